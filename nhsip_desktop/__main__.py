@@ -1,0 +1,3 @@
+from nhsip_desktop.cli import main
+
+raise SystemExit(main())

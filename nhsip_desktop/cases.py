@@ -1,0 +1,123 @@
+"""Cases (disclosures): the domain vocabulary shared by the store, the UI and reports.
+
+Stages follow the life of a disclosure through the guidance: step 4 (confidential
+disclosure), step 5 (triage), steps 6 and 7 (protection and route decisions), step 8
+(active management) and closure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_TRIAGE = "in_triage"
+    DECISION_MADE = "decision_made"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self]
+
+
+STAGE_LABELS: dict[Stage, str] = {
+    Stage.DRAFT: "Draft",
+    Stage.SUBMITTED: "Submitted",
+    Stage.IN_TRIAGE: "In triage",
+    Stage.DECISION_MADE: "Decision made",
+    Stage.ACTIVE: "Active",
+    Stage.CLOSED: "Closed",
+}
+
+
+class IpKind(StrEnum):
+    """Kinds of IP, after Annex A's Table 1 of the guidance."""
+
+    INVENTION = "invention"
+    COPYRIGHT = "copyright"
+    DESIGN = "design"
+    BRAND = "brand"
+    KNOW_HOW = "know_how"
+    DATA = "data"
+
+    @property
+    def label(self) -> str:
+        return IP_KIND_LABELS[self]
+
+
+IP_KIND_LABELS: dict[IpKind, str] = {
+    IpKind.INVENTION: "Invention",
+    IpKind.COPYRIGHT: "Software or other copyright work",
+    IpKind.DESIGN: "Design",
+    IpKind.BRAND: "Brand or name",
+    IpKind.KNOW_HOW: "Know-how",
+    IpKind.DATA: "Data or database",
+}
+
+IP_KIND_SHORT: dict[IpKind, str] = {
+    IpKind.INVENTION: "Invention",
+    IpKind.COPYRIGHT: "Copyright",
+    IpKind.DESIGN: "Design",
+    IpKind.BRAND: "Brand",
+    IpKind.KNOW_HOW: "Know-how",
+    IpKind.DATA: "Data",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    reference: str
+    title: str
+    summary: str
+    stage: Stage
+    ip_kinds: tuple[IpKind, ...]
+    lead_innovator: str
+    received_on: dt.date | None
+    next_action: str
+    next_action_due: dt.date | None
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list view: defined here so the UI and reports agree."""
+
+    key: str
+    title: str
+    sortable: bool = True
+    width_chars: int = 12
+
+
+CASE_COLUMNS: tuple[Column, ...] = (
+    Column("reference", "Reference", width_chars=12),
+    Column("title", "Title", width_chars=40),
+    Column("stage", "Stage", width_chars=13),
+    Column("ip_kinds", "Kinds of IP", width_chars=22),
+    Column("lead_innovator", "Lead innovator", width_chars=20),
+    Column("received_on", "Received", width_chars=11),
+    Column("next_action", "Next action", width_chars=28),
+    Column("next_action_due", "Due", width_chars=11),
+)
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the register browser asks for: free text (FTS5), a stage, and an order."""
+
+    text: str = ""
+    stage: Stage | None = None
+    sort_key: str = "reference"
+    descending: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def format_date(value: dt.date | None) -> str:
+    """UK date format, dd/mm/yyyy; empty for no date."""
+    return value.strftime("%d/%m/%Y") if value else ""
