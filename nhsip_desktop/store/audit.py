@@ -1,0 +1,325 @@
+"""The tamper-evident audit trail.
+
+Every change to register records writes one row here in the same transaction as the change.
+Each row carries an HMAC-SHA256 over its own content and the previous row's HMAC, keyed by a
+key derived (HKDF) from the data key, so editing, deleting, inserting or reordering rows with
+raw SQL breaks the chain at a row we can name. The chain head (last sequence number and
+HMAC) is also kept in ``register_meta`` in the same transaction, so removing rows from the
+end is detected too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+if TYPE_CHECKING:
+    from .sqlcipher import Connection
+
+GENESIS = "0" * 64
+_HKDF_INFO = b"nhsip-desktop audit chain v1"
+
+META_HEAD_SEQ = "audit_head_seq"
+META_HEAD_HMAC = "audit_head_hmac"
+META_VERIFIED_SEQ = "audit_verified_seq"
+META_VERIFIED_HMAC = "audit_verified_hmac"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change: the operating-system user and the display name from settings."""
+
+    os_user: str
+    display_name: str = ""
+
+    def describe(self) -> str:
+        return f"{self.display_name} ({self.os_user})" if self.display_name else self.os_user
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: str
+    os_user: str
+    actor_name: str
+    action: str
+    record_kind: str
+    record_id: str
+    changes: dict[str, Any]
+    hmac: str
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    seq: int
+    hmac: str
+
+    def short(self) -> str:
+        return f"#{self.seq} {self.hmac[:12]}"
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked_from: int
+    checked_rows: int
+    head: ChainHead
+    first_broken_seq: int | None = None
+    problem: str = ""
+
+
+def derive_audit_key(data_key: bytes, register_id: str) -> bytes:
+    hkdf = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=bytes.fromhex(register_id),
+        info=_HKDF_INFO,
+    )
+    return hkdf.derive(data_key)
+
+
+def canonical_json(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _message(
+    seq: int,
+    at: str,
+    os_user: str,
+    actor_name: str,
+    action: str,
+    record_kind: str,
+    record_id: str,
+    changes: str,
+    prev: str,
+) -> bytes:
+    parts = (str(seq), at, os_user, actor_name, action, record_kind, record_id, changes, prev)
+    out = bytearray()
+    for part in parts:
+        raw = part.encode("utf-8")
+        out += str(len(raw)).encode("ascii") + b":" + raw
+    return bytes(out)
+
+
+def row_hmac(key: bytes, row: tuple[Any, ...], prev: str) -> str:
+    """HMAC of one stored audit row: its first eight columns, seq to changes, and ``prev``."""
+    seq, at, os_user, actor_name, action, kind, record_id, changes = row
+    msg = _message(int(seq), at, os_user, actor_name, action, kind, record_id, changes, prev)
+    return hmac.digest(key, msg, "sha256").hex()
+
+
+def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The changed fields as ``{field: [before, after]}`` (all fields for inserts and deletes)."""
+    before = before or {}
+    after = after or {}
+    out: dict[str, Any] = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old != new:
+            out[name] = [old, new]
+    return out
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+SCHEMA = """
+CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    os_user TEXT NOT NULL,
+    actor_name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    record_kind TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    hmac TEXT NOT NULL
+) STRICT
+"""
+
+_COLUMNS = "seq, at, os_user, actor_name, action, record_kind, record_id, changes"
+
+
+class AuditTrail:
+    """Writes and verifies the chain. Reached as ``register.audit``."""
+
+    def __init__(self, conn: Connection, key: bytes) -> None:
+        self._conn = conn
+        self._key = key
+        # Head written by this transaction but not yet stored in register_meta.
+        self._pending: ChainHead | None = None
+
+    # -- meta helpers -------------------------------------------------------------------
+    def _meta(self, name: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT value FROM register_meta WHERE key = ?", (name,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, name: str, value: str) -> None:
+        self._conn.execute(
+            "INSERT INTO register_meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
+
+    def head(self) -> ChainHead:
+        if self._pending is not None:
+            return self._pending
+        return self._stored_head()
+
+    def _stored_head(self) -> ChainHead:
+        seq = self._meta(META_HEAD_SEQ)
+        mac = self._meta(META_HEAD_HMAC)
+        return ChainHead(int(seq) if seq else 0, mac or GENESIS)
+
+    # -- writing ------------------------------------------------------------------------
+    def append(
+        self,
+        actor: Actor,
+        action: str,
+        record_kind: str,
+        record_id: str | int,
+        changes: Mapping[str, Any],
+    ) -> ChainHead:
+        """Append one row. The caller holds the write transaction."""
+        if not self._conn.in_transaction:
+            raise RuntimeError("audit rows are written only inside a register transaction")
+        prev = self.head()
+        seq = prev.seq + 1
+        row = (
+            seq,
+            utc_now(),
+            actor.os_user,
+            actor.display_name,
+            action,
+            record_kind,
+            str(record_id),
+            canonical_json(changes),
+        )
+        mac = row_hmac(self._key, row, prev.hmac)
+        self._conn.execute(
+            f"INSERT INTO audit_log ({_COLUMNS}, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*row, mac),
+        )
+        self._pending = ChainHead(seq, mac)
+        return self._pending
+
+    def flush_head(self) -> None:
+        """Store the head written by this transaction; called just before COMMIT."""
+        if self._pending is not None:
+            self._set_meta(META_HEAD_SEQ, str(self._pending.seq))
+            self._set_meta(META_HEAD_HMAC, self._pending.hmac)
+            self._pending = None
+
+    def discard_pending(self) -> None:
+        """Forget the unsaved head after a rollback."""
+        self._pending = None
+
+    # -- reading ------------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
+
+    def entries(
+        self,
+        *,
+        record_kind: str | None = None,
+        record_id: str | None = None,
+        newest_first: bool = True,
+    ) -> Iterator[AuditEntry]:
+        where, args = [], []
+        if record_kind is not None:
+            where.append("record_kind = ?")
+            args.append(record_kind)
+        if record_id is not None:
+            where.append("record_id = ?")
+            args.append(record_id)
+        sql = f"SELECT {_COLUMNS}, hmac FROM audit_log"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY seq " + ("DESC" if newest_first else "ASC")
+        for row in self._conn.execute(sql, args):
+            yield AuditEntry(
+                seq=row[0],
+                at=row[1],
+                os_user=row[2],
+                actor_name=row[3],
+                action=row[4],
+                record_kind=row[5],
+                record_id=row[6],
+                changes=json.loads(row[7]),
+                hmac=row[8],
+            )
+
+    # -- verifying ----------------------------------------------------------------------
+    def verify(self, *, full: bool = True) -> VerifyResult:
+        """Walk the chain and name the first broken sequence number.
+
+        ``full=False`` starts from the last verified checkpoint (used on every open); the
+        checkpoint moves forward only over rows that verified.
+        """
+        start_seq, prev = 0, GENESIS
+        if not full:
+            cp_seq, cp_mac = self._meta(META_VERIFIED_SEQ), self._meta(META_VERIFIED_HMAC)
+            if cp_seq and cp_mac:
+                start_seq, prev = int(cp_seq), cp_mac
+                row = self._conn.execute(
+                    "SELECT hmac FROM audit_log WHERE seq = ?", (start_seq,)
+                ).fetchone()
+                if row is None or not hmac.compare_digest(str(row[0]), prev):
+                    return self._broken(
+                        start_seq, start_seq, 0, "the last verified row has changed"
+                    )
+        head = self._stored_head()
+        expected = start_seq + 1
+        checked = 0
+        cur = self._conn.execute(
+            f"SELECT {_COLUMNS}, hmac FROM audit_log WHERE seq > ? ORDER BY seq", (start_seq,)
+        )
+        key = self._key
+        while True:
+            batch = cur.fetchmany(4096)
+            if not batch:
+                break
+            for row in batch:
+                seq = row[0]
+                if seq != expected:
+                    return self._broken(
+                        start_seq, expected, checked, f"row {expected} is missing from the trail"
+                    )
+                mac = row_hmac(key, row[:8], prev)
+                if not hmac.compare_digest(mac, row[8]):
+                    return self._broken(
+                        start_seq, seq, checked, f"row {seq} was altered, inserted or reordered"
+                    )
+                prev = mac
+                expected += 1
+                checked += 1
+        last = expected - 1
+        if last != head.seq or prev != head.hmac:
+            if last < head.seq:
+                problem = f"rows after {last} were removed (the register recorded {head.seq})"
+                return self._broken(start_seq, last + 1, checked, problem)
+            return self._broken(
+                start_seq,
+                head.seq + 1 if last > head.seq else last,
+                checked,
+                "the trail does not end where the register says it does",
+            )
+        return VerifyResult(True, start_seq + 1, checked, head)
+
+    def _broken(self, start: int, seq: int, checked: int, problem: str) -> VerifyResult:
+        return VerifyResult(False, start + 1, checked, self._stored_head(), seq, problem)
+
+    def save_checkpoint(self, head: ChainHead) -> None:
+        """Remember that the chain verified up to ``head`` (bookkeeping, not audited)."""
+        self._set_meta(META_VERIFIED_SEQ, str(head.seq))
+        self._set_meta(META_VERIFIED_HMAC, head.hmac)

@@ -1,0 +1,303 @@
+"""``register.cases``: disclosures, with gap-free references and full-text search."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..cases import Case, CaseFilter, IpKind, Stage
+from .audit import utc_now
+from .errors import NotFoundError, ValidationError
+
+if TYPE_CHECKING:
+    from .register import Register, Transaction
+
+TITLE_MAX = 300
+SUMMARY_MAX = 20_000
+TEXT_MAX = 500
+
+_FIELDS = (
+    "title",
+    "summary",
+    "stage",
+    "ip_kinds",
+    "lead_innovator",
+    "received_on",
+    "next_action",
+    "next_action_due",
+)
+_DEFAULTS: dict[str, Any] = {
+    "summary": "",
+    "stage": Stage.DRAFT,
+    "ip_kinds": (),
+    "lead_innovator": "",
+    "received_on": None,
+    "next_action": "",
+    "next_action_due": None,
+}
+_SELECT = (
+    "SELECT id, reference, title, summary, stage, ip_kinds, lead_innovator, received_on, "
+    "next_action, next_action_due, created_at, updated_at FROM cases"
+)
+_STAGE_ORDER = "CASE stage " + " ".join(f"WHEN '{s.value}' THEN {i}" for i, s in enumerate(Stage))
+_SORTS: dict[str, str] = {
+    "reference": "ref_year {d}, ref_number {d}",
+    "title": "title COLLATE NOCASE {d}, ref_year, ref_number",
+    "stage": _STAGE_ORDER + " END {d}, ref_year, ref_number",
+    "ip_kinds": "ip_kinds {d}, ref_year, ref_number",
+    "lead_innovator": "lead_innovator COLLATE NOCASE {d}, ref_year, ref_number",
+    "received_on": "received_on IS NULL, received_on {d}, ref_year, ref_number",
+    "next_action": "next_action = '', next_action COLLATE NOCASE {d}, ref_year, ref_number",
+    "next_action_due": "next_action_due IS NULL, next_action_due {d}, ref_year, ref_number",
+}
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_REFERENCE_LIKE = re.compile(r"^(ip-?)?\d[\d-]*$", re.IGNORECASE)
+
+
+def fts_query(text: str) -> str:
+    """Turn what a person typed into a safe FTS5 query: every word, as a prefix, all required."""
+    return " ".join(f'"{token}"*' for token in _TOKEN.findall(text))
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _row_to_case(row: Sequence[Any]) -> Case:
+    return Case(
+        id=row[0],
+        reference=row[1],
+        title=row[2],
+        summary=row[3],
+        stage=Stage(row[4]),
+        ip_kinds=tuple(IpKind(k) for k in json.loads(row[5])),
+        lead_innovator=row[6],
+        received_on=_date(row[7]),
+        next_action=row[8],
+        next_action_due=_date(row[9]),
+        created_at=row[10],
+        updated_at=row[11],
+    )
+
+
+def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    """Validate and convert field values to their stored form."""
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in _FIELDS:
+            raise ValidationError(f"A case has no field called {name!r}.", name)
+        if name == "title":
+            value = str(value).strip()
+            if not value:
+                raise ValidationError("Give the case a title.", "title")
+            if len(value) > TITLE_MAX:
+                raise ValidationError(f"Keep the title under {TITLE_MAX} characters.", "title")
+        elif name == "summary":
+            value = str(value).strip()
+            if len(value) > SUMMARY_MAX:
+                raise ValidationError(f"Keep the summary under {SUMMARY_MAX:,} characters.", name)
+        elif name in ("lead_innovator", "next_action"):
+            value = str(value).strip()
+            if len(value) > TEXT_MAX:
+                raise ValidationError(f"Keep this under {TEXT_MAX} characters.", name)
+        elif name == "stage":
+            try:
+                value = Stage(value).value
+            except ValueError:
+                raise ValidationError(f"{value!r} is not a stage.", name) from None
+        elif name == "ip_kinds":
+            try:
+                kinds = sorted({IpKind(k) for k in value}, key=list(IpKind).index)
+            except ValueError:
+                raise ValidationError("One of the kinds of IP is not recognised.", name) from None
+            value = json.dumps([k.value for k in kinds])
+        elif name in ("received_on", "next_action_due"):
+            if value is not None and not isinstance(value, dt.date):
+                raise ValidationError("Dates must be real calendar dates.", name)
+            value = value.isoformat() if value else None
+        out[name] = value
+    return out
+
+
+class CaseManager:
+    def __init__(self, register: Register) -> None:
+        self._reg = register
+
+    # -- reading ------------------------------------------------------------------------
+    def get(self, case_id: int) -> Case:
+        row = self._reg.conn.execute(_SELECT + " WHERE id = ?", (case_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"There is no case with id {case_id}.")
+        return _row_to_case(row)
+
+    def get_by_reference(self, reference: str) -> Case:
+        row = self._reg.conn.execute(
+            _SELECT + " WHERE reference = ?", (reference.strip().upper(),)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"There is no case {reference.strip()} in this register.")
+        return _row_to_case(row)
+
+    def get_many(self, ids: Sequence[int]) -> list[Case]:
+        """Cases for ``ids``, in the order given (missing ids are skipped)."""
+        found: dict[int, Case] = {}
+        conn = self._reg.conn
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in conn.execute(_SELECT + f" WHERE id IN ({marks})", chunk):
+                found[row[0]] = _row_to_case(row)
+        return [found[i] for i in ids if i in found]
+
+    def count(self, flt: CaseFilter | None = None) -> int:
+        where, args = self._where(flt or CaseFilter())
+        sql = "SELECT count(*) FROM cases" + (f" WHERE {where}" if where else "")
+        return int(self._reg.conn.execute(sql, args).fetchone()[0])
+
+    def ids(self, flt: CaseFilter | None = None) -> list[int]:
+        """Ids of the matching cases in display order: cheap, so the browser can page lazily."""
+        flt = flt or CaseFilter()
+        where, args = self._where(flt)
+        order = _SORTS.get(flt.sort_key)
+        if order is None:
+            raise ValidationError(f"Cases cannot be sorted by {flt.sort_key!r}.", "sort_key")
+        sql = "SELECT id FROM cases" + (f" WHERE {where}" if where else "")
+        sql += " ORDER BY " + order.format(d="DESC" if flt.descending else "ASC")
+        return [r[0] for r in self._reg.conn.execute(sql, args)]
+
+    def search(self, flt: CaseFilter) -> list[Case]:
+        return self.get_many(self.ids(flt))
+
+    def _where(self, flt: CaseFilter) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        args: list[Any] = []
+        if flt.stage is not None:
+            clauses.append("stage = ?")
+            args.append(Stage(flt.stage).value)
+        text = flt.text.strip()
+        if text:
+            query = fts_query(text)
+            fts = "id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)"
+            if _REFERENCE_LIKE.match(text):
+                clauses.append(f"(reference LIKE ? OR {fts})")
+                args += [f"%{text.upper()}%", query]
+            elif query:
+                clauses.append(fts)
+                args.append(query)
+            else:  # only punctuation typed: nothing can match
+                clauses.append("0")
+        return " AND ".join(clauses), args
+
+    # -- writing ------------------------------------------------------------------------
+    def _next_reference(self, year: int) -> tuple[str, int]:
+        conn = self._reg.conn
+        row = conn.execute(
+            "SELECT last_number FROM reference_counters WHERE year = ?", (year,)
+        ).fetchone()
+        number = (row[0] if row else 0) + 1
+        conn.execute(
+            "INSERT INTO reference_counters(year, last_number) VALUES (?, ?) "
+            "ON CONFLICT(year) DO UPDATE SET last_number = excluded.last_number",
+            (year, number),
+        )
+        return f"IP-{year}-{number:04d}", number
+
+    def add(
+        self,
+        title: str,
+        *,
+        summary: str = "",
+        stage: Stage = Stage.DRAFT,
+        ip_kinds: Iterable[IpKind] = (),
+        lead_innovator: str = "",
+        received_on: dt.date | None = None,
+        next_action: str = "",
+        next_action_due: dt.date | None = None,
+        year: int | None = None,
+    ) -> Case:
+        """Add a case; its reference (``IP-YYYY-NNNN``) is allocated in the same transaction."""
+        values = _clean(
+            {
+                "title": title,
+                "summary": summary,
+                "stage": stage,
+                "ip_kinds": tuple(ip_kinds),
+                "lead_innovator": lead_innovator,
+                "received_on": received_on,
+                "next_action": next_action,
+                "next_action_due": next_action_due,
+            }
+        )
+        with self._reg.transaction() as tx:
+            return self._insert(tx, values, year or dt.date.today().year)
+
+    def add_many(self, items: Iterable[dict[str, Any]]) -> int:
+        """Add many cases in one transaction (imports, the demo register); returns the count."""
+        count = 0
+        with self._reg.transaction() as tx:
+            for item in items:
+                fields = {**_DEFAULTS, **item}
+                year = fields.pop("year", None) or dt.date.today().year
+                self._insert(tx, _clean(fields), year)
+                count += 1
+        return count
+
+    def _insert(self, tx: Transaction, values: dict[str, Any], year: int) -> Case:
+        reference, number = self._next_reference(year)
+        now = utc_now()
+        row = {
+            "reference": reference,
+            "ref_year": year,
+            "ref_number": number,
+            "created_at": now,
+            "updated_at": now,
+            **values,
+        }
+        cur = self._reg.conn.execute(
+            f"INSERT INTO cases ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values()),
+        )
+        case_id = int(cur.lastrowid)
+        tx.audit("insert", "case", reference, {k: [None, v] for k, v in sorted(row.items())})
+        tx.case_ids.add(case_id)
+        return self.get(case_id)
+
+    def update(self, case_id: int, **changes: Any) -> Case:
+        """Change fields of a case; writes one audit row naming the fields before and after."""
+        values = _clean(changes)
+        with self._reg.transaction() as tx:
+            old = self._stored(case_id)
+            changed = {k: v for k, v in values.items() if old.get(k) != v}
+            if not changed:
+                return self.get(case_id)
+            changed["updated_at"] = utc_now()
+            sets = ", ".join(f"{k} = ?" for k in changed)
+            self._reg.conn.execute(
+                f"UPDATE cases SET {sets} WHERE id = ?", [*changed.values(), case_id]
+            )
+            tx.audit(
+                "update",
+                "case",
+                old["reference"],
+                {k: [old.get(k), v] for k, v in sorted(changed.items())},
+            )
+            tx.case_ids.add(case_id)
+        return self.get(case_id)
+
+    def delete(self, case_id: int) -> None:
+        """Delete a case (its reference is never reused); the audit row keeps what it held."""
+        with self._reg.transaction() as tx:
+            old = self._stored(case_id)
+            self._reg.conn.execute("DELETE FROM cases WHERE id = ?", (case_id,))
+            tx.audit("delete", "case", old["reference"], {k: [v, None] for k, v in old.items()})
+            tx.case_ids.add(case_id)
+
+    def _stored(self, case_id: int) -> dict[str, Any]:
+        cur = self._reg.conn.execute("SELECT * FROM cases WHERE id = ?", (case_id,))
+        row = cur.fetchone()
+        if row is None:
+            raise NotFoundError(f"There is no case with id {case_id}.")
+        return {d[0]: v for d, v in zip(cur.description, row, strict=True)}

@@ -1,0 +1,73 @@
+"""Named schema migrations, applied on open (after a verified backup) in one transaction.
+
+Rules: a migration, once released, is never edited or renamed; changes come as new
+migrations appended to the end. A register that records a migration this version does not
+know was written by a newer app, and is refused untouched (see ``register.py``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlite_utils.migrations import Migrations
+
+from . import audit
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+MIGRATION_SET = "nhsip"
+MIGRATIONS_TABLE = Migrations.migrations_table
+
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations(name="0001_initial")
+def m0001_initial(db: Database) -> None:
+    conn = db.conn
+    conn.execute("CREATE TABLE register_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT")
+    conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT")
+    conn.execute(audit.SCHEMA)
+    conn.execute(
+        """
+        CREATE TABLE reference_counters (
+            year INTEGER PRIMARY KEY,
+            last_number INTEGER NOT NULL
+        ) STRICT
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            reference TEXT NOT NULL UNIQUE,
+            ref_year INTEGER NOT NULL,
+            ref_number INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL DEFAULT '',
+            stage TEXT NOT NULL,
+            ip_kinds TEXT NOT NULL DEFAULT '[]',
+            lead_innovator TEXT NOT NULL DEFAULT '',
+            received_on TEXT,
+            next_action TEXT NOT NULL DEFAULT '',
+            next_action_due TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (ref_year, ref_number)
+        ) STRICT
+        """
+    )
+    for column in ("stage", "received_on", "next_action_due", "updated_at"):
+        conn.execute(f"CREATE INDEX idx_cases_{column} ON cases({column}, ref_year, ref_number)")
+    conn.execute("CREATE INDEX idx_cases_title ON cases(title COLLATE NOCASE)")
+    conn.execute("CREATE INDEX idx_cases_lead ON cases(lead_innovator COLLATE NOCASE)")
+    db.table("cases").enable_fts(
+        ["title", "summary", "lead_innovator"],
+        fts_version="FTS5",
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
+
+
+def known_names() -> list[str]:
+    return [m.name for m in migrations._migrations]

@@ -1,0 +1,448 @@
+"""The entry object for an open register: ``Register``, with one manager per kind of record.
+
+    register = Register.open(path, key, actor=actor)
+    case = register.cases.add("3D-printed cutting guide", summary=...)
+    register.close()
+
+Every change goes through :meth:`Register.transaction`: the change and its audit row commit
+together or not at all, and after the commit every subscriber hears one :class:`Changes`
+(the UI turns that into its single "register changed" signal).
+
+Opening never writes to a file that fails a check: the header, the key check, the page
+HMACs and SQLite's structure are all verified on a read-only connection first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from . import sqlcipher
+from .audit import Actor, AuditTrail, ChainHead, VerifyResult, derive_audit_key
+from .errors import (
+    DamagedRegisterError,
+    NewerRegisterError,
+    RegisterError,
+    RegisterLockedError,
+    SaveFailedError,
+    WrongKeyError,
+)
+from .header import RegisterHeader, make_salt, new_register_id, read_header
+from .migrations import MIGRATION_SET, MIGRATIONS_TABLE, known_names, migrations
+
+REGISTER_SUFFIX = ".nhsip"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one committed transaction changed: record kinds, and case ids where known."""
+
+    kinds: frozenset[str]
+    case_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The outcome of :meth:`Register.check` (used by ``nhsip-desktop check``)."""
+
+    checks: list[tuple[str, bool, str]]
+
+    @property
+    def ok(self) -> bool:
+        return all(passed for _, passed, _ in self.checks)
+
+
+@dataclass
+class Transaction:
+    """Handed to code inside :meth:`Register.transaction`; records audit rows and changes."""
+
+    register: Register
+    kinds: set[str] = field(default_factory=set)
+    case_ids: set[int] = field(default_factory=set)
+
+    def audit(
+        self,
+        action: str,
+        record_kind: str,
+        record_id: str | int,
+        changes: dict[str, Any],
+    ) -> None:
+        self.register.audit.append(self.register.actor, action, record_kind, record_id, changes)
+        self.kinds.add(record_kind)
+
+
+def _is_disk_problem(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(
+        word in text for word in ("disk is full", "disk i/o", "readonly", "read-only", "no space")
+    )
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+
+def verify_file(path: Path, key: bytes, *, header: RegisterHeader | None = None) -> list[str]:
+    """Check a register file read-only; return the migrations it records.
+
+    Raises :class:`WrongKeyError`, :class:`DamagedRegisterError` or
+    :class:`NewerRegisterError`; never writes to ``path`` (stray ``-wal``/``-shm`` files made
+    by the check are removed again).
+    """
+    header = header or read_header(path)
+    if not header.matches(key):
+        raise WrongKeyError(
+            f"That key does not unlock {path.name}. Check that you chose the right register "
+            "and typed its own recovery key (or passphrase). If you are sure the key is right, "
+            "the start of the file may be damaged: restore it from a backup."
+        )
+    existed = {p for p in _sidecars(path) if p.exists()}
+    problems: list[str] = []
+    applied: list[str] = []
+    size = path.stat().st_size
+    if size % sqlcipher.PAGE_SIZE:
+        problems.append(
+            f"the file ends part-way through a page ({size} bytes is not a whole number of "
+            f"{sqlcipher.PAGE_SIZE}-byte pages): it has been truncated"
+        )
+    try:
+        conn = sqlcipher.connect(path, key, header.salt, readonly=True)
+        try:
+            rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+            problems += [str(r[0]) for r in rows]
+            if not problems:
+                rows = conn.execute("PRAGMA quick_check").fetchall()
+                problems += [str(r[0]) for r in rows if str(r[0]) != "ok"]
+            if not problems:
+                has_table = conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                    (MIGRATIONS_TABLE,),
+                ).fetchone()
+                if has_table:
+                    applied = [
+                        str(r[0])
+                        for r in conn.execute(
+                            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? "
+                            "ORDER BY rowid",
+                            (MIGRATION_SET,),
+                        )
+                    ]
+        finally:
+            conn.close()
+    except sqlcipher.DatabaseError as exc:
+        problems.append(str(exc))
+    finally:
+        for stray in _sidecars(path):
+            if stray not in existed and stray.exists():
+                with contextlib.suppress(OSError):
+                    stray.unlink()
+    if problems:
+        raise DamagedRegisterError(
+            f"{path.name} is damaged: the key is right, but "
+            f"{len(problems)} check{'s' if len(problems) != 1 else ''} failed "
+            f"(first: {problems[0]}). Nothing has been changed. Restore the register from "
+            "its most recent backup, and keep this file for investigation.",
+            problems,
+        )
+    unknown = [name for name in applied if name not in known_names()]
+    if unknown:
+        raise NewerRegisterError(
+            f"{path.name} was last saved by a newer version of nhsip-desktop (it has changes "
+            f"this version does not know: {', '.join(unknown)}). It has not been changed. "
+            f"Install the newest version of the app to open it (this is version {__version__}).",
+            unknown,
+        )
+    return applied
+
+
+class Register:
+    """An open, unlocked register. Create with :meth:`create` or :meth:`open`."""
+
+    def __init__(
+        self,
+        path: Path,
+        header: RegisterHeader,
+        key: bytes,
+        conn: sqlcipher.Connection,
+        actor: Actor,
+    ) -> None:
+        from .cases import CaseManager
+        from .settings import SettingsManager
+
+        self.path = path
+        self.header = header
+        self.actor = actor
+        self._key: bytes | None = key
+        self._conn: sqlcipher.Connection | None = conn
+        self.db = sqlcipher.sqlite_utils_database(conn)
+        self.audit = AuditTrail(conn, derive_audit_key(key, header.register_id))
+        self.cases = CaseManager(self)
+        self.settings = SettingsManager(self)
+        self._tx: Transaction | None = None
+        self._subscribers: list[Callable[[Changes], None]] = []
+        self.audit_status: VerifyResult | None = None
+        self.backup_before_migration: Path | None = None
+
+    # -- identity --------------------------------------------------------------------
+    @property
+    def register_id(self) -> str:
+        return self.header.register_id
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    @property
+    def conn(self) -> sqlcipher.Connection:
+        if self._conn is None:
+            raise RegisterLockedError("The register is locked. Unlock it to continue.")
+        return self._conn
+
+    @property
+    def data_key(self) -> bytes:
+        """The raw data key (for the keyring and the recovery key). Never log it."""
+        if self._key is None:
+            raise RegisterLockedError("The register is locked. Unlock it to continue.")
+        return self._key
+
+    # -- creating and opening ---------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        *,
+        actor: Actor,
+        organisation: str = "",
+        ods_code: str = "",
+        data_key: bytes | None = None,
+    ) -> Register:
+        """Create a new register at ``path``; refuses to touch an existing file.
+
+        The database is built under a temporary name in the same folder and renamed into
+        place only when complete, so a failure leaves nothing behind.
+        """
+        path = Path(path)
+        if path.exists():
+            raise RegisterError(
+                f"{path} already exists. A new register is never written over an existing "
+                "file: choose another name or folder."
+            )
+        if not path.parent.is_dir():
+            raise RegisterError(f"The folder {path.parent} does not exist.")
+        key = data_key if data_key is not None else secrets.token_bytes(32)
+        register_id = new_register_id()
+        salt = make_salt(register_id, key)
+        tmp = path.with_name(f".{path.name}.creating-{secrets.token_hex(4)}")
+        try:
+            conn = sqlcipher.connect(tmp, key, salt)
+            try:
+                sqlcipher.configure(conn, readonly=False)
+                db = sqlcipher.sqlite_utils_database(conn)
+                with db.atomic():
+                    migrations.apply(db)
+                    conn.execute(
+                        "INSERT INTO register_meta(key, value) VALUES ('register_id', ?), "
+                        "('created_at', ?), ('created_by_version', ?)",
+                        (register_id, dt.datetime.now(dt.UTC).isoformat(), __version__),
+                    )
+                    trail = AuditTrail(conn, derive_audit_key(key, register_id))
+                    trail.append(
+                        actor,
+                        "create",
+                        "register",
+                        register_id,
+                        {"organisation": [None, organisation], "schema": [None, known_names()]},
+                    )
+                    trail.flush_head()
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                conn.close()
+            if path.exists():
+                raise RegisterError(f"{path} appeared while the register was being created.")
+            os.replace(tmp, path)
+        except BaseException:
+            for leftover in [tmp, *_sidecars(tmp)]:
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+            raise
+        register = cls.open(path, key, actor=actor)
+        if organisation or ods_code:
+            register.settings.update(organisation=organisation, ods_code=ods_code)
+        return register
+
+    @classmethod
+    def open(
+        cls, path: Path, key: bytes, *, actor: Actor, backup_dir: Path | None = None
+    ) -> Register:
+        """Verify and open ``path`` with ``key``.
+
+        Raises :class:`~.errors.NotARegisterError`, :class:`~.errors.WrongKeyError`,
+        :class:`~.errors.DamagedRegisterError` or :class:`~.errors.NewerRegisterError`
+        without writing a byte. Pending migrations are applied after a verified backup.
+        """
+        path = Path(path)
+        header = read_header(path)
+        applied = verify_file(path, key, header=header)
+        conn = sqlcipher.connect(path, key, header.salt)
+        try:
+            sqlcipher.configure(conn, readonly=False)
+            register = cls(path, header, key, conn, actor)
+            pending = [name for name in known_names() if name not in applied]
+            if pending:
+                if applied:
+                    register.backup_before_migration = register._migration_backup(backup_dir)
+                register._migrate(pending)
+            register.audit_status = register.audit.verify(full=False)
+            if register.audit_status.ok:
+                with register._bookkeeping():
+                    register.audit.save_checkpoint(register.audit_status.head)
+        except BaseException:
+            conn.close()
+            raise
+        return register
+
+    def _migration_backup(self, backup_dir: Path | None) -> Path:
+        folder = backup_dir or self.path.with_name(self.path.stem + "-backups")
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = folder / f"{self.path.stem}.{stamp}.before-migration{REGISTER_SUFFIX}"
+        sqlcipher.export_to(self.conn, target, self.data_key, self.header.salt)
+        verify_file(target, self.data_key)
+        return target
+
+    def _migrate(self, pending: list[str]) -> None:
+        with self.transaction() as tx:
+            migrations.apply(self.db)
+            tx.audit("migrate", "register", self.register_id, {"migrations": [None, pending]})
+
+    # -- transactions -----------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """One atomic change with its audit rows. Nested calls join the outer transaction."""
+        if self._tx is not None:
+            yield self._tx
+            return
+        conn = self.conn
+        tx = Transaction(self)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlcipher.OperationalError as exc:
+            raise SaveFailedError(
+                f"The register could not start saving ({exc}). Nothing was changed."
+            ) from exc
+        self._tx = tx
+        try:
+            yield tx
+            self.audit.flush_head()
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            self.audit.discard_pending()
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self._tx = None
+            if isinstance(exc, sqlcipher.DatabaseError) and _is_disk_problem(exc):
+                raise SaveFailedError(
+                    "Not saved: the disk is full or cannot be written to. Nothing was changed; "
+                    "free some space (or check the drive) and try again."
+                ) from exc
+            raise
+        self._tx = None
+        self._notify(Changes(frozenset(tx.kinds), frozenset(tx.case_ids)))
+
+    @contextlib.contextmanager
+    def _bookkeeping(self) -> Iterator[None]:
+        """A small write that is not a record change (checkpoints): no audit row, no signal."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def subscribe(self, callback: Callable[[Changes], None]) -> Callable[[], None]:
+        """Call ``callback`` after every committed change; returns an unsubscribe function."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _notify(self, changes: Changes) -> None:
+        for callback in list(self._subscribers):
+            callback(changes)
+
+    # -- checks -------------------------------------------------------------------------
+    def verify_audit(self) -> VerifyResult:
+        """Full verification of the audit chain, from the first row."""
+        return self.audit.verify(full=True)
+
+    def chain_head(self) -> ChainHead:
+        return self.audit.head()
+
+    def check(self) -> CheckReport:
+        """Everything ``nhsip-desktop check`` reports, on the open register."""
+        checks: list[tuple[str, bool, str]] = []
+        rows = self.conn.execute("PRAGMA cipher_integrity_check").fetchall()
+        checks.append(
+            (
+                "Page authentication (cipher_integrity_check)",
+                not rows,
+                "; ".join(str(r[0]) for r in rows[:5]) or "every page's HMAC verified",
+            )
+        )
+        rows = self.conn.execute("PRAGMA integrity_check").fetchall()
+        messages = [str(r[0]) for r in rows]
+        checks.append(
+            (
+                "Database structure (integrity_check)",
+                messages == ["ok"],
+                "ok" if messages == ["ok"] else "; ".join(messages[:5]),
+            )
+        )
+        result = self.verify_audit()
+        checks.append(
+            (
+                "Audit trail chain",
+                result.ok,
+                f"{result.checked_rows} rows verified, head {result.head.short()}"
+                if result.ok
+                else f"broken at row {result.first_broken_seq}: {result.problem}",
+            )
+        )
+        return CheckReport(checks)
+
+    # -- closing --------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the connection and drop the key. Safe to call twice."""
+        conn, self._conn = self._conn, None
+        self._key = None
+        if conn is not None:
+            try:
+                with contextlib.suppress(sqlcipher.DatabaseError):
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                conn.close()
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def copy_file(source: Path, target: Path) -> None:
+    """Copy an (encrypted) register file byte for byte; used by tests and tools."""
+    shutil.copyfile(source, target)
