@@ -1,0 +1,239 @@
+"""The ``nhsip-desktop`` command: the desktop app, and commands for IT staff and auditors.
+
+Keys never come from the command line or the environment: the OS keyring first, else a
+recovery key file named with ``--recovery-key-file``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import APP_NAME, __version__
+from .appconfig import AppConfig, data_dir, os_user
+from .cases import CaseFilter, Stage
+from .keyfile import recovery_key_text, write_private_file
+from .store.audit import Actor
+from .store.errors import DamagedRegisterError, RegisterError
+from .store.recovery import encode_recovery_key
+from .store.register import REGISTER_SUFFIX, Register
+from .store.unlock import open_register, read_recovery_key_file, store_in_keyring
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_ERROR = 0, 1, 2
+
+# The demo register's key is published on purpose: the demo holds only fictional cases.
+DEMO_KEY = hashlib.sha256(b"nhsip-desktop public demo register key").digest()
+
+
+def demo_register_path() -> Path:
+    return data_dir() / "demo" / f"demo-register{REGISTER_SUFFIX}"
+
+
+def actor() -> Actor:
+    return Actor(os_user(), AppConfig.load().display_name)
+
+
+def _stages() -> list[str]:
+    return [s.value for s in Stage]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=APP_NAME,
+        description="An encrypted IP register that follows the IP guidance for the NHS in "
+        "England (2025). With no command, starts the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the demo register (fictional cases) in the app"
+    )
+    parser.add_argument(
+        "--open", dest="register", type=Path, metavar="PATH", help="a register to open in the app"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create a new, empty register")
+    p.add_argument("path", type=Path, help="the new register file (suggested suffix .nhsip)")
+    p.add_argument(
+        "--recovery-key-out",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="where to write the recovery key (a new file, readable by you only)",
+    )
+    p.add_argument("--organisation", default="", metavar="NAME", help="the organisation's name")
+
+    p = sub.add_parser("check", help="check a register's encryption, structure and audit trail")
+    p.add_argument("path", type=Path)
+    p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+
+    p = sub.add_parser("demo", help="build a demo register of fictional cases, without a window")
+    p.add_argument("path", type=Path)
+    p.add_argument("--recovery-key-out", type=Path, required=True, metavar="FILE")
+    p.add_argument("--cases", type=int, default=40, metavar="N", help="how many cases (default 40)")
+
+    p = sub.add_parser("cases", help="list cases, tab-separated: reference, stage, title")
+    p.add_argument("path", type=Path)
+    p.add_argument("--search", default="", metavar="TEXT", help="words to search for")
+    p.add_argument("--stage", choices=_stages(), help="only cases at this stage")
+    p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    return parser
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _fail(text: str) -> int:
+    print(f"{APP_NAME}: {text}", file=sys.stderr, flush=True)
+    return EXIT_ERROR
+
+
+def _open(path: Path, recovery_key_file: Path | None) -> Register:
+    recovery = read_recovery_key_file(recovery_key_file) if recovery_key_file else None
+    return open_register(path, actor=actor(), recovery_key=recovery).register
+
+
+def _write_new_register(path: Path, key_out: Path, organisation: str) -> tuple[Register, str]:
+    if key_out.exists():
+        raise RegisterError(f"{key_out} already exists; it was not overwritten.")
+    register = Register.create(path, actor=actor(), organisation=organisation)
+    try:
+        recovery = encode_recovery_key(register.data_key)
+        write_private_file(
+            key_out,
+            recovery_key_text(
+                recovery,
+                register_path=path,
+                register_id=register.register_id,
+                organisation=organisation,
+            ),
+        )
+    except BaseException:
+        register.close()
+        raise
+    return register, store_in_keyring(register)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    register, keyring_message = _write_new_register(
+        args.path, args.recovery_key_out, args.organisation
+    )
+    with register:
+        _say(f"Created register {args.path} (id {register.register_id}).")
+        _say(f"Recovery key written to {args.recovery_key_out}: print it, keep it safe.")
+        _say(keyring_message)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    _say(f"Checking {args.path}")
+    try:
+        register = _open(args.path, args.recovery_key_file)
+    except DamagedRegisterError as exc:
+        _say("FAIL  Opening the register: the key is right but the file is damaged")
+        for problem in exc.problems[:20]:
+            _say(f"      - {problem}")
+        _say(str(exc))
+        return EXIT_CHECK_FAILED
+    with register:
+        report = register.check()
+    for name, passed, detail in report.checks:
+        _say(f"{'PASS' if passed else 'FAIL'}  {name}: {detail}")
+    _say("All checks passed." if report.ok else "Some checks FAILED: see above.")
+    return EXIT_OK if report.ok else EXIT_CHECK_FAILED
+
+
+def build_demo(register: Register, count: int) -> int:
+    from .demo_data import DEMO_LEAD, DEMO_ORGANISATION, demo_cases
+
+    register.settings.update(organisation=DEMO_ORGANISATION)
+    rows = (
+        {
+            "title": c.title,
+            "summary": c.summary,
+            "stage": c.stage,
+            "ip_kinds": c.ip_kinds,
+            "lead_innovator": c.lead_innovator,
+            "received_on": c.received_on,
+            "next_action": c.next_action,
+            "next_action_due": c.next_action_due,
+            "year": (c.received_on or dt.date.today()).year,
+        }
+        for c in demo_cases(count, today=dt.date.today())
+    )
+    _ = DEMO_LEAD
+    return register.cases.add_many(rows)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if args.cases < 0 or args.cases > 1_000_000:
+        return _fail("--cases must be between 0 and 1,000,000.")
+    register, keyring_message = _write_new_register(args.path, args.recovery_key_out, "")
+    with register:
+        added = build_demo(register, args.cases)
+        _say(f"Created demo register {args.path} with {added} fictional cases.")
+        _say(f"Recovery key written to {args.recovery_key_out}.")
+        _say(keyring_message)
+    return EXIT_OK
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    with _open(args.path, args.recovery_key_file) as register:
+        flt = CaseFilter(text=args.search, stage=Stage(args.stage) if args.stage else None)
+        ids = register.cases.ids(flt)
+        out = sys.stdout
+        for start in range(0, len(ids), 1000):
+            for case in register.cases.get_many(ids[start : start + 1000]):
+                title = case.title.replace("\t", " ").replace("\n", " ")
+                out.write(f"{case.reference}\t{case.stage.value}\t{title}\n")
+        out.flush()
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    commands = {"init": cmd_init, "check": cmd_check, "demo": cmd_demo, "cases": cmd_cases}
+    if args.command is None:
+        return run_gui(args)
+    try:
+        return commands[args.command](args)
+    except (RegisterError, FileExistsError) as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"{exc.strerror or exc}: {exc.filename or ''}".strip())
+    except BrokenPipeError:  # e.g. `cases ... | head`
+        return EXIT_OK
+
+
+def display_problem() -> str | None:
+    """Why Qt could not open a window here, or None when it probably can."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return (
+            "no display is available, so the window cannot open. Run it on a desktop, or "
+            "with `xvfb-run -a nhsip-desktop ...` (tests use QT_QPA_PLATFORM=offscreen)."
+        )
+    return None
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    problem = display_problem()
+    if problem:
+        return _fail(problem)
+    from .ui.app import run
+
+    return run(demo=args.demo, register=args.register)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
