@@ -1,0 +1,127 @@
+"""The command line, run as a real process (headless: no keyring, as on CI and IT servers)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nhsip_desktop.store import sqlcipher
+
+
+def run(
+    *args: str | Path, env_extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "QT_QPA_PLATFORM": "",
+        **(env_extra or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "nhsip_desktop", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def initialised(tmp_path: Path) -> tuple[Path, Path]:
+    reg, key = tmp_path / "trust.nhsip", tmp_path / "recovery.txt"
+    result = run("init", reg, "--recovery-key-out", key, "--organisation", "Test Trust")
+    assert result.returncode == 0, result.stderr
+    assert "not stored in this computer's keyring" in result.stdout
+    return reg, key
+
+
+def test_init_writes_an_owner_only_recovery_key_file(initialised: tuple[Path, Path]) -> None:
+    reg, key = initialised
+    assert reg.exists()
+    text = key.read_text()
+    assert "Recovery key:" in text and "Test Trust" in text
+    if os.name == "posix":
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600
+
+
+def test_init_never_overwrites(initialised: tuple[Path, Path], tmp_path: Path) -> None:
+    reg, key = initialised
+    before = reg.read_bytes()
+    result = run("init", reg, "--recovery-key-out", tmp_path / "other.txt")
+    assert result.returncode == 2 and "already exists" in result.stderr
+    assert reg.read_bytes() == before
+    result = run("init", tmp_path / "second.nhsip", "--recovery-key-out", key)
+    assert result.returncode == 2 and "already exists" in result.stderr
+    assert not (tmp_path / "second.nhsip").exists()
+
+
+def test_check_passes_then_fails_after_one_byte_changes(initialised: tuple[Path, Path]) -> None:
+    reg, key = initialised
+    result = run("check", reg, "--recovery-key-file", key)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("cipher_integrity_check", "integrity_check", "Audit trail"):
+        assert name in result.stdout
+    assert "All checks passed." in result.stdout
+
+    data = bytearray(reg.read_bytes())
+    middle = len(data) // 2 + 123
+    data[middle] ^= 0xFF
+    reg.write_bytes(bytes(data))
+    result = run("check", reg, "--recovery-key-file", key)
+    assert result.returncode == 1
+    assert "FAIL" in result.stdout and "damaged" in result.stdout
+    page = middle // sqlcipher.PAGE_SIZE + 1
+    assert f"page {page}" in result.stdout
+
+
+def test_check_without_any_key_says_how_to_unlock(initialised: tuple[Path, Path]) -> None:
+    reg, _ = initialised
+    result = run("check", reg)
+    assert result.returncode == 2
+    assert "recovery key" in result.stderr
+
+
+def test_check_with_a_wrong_recovery_key(initialised: tuple[Path, Path], tmp_path: Path) -> None:
+    reg, _ = initialised
+    other_reg, other_key = tmp_path / "other.nhsip", tmp_path / "other.txt"
+    assert run("init", other_reg, "--recovery-key-out", other_key).returncode == 0
+    result = run("check", reg, "--recovery-key-file", other_key)
+    assert result.returncode == 2 and "does not unlock" in result.stderr
+
+
+def test_demo_and_cases_commands(tmp_path: Path) -> None:
+    reg, key = tmp_path / "demo.nhsip", tmp_path / "demo-key.txt"
+    result = run("demo", reg, "--recovery-key-out", key, "--cases", "120")
+    assert result.returncode == 0, result.stderr
+    listing = run("cases", reg, "--recovery-key-file", key)
+    lines = listing.stdout.splitlines()
+    assert len(lines) == 120
+    reference, stage, title = lines[0].split("\t")
+    assert reference.startswith("IP-") and stage and title
+    found = run("cases", reg, "--recovery-key-file", key, "--search", "splint")
+    assert found.stdout and all(
+        "splint" in line.lower() or "Splint" in line for line in found.stdout.splitlines()
+    )
+    closed = run("cases", reg, "--recovery-key-file", key, "--stage", "closed")
+    assert closed.stdout and all(
+        line.split("\t")[1] == "closed" for line in closed.stdout.splitlines()
+    )
+
+
+def test_help_on_every_command() -> None:
+    for command in ([], ["init"], ["check"], ["demo"], ["cases"]):
+        result = run(*command, "--help")
+        assert result.returncode == 0 and "usage:" in result.stdout
+
+
+def test_no_display_is_one_plain_line(tmp_path: Path) -> None:
+    result = run(env_extra={"DISPLAY": "", "WAYLAND_DISPLAY": "", "QT_QPA_PLATFORM": ""})
+    if sys.platform.startswith("linux"):
+        assert result.returncode == 2
+        assert "no display" in result.stderr and "xvfb-run" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
