@@ -175,3 +175,30 @@ def test_mistyped_recovery_key_is_refused_before_any_database_access(
     monkeypatch.setattr(sqlcipher, "connect", no_database)
     with pytest.raises(RecoveryKeyFormatError, match="mistyped"):
         open_register(path, actor=actor, recovery_key=typo)
+
+
+def test_large_register_open_is_structural_but_still_catches_truncation(
+    tmp_path: Path, actor: Actor
+) -> None:
+    path, key = _make(tmp_path, actor)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - sqlcipher.PAGE_SIZE * 2])
+    before = file_state(tmp_path)
+    with pytest.raises(DamagedRegisterError, match="damaged"):
+        Register.open(path, key, actor=actor, thorough=False)
+    assert file_state(tmp_path) == before
+
+
+def test_damaged_page_is_never_used_silently_after_a_structural_open(
+    tmp_path: Path, actor: Actor
+) -> None:
+    path, key = _make(tmp_path, actor, cases=400)
+    pages = path.stat().st_size // sqlcipher.PAGE_SIZE
+    for page in range(pages // 2, pages - 1):
+        _flip(path, page * sqlcipher.PAGE_SIZE + 200)
+    with pytest.raises(sqlcipher.DatabaseError):
+        reg = Register.open(path, key, actor=actor, thorough=False)
+        try:
+            reg.cases.get_many(reg.cases.ids())
+        finally:
+            reg.close()

@@ -43,15 +43,17 @@ _SELECT = (
     "next_action, next_action_due, created_at, updated_at FROM cases"
 )
 _STAGE_ORDER = "CASE stage " + " ".join(f"WHEN '{s.value}' THEN {i}" for i, s in enumerate(Stage))
+_REF = "ref_year {d}, ref_number {d}"
 _SORTS: dict[str, str] = {
-    "reference": "ref_year {d}, ref_number {d}",
-    "title": "title COLLATE NOCASE {d}, ref_year, ref_number",
-    "stage": _STAGE_ORDER + " END {d}, ref_year, ref_number",
-    "ip_kinds": "ip_kinds {d}, ref_year, ref_number",
-    "lead_innovator": "lead_innovator COLLATE NOCASE {d}, ref_year, ref_number",
-    "received_on": "received_on IS NULL, received_on {d}, ref_year, ref_number",
-    "next_action": "next_action = '', next_action COLLATE NOCASE {d}, ref_year, ref_number",
-    "next_action_due": "next_action_due IS NULL, next_action_due {d}, ref_year, ref_number",
+    "reference": _REF,
+    "title": "title COLLATE NOCASE {d}, " + _REF,
+    "stage": _STAGE_ORDER + " END {d}, " + _REF,
+    "ip_kinds": "ip_kinds {d}, " + _REF,
+    "lead_innovator": "lead_innovator COLLATE NOCASE {d}, " + _REF,
+    # Blank dates and actions always sort last, whichever the direction.
+    "received_on": "received_on IS NULL, received_on {d}, " + _REF,
+    "next_action": "next_action = '', next_action COLLATE NOCASE {d}, " + _REF,
+    "next_action_due": "next_action_due IS NULL, next_action_due {d}, " + _REF,
 }
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _REFERENCE_LIKE = re.compile(r"^(ip-?)?\d[\d-]*$", re.IGNORECASE)

@@ -57,10 +57,16 @@ def m0001_initial(db: Database) -> None:
         ) STRICT
         """
     )
-    for column in ("stage", "received_on", "next_action_due", "updated_at"):
+    # One index per sortable column, ending with the reference so that ORDER BY needs no
+    # temporary sort even at 100,000 cases.
+    conn.execute("CREATE INDEX idx_cases_ref ON cases(ref_year, ref_number)")
+    for column in ("stage", "ip_kinds", "received_on", "next_action_due", "updated_at"):
         conn.execute(f"CREATE INDEX idx_cases_{column} ON cases({column}, ref_year, ref_number)")
-    conn.execute("CREATE INDEX idx_cases_title ON cases(title COLLATE NOCASE)")
-    conn.execute("CREATE INDEX idx_cases_lead ON cases(lead_innovator COLLATE NOCASE)")
+    for column in ("title", "lead_innovator", "next_action"):
+        conn.execute(
+            f"CREATE INDEX idx_cases_{column} "
+            f"ON cases({column} COLLATE NOCASE, ref_year, ref_number)"
+        )
     db.table("cases").enable_fts(
         ["title", "summary", "lead_innovator"],
         fts_version="FTS5",

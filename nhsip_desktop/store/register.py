@@ -18,7 +18,6 @@ import contextlib
 import datetime as dt
 import os
 import secrets
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +38,11 @@ from .header import RegisterHeader, make_salt, new_register_id, read_header
 from .migrations import MIGRATION_SET, MIGRATIONS_TABLE, known_names, migrations
 
 REGISTER_SUFFIX = ".nhsip"
+# Registers up to this size get every page checked at open (a trust's register stays far
+# below it for decades). Larger ones get a structural check at open, and the full check on
+# demand (``check``) or in the background: SQLCipher authenticates each page as it is read,
+# so a damaged page can never be used silently either way.
+FULL_CHECK_MAX_BYTES = 48 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,14 @@ def _sidecars(path: Path) -> list[Path]:
     return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
 
 
-def verify_file(path: Path, key: bytes, *, header: RegisterHeader | None = None) -> list[str]:
+def verify_file(
+    path: Path, key: bytes, *, header: RegisterHeader | None = None, thorough: bool | None = None
+) -> list[str]:
     """Check a register file read-only; return the migrations it records.
+
+    ``thorough`` checks every page (``cipher_integrity_check`` and ``quick_check``); by
+    default only files up to :data:`FULL_CHECK_MAX_BYTES` are checked thoroughly, larger ones
+    structurally (header, schema pages, page count against the file's size).
 
     Raises :class:`WrongKeyError`, :class:`DamagedRegisterError` or
     :class:`NewerRegisterError`; never writes to ``path`` (stray ``-wal``/``-shm`` files made
@@ -113,14 +123,28 @@ def verify_file(path: Path, key: bytes, *, header: RegisterHeader | None = None)
             f"the file ends part-way through a page ({size} bytes is not a whole number of "
             f"{sqlcipher.PAGE_SIZE}-byte pages): it has been truncated"
         )
+    if thorough is None:
+        thorough = size <= FULL_CHECK_MAX_BYTES
+    wal = path.with_name(path.name + "-wal")
+    wal_has_pages = wal.exists() and wal.stat().st_size > 0
     try:
         conn = sqlcipher.connect(path, key, header.salt, readonly=True)
         try:
-            rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
-            problems += [str(r[0]) for r in rows]
-            if not problems:
-                rows = conn.execute("PRAGMA quick_check").fetchall()
-                problems += [str(r[0]) for r in rows if str(r[0]) != "ok"]
+            if thorough:
+                rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+                problems += [str(r[0]) for r in rows]
+                if not problems:
+                    rows = conn.execute("PRAGMA quick_check").fetchall()
+                    problems += [str(r[0]) for r in rows if str(r[0]) != "ok"]
+            else:
+                pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+                if not wal_has_pages and pages * sqlcipher.PAGE_SIZE > size:
+                    problems.append(
+                        f"the file holds {size // sqlcipher.PAGE_SIZE} pages but the register "
+                        f"has {pages}: it has been truncated"
+                    )
+                else:
+                    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if not problems:
                 has_table = conn.execute(
                     "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
@@ -280,7 +304,13 @@ class Register:
 
     @classmethod
     def open(
-        cls, path: Path, key: bytes, *, actor: Actor, backup_dir: Path | None = None
+        cls,
+        path: Path,
+        key: bytes,
+        *,
+        actor: Actor,
+        backup_dir: Path | None = None,
+        thorough: bool | None = None,
     ) -> Register:
         """Verify and open ``path`` with ``key``.
 
@@ -290,7 +320,7 @@ class Register:
         """
         path = Path(path)
         header = read_header(path)
-        applied = verify_file(path, key, header=header)
+        applied = verify_file(path, key, header=header, thorough=thorough)
         conn = sqlcipher.connect(path, key, header.salt)
         try:
             sqlcipher.configure(conn, readonly=False)
@@ -441,8 +471,3 @@ class Register:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def copy_file(source: Path, target: Path) -> None:
-    """Copy an (encrypted) register file byte for byte; used by tests and tools."""
-    shutil.copyfile(source, target)
