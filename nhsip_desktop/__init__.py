@@ -8,4 +8,4 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 APP_NAME = "nhsip-desktop"
-APP_TITLE = "NHS IP Register"
+APP_TITLE = "IP Register"

@@ -96,15 +96,16 @@ class Column:
 
 
 CASE_COLUMNS: tuple[Column, ...] = (
-    Column("reference", "Reference", width_chars=12),
-    Column("title", "Title", width_chars=40),
+    Column("reference", "Reference", width_chars=13),
+    Column("title", "Title", width_chars=34),
     Column("stage", "Stage", width_chars=13),
-    Column("ip_kinds", "Kinds of IP", width_chars=22),
-    Column("lead_innovator", "Lead innovator", width_chars=20),
+    Column("ip_kinds", "Kinds of IP", width_chars=18),
+    Column("lead_innovator", "Lead innovator", width_chars=19),
     Column("received_on", "Received", width_chars=11),
-    Column("next_action", "Next action", width_chars=28),
-    Column("next_action_due", "Due", width_chars=11),
+    Column("next_action", "Next action", width_chars=24),
+    Column("next_action_due", "Due", width_chars=22),
 )
+TITLE_COLUMN = 1
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class CaseFilter:
     text: str = ""
     stage: Stage | None = None
     sort_key: str = "reference"
-    descending: bool = False
+    descending: bool = True  # newest first
     extra: dict[str, str] = field(default_factory=dict)
 
 

@@ -47,6 +47,7 @@ def filled(register: Register) -> Register:
 
 
 def titles(reg: Register, **kw: object) -> list[str]:
+    kw.setdefault("descending", False)
     return [c.title for c in reg.cases.search(CaseFilter(**kw))]  # type: ignore[arg-type]
 
 
@@ -93,11 +94,18 @@ def test_search_by_reference_and_stage_filter(filled: Register) -> None:
     assert titles(filled, text="app", stage=Stage.CLOSED) == []
 
 
+def test_default_order_is_newest_first(filled: Register) -> None:
+    references = [c.reference for c in filled.cases.search(CaseFilter())]
+    assert references == sorted(references, reverse=True)
+
+
 def test_sorting(filled: Register) -> None:
     assert titles(filled, sort_key="title") == sorted(titles(filled), key=str.lower)
     by_received = titles(filled, sort_key="received_on", descending=True)
     assert by_received[0] == "Speech therapy app for schools"
-    by_stage = [c.stage for c in filled.cases.search(CaseFilter(sort_key="stage"))]
+    by_stage = [
+        c.stage for c in filled.cases.search(CaseFilter(sort_key="stage", descending=False))
+    ]
     assert by_stage == [Stage.SUBMITTED, Stage.IN_TRIAGE, Stage.ACTIVE, Stage.CLOSED]
     with pytest.raises(ValidationError):
         filled.cases.ids(CaseFilter(sort_key="summary; DROP TABLE cases"))

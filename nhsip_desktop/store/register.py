@@ -340,7 +340,9 @@ class Register:
         return register
 
     def _migration_backup(self, backup_dir: Path | None) -> Path:
-        folder = backup_dir or self.path.with_name(self.path.stem + "-backups")
+        from .backups import backup_folder
+
+        folder = backup_dir or backup_folder(self.path)
         folder.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         target = folder / f"{self.path.stem}.{stamp}.before-migration{REGISTER_SUFFIX}"

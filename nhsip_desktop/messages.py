@@ -1,0 +1,88 @@
+"""Plain-English explanations of what went wrong when opening a register, and what to do next.
+
+Used by the GUI (dialogs) so that every failure kind has its own heading and next step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .store.errors import (
+    DamagedRegisterError,
+    KeyUnavailableError,
+    NewerRegisterError,
+    NotARegisterError,
+    PassphraseError,
+    RecoveryKeyFormatError,
+    RegisterError,
+    WrongKeyError,
+    WrongPassphraseError,
+)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    heading: str
+    detail: str
+    next_step: str
+
+    def as_text(self) -> str:
+        return f"{self.heading}\n\n{self.detail}\n\nWhat to do next: {self.next_step}"
+
+
+def explain_open_error(exc: BaseException) -> Explanation:
+    detail = str(exc)
+    if isinstance(exc, NotARegisterError):
+        return Explanation(
+            "This file is not an IP register",
+            detail,
+            "Choose the register's .nhsip file. Nothing in the file you chose was changed.",
+        )
+    if isinstance(exc, WrongKeyError):
+        return Explanation(
+            "That key does not open this register",
+            detail,
+            "Check that the recovery key sheet is the one for this register (its file name is "
+            "printed on it), then type the key again. The register was not changed.",
+        )
+    if isinstance(exc, RecoveryKeyFormatError):
+        return Explanation(
+            "The recovery key looks mistyped",
+            detail,
+            "Compare each group of five characters with your printed sheet. Letters O and I are "
+            "read as 0 and 1, and capitals do not matter.",
+        )
+    if isinstance(exc, WrongPassphraseError):
+        return Explanation(
+            "That passphrase is not right",
+            detail,
+            "Type it again, watching for Caps Lock; or use the recovery key instead.",
+        )
+    if isinstance(exc, PassphraseError):
+        return Explanation("The passphrase cannot be used", detail, "Use the recovery key.")
+    if isinstance(exc, DamagedRegisterError):
+        return Explanation(
+            "The register is damaged",
+            detail,
+            "Do not delete or overwrite the file. Restore the register from a backup, and ask "
+            "IT to keep the damaged file for investigation.",
+        )
+    if isinstance(exc, NewerRegisterError):
+        return Explanation(
+            "This register needs a newer version of the app",
+            detail,
+            "Ask IT to install the latest version of nhsip-desktop. The register was not changed.",
+        )
+    if isinstance(exc, KeyUnavailableError):
+        return Explanation(
+            "This register needs its recovery key",
+            detail,
+            "Type the recovery key from the printed sheet (or the passphrase, if one was set).",
+        )
+    if isinstance(exc, RegisterError):
+        return Explanation("The register could not be opened", detail, "Try again, or ask IT.")
+    return Explanation(
+        "The register could not be opened",
+        f"An unexpected problem occurred ({type(exc).__name__}).",
+        "Try again; if it happens again, ask IT. The register was not changed.",
+    )

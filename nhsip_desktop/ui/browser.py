@@ -1,0 +1,216 @@
+"""The register browser: search as you type (FTS5), filter by stage, sort, open a case."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nhsip_desktop.cases import CASE_COLUMNS, TITLE_COLUMN, Stage
+
+from .case_model import CASE_ID_ROLE, CaseTableModel
+from .session import RegisterSession
+from .widgets import heading
+
+SEARCH_DELAY_MS = 250
+MIN_SEARCH_CHARS = 2
+
+
+class CaseTable(QTableView):
+    """A table where Enter opens the current case, and the title takes the spare width."""
+
+    activated_case = Signal(int)
+
+    def size_columns(self) -> None:
+        header = self.horizontalHeader()
+        char = self.fontMetrics().averageCharWidth()
+        for column, definition in enumerate(CASE_COLUMNS):
+            if column != TITLE_COLUMN:
+                header.resizeSection(column, char * definition.width_chars + 20)
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        header = self.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(len(CASE_COLUMNS)) if c != TITLE_COLUMN)
+        minimum = self.fontMetrics().averageCharWidth() * CASE_COLUMNS[TITLE_COLUMN].width_chars
+        header.resizeSection(TITLE_COLUMN, max(minimum, self.viewport().width() - others))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_title()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            index = self.currentIndex()
+            if index.isValid():
+                self._emit(index)
+                return
+        super().keyPressEvent(event)
+
+    def _emit(self, index: QModelIndex) -> None:
+        case_id = index.data(CASE_ID_ROLE)
+        if case_id is not None:
+            self.activated_case.emit(int(case_id))
+
+
+class CasesPage(QWidget):
+    open_case = Signal(int)
+
+    def __init__(self, session: RegisterSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("area-cases")
+        self.session = session
+        self.model = CaseTableModel(session)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search titles, summaries, innovators or references")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search cases")
+        self.search.setAccessibleDescription(
+            "Type at least two characters; results update as you type. Escape clears."
+        )
+        search_label = QLabel("&Search:")
+        search_label.setBuddy(self.search)
+
+        self.stage = QComboBox()
+        self.stage.addItem("All stages", None)
+        for stage in Stage:
+            self.stage.addItem(stage.label, stage.value)
+        self.stage.setAccessibleName("Filter by stage")
+        stage_label = QLabel("S&tage:")
+        stage_label.setBuddy(self.stage)
+
+        self.count = QLabel()
+        self.count.setObjectName("resultCount")
+        self.count.setAccessibleName("Number of cases shown")
+
+        self.table = CaseTable()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Cases")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        self.table.size_columns()
+        self.table.doubleClicked.connect(self.table._emit)
+        self.table.activated_case.connect(self.open_case)
+
+        self.open_button = QPushButton("&Open case")
+        self.open_button.setAccessibleName("Open the selected case")
+        self.open_button.clicked.connect(self._open_current)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.apply_search)
+        self.search.textChanged.connect(lambda _text: self._timer.start())
+        self.search.returnPressed.connect(self._search_enter)
+        self.stage.currentIndexChanged.connect(self._stage_changed)
+        self.model.modelReset.connect(self._update_count)
+        self.model.rowsInserted.connect(self._update_count)
+
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.activated.connect(self.focus_search)
+        self.search.installEventFilter(self)
+
+        bar = QHBoxLayout()
+        bar.addWidget(search_label)
+        bar.addWidget(self.search, 3)
+        bar.addSpacing(16)
+        bar.addWidget(stage_label)
+        bar.addWidget(self.stage, 1)
+        bar.addSpacing(16)
+        bar.addWidget(self.open_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.setSpacing(12)
+        title_row = QHBoxLayout()
+        title_row.addWidget(heading("Cases"))
+        title_row.addStretch(1)
+        title_row.addWidget(self.count)
+        layout.addLayout(title_row)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        self._update_count()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and self.search.text()
+        ):
+            self.clear_search()
+            return True
+        return super().eventFilter(watched, event)
+
+    # -- search -----------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def clear_search(self) -> None:
+        self.search.clear()
+        self.apply_search()
+
+    def _search_enter(self) -> None:
+        self.apply_search()
+        if self.model.rowCount() > 0:
+            self.table.setFocus()
+            self.table.selectRow(0)
+
+    def apply_search(self) -> None:
+        self._timer.stop()
+        text = self.search.text().strip()
+        if len(text) < MIN_SEARCH_CHARS:
+            text = ""
+        if text != self.model.filter.text:
+            self.model.set_text(text)
+        self._update_count()
+
+    def _stage_changed(self) -> None:
+        value = self.stage.currentData()
+        self.model.set_stage(Stage(value) if value else None)
+
+    def _open_current(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self.table._emit(index)
+        elif self.model.rowCount() == 1:
+            self.table._emit(self.model.index(0, 0))
+
+    def _update_count(self) -> None:
+        total = self.model.total
+        typed = self.search.text().strip()
+        if 0 < len(typed) < MIN_SEARCH_CHARS:
+            note = " · type at least 2 characters to search"
+        else:
+            note = ""
+        if not self.session.is_open:
+            self.count.setText("")
+            return
+        if self.model.filter.text or self.model.filter.stage:
+            self.count.setText(f"{total:,} matching case{'s' if total != 1 else ''}{note}")
+        else:
+            self.count.setText(f"{total:,} case{'s' if total != 1 else ''} in the register{note}")

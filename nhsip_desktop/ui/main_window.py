@@ -1,0 +1,454 @@
+"""The main window: start page, locked page, and the workspace with its areas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nhsip_desktop import APP_TITLE, __version__
+from nhsip_desktop.appconfig import AppConfig
+from nhsip_desktop.store.backups import latest_backup_time
+from nhsip_desktop.store.errors import RegisterError
+from nhsip_desktop.store.register import REGISTER_SUFFIX, Register
+
+from .browser import CasesPage
+from .case_summary import CaseSummaryDialog
+from .empty_state import AREAS, EmptyStatePage
+from .idle import IdleWatcher
+from .session import RegisterSession
+from .settings_dialog import SettingsDialog
+from .unlock import current_actor, show_open_error, unlock
+from .widgets import heading, paragraph
+
+START, LOCKED, WORKSPACE = 0, 1, 2
+
+
+class StartPage(QWidget):
+    """Shown when no register is open: recent registers, create, open, demo."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.window_ = window
+        self.recent = QListWidget()
+        self.recent.setAccessibleName("Recently opened registers")
+        self.recent.itemActivated.connect(self._open_item)
+        recent_label = QLabel("&Recently opened registers:")
+        recent_label.setBuddy(self.recent)
+        create = QPushButton("Create a &new register…")
+        create.clicked.connect(window.new_register)
+        open_other = QPushButton("&Open a register file…")
+        open_other.clicked.connect(window.open_register_dialog)
+        open_recent = QPushButton("Open &selected")
+        open_recent.clicked.connect(lambda: self._open_item(self.recent.currentItem()))
+        demo = QPushButton("Try the &demo register")
+        demo.clicked.connect(window.open_demo)
+        for button in (create, open_other, open_recent, demo):
+            button.setMinimumHeight(34)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(create)
+        buttons.addWidget(open_other)
+        buttons.addWidget(demo)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 40, 48, 40)
+        layout.setSpacing(14)
+        layout.addWidget(heading("Welcome to the IP Register"))
+        layout.addWidget(
+            paragraph(
+                "Keep a confidential record of every idea staff disclose, the decisions taken "
+                "on it, and the rights, agreements and money that follow, as the 2025 IP "
+                "guidance for the NHS in England recommends. Everything stays encrypted on "
+                "this computer."
+            )
+        )
+        layout.addLayout(buttons)
+        layout.addSpacing(12)
+        layout.addWidget(recent_label)
+        row = QHBoxLayout()
+        row.addWidget(self.recent, 1)
+        side = QVBoxLayout()
+        side.addWidget(open_recent)
+        side.addStretch(1)
+        row.addLayout(side)
+        layout.addLayout(row, 1)
+
+    def refresh(self) -> None:
+        self.recent.clear()
+        for entry in AppConfig.load().recent:
+            path = Path(entry.path)
+            label = f"{entry.organisation or path.stem}  ·  {path}"
+            if not path.exists():
+                label += "  (file not found)"
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            self.recent.addItem(item)
+        if self.recent.count():
+            self.recent.setCurrentRow(0)
+
+    def _open_item(self, item: QListWidgetItem | None) -> None:
+        if item is not None:
+            self.window_.open_path(Path(item.data(Qt.ItemDataRole.UserRole)))
+
+
+class LockedPage(QWidget):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.title = heading("The register is locked")
+        self.detail = paragraph("")
+        self.unlock_button = QPushButton("&Unlock")
+        self.unlock_button.setMinimumHeight(34)
+        self.unlock_button.clicked.connect(window.unlock_again)
+        close = QPushButton("&Close register")
+        close.clicked.connect(window.close_register)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.unlock_button)
+        buttons.addWidget(close)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 48, 48, 48)
+        layout.setSpacing(14)
+        layout.addWidget(self.title)
+        layout.addWidget(self.detail)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: RegisterSession | None = None) -> None:
+        super().__init__()
+        self.session = session or RegisterSession(self)
+        self.session.setParent(self)
+        self.setMinimumSize(QSize(960, 600))
+        self.resize(1320, 800)
+
+        self.pages = QStackedWidget()
+        self.start_page = StartPage(self)
+        self.locked_page = LockedPage(self)
+        self.pages.addWidget(self.start_page)
+        self.pages.addWidget(self.locked_page)
+        self.pages.addWidget(self._build_workspace())
+        self.setCentralWidget(self.pages)
+
+        self.register_label = QLabel()
+        self.register_label.setObjectName("statusRegister")
+        self.state_label = QLabel()
+        self.state_label.setObjectName("statusState")
+        self.backup_label = QLabel()
+        self.statusBar().addWidget(self.register_label, 1)
+        self.statusBar().addPermanentWidget(self.backup_label)
+        self.statusBar().addPermanentWidget(self.state_label)
+
+        self._build_menus()
+        self.idle = IdleWatcher(self._auto_lock_minutes, parent=self)
+        self.idle.idle.connect(self.lock)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+
+        self.session.opened.connect(self._on_opened)
+        self.session.locked.connect(self._on_locked)
+        self.session.changed.connect(self._on_changed)
+        if self.session.is_open:
+            self._on_opened()
+        else:
+            self.show_start()
+
+    # -- construction -----------------------------------------------------------------
+    def _build_workspace(self) -> QWidget:
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName("Areas")
+        self.nav.setFixedWidth(190)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.area_stack = QStackedWidget()
+        self.cases_page = CasesPage(self.session)
+        self.cases_page.open_case.connect(self.open_case)
+        for area in AREAS:
+            item = QListWidgetItem(area.title)
+            item.setToolTip(f"{area.title} (guidance: {area.guidance})")
+            self.nav.addItem(item)
+            page = self.cases_page if area.key == "cases" else EmptyStatePage(area)
+            self.area_stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self.area_stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        workspace = QWidget()
+        layout = QHBoxLayout(workspace)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.area_stack, 1)
+        return workspace
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(
+            self._action("&New register…", self.new_register, QKeySequence.StandardKey.New)
+        )
+        file_menu.addAction(
+            self._action(
+                "&Open register…", self.open_register_dialog, QKeySequence.StandardKey.Open
+            )
+        )
+        file_menu.addAction(self._action("Open the &demo register", self.open_demo))
+        file_menu.addSeparator()
+        self.lock_action = self._action("&Lock now", self.lock, "Ctrl+L")
+        file_menu.addAction(self.lock_action)
+        self.settings_action = self._action("&Settings…", self.open_settings, "Ctrl+,")
+        file_menu.addAction(self.settings_action)
+        self.close_action = self._action("&Close register", self.close_register, "Ctrl+W")
+        file_menu.addAction(self.close_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+
+        go = bar.addMenu("&Go")
+        self.go_actions = []
+        for number, area in enumerate(AREAS, start=1):
+            action = self._action(
+                f"&{number} {area.title}",
+                partial(self.go_to, number - 1),
+                f"Ctrl+{number}",
+            )
+            go.addAction(action)
+            self.go_actions.append(action)
+        go.addSeparator()
+        self.find_action = self._action(
+            "&Find case…", self.find_case, QKeySequence.StandardKey.Find
+        )
+        go.addAction(self.find_action)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(
+            self._action(
+                "About the &guidance", self.about_guidance, QKeySequence.StandardKey.HelpContents
+            )
+        )
+        help_menu.addAction(self._action("&About this app", self.about))
+        self._update_actions()
+
+    # -- state ------------------------------------------------------------------------
+    def _auto_lock_minutes(self) -> int:
+        if not self.session.is_open:
+            return 10
+        return int(self.session.register.settings.get("auto_lock_minutes"))
+
+    def _update_actions(self) -> None:
+        is_open = self.session.is_open
+        for action in (self.lock_action, self.settings_action, self.find_action, *self.go_actions):
+            action.setEnabled(is_open)
+        self.close_action.setEnabled(is_open or self.pages.currentIndex() == LOCKED)
+
+    def _title(self) -> str:
+        parts = [APP_TITLE]
+        if self.session.path is not None:
+            parts.insert(0, self.session.path.name)
+            if self.session.is_open:
+                org = self.session.register.settings.get("organisation")
+                if org:
+                    parts.insert(0, org)
+        if self.session.demo:
+            parts.insert(0, "DEMO")
+        return " — ".join(parts)
+
+    def _on_opened(self) -> None:
+        register = self.session.register
+        AppConfig_ = AppConfig.load()
+        AppConfig_.remember(
+            register.path, register.register_id, register.settings.get("organisation")
+        )
+        if not self.session.demo:
+            AppConfig_.save()
+        self.pages.setCurrentIndex(WORKSPACE)
+        self.setWindowTitle(self._title())
+        self.register_label.setText(f"{register.path.name}   {register.path.parent}")
+        self.register_label.setToolTip(str(register.path))
+        self.state_label.setText("Unlocked")
+        self._update_backup_label()
+        self._update_actions()
+        self.idle.start()
+        self.cases_page.table.setFocus()
+        status = register.audit_status
+        if status is not None and not status.ok:
+            QMessageBox.warning(
+                self,
+                "The audit trail has been altered",
+                f"The audit trail does not verify: {status.problem} (row "
+                f"{status.first_broken_seq}). Someone may have changed the register outside "
+                "this app. The register is open, but tell your SRO and keep a copy of the file.",
+            )
+
+    def _on_locked(self) -> None:
+        self.idle.stop()
+        name = self.session.path.name if self.session.path else "The register"
+        self.locked_page.detail.setText(
+            f"{name} was locked: it is closed and its key has been removed from memory. "
+            "Unlock it to carry on."
+        )
+        self.pages.setCurrentIndex(LOCKED)
+        self.state_label.setText("Locked")
+        self.setWindowTitle(self._title())
+        self._update_actions()
+        self.locked_page.unlock_button.setFocus()
+
+    def _on_changed(self, _changes: object) -> None:
+        self.setWindowTitle(self._title())
+
+    def _update_backup_label(self) -> None:
+        when = latest_backup_time(self.session.path) if self.session.path else None
+        self.backup_label.setText(f"Last backup: {when:%d/%m/%Y %H:%M}" if when else "")
+
+    def show_start(self) -> None:
+        self.start_page.refresh()
+        self.pages.setCurrentIndex(START)
+        self.state_label.setText("No register open")
+        self.register_label.setText("")
+        self.backup_label.setText("")
+        self.setWindowTitle(APP_TITLE)
+        self._update_actions()
+
+    # -- commands ---------------------------------------------------------------------
+    def go_to(self, row: int) -> None:
+        if self.session.is_open:
+            self.nav.setCurrentRow(row)
+
+    def find_case(self) -> None:
+        self.go_to(0)
+        self.cases_page.focus_search()
+
+    def lock(self) -> None:
+        if self.session.is_open:
+            QApplication.clipboard().clear()
+            self.session.lock()
+
+    def unlock_again(self) -> None:
+        if self.session.path is None:
+            return
+        if self.session.demo:
+            self.open_demo()
+            return
+        unlocked = unlock(self.session.path, self)
+        if unlocked is not None:
+            self.session.attach(unlocked.register)
+
+    def close_register(self) -> None:
+        self.session.lock()
+        self.session.path = None
+        self.show_start()
+
+    def open_path(self, path: Path) -> None:
+        unlocked = unlock(path, self)
+        if unlocked is not None:
+            self.session.demo = False
+            self.session.attach(unlocked.register)
+            if unlocked.keyring_message:
+                self.statusBar().showMessage(unlocked.keyring_message, 10_000)
+
+    def open_register_dialog(self) -> None:
+        start = str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a register", start, f"IP registers (*{REGISTER_SUFFIX});;All files (*)"
+        )
+        if path:
+            self.open_path(Path(path))
+
+    def open_demo(self) -> None:
+        from .demo import open_demo_register
+
+        try:
+            register = open_demo_register()
+        except RegisterError as exc:
+            show_open_error(self, exc)
+            return
+        self.session.demo = True
+        self.session.attach(register)
+
+    def new_register(self) -> None:
+        from .wizard import NewRegisterWizard
+
+        wizard = NewRegisterWizard(self)
+        if wizard.exec() and wizard.created_register is not None:
+            self.session.demo = False
+            self.session.attach(wizard.created_register)
+            message = getattr(wizard, "keyring_message", "")
+            if message:
+                QMessageBox.information(self, "Register created", message)
+
+    def open_case(self, case_id: int) -> None:
+        if not self.session.is_open:
+            return
+        try:
+            case = self.session.register.cases.get(case_id)
+        except RegisterError as exc:
+            QMessageBox.warning(self, "Case not found", str(exc))
+            return
+        CaseSummaryDialog(case, self).exec()
+
+    def open_settings(self) -> None:
+        if not self.session.is_open:
+            return
+        dialog = SettingsDialog(self.session, self)
+        if dialog.exec():
+            register: Register = self.session.register
+            register.actor = current_actor()
+            self.setWindowTitle(self._title())
+
+    def about_guidance(self) -> None:
+        QMessageBox.information(
+            self,
+            "About the guidance",
+            'This app follows "Intellectual property (IP) guidance for the NHS in England", '
+            "published by DHSC and NHS England on 18 November 2025. Each area names the step "
+            "of the guidance it serves. The app is not legal advice: take legal advice where "
+            "the app or the guidance says so.",
+        )
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About",
+            f"{APP_TITLE} (nhsip-desktop) version {__version__}.\n\n"
+            "An offline, encrypted register for managing IP in NHS organisations. "
+            "It is not an NHS England or DHSC product.",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle.stop()
+        self.session.lock()
+        event.accept()
+
+
+def format_when(moment: dt.datetime | None) -> str:
+    return moment.strftime("%d/%m/%Y %H:%M") if moment else ""

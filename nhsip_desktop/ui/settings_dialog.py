@@ -1,0 +1,114 @@
+"""Settings: your display name (this computer) and the register's organisation settings."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nhsip_desktop.appconfig import AppConfig
+from nhsip_desktop.store.errors import RegisterError, ValidationError
+
+from .session import RegisterSession
+from .widgets import add_row
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, session: RegisterSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle("Settings")
+        self.setAccessibleName("Settings")
+        values = session.register.settings.all()
+        self.config = AppConfig.load()
+
+        self.display_name = QLineEdit(self.config.display_name)
+        self.organisation = QLineEdit(values["organisation"])
+        self.ods_code = QLineEdit(values["ods_code"])
+        self.marking = QLineEdit(values["report_marking"])
+        self.auto_lock = QSpinBox()
+        self.auto_lock.setRange(1, 240)
+        self.auto_lock.setSuffix(" minutes")
+        self.auto_lock.setValue(int(values["auto_lock_minutes"]))
+        self.feedback_days = QSpinBox()
+        self.feedback_days.setRange(1, 365)
+        self.feedback_days.setSuffix(" days")
+        self.feedback_days.setValue(int(values["feedback_target_days"]))
+
+        you = QGroupBox("You, on this computer")
+        you_form = QFormLayout(you)
+        add_row(
+            you_form,
+            "&Display name:",
+            self.display_name,
+            "Shown in the audit trail beside your computer user name.",
+        )
+
+        org = QGroupBox("This register (saved in the register and recorded in its audit trail)")
+        form = QFormLayout(org)
+        add_row(form, "&Organisation:", self.organisation)
+        add_row(form, "O&DS code:", self.ods_code, "Optional, e.g. RXX.")
+        add_row(
+            form,
+            "Report &marking:",
+            self.marking,
+            "Printed in the header and footer of every report.",
+        )
+        add_row(
+            form,
+            "&Lock after idle for:",
+            self.auto_lock,
+            "The register closes and needs unlocking after this much inactivity.",
+        )
+        add_row(
+            form,
+            "&Feedback target:",
+            self.feedback_days,
+            "How soon innovators should hear back after a disclosure (step 5).",
+        )
+
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(you)
+        layout.addWidget(org)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(560, 380)
+
+    def save(self) -> bool:
+        try:
+            self.session.register.settings.update(
+                organisation=self.organisation.text(),
+                ods_code=self.ods_code.text().upper(),
+                report_marking=self.marking.text(),
+                auto_lock_minutes=self.auto_lock.value(),
+                feedback_target_days=self.feedback_days.value(),
+            )
+        except ValidationError as exc:
+            self.error.setText(f"Not saved: {exc}")
+            self.error.show()
+            return False
+        except RegisterError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return False
+        self.config.display_name = self.display_name.text().strip()
+        self.config.save()
+        self.accept()
+        return True

@@ -1,0 +1,184 @@
+"""Unlocking a register: silently with the keyring, else with the recovery key or passphrase.
+
+Each failure kind from the store gets its own heading and next step (``messages.py``); a
+failed attempt never changes the file, and the app never creates a register in its place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nhsip_desktop.appconfig import AppConfig, os_user
+from nhsip_desktop.messages import explain_open_error
+from nhsip_desktop.store.audit import Actor
+from nhsip_desktop.store.errors import KeyUnavailableError, RegisterError
+from nhsip_desktop.store.keystore import has_passphrase_protector, keyring_problem
+from nhsip_desktop.store.unlock import Unlocked, open_register
+
+from .widgets import add_row, heading, paragraph
+
+
+def current_actor() -> Actor:
+    return Actor(os_user(), AppConfig.load().display_name)
+
+
+def show_open_error(parent: QWidget | None, exc: BaseException) -> None:
+    explanation = explain_open_error(exc)
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(explanation.heading)
+    box.setText(f"<b>{explanation.heading}</b>")
+    box.setInformativeText(f"{explanation.detail}\n\nWhat to do next: {explanation.next_step}")
+    box.exec()
+
+
+class UnlockDialog(QDialog):
+    """Asks for the recovery key (or passphrase) of one register."""
+
+    def __init__(self, path: Path, parent: QWidget | None = None, *, reason: str = "") -> None:
+        super().__init__(parent)
+        self.path = path
+        self.unlocked: Unlocked | None = None
+        self.setWindowTitle("Unlock register")
+        self.setAccessibleName("Unlock register")
+
+        self.use_key = QRadioButton("&Recovery key")
+        self.use_passphrase = QRadioButton("&Passphrase")
+        self.use_key.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.use_key)
+        group.addButton(self.use_passphrase)
+        self.use_passphrase.setVisible(has_passphrase_protector(path))
+        self.use_key.setVisible(self.use_passphrase.isVisible())
+
+        self.secret = QLineEdit()
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono.setPointSizeF(max(mono.pointSizeF(), 11))
+        self.secret.setFont(mono)
+        self.secret.setPlaceholderText("10XXX-XXXXX-XXXXX-… (12 groups of 5)")
+        self.use_key.toggled.connect(self._mode_changed)
+
+        self.remember = QCheckBox("Remember on this computer (keep the key in its keyring)")
+        problem = keyring_problem()
+        self.remember.setChecked(problem is None)
+        self.remember.setEnabled(problem is None)
+        if problem:
+            self.remember.setToolTip(problem)
+
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setAccessibleName("Problem")
+        self.error.hide()
+
+        buttons = QDialogButtonBox()
+        self.unlock_button = buttons.addButton("&Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.try_unlock)
+        buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.secret_label = add_row(
+            form, "Recovery &key:", self.secret, "The key printed on the recovery key sheet."
+        )
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        layout.addWidget(heading(f"Unlock {path.name}"))
+        layout.addWidget(
+            paragraph(
+                reason
+                or "This computer's keyring holds no key for this register. Type the recovery "
+                "key from the printed sheet to open it."
+            )
+        )
+        location = QLabel(str(path))
+        location.setObjectName("pathText")
+        location.setWordWrap(True)
+        location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(location)
+        layout.addWidget(self.use_key)
+        layout.addWidget(self.use_passphrase)
+        layout.addLayout(form)
+        layout.addWidget(self.remember)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(600, 300)
+
+    def _mode_changed(self) -> None:
+        key_mode = self.use_key.isChecked()
+        self.secret.clear()
+        self.secret.setEchoMode(
+            QLineEdit.EchoMode.Normal if key_mode else QLineEdit.EchoMode.Password
+        )
+        self.secret.setPlaceholderText(
+            "10XXX-XXXXX-XXXXX-… (12 groups of 5)" if key_mode else "Passphrase"
+        )
+        self.secret_label.setText("Recovery &key:" if key_mode else "&Passphrase:")
+        self.secret.setAccessibleName("Recovery key" if key_mode else "Passphrase")
+        self.error.hide()
+
+    def try_unlock(self) -> bool:
+        text = self.secret.text()
+        if not text.strip():
+            self._show_error(
+                "Type the recovery key first."
+                if self.use_key.isChecked()
+                else "Type the passphrase first."
+            )
+            return False
+        try:
+            self.unlocked = open_register(
+                self.path,
+                actor=current_actor(),
+                recovery_key=text if self.use_key.isChecked() else None,
+                passphrase=None if self.use_key.isChecked() else text,
+                restore_to_keyring=self.remember.isChecked(),
+            )
+        except RegisterError as exc:
+            explanation = explain_open_error(exc)
+            self._show_error(
+                f"{explanation.heading}. {explanation.detail}\n"
+                f"What to do next: {explanation.next_step}"
+            )
+            return False
+        self.accept()
+        return True
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+        self.secret.setFocus()
+        self.secret.selectAll()
+
+
+def unlock(path: Path, parent: QWidget | None = None) -> Unlocked | None:
+    """Open ``path``: from the keyring if possible, else by asking. None if it was not opened."""
+    try:
+        return open_register(path, actor=current_actor())
+    except KeyUnavailableError as exc:
+        reason = f"{exc}"
+    except RegisterError as exc:
+        show_open_error(parent, exc)
+        return None
+    dialog = UnlockDialog(path, parent, reason=reason)
+    if dialog.exec() == QDialog.DialogCode.Accepted:
+        return dialog.unlocked
+    return None

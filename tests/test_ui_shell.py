@@ -1,0 +1,247 @@
+"""The application shell, driven with real widgets offscreen over real encrypted registers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from nhsip_desktop.cases import IpKind, Stage
+from nhsip_desktop.store.audit import Actor
+from nhsip_desktop.store.recovery import encode_recovery_key
+from nhsip_desktop.store.register import Register
+from nhsip_desktop.ui.browser import SEARCH_DELAY_MS, CasesPage
+from nhsip_desktop.ui.case_model import CaseTableModel
+from nhsip_desktop.ui.empty_state import AREAS
+from nhsip_desktop.ui.main_window import LOCKED, START, WORKSPACE, MainWindow
+from nhsip_desktop.ui.session import RegisterSession
+from nhsip_desktop.ui.unlock import UnlockDialog
+from tests.conftest import MemoryKeyring, file_state
+
+TITLES = ["Paediatric cannula splint", "Dermatology triage app", "Hip leaflet", "Falls video"]
+
+
+def _fill(reg: Register, n: int) -> None:
+    reg.cases.add_many(
+        {
+            "title": f"{TITLES[i % 4]} {i}",
+            "summary": "Fictional",
+            "stage": list(Stage)[i % 6],
+            "ip_kinds": [list(IpKind)[i % 6]],
+            "lead_innovator": f"Innovator {i % 7}",
+            "received_on": dt.date(2026, 1, 1) + dt.timedelta(days=i % 300),
+        }
+        for i in range(n)
+    )
+
+
+@pytest.fixture
+def session(register: Register) -> Iterator[RegisterSession]:
+    _fill(register, 600)
+    s = RegisterSession()
+    s.attach(register)
+    yield s
+    s.lock()
+
+
+def test_model_passes_qtmodeltester(qtmodeltester: object, session: RegisterSession) -> None:
+    model = CaseTableModel(session)
+    model.refresh()
+    qtmodeltester.check(model, force_py=True)  # type: ignore[attr-defined]
+    # The tester stays connected: every change below is checked signal by signal.
+    model.fetchMore()
+    model.set_text("splint")
+    model.sort(1, Qt.SortOrder.AscendingOrder)
+    model.set_stage(Stage.ACTIVE)
+    session.register.cases.add("Paediatric splint 601", stage=Stage.ACTIVE)
+    model.set_text("")
+    while model.canFetchMore():
+        model.fetchMore()
+
+
+def test_model_is_fed_lazily(session: RegisterSession) -> None:
+    model = CaseTableModel(session)
+    model.refresh()
+    assert model.total == 600
+    assert model.rowCount() == CaseTableModel.BATCH < 600
+    assert model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 2 * CaseTableModel.BATCH
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 600
+
+
+def test_typing_in_the_search_box_narrows_the_rows(qtbot: object, session: RegisterSession) -> None:
+    page = CasesPage(session)
+    qtbot.addWidget(page)  # type: ignore[attr-defined]
+    page.model.refresh()
+    assert page.model.total == 600
+    qtbot.keyClicks(page.search, "derm")  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: page.model.total == 150, timeout=SEARCH_DELAY_MS * 8)  # type: ignore[attr-defined]
+    titles = [page.model.case_at(r).title for r in range(page.model.rowCount())]  # type: ignore[union-attr]
+    assert titles and all(t.startswith("Dermatology") for t in titles)
+    assert "150 matching cases" in page.count.text()
+    # One character does not search (and says so); Escape clears the search.
+    page.search.setText("d")
+    page.apply_search()
+    assert page.model.total == 600 and "at least 2 characters" in page.count.text()
+    page.search.setText("derm")
+    page.apply_search()
+    qtbot.keyClick(page.search, Qt.Key.Key_Escape)  # type: ignore[attr-defined]
+    assert page.search.text() == "" and page.model.total == 600
+
+
+def test_sorting_and_stage_filter(qtbot: object, session: RegisterSession) -> None:
+    page = CasesPage(session)
+    qtbot.addWidget(page)  # type: ignore[attr-defined]
+    page.model.refresh()
+    first = page.model.case_at(0)
+    assert first is not None and first.reference.endswith("-0600")  # newest first
+    page.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    loaded = [page.model.case_at(r).title for r in range(page.model.rowCount())]  # type: ignore[union-attr]
+    assert loaded == sorted(loaded, key=str.lower)
+    page.stage.setCurrentIndex(page.stage.findData(Stage.CLOSED.value))
+    assert page.model.total == 100
+    stages = {page.model.case_at(r).stage for r in range(page.model.rowCount())}  # type: ignore[union-attr]
+    assert stages == {Stage.CLOSED}
+
+
+def test_enter_on_a_row_opens_that_case(qtbot: object, session: RegisterSession) -> None:
+    page = CasesPage(session)
+    qtbot.addWidget(page)  # type: ignore[attr-defined]
+    page.show()
+    page.model.refresh()
+    page.table.setFocus()
+    page.table.selectRow(2)
+    expected = page.model.case_at(2)
+    with qtbot.waitSignal(page.open_case, timeout=1000) as blocker:  # type: ignore[attr-defined]
+        qtbot.keyClick(page.table, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    assert expected is not None and blocker.args == [expected.id]
+
+
+def test_changes_reach_the_browser_through_the_one_signal(
+    qtbot: object, session: RegisterSession
+) -> None:
+    page = CasesPage(session)
+    qtbot.addWidget(page)  # type: ignore[attr-defined]
+    page.model.refresh()
+    with qtbot.waitSignal(session.changed, timeout=1000):  # type: ignore[attr-defined]
+        session.register.cases.add("Brand new wound camera")
+    assert page.model.total == 601
+    assert page.model.case_at(0).title == "Brand new wound camera"  # type: ignore[union-attr]
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_idle_time_locks_the_window_and_closes_the_connection(
+    qtbot: object, session: RegisterSession
+) -> None:
+    register = session.register
+    window = MainWindow(session)
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    clock = FakeClock()
+    window.idle._clock = clock
+    window.idle.start()
+    assert window.pages.currentIndex() == WORKSPACE
+    clock.now += 9 * 60  # under the default 10 minutes
+    window.idle.check()
+    assert session.is_open
+    clock.now += 2 * 60  # e.g. the laptop slept: the wall clock jumped
+    window.idle.check()
+    assert not session.is_open and not register.is_open
+    assert window.pages.currentIndex() == LOCKED
+    assert window.state_label.text() == "Locked"
+    assert window.cases_page.model.rowCount() == 0  # nothing left on screen
+
+
+def test_lock_now_shortcut(qtbot: object, session: RegisterSession) -> None:
+    window = MainWindow(session)
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    window.show()
+    qtbot.waitExposed(window)  # type: ignore[attr-defined]
+    assert window.lock_action.shortcut().toString() == "Ctrl+L"
+    window.lock_action.trigger()
+    assert not session.is_open and window.pages.currentIndex() == LOCKED
+
+
+def test_every_area_is_reachable_and_unbuilt_ones_explain_themselves(
+    qtbot: object, session: RegisterSession
+) -> None:
+    window = MainWindow(session)
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    for row, area in enumerate(AREAS):
+        window.go_actions[row].trigger()
+        page = window.area_stack.currentWidget()
+        assert page.objectName() == f"area-{area.key}"
+        if area.key != "cases":
+            text = " ".join(w.text() for w in page.findChildren(type(window.state_label)))
+            assert area.guidance in text and "Not built yet" in text
+
+
+@pytest.fixture
+def saved_register(tmp_path: Path, actor: Actor) -> tuple[Path, bytes]:
+    path = tmp_path / "trust.nhsip"
+    with Register.create(path, actor=actor, organisation="Test Trust") as reg:
+        reg.cases.add("Only case")
+        return path, reg.data_key
+
+
+def test_unlock_dialog_opens_with_the_recovery_key_when_the_keyring_has_none(
+    qtbot: object, saved_register: tuple[Path, bytes], memory_keyring: MemoryKeyring
+) -> None:
+    path, key = saved_register
+    assert memory_keyring.store == {}
+    dialog = UnlockDialog(path)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    qtbot.keyClicks(dialog.secret, encode_recovery_key(key))  # type: ignore[attr-defined]
+    assert dialog.try_unlock()
+    assert dialog.unlocked is not None
+    with dialog.unlocked.register as reg:
+        assert reg.cases.count() == 1
+    assert len(memory_keyring.store) == 1  # remembered for next time
+
+
+def test_unlock_dialog_wrong_key_says_so_and_changes_nothing(
+    qtbot: object, saved_register: tuple[Path, bytes], memory_keyring: MemoryKeyring
+) -> None:
+    path, key = saved_register
+    before = file_state(path.parent)
+    dialog = UnlockDialog(path)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    dialog.show()
+    other = bytes(b ^ 0xFF for b in key)
+    dialog.secret.setText(encode_recovery_key(other))
+    assert not dialog.try_unlock()
+    assert dialog.unlocked is None
+    assert dialog.error.isVisible() and "does not open this register" in dialog.error.text()
+    dialog.secret.setText("10ABC-DEF")
+    assert not dialog.try_unlock()
+    assert "mistyped" in dialog.error.text() or "characters" in dialog.error.text()
+    assert file_state(path.parent) == before
+    assert memory_keyring.store == {}
+
+
+def test_start_page_lists_recent_registers_and_demo_opens(qtbot: object) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    assert window.pages.currentIndex() == START
+    window.open_demo()
+    assert window.session.is_open and window.windowTitle().startswith("DEMO")
+    assert window.cases_page.model.total == 40
+    window.close_register()
+    assert window.pages.currentIndex() == START
+    window.open_demo()  # opens the existing demo register again, never recreates it
+    assert window.cases_page.model.total == 40
+    window.close()
+    assert QApplication.instance() is not None
