@@ -1,0 +1,234 @@
+"""Safe saving of reports: a complete new file, or the old file untouched and no litter."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+import pytest
+
+from nhsip_desktop.reports.atomic import ReportWriteError, atomic_write, atomic_write_bytes
+from nhsip_desktop.store.errors import RegisterError
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_target_appears_complete_and_nothing_else(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+    data = os.urandom(200_000)
+
+    result = atomic_write_bytes(target, data)
+
+    assert result == target
+    assert target.read_bytes() == data
+    assert _names(tmp_path) == ["report.pdf"]
+
+
+def test_writes_to_a_hidden_temp_file_in_the_same_folder(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+    seen: list[list[str]] = []
+
+    def write(handle: BinaryIO) -> None:
+        handle.write(b"first part ")
+        seen.append(_names(tmp_path))
+        handle.write(b"second part")
+
+    atomic_write(target, write)
+
+    [during] = seen
+    assert "report.pdf" not in during  # The target does not exist until the rename.
+    [temp_name] = during
+    assert temp_name.startswith(".report.pdf.")
+    assert temp_name.endswith(".tmp")
+    assert target.read_bytes() == b"first part second part"
+    assert _names(tmp_path) == ["report.pdf"]
+
+
+def test_exception_in_write_leaves_no_target_and_no_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+
+    def write(handle: BinaryIO) -> None:
+        handle.write(b"half a report")
+        raise RuntimeError("rendering failed")
+
+    with pytest.raises(RuntimeError, match="rendering failed"):
+        atomic_write(target, write)
+
+    assert _names(tmp_path) == []
+
+
+def test_keyboard_interrupt_also_cleans_up(tmp_path: Path) -> None:
+    def write(handle: BinaryIO) -> None:
+        handle.write(b"partial")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(tmp_path / "report.pdf", write)
+
+    assert _names(tmp_path) == []
+
+
+def test_existing_target_is_unchanged_when_the_write_fails(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"the previous, complete report")
+
+    def write(handle: BinaryIO) -> None:
+        handle.write(b"new but broken")
+        raise ValueError("bad data")
+
+    with pytest.raises(ValueError, match="bad data"):
+        atomic_write(target, write)
+
+    assert target.read_bytes() == b"the previous, complete report"
+    assert _names(tmp_path) == ["report.pdf"]
+
+
+def test_existing_target_is_replaced_on_success(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"old content that is longer than the new content")
+
+    atomic_write_bytes(target, b"new")
+
+    assert target.read_bytes() == b"new"
+    assert _names(tmp_path) == ["report.pdf"]
+
+
+def test_missing_folder_is_a_report_write_error_naming_it(tmp_path: Path) -> None:
+    folder = tmp_path / "no such folder"
+    called: list[bool] = []
+
+    with pytest.raises(ReportWriteError) as caught:
+        atomic_write(folder / "report.pdf", lambda handle: called.append(True))
+
+    assert isinstance(caught.value, RegisterError)
+    assert str(folder) in str(caught.value)
+    assert "does not exist" in str(caught.value)
+    assert str(caught.value).startswith("Not saved")
+    assert not called
+    assert not folder.exists()
+
+
+def test_folder_that_is_a_file_is_a_report_write_error(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("x")
+
+    with pytest.raises(ReportWriteError, match=r"notes\.txt is a file, not a folder"):
+        atomic_write_bytes(not_a_folder / "report.pdf", b"data")
+
+
+def test_temp_file_refused_by_the_system_is_a_report_write_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # For example a Windows folder whose access rights os.access cannot see.
+    def refuse(**_: object) -> tuple[int, str]:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+
+    with pytest.raises(ReportWriteError) as caught:
+        atomic_write_bytes(tmp_path / "report.pdf", b"data")
+
+    assert str(tmp_path) in str(caught.value)
+    assert _names(tmp_path) == []
+
+
+@posix_only
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores modes")
+def test_read_only_folder_is_a_report_write_error_naming_it(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(ReportWriteError) as caught:
+            atomic_write_bytes(folder / "report.pdf", b"data")
+        assert str(folder) in str(caught.value)
+        assert "permission" in str(caught.value)
+    finally:
+        folder.chmod(0o700)
+    assert _names(folder) == []
+
+
+def test_disk_full_inside_write_gives_the_disk_full_message(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+
+    def write(handle: BinaryIO) -> None:
+        handle.write(b"some of it")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with pytest.raises(ReportWriteError) as caught:
+        atomic_write(target, write)
+
+    assert str(caught.value).startswith("Not saved: the disk is full")
+    assert isinstance(caught.value.__cause__, OSError)
+    assert _names(tmp_path) == []
+
+
+def test_disk_full_at_fsync_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Many file systems only report a full disk when the data is flushed to it.
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"previous report")
+
+    def full_fsync(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_fsync)
+
+    with pytest.raises(ReportWriteError, match=r"^Not saved: the disk is full"):
+        atomic_write_bytes(target, b"new report")
+
+    assert target.read_bytes() == b"previous report"
+    assert _names(tmp_path) == ["report.pdf"]
+
+
+def test_target_that_cannot_be_replaced_is_a_report_write_error(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+    target.mkdir()  # os.replace cannot put a file over a folder.
+
+    with pytest.raises(ReportWriteError, match="could not be replaced"):
+        atomic_write_bytes(target, b"data")
+
+    assert target.is_dir()
+    assert _names(tmp_path) == ["report.pdf"]
+
+
+def test_other_os_errors_from_write_are_re_raised_unchanged(tmp_path: Path) -> None:
+    def write(handle: BinaryIO) -> None:
+        raise PermissionError(errno.EACCES, "source file unreadable")
+
+    with pytest.raises(PermissionError, match="source file unreadable"):
+        atomic_write(tmp_path / "report.pdf", write)
+
+    assert _names(tmp_path) == []
+
+
+@posix_only
+def test_new_file_is_owner_only_even_with_a_permissive_umask(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+    old_umask = os.umask(0)
+    try:
+        atomic_write_bytes(target, b"confidential")
+    finally:
+        os.umask(old_umask)
+
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+@posix_only
+def test_replaced_file_is_owner_only(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"old")
+    target.chmod(0o644)
+
+    atomic_write_bytes(target, b"confidential")
+
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
