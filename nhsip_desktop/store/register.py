@@ -247,6 +247,7 @@ class Register:
         organisation: str = "",
         ods_code: str = "",
         data_key: bytes | None = None,
+        register_id: str | None = None,
     ) -> Register:
         """Create a new register at ``path``; refuses to touch an existing file.
 
@@ -262,7 +263,8 @@ class Register:
         if not path.parent.is_dir():
             raise RegisterError(f"The folder {path.parent} does not exist.")
         key = data_key if data_key is not None else secrets.token_bytes(32)
-        register_id = new_register_id()
+        # A caller may choose the id in advance (the wizard prints it on the recovery sheet).
+        register_id = register_id or new_register_id()
         salt = make_salt(register_id, key)
         tmp = path.with_name(f".{path.name}.creating-{secrets.token_hex(4)}")
         try:
