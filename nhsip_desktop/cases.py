@@ -96,14 +96,14 @@ class Column:
 
 
 CASE_COLUMNS: tuple[Column, ...] = (
-    Column("reference", "Reference", width_chars=13),
+    Column("reference", "Reference", width_chars=12),
     Column("title", "Title", width_chars=34),
     Column("stage", "Stage", width_chars=13),
-    Column("ip_kinds", "Kinds of IP", width_chars=18),
-    Column("lead_innovator", "Lead innovator", width_chars=19),
+    Column("ip_kinds", "Kinds of IP", width_chars=17),
+    Column("lead_innovator", "Lead innovator", width_chars=17),
     Column("received_on", "Received", width_chars=11),
-    Column("next_action", "Next action", width_chars=24),
-    Column("next_action_due", "Due", width_chars=22),
+    Column("next_action", "Next action", width_chars=22),
+    Column("next_action_due", "Due", width_chars=11),
 )
 TITLE_COLUMN = 1
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,9 +34,16 @@ class CaseTable(QTableView):
     def size_columns(self) -> None:
         header = self.horizontalHeader()
         char = self.fontMetrics().averageCharWidth()
+        bold = QFont(self.font())
+        bold.setBold(True)
+        overdue = QFontMetrics(bold).horizontalAdvance("Overdue: 28/12/2026") + 20
         for column, definition in enumerate(CASE_COLUMNS):
-            if column != TITLE_COLUMN:
-                header.resizeSection(column, char * definition.width_chars + 20)
+            if column == TITLE_COLUMN:
+                continue
+            width = char * definition.width_chars + 20
+            if definition.key == "next_action_due":
+                width = max(width, overdue)
+            header.resizeSection(column, width)
         self._fit_title()
 
     def _fit_title(self) -> None:

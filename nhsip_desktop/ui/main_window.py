@@ -57,23 +57,31 @@ class StartPage(QWidget):
         create.clicked.connect(window.new_register)
         open_other = QPushButton("&Open a register file…")
         open_other.clicked.connect(window.open_register_dialog)
-        open_recent = QPushButton("Open &selected")
-        open_recent.clicked.connect(lambda: self._open_item(self.recent.currentItem()))
+        self.open_recent = QPushButton("Open &selected")
+        self.open_recent.clicked.connect(lambda: self._open_item(self.recent.currentItem()))
         demo = QPushButton("Try the &demo register")
         demo.clicked.connect(window.open_demo)
-        for button in (create, open_other, open_recent, demo):
+        self.recent.setMaximumHeight(260)
+        for button in (create, open_other, self.open_recent, demo):
             button.setMinimumHeight(34)
 
+        self.empty = paragraph(
+            "No register has been opened on this computer yet. Create one for your "
+            "organisation, open a register file you already have, or look around the demo "
+            "register of fictional cases first."
+        )
+        self.empty.setObjectName("emptyHint")
+
         buttons = QHBoxLayout()
+        buttons.setSpacing(12)
         buttons.addWidget(create)
         buttons.addWidget(open_other)
         buttons.addWidget(demo)
         buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 40, 48, 40)
-        layout.setSpacing(14)
-        layout.addWidget(heading("Welcome to the IP Register"))
-        layout.addWidget(
+        column = QVBoxLayout()
+        column.setSpacing(14)
+        column.addWidget(heading("Welcome to the IP Register"))
+        column.addWidget(
             paragraph(
                 "Keep a confidential record of every idea staff disclose, the decisions taken "
                 "on it, and the rights, agreements and money that follow, as the 2025 IP "
@@ -81,16 +89,25 @@ class StartPage(QWidget):
                 "this computer."
             )
         )
-        layout.addLayout(buttons)
-        layout.addSpacing(12)
-        layout.addWidget(recent_label)
+        column.addLayout(buttons)
+        column.addSpacing(16)
+        column.addWidget(recent_label)
+        column.addWidget(self.empty)
         row = QHBoxLayout()
         row.addWidget(self.recent, 1)
         side = QVBoxLayout()
-        side.addWidget(open_recent)
+        side.addWidget(self.open_recent)
         side.addStretch(1)
         row.addLayout(side)
-        layout.addLayout(row, 1)
+        column.addLayout(row)
+        column.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(column)
+        holder.setMaximumWidth(900)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(48, 40, 48, 40)
+        layout.addWidget(holder, 1)
+        layout.addStretch(0)
 
     def refresh(self) -> None:
         self.recent.clear()
@@ -102,8 +119,12 @@ class StartPage(QWidget):
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             self.recent.addItem(item)
-        if self.recent.count():
+        has_recent = self.recent.count() > 0
+        if has_recent:
             self.recent.setCurrentRow(0)
+        self.recent.setVisible(has_recent)
+        self.open_recent.setVisible(has_recent)
+        self.empty.setVisible(not has_recent)
 
     def _open_item(self, item: QListWidgetItem | None) -> None:
         if item is not None:
@@ -119,6 +140,7 @@ class LockedPage(QWidget):
         self.unlock_button.setMinimumHeight(34)
         self.unlock_button.clicked.connect(window.unlock_again)
         close = QPushButton("&Close register")
+        close.setMinimumHeight(34)
         close.clicked.connect(window.close_register)
         buttons = QHBoxLayout()
         buttons.addWidget(self.unlock_button)
@@ -178,7 +200,9 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Areas")
-        self.nav.setFixedWidth(190)
+        self.nav.ensurePolished()  # apply the stylesheet's font before measuring
+        widest = max(self.nav.fontMetrics().horizontalAdvance(a.title) for a in AREAS)
+        self.nav.setFixedWidth(widest + 56)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.area_stack = QStackedWidget()
         self.cases_page = CasesPage(self.session)

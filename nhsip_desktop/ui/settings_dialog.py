@@ -85,11 +85,14 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 16)
+        layout.setSpacing(14)
         layout.addWidget(you)
         layout.addWidget(org)
         layout.addWidget(self.error)
+        layout.addStretch(1)
         layout.addWidget(buttons)
-        self.resize(560, 380)
+        self.resize(600, 400)
 
     def save(self) -> bool:
         try:

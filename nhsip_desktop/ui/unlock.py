@@ -100,8 +100,9 @@ class UnlockDialog(QDialog):
             form, "Recovery &key:", self.secret, "The key printed on the recovery key sheet."
         )
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 16)
         layout.setSpacing(10)
-        layout.addWidget(heading(f"Unlock {path.name}"))
+        layout.addWidget(heading(f"Unlock {path.name}", level=2))
         layout.addWidget(
             paragraph(
                 reason
@@ -120,7 +121,7 @@ class UnlockDialog(QDialog):
         layout.addWidget(self.remember)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.resize(600, 300)
+        self.resize(640, 320)
 
     def _mode_changed(self) -> None:
         key_mode = self.use_key.isChecked()
