@@ -70,9 +70,9 @@ IP_KIND_SHORT: dict[IpKind, str] = {
 
 
 @dataclass(frozen=True)
-class Case:
-    id: int
-    reference: str
+class CaseFields:
+    """The fields of a case a person edits (what a new case is made from)."""
+
     title: str
     summary: str
     stage: Stage
@@ -81,6 +81,14 @@ class Case:
     received_on: dt.date | None
     next_action: str
     next_action_due: dt.date | None
+
+
+@dataclass(frozen=True)
+class Case(CaseFields):
+    """A case as stored: its fields plus identity and timestamps."""
+
+    id: int
+    reference: str
     created_at: str
     updated_at: str
 

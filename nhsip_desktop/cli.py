@@ -12,6 +12,7 @@ import hashlib
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 from . import APP_NAME, __version__
@@ -150,24 +151,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def build_demo(register: Register, count: int) -> int:
-    from .demo_data import DEMO_LEAD, DEMO_ORGANISATION, demo_cases
+    from .demo_data import DEMO_ORGANISATION, demo_cases
 
     register.settings.update(organisation=DEMO_ORGANISATION)
     rows = (
-        {
-            "title": c.title,
-            "summary": c.summary,
-            "stage": c.stage,
-            "ip_kinds": c.ip_kinds,
-            "lead_innovator": c.lead_innovator,
-            "received_on": c.received_on,
-            "next_action": c.next_action,
-            "next_action_due": c.next_action_due,
-            "year": (c.received_on or dt.date.today()).year,
-        }
+        {**asdict(c), "year": (c.received_on or dt.date.today()).year}
         for c in demo_cases(count, today=dt.date.today())
     )
-    _ = DEMO_LEAD
     return register.cases.add_many(rows)
 
 

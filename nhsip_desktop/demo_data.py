@@ -12,10 +12,10 @@ import bisect
 import datetime as dt
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import accumulate, islice
 
-from nhsip_desktop.cases import IpKind, Stage
+from nhsip_desktop.cases import CaseFields, IpKind, Stage
 
 __all__ = ["CURATED", "CURATED_AS_OF", "DEMO_LEAD", "DEMO_ORGANISATION", "DemoCase", "demo_cases"]
 
@@ -26,16 +26,8 @@ DEMO_LEAD = "Alex Morgan, Innovation and IP Lead (fictional)"
 CURATED_AS_OF = dt.date(2026, 1, 15)
 
 
-@dataclass(frozen=True)
-class DemoCase:
-    title: str
-    summary: str
-    stage: Stage
-    ip_kinds: tuple[IpKind, ...]
-    lead_innovator: str
-    received_on: dt.date | None
-    next_action: str
-    next_action_due: dt.date | None
+DemoCase = CaseFields
+"""A demo case is simply the editable fields of a case."""
 
 
 # One block per case, starting with a line of fields separated by "|":

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import keyring
 import keyring.backend
+import keyring.errors
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -37,7 +38,10 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         self.store[(service, username)] = password
 
     def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
+        # Like real backends, deleting a missing entry is an error.
+        if (service, username) not in self.store:
+            raise keyring.errors.PasswordDeleteError("not found")
+        del self.store[(service, username)]
 
 
 @pytest.fixture(autouse=True)

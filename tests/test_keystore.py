@@ -46,30 +46,11 @@ REGISTER_ID = "0b6f3c1e-register-under-test"
 PASSPHRASE = "correct horse battery staple"
 
 
+from tests.conftest import MemoryKeyring as MemoryBackend  # noqa: E402
+
 # ---------------------------------------------------------------------------------------------
 # Test keyring backends. Every KeyringBackend subclass is registered process-wide by keyring's
 # metaclass, so these use a negative priority: keyring would never pick one automatically.
-
-
-class MemoryBackend(keyring.backend.KeyringBackend):
-    """Keeps secrets in a dict (tests only)."""
-
-    priority = -10  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.store:
-            raise keyring.errors.PasswordDeleteError("not found")
-        del self.store[(service, username)]
 
 
 class PlaintextKeyring(MemoryBackend):

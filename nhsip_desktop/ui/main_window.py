@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -309,12 +308,10 @@ class MainWindow(QMainWindow):
 
     def _on_opened(self) -> None:
         register = self.session.register
-        AppConfig_ = AppConfig.load()
-        AppConfig_.remember(
-            register.path, register.register_id, register.settings.get("organisation")
-        )
+        config = AppConfig.load()
+        config.remember(register.path, register.register_id, register.settings.get("organisation"))
         if not self.session.demo:
-            AppConfig_.save()
+            config.save()
         self.pages.setCurrentIndex(WORKSPACE)
         self.setWindowTitle(self._title())
         self.register_label.setText(f"{register.path.name}   {register.path.parent}")
@@ -472,7 +469,3 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         self.session.lock()
         event.accept()
-
-
-def format_when(moment: dt.datetime | None) -> str:
-    return moment.strftime("%d/%m/%Y %H:%M") if moment else ""
