@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import hashlib
 import os
 import sys
@@ -21,6 +22,7 @@ from .cases import CaseFilter, Stage
 from .keyfile import recovery_key_text, write_private_file
 from .store.audit import Actor
 from .store.errors import DamagedRegisterError, RegisterError
+from .store.keystore import write_passphrase_protector
 from .store.recovery import encode_recovery_key
 from .store.register import REGISTER_SUFFIX, Register
 from .store.unlock import open_register, read_recovery_key_file, store_in_keyring
@@ -70,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--organisation", default="", metavar="NAME", help="the organisation's name")
 
     p = sub.add_parser("check", help="check a register's encryption, structure and audit trail")
+    p.add_argument("path", type=Path)
+    p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+
+    p = sub.add_parser(
+        "set-passphrase",
+        help="add (or replace) a passphrase that unlocks the register, for computers whose "
+        "keyring cannot be used; you are asked to type it twice",
+    )
     p.add_argument("path", type=Path)
     p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
 
@@ -150,6 +160,33 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_CHECK_FAILED
 
 
+def ask_passphrase() -> str:
+    """Ask twice, without echo. Never taken from arguments or the environment."""
+    first = getpass.getpass("New passphrase (at least 10 characters): ")
+    second = getpass.getpass("Type it again: ")
+    if first != second:
+        raise RegisterError("The two passphrases are different; nothing was changed.")
+    return first
+
+
+def cmd_set_passphrase(args: argparse.Namespace) -> int:
+    with _open(args.path, args.recovery_key_file) as register:
+        passphrase = ask_passphrase()
+        written = write_passphrase_protector(
+            register.path, register.register_id, register.data_key, passphrase
+        )
+        with register.transaction() as tx:
+            tx.audit(
+                "set-passphrase",
+                "register",
+                register.register_id,
+                {"protector": [None, written.name]},
+            )
+    _say(f"Passphrase set: {written.name} now unlocks {args.path.name} with that passphrase.")
+    _say("Keep the recovery key as well: it is the way back in if the passphrase is forgotten.")
+    return EXIT_OK
+
+
 def build_demo(register: Register, count: int) -> int:
     from .demo_data import DEMO_ORGANISATION, demo_cases
 
@@ -189,7 +226,13 @@ def cmd_cases(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    commands = {"init": cmd_init, "check": cmd_check, "demo": cmd_demo, "cases": cmd_cases}
+    commands = {
+        "init": cmd_init,
+        "check": cmd_check,
+        "set-passphrase": cmd_set_passphrase,
+        "demo": cmd_demo,
+        "cases": cmd_cases,
+    }
     if args.command is None:
         return run_gui(args)
     try:

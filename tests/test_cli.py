@@ -114,7 +114,7 @@ def test_demo_and_cases_commands(tmp_path: Path) -> None:
 
 
 def test_help_on_every_command() -> None:
-    for command in ([], ["init"], ["check"], ["demo"], ["cases"]):
+    for command in ([], ["init"], ["check"], ["set-passphrase"], ["demo"], ["cases"]):
         result = run(*command, "--help")
         assert result.returncode == 0 and "usage:" in result.stdout
 
@@ -125,3 +125,24 @@ def test_no_display_is_one_plain_line(tmp_path: Path) -> None:
         assert result.returncode == 2
         assert "no display" in result.stderr and "xvfb-run" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_set_passphrase_then_unlock_with_it(
+    initialised: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, no_keyring: None
+) -> None:
+    from nhsip_desktop import cli
+    from nhsip_desktop.store.audit import Actor
+    from nhsip_desktop.store.unlock import KeySource, open_register
+
+    reg, key = initialised
+    answers = iter(["a long trust passphrase", "a long trust passphrase"])
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": next(answers))
+    assert cli.main(["set-passphrase", str(reg), "--recovery-key-file", str(key)]) == 0
+    unlocked = open_register(reg, actor=Actor("t"), passphrase="a long trust passphrase")
+    with unlocked.register as register:
+        assert unlocked.source is KeySource.PASSPHRASE
+        assert next(register.audit.entries()).action == "set-passphrase"
+
+    mismatched = iter(["first passphrase here", "second passphrase here"])
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": next(mismatched))
+    assert cli.main(["set-passphrase", str(reg), "--recovery-key-file", str(key)]) == 2

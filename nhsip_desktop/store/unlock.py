@@ -89,10 +89,8 @@ def store_in_keyring(register: Register, *, allow_insecure: bool = False) -> str
     try:
         save_to_keyring(register.register_id, register.data_key, allow_insecure=allow_insecure)
     except (KeyringUnavailableError, KeyUnavailableError, RegisterError) as exc:
-        return (
-            f"The key was not stored in this computer's keyring ({exc}). You will need the "
-            "recovery key (or a passphrase) each time you open this register."
-        )
+        # The keystore's message already says why and to use the recovery key instead.
+        return f"The key was not stored in this computer's keyring. {exc}"
     return "The key is stored in this computer's keyring: the register opens without a key here."
 
 
