@@ -91,6 +91,15 @@ class Case(CaseFields):
     reference: str
     created_at: str
     updated_at: str
+    feedback_due: dt.date | None = None
+    closed_reason: str = ""
+    alert_on: dt.date | None = None
+    alert_planned: bool = False
+    alert_reason: str = ""
+
+    @property
+    def display_title(self) -> str:
+        return self.title or "(untitled draft)"
 
 
 @dataclass(frozen=True)

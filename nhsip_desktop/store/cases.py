@@ -9,7 +9,9 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..cases import Case, CaseFilter, IpKind, Stage
-from .audit import utc_now
+from ..disclosure import ConfirmedOwnership, Disclosure, validate
+from ..stages import CloseReason, StageChange, alert_basis, transition_problem
+from .audit import canonical_json, diff, utc_now
 from .errors import NotFoundError, ValidationError
 
 if TYPE_CHECKING:
@@ -40,7 +42,8 @@ _DEFAULTS: dict[str, Any] = {
 }
 _SELECT = (
     "SELECT id, reference, title, summary, stage, ip_kinds, lead_innovator, received_on, "
-    "next_action, next_action_due, created_at, updated_at FROM cases"
+    "next_action, next_action_due, created_at, updated_at, feedback_due, closed_reason, "
+    "alert_on, alert_planned, alert_reason FROM cases"
 )
 _STAGE_ORDER = "CASE stage " + " ".join(f"WHEN '{s.value}' THEN {i}" for i, s in enumerate(Stage))
 _REF = "ref_year {d}, ref_number {d}"
@@ -82,18 +85,23 @@ def _row_to_case(row: Sequence[Any]) -> Case:
         next_action_due=_date(row[9]),
         created_at=row[10],
         updated_at=row[11],
+        feedback_due=_date(row[12]),
+        closed_reason=row[13],
+        alert_on=_date(row[14]),
+        alert_planned=bool(row[15]),
+        alert_reason=row[16],
     )
 
 
-def _clean(values: dict[str, Any]) -> dict[str, Any]:
-    """Validate and convert field values to their stored form."""
+def _clean(values: dict[str, Any], *, draft: bool = False) -> dict[str, Any]:
+    """Validate and convert field values to their stored form (a draft may lack a title)."""
     out: dict[str, Any] = {}
     for name, value in values.items():
         if name not in _FIELDS:
             raise ValidationError(f"A case has no field called {name!r}.", name)
         if name == "title":
             value = str(value).strip()
-            if not value:
+            if not value and not draft:
                 raise ValidationError("Give the case a title.", "title")
             if len(value) > TITLE_MAX:
                 raise ValidationError(f"Keep the title under {TITLE_MAX} characters.", "title")
@@ -293,9 +301,193 @@ class CaseManager:
         """Delete a case (its reference is never reused); the audit row keeps what it held."""
         with self._reg.transaction() as tx:
             old = self._stored(case_id)
+            old["details"] = self._details_json(case_id) or None
             self._reg.conn.execute("DELETE FROM cases WHERE id = ?", (case_id,))
             tx.audit("delete", "case", old["reference"], {k: [v, None] for k, v in old.items()})
             tx.case_ids.add(case_id)
+
+    # -- disclosures (step 4) -------------------------------------------------------------
+    def details(self, case_id: int) -> Disclosure:
+        """The case's disclosure details (empty for a case that has none yet)."""
+        row = self._reg.conn.execute(
+            "SELECT details FROM case_details WHERE case_id = ?", (case_id,)
+        ).fetchone()
+        return Disclosure.from_json(json.loads(row[0])) if row else Disclosure()
+
+    def save_disclosure(
+        self,
+        case_id: int | None,
+        *,
+        title: str,
+        summary: str,
+        ip_kinds: Iterable[IpKind],
+        disclosure: Disclosure,
+    ) -> Case:
+        """Create (``case_id=None``) or update a case from the disclosure form, in one audited
+        transaction. A draft saves whatever was typed (even with no title yet, so autosave
+        never loses work); a case past Draft must stay valid for submission."""
+        kinds = tuple(ip_kinds)
+        with self._reg.transaction() as tx:
+            stage = Stage.DRAFT if case_id is None else Stage(self._stored(case_id)["stage"])
+            draft = stage is Stage.DRAFT
+            problems = validate(title, disclosure, kinds, for_submission=not draft)
+            blocking = [p for p in problems if not draft or p.field == ""]
+            if blocking:
+                raise ValidationError(
+                    "Not saved: " + " ".join(p.message for p in blocking),
+                    blocking[0].field,
+                    [(p.field, p.message) for p in blocking],
+                )
+            lead = disclosure.lead()
+            values = _clean(
+                {"title": title, "summary": summary, "ip_kinds": kinds, "lead_innovator": lead},
+                draft=draft,
+            )
+            basis = alert_basis(kinds, disclosure)
+            values["alert_on"] = basis.on.isoformat() if basis else None
+            values["alert_planned"] = int(basis.planned) if basis else 0
+            values["alert_reason"] = basis.reason if basis else ""
+            details = canonical_json(disclosure.to_json())
+            if case_id is None:
+                case = self._insert(tx, {**_clean(_DEFAULTS), **values}, dt.date.today().year)
+                case_id = case.id
+                old_details: dict[str, Any] = {}
+            else:
+                old = self._stored(case_id)
+                old_details = self._details_json(case_id)
+                changed = {k: v for k, v in values.items() if old.get(k) != v}
+                if changed:
+                    changed["updated_at"] = utc_now()
+                    sets = ", ".join(f"{k} = ?" for k in changed)
+                    self._reg.conn.execute(
+                        f"UPDATE cases SET {sets} WHERE id = ?", [*changed.values(), case_id]
+                    )
+                    tx.audit(
+                        "update",
+                        "case",
+                        old["reference"],
+                        {k: [old.get(k), v] for k, v in sorted(changed.items())},
+                    )
+            new_details = json.loads(details)
+            if new_details != old_details:
+                self._reg.conn.execute(
+                    "INSERT INTO case_details(case_id, details) VALUES (?, ?) "
+                    "ON CONFLICT(case_id) DO UPDATE SET details = excluded.details",
+                    (case_id, details),
+                )
+                reference = self._stored(case_id)["reference"]
+                tx.audit("update", "case_details", reference, diff(old_details, new_details))
+            tx.case_ids.add(case_id)
+        return self.get(case_id)
+
+    def _details_json(self, case_id: int) -> dict[str, Any]:
+        row = self._reg.conn.execute(
+            "SELECT details FROM case_details WHERE case_id = ?", (case_id,)
+        ).fetchone()
+        return dict(json.loads(row[0])) if row else {}
+
+    def change_stage(
+        self,
+        case_id: int,
+        target: Stage,
+        *,
+        reason: CloseReason | None = None,
+        note: str = "",
+        today: dt.date | None = None,
+    ) -> Case:
+        """Move a case to ``target`` if the domain allows it; dated, recorded and audited.
+
+        Submitting checks the disclosure is complete, records the date received and sets the
+        feedback due date from the register's feedback target (step 5).
+        """
+        today = today or dt.date.today()
+        with self._reg.transaction() as tx:
+            old = self._stored(case_id)
+            current = Stage(old["stage"])
+            problem = transition_problem(current, target, reason)
+            if problem:
+                raise ValidationError(problem, "stage")
+            changes: dict[str, Any] = {"stage": target.value}
+            if target is Stage.SUBMITTED:
+                case = _row_to_case(
+                    self._reg.conn.execute(_SELECT + " WHERE id = ?", (case_id,)).fetchone()
+                )
+                problems = validate(
+                    case.title, self.details(case_id), case.ip_kinds, for_submission=True
+                )
+                if problems:
+                    raise ValidationError(
+                        "Not submitted yet: " + " ".join(p.message for p in problems),
+                        problems[0].field,
+                        [(p.field, p.message) for p in problems],
+                    )
+                received = case.received_on or today
+                days = int(self._reg.settings.get("feedback_target_days"))
+                changes["received_on"] = received.isoformat()
+                changes["feedback_due"] = (received + dt.timedelta(days=days)).isoformat()
+            changes["closed_reason"] = reason.value if target is Stage.CLOSED and reason else ""
+            changes = {k: v for k, v in changes.items() if old.get(k) != v}
+            changes["updated_at"] = utc_now()
+            sets = ", ".join(f"{k} = ?" for k in changes)
+            self._reg.conn.execute(
+                f"UPDATE cases SET {sets} WHERE id = ?", [*changes.values(), case_id]
+            )
+            self._reg.conn.execute(
+                "INSERT INTO stage_history(case_id, from_stage, to_stage, changed_on, changed_at, "
+                "actor, reason, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    case_id,
+                    current.value,
+                    target.value,
+                    today.isoformat(),
+                    utc_now(),
+                    self._reg.actor.describe(),
+                    reason.value if reason else "",
+                    note.strip(),
+                ),
+            )
+            record = {k: [old.get(k), v] for k, v in sorted(changes.items())}
+            if note.strip():
+                record["note"] = [None, note.strip()]
+            tx.audit("stage", "case", old["reference"], record)
+            tx.case_ids.add(case_id)
+        return self.get(case_id)
+
+    def history(self, case_id: int) -> list[StageChange]:
+        rows = self._reg.conn.execute(
+            "SELECT from_stage, to_stage, changed_on, changed_at, actor, reason, note "
+            "FROM stage_history WHERE case_id = ? ORDER BY id",
+            (case_id,),
+        ).fetchall()
+        return [
+            StageChange(
+                Stage(r[0]) if r[0] else None,
+                Stage(r[1]),
+                dt.date.fromisoformat(r[2]),
+                r[3],
+                r[4],
+                CloseReason(r[5]) if r[5] else None,
+                r[6],
+            )
+            for r in rows
+        ]
+
+    def confirm_ownership(self, case_id: int, position: str, note: str = "") -> Case:
+        """Record the IP lead's confirmed ownership position (after the app's suggestion)."""
+        if not position.strip():
+            raise ValidationError("Say who owns the IP, in a few words.", "position")
+        case = self.get(case_id)
+        disclosure = self.details(case_id)
+        disclosure.confirmed_ownership = ConfirmedOwnership(
+            position.strip(), note.strip(), dt.date.today(), self._reg.actor.describe()
+        )
+        return self.save_disclosure(
+            case_id,
+            title=case.title,
+            summary=case.summary,
+            ip_kinds=case.ip_kinds,
+            disclosure=disclosure,
+        )
 
     def _stored(self, case_id: int) -> dict[str, Any]:
         cur = self._reg.conn.execute("SELECT * FROM cases WHERE id = ?", (case_id,))

@@ -65,11 +65,18 @@ class WrongPassphraseError(PassphraseError):
 
 
 class ValidationError(RegisterError):
-    """A record failed validation; ``field`` names the field at fault when there is one."""
+    """A record failed validation; ``field`` names the field at fault when there is one.
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    ``problems`` holds ``(field, message)`` pairs when several fields are at fault, so a form
+    can show each message beside its own field.
+    """
+
+    def __init__(
+        self, message: str, field: str | None = None, problems: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.problems = problems or ([(field, message)] if field else [])
 
 
 class NotFoundError(RegisterError):

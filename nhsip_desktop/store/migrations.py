@@ -77,3 +77,56 @@ def m0001_initial(db: Database) -> None:
 
 def known_names() -> list[str]:
     return [m.name for m in migrations._migrations]
+
+
+@migrations(name="0002_disclosures")
+def m0002_disclosures(db: Database) -> None:
+    """Disclosure details, stage history, attachments, and the columns the browser shows."""
+    conn = db.conn
+    for column in (
+        "feedback_due TEXT",
+        "closed_reason TEXT NOT NULL DEFAULT ''",
+        "alert_on TEXT",
+        "alert_planned INTEGER NOT NULL DEFAULT 0",
+        "alert_reason TEXT NOT NULL DEFAULT ''",
+    ):
+        conn.execute(f"ALTER TABLE cases ADD COLUMN {column}")
+    conn.execute("CREATE INDEX idx_cases_alert_on ON cases(alert_on) WHERE alert_on IS NOT NULL")
+    conn.execute(
+        """
+        CREATE TABLE case_details (
+            case_id INTEGER PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+            details TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE stage_history (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            from_stage TEXT,
+            to_stage TEXT NOT NULL,
+            changed_on TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT ''
+        ) STRICT
+        """
+    )
+    conn.execute("CREATE INDEX idx_stage_history_case ON stage_history(case_id, id)")
+    conn.execute(
+        """
+        CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            content BLOB NOT NULL,
+            added_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    conn.execute("CREATE INDEX idx_attachments_case ON attachments(case_id)")

@@ -198,6 +198,7 @@ class Register:
         conn: sqlcipher.Connection,
         actor: Actor,
     ) -> None:
+        from .attachments import AttachmentManager
         from .cases import CaseManager
         from .settings import SettingsManager
 
@@ -210,6 +211,7 @@ class Register:
         self.audit = AuditTrail(conn, derive_audit_key(key, header.register_id))
         self.cases = CaseManager(self)
         self.settings = SettingsManager(self)
+        self.attachments = AttachmentManager(self)
         self._tx: Transaction | None = None
         self._subscribers: list[Callable[[Changes], None]] = []
         self.audit_status: VerifyResult | None = None
