@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .cases import IpKind, Stage
+from .cases import Case, IpKind, Stage
 from .disclosure import Disclosure
 
 
@@ -134,3 +134,33 @@ def alert_text(
     if planned and alert_on > today + dt.timedelta(days=window_days):
         return None
     return f"URGENT: {reason}"
+
+
+@dataclass(frozen=True)
+class NextAction:
+    text: str
+    due: dt.date | None
+    urgent: bool
+
+
+def effective_next_action(case: Case, *, today: dt.date, window_days: int) -> NextAction:
+    """What the browser shows as a case's next action: an urgent confidentiality alert first,
+    then the action recorded on the case, then what the stage itself calls for (step 5 asks for
+    timely feedback to the innovator)."""
+    urgent = alert_text(
+        case.stage,
+        case.alert_on,
+        case.alert_planned,
+        case.alert_reason,
+        today=today,
+        window_days=window_days,
+    )
+    if urgent:
+        return NextAction(urgent, case.alert_on if case.alert_planned else today, True)
+    if case.next_action:
+        return NextAction(case.next_action, case.next_action_due, False)
+    if case.stage in (Stage.SUBMITTED, Stage.IN_TRIAGE) and case.feedback_due:
+        return NextAction("Give the innovator feedback", case.feedback_due, False)
+    if case.stage is Stage.DRAFT:
+        return NextAction("Finish and submit the disclosure", None, False)
+    return NextAction("", None, False)

@@ -30,7 +30,6 @@ def main() -> int:
     from nhsip_desktop.appconfig import AppConfig
     from nhsip_desktop.store.recovery import encode_recovery_key
     from nhsip_desktop.ui.app import make_app
-    from nhsip_desktop.ui.case_summary import CaseSummaryDialog
     from nhsip_desktop.ui.main_window import MainWindow
     from nhsip_desktop.ui.settings_dialog import SettingsDialog
     from nhsip_desktop.ui.unlock import UnlockDialog
@@ -66,9 +65,13 @@ def main() -> int:
     page.stage.setCurrentIndex(0)
 
     case = window.session.register.cases.search(page.model.filter)[5]
-    dialog = CaseSummaryDialog(case, window)
-    shot(dialog, "05-case-summary")
-    dialog.close()
+    editor = window.open_case(case.id)
+    assert editor is not None
+    editor.resize(1000, 720)
+    for index, name in ((0, "idea"), (2, "contributors"), (6, "ownership")):
+        editor.tabs.setCurrentIndex(index)
+        shot(editor, f"05-case-{name}")
+    editor.close()
 
     window.go_to(1)
     shot(window, "06-empty-area")

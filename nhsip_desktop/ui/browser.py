@@ -72,6 +72,7 @@ class CaseTable(QTableView):
 
 class CasesPage(QWidget):
     open_case = Signal(int)
+    new_case = Signal()
 
     def __init__(self, session: RegisterSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,6 +122,9 @@ class CasesPage(QWidget):
         self.table.doubleClicked.connect(self.table._emit)
         self.table.activated_case.connect(self.open_case)
 
+        self.new_button = QPushButton("&New disclosure")
+        self.new_button.setAccessibleName("Record a new disclosure")
+        self.new_button.clicked.connect(self.new_case.emit)
         self.open_button = QPushButton("&Open case")
         self.open_button.setAccessibleName("Open the selected case")
         self.open_button.clicked.connect(self._open_current)
@@ -147,6 +151,7 @@ class CasesPage(QWidget):
         bar.addWidget(self.stage, 1)
         bar.addSpacing(16)
         bar.addWidget(self.open_button)
+        bar.addWidget(self.new_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)

@@ -17,8 +17,10 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
+from PySide6.QtGui import QFont
 
 from nhsip_desktop.cases import CASE_COLUMNS, IP_KIND_SHORT, Case, CaseFilter, Stage, format_date
+from nhsip_desktop.stages import NextAction, effective_next_action
 
 from .session import RegisterSession
 
@@ -26,7 +28,13 @@ Index = QModelIndex | QPersistentModelIndex
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def display_value(case: Case, key: str) -> str:
+def display_value(case: Case, key: str, next_action: NextAction | None = None) -> str:
+    if next_action is not None and key == "next_action":
+        return next_action.text
+    if next_action is not None and key == "next_action_due":
+        return format_date(next_action.due)
+    if key == "title":
+        return case.display_title
     if key == "stage":
         return case.stage.label
     if key == "ip_kinds":
@@ -47,6 +55,8 @@ class CaseTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._rows: list[Case] = []
         self._today = dt.date.today()
+        self._window_days = 30
+        self._actions: dict[int, NextAction] = {}
         session.changed.connect(self._on_changed)
         session.opened.connect(self.refresh)
         session.locked.connect(self._clear)
@@ -79,7 +89,9 @@ class CaseTableModel(QAbstractTableModel):
         keep = max(len(self._rows), self.BATCH)
         self.beginResetModel()
         self._today = dt.date.today()
+        self._actions.clear()
         if self._session.is_open:
+            self._window_days = int(self._session.register.settings.get("disclosure_alert_days"))
             self._ids = self._session.register.cases.ids(self._filter)
             self._rows = self._session.register.cases.get_many(self._ids[:keep])
         else:
@@ -151,30 +163,37 @@ class CaseTableModel(QAbstractTableModel):
             return None
         case = self._rows[row]
         key = CASE_COLUMNS[column].key
+        action = self.next_action(case)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            text = display_value(case, key)
-            if key == "next_action_due" and self._overdue(case):
+            text = display_value(case, key, action)
+            if key == "next_action_due" and self._overdue(case, action):
                 text = f"Overdue: {text}"
             return text
         if role == Qt.ItemDataRole.ToolTipRole:
-            if key == "next_action_due" and self._overdue(case):
+            if key == "next_action_due" and self._overdue(case, action):
                 return "This action is past its due date."
-            return display_value(case, key) or None
+            return display_value(case, key, action) or None
         if role == CASE_ID_ROLE:
             return case.id
-        if role == Qt.ItemDataRole.FontRole and key == "next_action_due" and self._overdue(case):
-            from PySide6.QtGui import QFont
-
+        bold = (key == "next_action" and action.urgent) or (
+            key == "next_action_due" and self._overdue(case, action)
+        )
+        if role == Qt.ItemDataRole.FontRole and bold:
             font = QFont()
             font.setBold(True)
             return font
         return None
 
-    def _overdue(self, case: Case) -> bool:
+    def next_action(self, case: Case) -> NextAction:
+        action = self._actions.get(case.id)
+        if action is None:
+            action = effective_next_action(case, today=self._today, window_days=self._window_days)
+            self._actions[case.id] = action
+        return action
+
+    def _overdue(self, case: Case, action: NextAction) -> bool:
         return (
-            case.next_action_due is not None
-            and case.stage is not Stage.CLOSED
-            and case.next_action_due < self._today
+            action.due is not None and case.stage is not Stage.CLOSED and action.due < self._today
         )
 
     def flags(self, index: Index) -> Qt.ItemFlag:

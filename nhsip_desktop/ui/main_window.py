@@ -30,7 +30,7 @@ from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import REGISTER_SUFFIX, Register
 
 from .browser import CasesPage
-from .case_summary import CaseSummaryDialog
+from .case_editor import CaseEditor
 from .empty_state import AREAS, EmptyStatePage
 from .idle import IdleWatcher
 from .session import RegisterSession
@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
         self.area_stack = QStackedWidget()
         self.cases_page = CasesPage(self.session)
         self.cases_page.open_case.connect(self.open_case)
+        self.cases_page.new_case.connect(self.new_disclosure)
         for area in AREAS:
             item = QListWidgetItem(area.title)
             item.setToolTip(f"{area.title} (guidance: {area.guidance})")
@@ -238,9 +239,11 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addAction(
-            self._action("&New register…", self.new_register, QKeySequence.StandardKey.New)
+        self.new_disclosure_action = self._action(
+            "New &disclosure…", self.new_disclosure, QKeySequence.StandardKey.New
         )
+        file_menu.addAction(self.new_disclosure_action)
+        file_menu.addAction(self._action("New &register…", self.new_register, "Ctrl+Shift+N"))
         file_menu.addAction(
             self._action(
                 "&Open register…", self.open_register_dialog, QKeySequence.StandardKey.Open
@@ -290,7 +293,13 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         is_open = self.session.is_open
-        for action in (self.lock_action, self.settings_action, self.find_action, *self.go_actions):
+        for action in (
+            self.lock_action,
+            self.settings_action,
+            self.find_action,
+            self.new_disclosure_action,
+            *self.go_actions,
+        ):
             action.setEnabled(is_open)
         self.close_action.setEnabled(is_open or self.pages.currentIndex() == LOCKED)
 
@@ -427,15 +436,24 @@ class MainWindow(QMainWindow):
             if message:
                 QMessageBox.information(self, "Register created", message)
 
-    def open_case(self, case_id: int) -> None:
+    def open_case(self, case_id: int | None) -> CaseEditor | None:
+        """Open a case (or a new disclosure when ``case_id`` is None) in the case window."""
         if not self.session.is_open:
-            return
+            return None
         try:
-            case = self.session.register.cases.get(case_id)
+            editor = CaseEditor(self.session, case_id, self)
         except RegisterError as exc:
             QMessageBox.warning(self, "Case not found", str(exc))
-            return
-        CaseSummaryDialog(case, self).exec()
+            return None
+        editor.saved.connect(lambda _id: self.cases_page.model.refresh())
+        editor.show()
+        editor.raise_()
+        editor.activateWindow()
+        return editor
+
+    def new_disclosure(self) -> CaseEditor | None:
+        self.go_to(0)
+        return self.open_case(None)
 
     def open_settings(self) -> None:
         if not self.session.is_open:

@@ -17,6 +17,7 @@ from nhsip_desktop.store.register import Changes, Register
 class RegisterSession(QObject):
     changed = Signal(object)  # nhsip_desktop.store.register.Changes
     opened = Signal()
+    about_to_lock = Signal()  # editors save what was typed before the connection closes
     locked = Signal()
 
     def __init__(self, parent: QObject | None = None, *, demo: bool = False) -> None:
@@ -50,6 +51,7 @@ class RegisterSession(QObject):
         """Close the connection and drop the key; the path is kept to unlock again."""
         if self._register is None:
             return
+        self.about_to_lock.emit()
         self._close_current()
         self.locked.emit()
 

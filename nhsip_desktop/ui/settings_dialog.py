@@ -42,6 +42,10 @@ class SettingsDialog(QDialog):
         self.feedback_days.setRange(1, 365)
         self.feedback_days.setSuffix(" days")
         self.feedback_days.setValue(int(values["feedback_target_days"]))
+        self.alert_days = QSpinBox()
+        self.alert_days.setRange(1, 365)
+        self.alert_days.setSuffix(" days")
+        self.alert_days.setValue(int(values["disclosure_alert_days"]))
 
         you = QGroupBox("You, on this computer")
         you_form = QFormLayout(you)
@@ -102,6 +106,7 @@ class SettingsDialog(QDialog):
                 report_marking=self.marking.text(),
                 auto_lock_minutes=self.auto_lock.value(),
                 feedback_target_days=self.feedback_days.value(),
+                disclosure_alert_days=self.alert_days.value(),
             )
         except ValidationError as exc:
             self.error.setText(f"Not saved: {exc}")

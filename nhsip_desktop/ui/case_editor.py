@@ -1,0 +1,910 @@
+"""The case window: the disclosure form (step 4), ownership (step 2, Annex A section 4),
+attachments, stage actions and history.
+
+Whatever is typed is saved into the encrypted register a few seconds after the last change,
+and again when the window closes or the register locks, so nothing typed is lost. A draft
+saves even when incomplete; the checks that submission needs are shown beside each field as
+the person types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nhsip_desktop.cases import IP_KIND_LABELS, Case, IpKind, Stage, format_date
+from nhsip_desktop.disclosure import (
+    AgreementKind,
+    AgreementRef,
+    Answer,
+    Beneficiary,
+    Contributor,
+    DevelopmentStage,
+    Disclosure,
+    DisclosureKind,
+    ExternalDisclosure,
+    Funder,
+    IpTerms,
+    Partner,
+    PartnerKind,
+    Relationship,
+    Resource,
+    validate,
+)
+from nhsip_desktop.ownership import assess_ownership
+from nhsip_desktop.stages import ACTION_LABELS, ALLOWED, CloseReason, alert_basis, alert_text
+from nhsip_desktop.store.errors import RegisterError, ValidationError
+
+from .list_editor import FieldSpec, ListEditor
+from .session import RegisterSession
+from .widgets import add_row, paragraph
+
+AUTOSAVE_MS = 3000
+
+IP_KIND_HELP: dict[IpKind, str] = {
+    IpKind.INVENTION: "Something new that works in a new way: a device, method or technical "
+    "solution that might be patented.",
+    IpKind.COPYRIGHT: "Written or recorded work: software code, leaflets, training materials, "
+    "videos, images. Protected automatically when made.",
+    IpKind.DESIGN: "How a product looks: its shape, pattern or appearance.",
+    IpKind.BRAND: "A name, logo or slogan for a product or service (a possible trade mark).",
+    IpKind.KNOW_HOW: "A method, set-up or way of working that is valuable because it is not "
+    "widely known; protected only by keeping it confidential.",
+    IpKind.DATA: "Collections of data, such as annotated images or outcome measures, and the "
+    "databases that hold them.",
+}
+
+FLAG_HELP = {
+    "ai_involved": (
+        "Made with or by artificial intelligence",
+        "AI-generated or AI-assisted work raises questions of authorship and ownership (step 6).",
+    ),
+    "patient_data": (
+        "Uses NHS patient data",
+        "Personal data brings data protection duties and may need a data-sharing agreement.",
+    ),
+    "medical_device": (
+        "A medical device or software as a medical device",
+        "It will need a regulatory route before use with patients.",
+    ),
+    "international_partner": (
+        "Involves a partner outside the UK",
+        "IP rights are territorial; get legal support early (Introduction of the guidance).",
+    ),
+}
+
+CHOICES_ANSWER = [(a, a.label) for a in Answer]
+
+
+def _plain_text(widget: QPlainTextEdit) -> str:
+    return widget.toPlainText().strip()
+
+
+class CloseCaseDialog(QDialog):
+    """Asks why a case is being closed (a reason is required) and for an optional note."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Close case")
+        self.reason = QComboBox()
+        for reason in CloseReason:
+            self.reason.addItem(reason.label, reason.value)
+        self.note = QPlainTextEdit()
+        self.note.setFixedHeight(80)
+        form = QFormLayout()
+        add_row(form, "&Reason:", self.reason, "Why no further work is planned on this case.")
+        add_row(form, "&Note:", self.note, "Optional: anything the next reader should know.")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Close case")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 16)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(560, 240)
+
+    def chosen(self) -> tuple[CloseReason, str]:
+        return CloseReason(self.reason.currentData()), _plain_text(self.note)
+
+
+class CaseEditor(QDialog):
+    saved = Signal(int)
+
+    def __init__(
+        self, session: RegisterSession, case_id: int | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.case_id = case_id
+        self.case: Case | None = None
+        self._loading = True
+        self._dirty = False
+        self.setAccessibleName("Case")
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+
+        self.heading = QLabel()
+        self.heading.setObjectName("subheading")
+        self.stage_label = QLabel()
+        self.stage_label.setObjectName("stageText")
+        self.save_state = QLabel()
+        self.save_state.setObjectName("resultCount")
+        self.save_state.setAccessibleName("Save status")
+        self.alert = QLabel()
+        self.alert.setObjectName("alertBox")
+        self.alert.setWordWrap(True)
+        self.alert.setAccessibleName("Confidentiality alert")
+        self.alert.hide()
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Case sections")
+        self.field_errors: dict[str, QLabel] = {}
+        self.tabs.addTab(self._idea_tab(), "1 The &idea")
+        self.tabs.addTab(self._kinds_tab(), "2 &Kinds of IP")
+        self.tabs.addTab(self._contributors_tab(), "3 C&ontributors")
+        self.tabs.addTab(self._funding_tab(), "4 &Funding and partners")
+        self.tabs.addTab(self._confidentiality_tab(), "5 Confidentialit&y")
+        self.tabs.addTab(self._attachments_tab(), "6 Attac&hments")
+        self.tabs.addTab(self._ownership_tab(), "7 O&wnership")
+        self.tabs.addTab(self._history_tab(), "8 Histor&y")
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        self.stage_buttons: dict[Stage, QPushButton] = {}
+        actions = QHBoxLayout()
+        for stage in (Stage.SUBMITTED, Stage.IN_TRIAGE, Stage.DECISION_MADE, Stage.ACTIVE):
+            button = QPushButton(ACTION_LABELS[stage])
+            button.clicked.connect(lambda _c=False, s=stage: self.move_to(s))
+            self.stage_buttons[stage] = button
+            actions.addWidget(button)
+        close_case = QPushButton("Close case…")
+        close_case.clicked.connect(self.close_case)
+        self.stage_buttons[Stage.CLOSED] = close_case
+        actions.addWidget(close_case)
+        self.reopen_button = QPushButton("Reopen for triage")
+        self.reopen_button.clicked.connect(lambda: self.move_to(Stage.IN_TRIAGE))
+        actions.addWidget(self.reopen_button)
+        actions.addStretch(1)
+        self.done_button = QPushButton("Save and close")
+        self.done_button.setDefault(False)
+        self.done_button.setAutoDefault(False)
+        self.done_button.clicked.connect(self.close)
+        actions.addWidget(self.done_button)
+        self.submit_problems = QLabel()
+        self.submit_problems.setObjectName("warningText")
+        self.submit_problems.setWordWrap(True)
+        self.submit_problems.setAccessibleName("What is still needed before submitting")
+
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.stage_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 12)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        layout.addWidget(self.alert)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.submit_problems)
+        status = QHBoxLayout()
+        status.addWidget(self.save_state, 1)
+        layout.addLayout(status)
+        layout.addLayout(actions)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(AUTOSAVE_MS)
+        self._timer.timeout.connect(self.save)
+        save_now = QShortcut(QKeySequence.StandardKey.Save, self)
+        save_now.activated.connect(self.save)
+        self.session.locked.connect(self._on_lock)
+        self.session.about_to_lock.connect(self.save)
+
+        self._load()
+        self.resize(1000, 720)
+
+    # -- building the tabs --------------------------------------------------------------
+    def _error_label(self, key: str) -> QLabel:
+        label = QLabel()
+        label.setObjectName("errorText")
+        label.setWordWrap(True)
+        label.setAccessibleName("Problem")
+        label.hide()
+        self.field_errors[key] = label
+        return label
+
+    def _scroll(self, inner: QWidget) -> QScrollArea:
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setWidget(inner)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        return area
+
+    def _idea_tab(self) -> QWidget:
+        self.title = QLineEdit()
+        self.summary = QPlainTextEdit()
+        self.problem = QPlainTextEdit()
+        self.novelty = QPlainTextEdit()
+        for text_box in (self.summary, self.problem, self.novelty):
+            text_box.setTabChangesFocus(True)
+            text_box.setFixedHeight(76)
+        self.beneficiaries = {
+            Beneficiary.PATIENTS: QCheckBox("Patients"),
+            Beneficiary.STAFF: QCheckBox("Staff"),
+            Beneficiary.SERVICE: QCheckBox("The service or trust"),
+        }
+        self.development = QComboBox()
+        for stage in DevelopmentStage:
+            self.development.addItem(stage.label, stage)
+        self.normal_duties = QComboBox()
+        for value, label in CHOICES_ANSWER:
+            self.normal_duties.addItem(label, value)
+        self.resources = {
+            Resource.TIME: QCheckBox("Work time"),
+            Resource.DATA: QCheckBox("Data"),
+            Resource.FACILITIES: QCheckBox("Facilities or equipment"),
+            Resource.MONEY: QCheckBox("Money"),
+        }
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        add_row(form, "&Title:", self.title, "A short name for the idea.")
+        form.addRow("", self._error_label("title"))
+        add_row(form, "Plain-English &summary:", self.summary, "What it is, in a few sentences.")
+        add_row(
+            form, "The &problem it solves:", self.problem, "What goes wrong today, and for whom."
+        )
+        form.addRow("", self._error_label("problem"))
+        who = QHBoxLayout()
+        for box in self.beneficiaries.values():
+            box.setAccessibleName(f"Benefits {box.text().lower()}")
+            who.addWidget(box)
+        who.addStretch(1)
+        form.addRow(QLabel("Who benefits:"), who)
+        add_row(form, "What is &new:", self.novelty, "How it differs from what exists already.")
+        add_row(form, "Stage of &development:", self.development)
+        add_row(
+            form,
+            "Made in the course of &normal duties?",
+            self.normal_duties,
+            "Was making it part of the innovators' jobs? This affects ownership (step 2).",
+        )
+        used = QHBoxLayout()
+        for box in self.resources.values():
+            box.setAccessibleName(f"Trust resource used: {box.text().lower()}")
+            used.addWidget(box)
+        used.addStretch(1)
+        form.addRow(QLabel("Trust resources used:"), used)
+        self.title.textEdited.connect(self._changed)
+        for text_box in (self.summary, self.problem, self.novelty):
+            text_box.textChanged.connect(self._changed)
+        for check in (*self.beneficiaries.values(), *self.resources.values()):
+            check.toggled.connect(self._changed)
+        self.development.currentIndexChanged.connect(self._changed)
+        self.normal_duties.currentIndexChanged.connect(self._changed)
+        inner = QWidget()
+        inner.setLayout(form)
+        return self._scroll(inner)
+
+    def _kinds_tab(self) -> QWidget:
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.addWidget(
+            paragraph(
+                "Tick every kind that may apply; a best guess is fine. The kinds follow the "
+                "examples in Annex A (Table 1) of the guidance."
+            )
+        )
+        self.kind_boxes: dict[IpKind, QCheckBox] = {}
+        for kind in IpKind:
+            box = QCheckBox(IP_KIND_LABELS[kind])
+            box.setAccessibleDescription(IP_KIND_HELP[kind])
+            box.toggled.connect(self._changed)
+            self.kind_boxes[kind] = box
+            layout.addWidget(box)
+            hint = paragraph(IP_KIND_HELP[kind])
+            hint.setObjectName("hintText")
+            hint.setContentsMargins(24, 0, 0, 6)
+            layout.addWidget(hint)
+        layout.addWidget(self._error_label("ip_kinds"))
+        layout.addSpacing(8)
+        flags = QLabel("<b>Points to flag early</b>")
+        layout.addWidget(flags)
+        self.flag_boxes: dict[str, QCheckBox] = {}
+        for attr, (label, help_text) in FLAG_HELP.items():
+            box = QCheckBox(label)
+            box.setAccessibleDescription(help_text)
+            box.toggled.connect(self._changed)
+            self.flag_boxes[attr] = box
+            layout.addWidget(box)
+            hint = paragraph(help_text)
+            hint.setObjectName("hintText")
+            hint.setContentsMargins(24, 0, 0, 6)
+            layout.addWidget(hint)
+        layout.addStretch(1)
+        return self._scroll(inner)
+
+    def _contributors_tab(self) -> QWidget:
+        self.contributors = ListEditor(
+            "contributor",
+            [
+                FieldSpec("name", "Name"),
+                FieldSpec("job_title", "Job title"),
+                FieldSpec("department", "Department"),
+                FieldSpec(
+                    "relationship",
+                    "Relationship to the trust",
+                    "choice",
+                    [(r, r.label) for r in Relationship],
+                    "Decides who is likely to own what they made (step 2; Annex A section 4).",
+                ),
+                FieldSpec("employer", "Employer", help="Their employer, if not this trust."),
+                FieldSpec("share", "Contribution share (%)", "share", help="Shares total 100."),
+                FieldSpec(
+                    "in_course_of_duties",
+                    "Done in the course of their duties?",
+                    "choice",
+                    CHOICES_ANSWER,
+                ),
+                FieldSpec(
+                    "assigns_to_trust",
+                    "Contract assigns their IP to the trust?",
+                    "choice",
+                    CHOICES_ANSWER,
+                    "Matters for contractors and consultants: without it, they own their work.",
+                ),
+                FieldSpec("contact", "Contact details", help="Email or phone."),
+            ],
+            Contributor,
+            lambda c: f"{c.name or '(no name yet)'}  ·  {c.share.normalize():f}%",
+        )
+        self.contributors.changed.connect(self._changed)
+        self.share_total = QLabel()
+        self.share_total.setAccessibleName("Total of the shares")
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.addWidget(
+            paragraph("Everyone who contributed, with their share of the contribution.")
+        )
+        layout.addWidget(self.contributors, 1)
+        layout.addWidget(self.share_total)
+        layout.addWidget(self._error_label("contributors"))
+        return inner
+
+    def _funding_tab(self) -> QWidget:
+        terms = [(t, t.label) for t in IpTerms]
+        self.funders = ListEditor(
+            "funder",
+            [
+                FieldSpec("name", "Funder"),
+                FieldSpec("ip_terms", "Their terms on IP that arises", "choice", terms),
+                FieldSpec("terms_note", "What the terms say"),
+            ],
+            Funder,
+            lambda f: f"{f.name or '(no name yet)'}: {f.ip_terms.label}",
+        )
+        self.partners = ListEditor(
+            "partner",
+            [
+                FieldSpec("name", "Partner"),
+                FieldSpec(
+                    "kind",
+                    "Kind",
+                    "choice",
+                    [
+                        (PartnerKind.UNIVERSITY, "University"),
+                        (PartnerKind.COMPANY, "Company"),
+                        (PartnerKind.HOSTED_BODY, "Hosted body (e.g. an NIHR BRC)"),
+                        (PartnerKind.NHS_BODY, "Another NHS body"),
+                        (PartnerKind.OTHER, "Other"),
+                    ],
+                ),
+                FieldSpec("agreement_terms", "The agreement says IP is", "choice", terms),
+                FieldSpec("background_ip", "Background IP they bring"),
+            ],
+            Partner,
+            lambda p: f"{p.name or '(no name yet)'}: {p.agreement_terms.label}",
+        )
+        self.agreements = ListEditor(
+            "agreement",
+            [
+                FieldSpec("kind", "Kind", "choice", [(k, k.label) for k in AgreementKind]),
+                FieldSpec("party", "With"),
+                FieldSpec("signed_on", "Signed on", "date"),
+            ],
+            AgreementRef,
+            lambda a: (
+                f"{a.kind.label} with {a.party or '…'}"
+                + (f", signed {format_date(a.signed_on)}" if a.signed_on else "")
+            ),
+        )
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        for title, editor in (
+            ("Funders", self.funders),
+            ("Partners and collaborators", self.partners),
+            ("Agreements already in place", self.agreements),
+        ):
+            editor.changed.connect(self._changed)
+            layout.addWidget(QLabel(f"<b>{title}</b>"))
+            layout.addWidget(editor)
+        return self._scroll(inner)
+
+    def _confidentiality_tab(self) -> QWidget:
+        self.disclosures = ListEditor(
+            "disclosure",
+            [
+                FieldSpec(
+                    "planned",
+                    "Planned (not happened yet)",
+                    "bool",
+                ),
+                FieldSpec("kind", "Kind", "choice", [(k, k.label) for k in DisclosureKind]),
+                FieldSpec("on", "Date", "date", help="The date it happened or will happen."),
+                FieldSpec("description", "Details", help="Where, to whom, what was shown."),
+            ],
+            ExternalDisclosure,
+            lambda e: (
+                f"{'Planned' if e.planned else 'Made'}: {e.kind.label}"
+                + (f" on {format_date(e.on)}" if e.on else "")
+            ),
+        )
+        self.disclosures.changed.connect(self._changed)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.addWidget(
+            paragraph(
+                "List every time the idea has been, or will be, shown outside the trust without "
+                "a confidentiality agreement: papers, posters, talks, theses, social media, "
+                "meetings. In the UK, making an invention or design public before applying for "
+                "protection can prevent protection, so the app raises an urgent alert "
+                "(step 4 asks that nothing is shared externally before the IP review)."
+            )
+        )
+        layout.addWidget(self.disclosures, 1)
+        layout.addWidget(self._error_label("external_disclosures"))
+        return inner
+
+    def _attachments_tab(self) -> QWidget:
+        self.attachment_table = QTableWidget(0, 4)
+        self.attachment_table.setHorizontalHeaderLabels(["Name", "Size", "SHA-256", "Added"])
+        self.attachment_table.setAccessibleName("Attachments")
+        self.attachment_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.attachment_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.attachment_table.horizontalHeader().setStretchLastSection(True)
+        self.attachment_table.setColumnWidth(0, 260)
+        self.attachment_table.setColumnWidth(2, 300)
+        add = QPushButton("Add &file…")
+        add.clicked.connect(self.add_attachment)
+        save = QPushButton("Save a &copy…")
+        save.clicked.connect(self.save_attachment)
+        remove = QPushButton("&Remove")
+        remove.clicked.connect(self.remove_attachment)
+        buttons = QHBoxLayout()
+        for button in (add, save, remove):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.addWidget(
+            paragraph(
+                "Files are kept inside the encrypted register (up to 25 MB each). A copy "
+                "leaves the register only when you save one, and that is recorded."
+            )
+        )
+        layout.addWidget(self.attachment_table, 1)
+        layout.addLayout(buttons)
+        return inner
+
+    def _ownership_tab(self) -> QWidget:
+        self.ownership_view = QTextBrowser()
+        self.ownership_view.setAccessibleName("Suggested ownership")
+        self.confirmed_position = QLineEdit()
+        self.confirmed_note = QPlainTextEdit()
+        self.confirmed_note.setFixedHeight(70)
+        self.confirmed_note.setTabChangesFocus(True)
+        self.confirmed_text = QLabel()
+        self.confirmed_text.setWordWrap(True)
+        record = QPushButton("&Record confirmed position")
+        record.clicked.connect(self.record_ownership)
+        form = QFormLayout()
+        add_row(
+            form,
+            "Confirmed &position:",
+            self.confirmed_position,
+            "Who owns the IP, as you have confirmed it (e.g. 'The trust, by assignment from "
+            "the student').",
+        )
+        add_row(form, "No&te:", self.confirmed_note, "How it was confirmed, and any advice taken.")
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.addWidget(self.ownership_view, 1)
+        layout.addWidget(self.confirmed_text)
+        layout.addLayout(form)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(record)
+        layout.addLayout(row)
+        return inner
+
+    def _history_tab(self) -> QWidget:
+        self.history_table = QTableWidget(0, 6)
+        self.history_table.setHorizontalHeaderLabels(["Date", "From", "To", "By", "Reason", "Note"])
+        self.history_table.setAccessibleName("Stage history")
+        self.history_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.history_table.horizontalHeader().setStretchLastSection(True)
+        return self.history_table
+
+    # -- loading and collecting ---------------------------------------------------------
+    def _load(self) -> None:
+        self._loading = True
+        register = self.session.register
+        if self.case_id is not None:
+            self.case = register.cases.get(self.case_id)
+            disclosure = register.cases.details(self.case_id)
+        else:
+            self.case, disclosure = None, Disclosure()
+        case = self.case
+        self.title.setText(case.title if case else "")
+        self.summary.setPlainText(case.summary if case else "")
+        self.problem.setPlainText(disclosure.problem)
+        self.novelty.setPlainText(disclosure.novelty)
+        for value, box in self.beneficiaries.items():
+            box.setChecked(value in disclosure.beneficiaries)
+        self.development.setCurrentIndex(self.development.findData(disclosure.development_stage))
+        self.normal_duties.setCurrentIndex(self.normal_duties.findData(disclosure.normal_duties))
+        for resource, resource_box in self.resources.items():
+            resource_box.setChecked(resource in disclosure.resources_used)
+        for kind, box in self.kind_boxes.items():
+            box.setChecked(bool(case and kind in case.ip_kinds))
+        for attr, box in self.flag_boxes.items():
+            box.setChecked(bool(getattr(disclosure, attr)))
+        self.contributors.set_items(disclosure.contributors)
+        self.funders.set_items(disclosure.funders)
+        self.partners.set_items(disclosure.partners)
+        self.agreements.set_items(disclosure.agreements)
+        self.disclosures.set_items(disclosure.external_disclosures)
+        self._confirmed = disclosure.confirmed_ownership
+        self._loading = False
+        self._refresh_derived()
+        self._refresh_case_parts()
+
+    def collect(self) -> tuple[str, str, tuple[IpKind, ...], Disclosure]:
+        disclosure = Disclosure(
+            problem=_plain_text(self.problem),
+            beneficiaries=[v for v, b in self.beneficiaries.items() if b.isChecked()],
+            novelty=_plain_text(self.novelty),
+            development_stage=DevelopmentStage(self.development.currentData()),
+            normal_duties=Answer(self.normal_duties.currentData()),
+            resources_used=[v for v, b in self.resources.items() if b.isChecked()],
+            contributors=self.contributors.items(),
+            funders=self.funders.items(),
+            partners=self.partners.items(),
+            agreements=self.agreements.items(),
+            external_disclosures=self.disclosures.items(),
+            confirmed_ownership=self._confirmed,
+        )
+        for attr, box in self.flag_boxes.items():
+            setattr(disclosure, attr, box.isChecked())
+        kinds = tuple(k for k, b in self.kind_boxes.items() if b.isChecked())
+        return self.title.text().strip(), _plain_text(self.summary), kinds, disclosure
+
+    # -- saving -------------------------------------------------------------------------
+    def _changed(self) -> None:
+        if self._loading:
+            return
+        self._dirty = True
+        self.save_state.setText("Changes not saved yet…")
+        self._timer.start()
+        self._refresh_derived()
+
+    def save(self) -> bool:
+        """Save now (also called by the autosave timer, on close and before a lock)."""
+        self._timer.stop()
+        if not self._dirty or not self.session.is_open:
+            return True
+        title, summary, kinds, disclosure = self.collect()
+        try:
+            case = self.session.register.cases.save_disclosure(
+                self.case_id, title=title, summary=summary, ip_kinds=kinds, disclosure=disclosure
+            )
+        except ValidationError as exc:
+            self._show_problems(exc.problems or [("", str(exc))])
+            self.save_state.setText(f"Not saved: {exc}")
+            return False
+        except RegisterError as exc:
+            self.save_state.setText(f"Not saved: {exc} What you typed is still here.")
+            return False
+        self.case_id = case.id
+        self.case = case
+        self._dirty = False
+        self.save_state.setText(f"Saved at {dt.datetime.now():%H:%M:%S}")
+        self._refresh_case_parts()
+        self.saved.emit(case.id)
+        return True
+
+    def _on_lock(self) -> None:
+        self._timer.stop()
+        self.hide()
+        self.deleteLater()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.save() and self.session.is_open:
+            answer = QMessageBox.question(
+                self,
+                "Changes not saved",
+                "Some changes could not be saved (see the messages on the form). Close anyway "
+                "and lose them?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self._timer.stop()
+        event.accept()
+
+    def reject(self) -> None:  # Esc closes through closeEvent, so nothing is lost
+        self.close()
+
+    # -- derived display ----------------------------------------------------------------
+    def _show_problems(self, problems: list[tuple[str, str]]) -> None:
+        for key, label in self.field_errors.items():
+            messages = [m for f, m in problems if f == key or f.startswith(key + "[")]
+            label.setText(" ".join(messages))
+            label.setVisible(bool(messages))
+
+    def _refresh_derived(self) -> None:
+        title, _summary, kinds, disclosure = self.collect()
+        total = disclosure.total_share()
+        ok = total == 100
+        self.share_total.setText(
+            f"Total of the shares: {total.normalize():f}%"
+            + ("  (complete)" if ok else "  (must add up to 100%)")
+        )
+        problems = validate(title, disclosure, kinds, for_submission=True)
+        stage = self.case.stage if self.case else Stage.DRAFT
+        if stage is Stage.DRAFT:
+            self._show_problems([(p.field, p.message) for p in problems])
+            self.submit_problems.setText(
+                "Before submitting: " + " ".join(p.message for p in problems) if problems else ""
+            )
+            self.submit_problems.setVisible(bool(problems))
+        else:
+            self._show_problems([(p.field, p.message) for p in problems])
+            self.submit_problems.hide()
+        basis = alert_basis(kinds, disclosure)
+        window = int(self.session.register.settings.get("disclosure_alert_days"))
+        text = (
+            alert_text(
+                stage,
+                basis.on,
+                basis.planned,
+                basis.reason,
+                today=dt.date.today(),
+                window_days=window,
+            )
+            if basis
+            else None
+        )
+        self.alert.setText(text or "")
+        self.alert.setVisible(bool(text))
+        if self.tabs.currentIndex() == 6:
+            self._refresh_ownership(disclosure)
+
+    def _refresh_case_parts(self) -> None:
+        case = self.case
+        reference = case.reference if case else "New disclosure"
+        title = (case.display_title if case else "") or "New disclosure"
+        self.heading.setText(f"{reference}: {title}" if case else "New disclosure")
+        self.setWindowTitle(f"{reference} — {title}" if case else "New disclosure")
+        stage = case.stage if case else Stage.DRAFT
+        text = f"Stage: {stage.label}"
+        if case and case.received_on:
+            text += f"  ·  Received {format_date(case.received_on)}"
+        if case and case.feedback_due and stage in (Stage.SUBMITTED, Stage.IN_TRIAGE):
+            text += f"  ·  Feedback due {format_date(case.feedback_due)}"
+        if case and case.closed_reason:
+            text += f"  ·  {CloseReason(case.closed_reason).label}"
+        self.stage_label.setText(text)
+        for target, button in self.stage_buttons.items():
+            button.setVisible(
+                target in ALLOWED[stage]
+                and not (stage is Stage.CLOSED and target is Stage.IN_TRIAGE)
+            )
+        self.reopen_button.setVisible(stage is Stage.CLOSED)
+        self._refresh_attachments()
+        self._refresh_history()
+        self._refresh_derived()
+
+    def _tab_changed(self, index: int) -> None:
+        if index == 6:
+            self._refresh_ownership(self.collect()[3])
+
+    def _refresh_ownership(self, disclosure: Disclosure) -> None:
+        result = assess_ownership(disclosure)
+        parts = [
+            f"<h3>Suggested owner: {escape(result.overall)}</h3>",
+            f"<p><b>How sure:</b> {escape(result.confidence.label)}</p>",
+        ]
+        if result.contributors:
+            parts.append("<h4>Each contributor</h4><ul>")
+            for finding in result.contributors:
+                reasons = "".join(
+                    f"<li>{escape(r.text)} <i>({escape(r.reference)})</i></li>"
+                    for r in finding.reasons
+                )
+                parts.append(
+                    f"<li><b>{escape(finding.name or '(no name)')}</b>: "
+                    f"{escape(finding.owner)} ({escape(finding.confidence.label)})"
+                    f"<ul>{reasons}</ul></li>"
+                )
+            parts.append("</ul>")
+        if result.reasons:
+            parts.append("<h4>For the case as a whole</h4><ul>")
+            parts += [
+                f"<li>{escape(r.text)} <i>({escape(r.reference)})</i></li>" for r in result.reasons
+            ]
+            parts.append("</ul>")
+        if result.legal_advice:
+            parts.append("<h4>Get legal advice</h4><ul>")
+            parts += [f"<li>{escape(item)}</li>" for item in result.legal_advice]
+            parts.append("</ul>")
+        parts.append(f"<p><i>{escape(result.disclaimer)}</i></p>")
+        self.ownership_view.setHtml("".join(parts))
+        confirmed = self._confirmed
+        self.confirmed_text.setText(
+            f"<b>Confirmed:</b> {escape(confirmed.position)} "
+            f"({format_date(confirmed.confirmed_on)}, {escape(confirmed.confirmed_by)})"
+            + (f"<br>{escape(confirmed.note)}" if confirmed.note else "")
+            if confirmed
+            else "No position has been confirmed yet."
+        )
+
+    def _refresh_attachments(self) -> None:
+        items = (
+            self.session.register.attachments.for_case(self.case_id)
+            if self.case_id is not None
+            else []
+        )
+        self.attachment_table.setRowCount(len(items))
+        for row, info in enumerate(items):
+            for column, text in enumerate(
+                (info.name, info.size_text, info.sha256, info.added_at[:10])
+            ):
+                cell = QTableWidgetItem(text)
+                cell.setData(Qt.ItemDataRole.UserRole, info.id)
+                self.attachment_table.setItem(row, column, cell)
+
+    def _refresh_history(self) -> None:
+        changes = (
+            self.session.register.cases.history(self.case_id) if self.case_id is not None else []
+        )
+        self.history_table.setRowCount(len(changes))
+        for row, change in enumerate(changes):
+            values = (
+                format_date(change.changed_on),
+                change.from_stage.label if change.from_stage else "",
+                change.to_stage.label,
+                change.actor,
+                change.reason.label if change.reason else "",
+                change.note,
+            )
+            for column, text in enumerate(values):
+                self.history_table.setItem(row, column, QTableWidgetItem(text))
+
+    # -- actions ------------------------------------------------------------------------
+    def _ensure_saved(self) -> bool:
+        self._dirty = self._dirty or self.case_id is None
+        return self.save() and self.case_id is not None
+
+    def move_to(self, target: Stage, reason: CloseReason | None = None, note: str = "") -> bool:
+        if not self._ensure_saved() or self.case_id is None:
+            return False
+        try:
+            self.case = self.session.register.cases.change_stage(
+                self.case_id, target, reason=reason, note=note
+            )
+        except ValidationError as exc:
+            self._show_problems(exc.problems)
+            QMessageBox.warning(self, "Not moved on yet", str(exc))
+            return False
+        self.save_state.setText(f"Moved to {target.label} at {dt.datetime.now():%H:%M:%S}")
+        self._refresh_case_parts()
+        self.saved.emit(self.case_id)
+        return True
+
+    def close_case(self) -> None:
+        dialog = CloseCaseDialog(self)
+        if dialog.exec():
+            reason, note = dialog.chosen()
+            self.move_to(Stage.CLOSED, reason, note)
+
+    def record_ownership(self) -> None:
+        if not self._ensure_saved() or self.case_id is None:
+            return
+        try:
+            self.case = self.session.register.cases.confirm_ownership(
+                self.case_id, self.confirmed_position.text(), _plain_text(self.confirmed_note)
+            )
+        except ValidationError as exc:
+            QMessageBox.warning(self, "Not recorded", str(exc))
+            return
+        self._confirmed = self.session.register.cases.details(self.case_id).confirmed_ownership
+        self.confirmed_position.clear()
+        self.confirmed_note.clear()
+        self._refresh_ownership(self.collect()[3])
+        self.saved.emit(self.case_id)
+
+    def add_attachment(self) -> None:
+        if not self._ensure_saved() or self.case_id is None:
+            return
+        chosen, _ = QFileDialog.getOpenFileName(self, "Add a file to this case", str(Path.home()))
+        if not chosen:
+            return
+        try:
+            self.session.register.attachments.add_file(self.case_id, Path(chosen))
+        except (RegisterError, OSError) as exc:
+            QMessageBox.warning(self, "File not added", str(exc))
+            return
+        self._refresh_attachments()
+
+    def _selected_attachment(self) -> int | None:
+        row = self.attachment_table.currentRow()
+        cell = self.attachment_table.item(row, 0) if row >= 0 else None
+        return int(cell.data(Qt.ItemDataRole.UserRole)) if cell else None
+
+    def save_attachment(self) -> None:
+        attachment_id = self._selected_attachment()
+        if attachment_id is None:
+            return
+        info = self.session.register.attachments.get(attachment_id)
+        answer = QMessageBox.question(
+            self,
+            "Save a copy outside the register?",
+            f"The copy of {info.name} will not be encrypted. Save it only somewhere the "
+            "trust's policy allows. This will be recorded in the audit trail.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        chosen, _ = QFileDialog.getSaveFileName(self, "Save a copy", str(Path.home() / info.name))
+        if not chosen:
+            return
+        try:
+            self.session.register.attachments.save_to(attachment_id, Path(chosen))
+        except (RegisterError, OSError) as exc:
+            QMessageBox.warning(self, "Not saved", str(exc))
+
+    def remove_attachment(self) -> None:
+        attachment_id = self._selected_attachment()
+        if attachment_id is None:
+            return
+        info = self.session.register.attachments.get(attachment_id)
+        answer = QMessageBox.question(
+            self, "Remove file?", f"Remove {info.name} from this case? This is recorded."
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.session.register.attachments.remove(attachment_id)
+            self._refresh_attachments()

@@ -1,0 +1,248 @@
+"""One generic list-and-form editor for the repeating parts of a disclosure.
+
+A list on the left names each item; the form beside it edits the selected one. Every input is
+a real, labelled widget (reachable by Tab, read by screen readers), which table cell editors
+are not. Items are the domain's dataclasses, edited in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nhsip_desktop.cases import format_date
+from nhsip_desktop.disclosure import parse_share
+
+from .widgets import add_row
+
+
+def parse_date(text: str) -> dt.date | None:
+    """dd/mm/yyyy (also d/m/yyyy and yyyy-mm-dd); raises ValueError for anything else."""
+    text = text.strip()
+    if not text:
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date: use dd/mm/yyyy, e.g. 03/12/2026.")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    attr: str
+    label: str
+    kind: str = "text"  # text | choice | date | bool | share
+    choices: Sequence[tuple[Any, str]] = field(default_factory=tuple)
+    help: str = ""
+
+
+class ListEditor(QWidget):
+    """Edits a list of dataclass items through :class:`FieldSpec` definitions."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        noun: str,
+        specs: Sequence[FieldSpec],
+        factory: Callable[[], Any],
+        describe: Callable[[Any], str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.noun = noun
+        self.specs = list(specs)
+        self._factory = factory
+        self._describe = describe
+        self._items: list[Any] = []
+        self._loading = False
+
+        self.list = QListWidget()
+        self.list.setAccessibleName(f"{noun.capitalize()}s")
+        self.list.currentRowChanged.connect(self._show_current)
+        self.add_button = QPushButton(f"Add {noun}")
+        self.add_button.setAccessibleName(f"Add {noun}")
+        self.add_button.clicked.connect(self.add_item)
+        self.remove_button = QPushButton(f"Remove {noun}")
+        self.remove_button.setAccessibleName(f"Remove the selected {noun}")
+        self.remove_button.clicked.connect(self.remove_current)
+
+        self.inputs: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for spec in self.specs:
+            widget = self._make_input(spec)
+            self.inputs[spec.attr] = widget
+            label = spec.label if spec.kind != "bool" else ""
+            if spec.kind == "bool":
+                widget.setAccessibleName(spec.label)
+                form.addRow("", widget)
+            else:
+                add_row(form, label if label.endswith("?") else label + ":", widget, spec.help)
+            if spec.kind in ("date", "share"):
+                error = QLabel()
+                error.setObjectName("errorText")
+                error.setWordWrap(True)
+                error.hide()
+                self.errors[spec.attr] = error
+                form.addRow("", error)
+        self.form_box = QWidget()
+        self.form_box.setLayout(form)
+
+        left = QVBoxLayout()
+        left.addWidget(self.list, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        left.addLayout(buttons)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(left, 2)
+        layout.addWidget(self.form_box, 3)
+        self._show_current(-1)
+
+    # -- inputs -------------------------------------------------------------------------
+    def _make_input(self, spec: FieldSpec) -> QWidget:
+        if spec.kind == "choice":
+            combo = QComboBox()
+            for value, label in spec.choices:
+                combo.addItem(label, value)
+            combo.currentIndexChanged.connect(lambda _i, s=spec: self._edited(s))
+            return combo
+        if spec.kind == "bool":
+            box = QCheckBox(spec.label)
+            box.toggled.connect(lambda _b, s=spec: self._edited(s))
+            return box
+        edit = QLineEdit()
+        if spec.kind == "date":
+            edit.setPlaceholderText("dd/mm/yyyy")
+        elif spec.kind == "share":
+            edit.setPlaceholderText("e.g. 50")
+        edit.textEdited.connect(lambda _t, s=spec: self._edited(s))
+        return edit
+
+    def _edited(self, spec: FieldSpec) -> None:
+        if self._loading:
+            return
+        item = self.current_item()
+        if item is None:
+            return
+        widget = self.inputs[spec.attr]
+        error = self.errors.get(spec.attr)
+        if error is not None:
+            error.hide()
+        if isinstance(widget, QComboBox):
+            # Qt hands back a copy of the item data (a StrEnum becomes a plain str), so take
+            # the value from our own list of choices.
+            setattr(item, spec.attr, spec.choices[widget.currentIndex()][0])
+        elif isinstance(widget, QCheckBox):
+            setattr(item, spec.attr, widget.isChecked())
+        elif isinstance(widget, QLineEdit):
+            text = widget.text()
+            if spec.kind == "date":
+                try:
+                    setattr(item, spec.attr, parse_date(text))
+                except ValueError as exc:
+                    self._show_error(spec.attr, str(exc))
+                    return
+            elif spec.kind == "share":
+                value = parse_share(text)
+                if value is None:
+                    self._show_error(spec.attr, f"{text!r} is not a number: type a percentage.")
+                    return
+                setattr(item, spec.attr, value)
+            else:
+                setattr(item, spec.attr, text)
+        self._refresh_label(self.list.currentRow())
+        self.changed.emit()
+
+    def _show_error(self, attr: str, message: str) -> None:
+        error = self.errors[attr]
+        error.setText(message)
+        error.show()
+
+    # -- items --------------------------------------------------------------------------
+    def set_items(self, items: list[Any]) -> None:
+        self._items = items
+        self.list.clear()
+        for item in items:
+            self.list.addItem(self._describe(item))
+        self.list.setCurrentRow(0 if items else -1)
+        self._show_current(self.list.currentRow())
+
+    def items(self) -> list[Any]:
+        return self._items
+
+    def current_item(self) -> Any | None:
+        row = self.list.currentRow()
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    def add_item(self) -> None:
+        item = self._factory()
+        self._items.append(item)
+        self.list.addItem(self._describe(item))
+        self.list.setCurrentRow(len(self._items) - 1)
+        first = self.inputs[self.specs[0].attr]
+        first.setFocus()
+        self.changed.emit()
+
+    def remove_current(self) -> None:
+        row = self.list.currentRow()
+        if not 0 <= row < len(self._items):
+            return
+        del self._items[row]
+        self.list.takeItem(row)
+        self._show_current(self.list.currentRow())
+        self.changed.emit()
+
+    def _refresh_label(self, row: int) -> None:
+        if 0 <= row < len(self._items):
+            self.list.item(row).setText(self._describe(self._items[row]))
+
+    def _show_current(self, row: int) -> None:
+        item = self._items[row] if 0 <= row < len(self._items) else None
+        self.form_box.setEnabled(item is not None)
+        self.remove_button.setEnabled(item is not None)
+        self._loading = True
+        try:
+            for spec in self.specs:
+                widget = self.inputs[spec.attr]
+                value = getattr(item, spec.attr) if item is not None else None
+                if isinstance(widget, QComboBox):
+                    values = [choice for choice, _label in spec.choices]
+                    widget.setCurrentIndex(values.index(value) if value in values else 0)
+                elif isinstance(widget, QCheckBox):
+                    widget.setChecked(bool(value))
+                elif isinstance(widget, QLineEdit):
+                    if spec.kind == "date":
+                        widget.setText(format_date(value) if value else "")
+                    elif spec.kind == "share":
+                        widget.setText(
+                            f"{value.normalize():f}" if isinstance(value, Decimal) else ""
+                        )
+                    else:
+                        widget.setText(value or "")
+                if spec.attr in self.errors:
+                    self.errors[spec.attr].hide()
+        finally:
+            self._loading = False
