@@ -188,14 +188,34 @@ def cmd_set_passphrase(args: argparse.Namespace) -> int:
 
 
 def build_demo(register: Register, count: int) -> int:
-    from .demo_data import DEMO_ORGANISATION, demo_cases
+    """Fill a register with fictional cases; the curated ones get full disclosure details."""
+    from .demo_data import CURATED, DEMO_ORGANISATION, demo_cases, demo_disclosure
 
+    today = dt.date.today()
     register.settings.update(organisation=DEMO_ORGANISATION)
-    rows = (
-        {**asdict(c), "year": (c.received_on or dt.date.today()).year}
-        for c in demo_cases(count, today=dt.date.today())
-    )
-    return register.cases.add_many(rows)
+    cases = list(demo_cases(min(count, len(CURATED)), today=today))
+    with register.transaction():
+        added = register.cases.add_many(
+            {**asdict(c), "year": (c.received_on or today).year} for c in cases
+        )
+        ids = register.cases.ids(CaseFilter(descending=False))
+        for index, (case_id, case) in enumerate(zip(ids, cases, strict=True)):
+            register.cases.save_disclosure(
+                case_id,
+                title=case.title,
+                summary=case.summary,
+                ip_kinds=case.ip_kinds,
+                disclosure=demo_disclosure(case, index, today=today),
+            )
+    if count > len(CURATED):
+        rest = demo_cases(count, today=today)
+        rows = (
+            {**asdict(c), "year": (c.received_on or today).year}
+            for i, c in enumerate(rest)
+            if i >= len(CURATED)
+        )
+        added += register.cases.add_many(rows)
+    return added
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

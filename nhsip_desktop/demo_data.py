@@ -13,11 +13,31 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 from dataclasses import replace
+from decimal import Decimal
 from itertools import accumulate, islice
 
 from nhsip_desktop.cases import CaseFields, IpKind, Stage
+from nhsip_desktop.disclosure import (
+    Answer,
+    Beneficiary,
+    Contributor,
+    DevelopmentStage,
+    Disclosure,
+    DisclosureKind,
+    ExternalDisclosure,
+    Relationship,
+    Resource,
+)
 
-__all__ = ["CURATED", "CURATED_AS_OF", "DEMO_LEAD", "DEMO_ORGANISATION", "DemoCase", "demo_cases"]
+__all__ = [
+    "CURATED",
+    "CURATED_AS_OF",
+    "DEMO_LEAD",
+    "DEMO_ORGANISATION",
+    "DemoCase",
+    "demo_cases",
+    "demo_disclosure",
+]
 
 DEMO_ORGANISATION = "Northbrook Community Health NHS Trust (fictional)"
 DEMO_LEAD = "Alex Morgan, Innovation and IP Lead (fictional)"
@@ -408,3 +428,53 @@ def demo_cases(count: int = 40, *, today: dt.date, seed: int = 2026) -> Iterator
         )
     if count > len(CURATED):
         yield from islice(_synthetic(random.Random(seed), today), count - len(CURATED))
+
+
+_SECOND_NAMES = ("Dr Chidi Okoro", "Ms Laura Finch", "Mr Arjun Mehta", "Sam Lee")
+
+
+def demo_disclosure(case: DemoCase, index: int, *, today: dt.date) -> Disclosure:
+    """Plausible disclosure details for a curated demo case (fictional, deterministic)."""
+    first_sentence = case.summary.split(". ")[0].rstrip(".") + "."
+    team = [
+        Contributor(
+            name=case.lead_innovator,
+            job_title="Clinical lead",
+            department="Community services",
+            relationship=Relationship.EMPLOYEE_CLINICAL,
+            share=Decimal(100),
+            in_course_of_duties=Answer.YES,
+        )
+    ]
+    if index % 3 == 1:  # some teams include a student or a university colleague
+        team[0].share = Decimal(70)
+        other = _SECOND_NAMES[index % len(_SECOND_NAMES)]
+        relationship = Relationship.UNDERGRADUATE if index % 2 else Relationship.CLINICAL_ACADEMIC
+        team.append(
+            Contributor(
+                name=other,
+                relationship=relationship,
+                employer="University of Northbrook (fictional)",
+                share=Decimal(30),
+                in_course_of_duties=Answer.UNSURE,
+            )
+        )
+    disclosure = Disclosure(
+        problem=first_sentence,
+        beneficiaries=[Beneficiary.PATIENTS, Beneficiary.STAFF],
+        novelty="Described in the summary; to be checked against what exists at triage.",
+        development_stage=DevelopmentStage.PROTOTYPE if index % 2 else DevelopmentStage.IDEA,
+        normal_duties=Answer.YES,
+        resources_used=[Resource.TIME],
+        contributors=team,
+    )
+    if index in (2, 11) and case.stage is not Stage.CLOSED:
+        disclosure.external_disclosures.append(
+            ExternalDisclosure(
+                DisclosureKind.TALK,
+                today + dt.timedelta(days=9 + index),
+                True,
+                "Regional innovation showcase (fictional)",
+            )
+        )
+    return disclosure
