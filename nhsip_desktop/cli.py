@@ -88,6 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recovery-key-out", type=Path, required=True, metavar="FILE")
     p.add_argument("--cases", type=int, default=40, metavar="N", help="how many cases (default 40)")
 
+    p = sub.add_parser("report", help="write a PDF report")
+    reports = p.add_subparsers(dest="report", metavar="REPORT", required=True)
+    r = reports.add_parser("dossier", help="everything about one case, as a PDF")
+    r.add_argument("path", type=Path)
+    r.add_argument(
+        "--case", required=True, metavar="REF", help="the case reference, e.g. IP-2026-0001"
+    )
+    r.add_argument("--out", required=True, type=Path, metavar="FILE")
+    r.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+
     p = sub.add_parser("cases", help="list cases, tab-separated: reference, stage, title")
     p.add_argument("path", type=Path)
     p.add_argument("--search", default="", metavar="TEXT", help="words to search for")
@@ -230,6 +240,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .reports.dossier import write_dossier
+
+    with _open(args.path, args.recovery_key_file) as register:
+        case = register.cases.get_by_reference(args.case)
+        written = write_dossier(register, case.id, args.out)
+    _say(f"Wrote the dossier for {case.reference} to {written}.")
+    _say("The PDF is not encrypted: keep it as securely as the register itself.")
+    return EXIT_OK
+
+
 def cmd_cases(args: argparse.Namespace) -> int:
     with _open(args.path, args.recovery_key_file) as register:
         flt = CaseFilter(text=args.search, stage=Stage(args.stage) if args.stage else None)
@@ -252,6 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "set-passphrase": cmd_set_passphrase,
         "demo": cmd_demo,
         "cases": cmd_cases,
+        "report": cmd_report,
     }
     if args.command is None:
         return run_gui(args)

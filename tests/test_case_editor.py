@@ -152,3 +152,17 @@ def test_autosave_after_a_pause(qtbot: Any, window: MainWindow) -> None:
     assert window.session.register.cases.get(editor.case_id).title == "Autosaved idea"
     assert editor.save_state.text().startswith("Saved at")
     editor.close()
+
+
+def test_dossier_from_the_case_window(qtbot: Any, window: MainWindow, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    editor = window.new_disclosure()
+    assert editor is not None
+    type_into(qtbot, editor.title, "Dossier from the window")
+    written = editor.export_dossier(tmp_path / "d.pdf")
+    assert written is not None
+    text = "".join(page.extract_text() for page in PdfReader(str(written)).pages)
+    assert "Dossier from the window" in text
+    assert next(window.session.register.audit.entries()).action == "report"
+    editor.close()

@@ -146,3 +146,28 @@ def test_set_passphrase_then_unlock_with_it(
     mismatched = iter(["first passphrase here", "second passphrase here"])
     monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": next(mismatched))
     assert cli.main(["set-passphrase", str(reg), "--recovery-key-file", str(key)]) == 2
+
+
+def test_report_dossier_command(tmp_path: Path) -> None:
+    reg, key = tmp_path / "demo.nhsip", tmp_path / "demo-key.txt"
+    assert run("demo", reg, "--recovery-key-out", key, "--cases", "5").returncode == 0
+    reference = run("cases", reg, "--recovery-key-file", key).stdout.split("\t")[0]
+    out = tmp_path / "dossier.pdf"
+    result = run(
+        "report", "dossier", reg, "--case", reference, "--out", out, "--recovery-key-file", key
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes().startswith(b"%PDF") and "not encrypted" in result.stdout
+    missing = run(
+        "report",
+        "dossier",
+        reg,
+        "--case",
+        "IP-1999-0042",
+        "--out",
+        tmp_path / "x.pdf",
+        "--recovery-key-file",
+        key,
+    )
+    assert missing.returncode == 2 and "no case IP-1999-0042" in missing.stderr
+    assert not (tmp_path / "x.pdf").exists()

@@ -191,6 +191,10 @@ class CaseEditor(QDialog):
         self.reopen_button.clicked.connect(lambda: self.move_to(Stage.IN_TRIAGE))
         actions.addWidget(self.reopen_button)
         actions.addStretch(1)
+        self.dossier_button = QPushButton("Dossier &PDF…")
+        self.dossier_button.setAccessibleName("Save this case as a dossier PDF")
+        self.dossier_button.clicked.connect(self.export_dossier)
+        actions.addWidget(self.dossier_button)
         self.done_button = QPushButton("Save and close")
         self.done_button.setDefault(False)
         self.done_button.setAutoDefault(False)
@@ -835,6 +839,38 @@ class CaseEditor(QDialog):
         self._refresh_case_parts()
         self.saved.emit(self.case_id)
         return True
+
+    def export_dossier(self, target: Path | None = None) -> Path | None:
+        """Write the case dossier PDF where the person chooses (the export is audited)."""
+        from nhsip_desktop.reports.dossier import write_dossier
+
+        if not self._ensure_saved() or self.case_id is None or self.case is None:
+            return None
+        if target is None:
+            answer = QMessageBox.question(
+                self,
+                "Save a dossier outside the register?",
+                "The dossier PDF holds the whole case and will not be encrypted. Save it only "
+                "where the trust's policy allows. The export is recorded in the audit trail.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
+            chosen, _ = QFileDialog.getSaveFileName(
+                self,
+                "Save the case dossier",
+                str(Path.home() / f"{self.case.reference} dossier.pdf"),
+                "PDF files (*.pdf)",
+            )
+            if not chosen:
+                return None
+            target = Path(chosen)
+        try:
+            written = write_dossier(self.session.register, self.case_id, target)
+        except (RegisterError, OSError) as exc:
+            QMessageBox.warning(self, "Dossier not saved", str(exc))
+            return None
+        self.save_state.setText(f"Dossier saved to {written}")
+        return written
 
     def close_case(self) -> None:
         dialog = CloseCaseDialog(self)
