@@ -88,6 +88,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recovery-key-out", type=Path, required=True, metavar="FILE")
     p.add_argument("--cases", type=int, default=40, metavar="N", help="how many cases (default 40)")
 
+    p = sub.add_parser(
+        "import",
+        help="import cases from a spreadsheet (CSV or XLSX) using a column mapping; all valid "
+        "rows in one transaction, or nothing",
+    )
+    p.add_argument("path", type=Path, help="the register")
+    p.add_argument("file", type=Path, help="the spreadsheet (.csv or .xlsx)")
+    p.add_argument(
+        "--mapping",
+        required=True,
+        type=Path,
+        metavar="MAPFILE",
+        help="the column mapping (JSON; format in the README)",
+    )
+    p.add_argument(
+        "--only-valid",
+        action="store_true",
+        help="import the good rows even when some rows have problems",
+    )
+    p.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="write the refused rows and their problems to this CSV",
+    )
+    p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+
     p = sub.add_parser("report", help="write a PDF report")
     reports = p.add_subparsers(dest="report", metavar="REPORT", required=True)
     r = reports.add_parser("dossier", help="everything about one case, as a PDF")
@@ -240,6 +267,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importer import import_rows, load_mapping, preview, read_table, write_refusal_report
+
+    mapping = load_mapping(args.mapping)
+    table = read_table(args.file, mapping)
+    with _open(args.path, args.recovery_key_file) as register:
+        result = preview(table, mapping, existing_titles=register.cases.titles())
+        _say(f"{args.file.name}: {result.summary()}.")
+        for row in result.bad_rows[:50]:
+            problems = "; ".join(message for _field, message in row.errors)
+            _say(f"  row {row.row_number}: {problems}")
+        if args.report and result.bad_rows:
+            _say(f"Refused rows written to {write_refusal_report(result, args.report)}.")
+        if result.bad_rows and not args.only_valid:
+            _say("Nothing was imported. Fix those rows, or add --only-valid to import the rest.")
+            return EXIT_CHECK_FAILED
+        report = import_rows(register, result, only_valid=args.only_valid)
+    _say(report.message())
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .reports.dossier import write_dossier
 
@@ -274,6 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": cmd_demo,
         "cases": cmd_cases,
         "report": cmd_report,
+        "import": cmd_import,
     }
     if args.command is None:
         return run_gui(args)

@@ -171,3 +171,44 @@ def test_report_dossier_command(tmp_path: Path) -> None:
     )
     assert missing.returncode == 2 and "no case IP-1999-0042" in missing.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_import_command_refuses_then_imports_the_good_rows(
+    initialised: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import json
+
+    reg, key = initialised
+    sheet = tmp_path / "register.csv"
+    sheet.write_text(
+        "Project title,Status,Date received\n"
+        "Wound camera,Submitted,03/02/2025\n"
+        "Falls app,Nonsense,04/02/2025\n"
+        ",Submitted,05/02/2025\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(
+        json.dumps(
+            {
+                "format": "nhsip-import-mapping",
+                "version": 1,
+                "columns": {
+                    "Project title": "title",
+                    "Status": "stage",
+                    "Date received": "received_on",
+                },
+            }
+        )
+    )
+    refused = tmp_path / "refused.csv"
+    args = ["import", reg, sheet, "--mapping", mapping, "--recovery-key-file", key]
+    first = run(*args, "--report", refused)
+    assert first.returncode == 1 and "Nothing was imported" in first.stdout
+    assert "row 3" in first.stdout and "row 4" in first.stdout
+    assert refused.read_text(encoding="utf-8-sig").count("\n") >= 3
+    assert run("cases", reg, "--recovery-key-file", key).stdout == ""
+    second = run(*args, "--only-valid")
+    assert second.returncode == 0 and "Imported 1 case" in second.stdout
+    listing = run("cases", reg, "--recovery-key-file", key).stdout.splitlines()
+    assert [line.split("\t")[1:] for line in listing] == [["submitted", "Wound camera"]]

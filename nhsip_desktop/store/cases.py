@@ -162,6 +162,10 @@ class CaseManager:
                 found[row[0]] = _row_to_case(row)
         return [found[i] for i in ids if i in found]
 
+    def titles(self) -> list[str]:
+        """Every case title (to warn about a spreadsheet imported twice)."""
+        return [str(r[0]) for r in self._reg.conn.execute("SELECT title FROM cases")]
+
     def count(self, flt: CaseFilter | None = None) -> int:
         where, args = self._where(flt or CaseFilter())
         sql = "SELECT count(*) FROM cases" + (f" WHERE {where}" if where else "")

@@ -250,6 +250,8 @@ class MainWindow(QMainWindow):
             )
         )
         file_menu.addAction(self._action("Open the &demo register", self.open_demo))
+        self.import_action = self._action("&Import cases from a spreadsheet…", self.import_cases)
+        file_menu.addAction(self.import_action)
         file_menu.addSeparator()
         self.lock_action = self._action("&Lock now", self.lock, "Ctrl+L")
         file_menu.addAction(self.lock_action)
@@ -298,6 +300,7 @@ class MainWindow(QMainWindow):
             self.settings_action,
             self.find_action,
             self.new_disclosure_action,
+            self.import_action,
             *self.go_actions,
         ):
             action.setEnabled(is_open)
@@ -450,6 +453,12 @@ class MainWindow(QMainWindow):
         editor.raise_()
         editor.activateWindow()
         return editor
+
+    def import_cases(self) -> None:
+        from .import_dialog import ImportDialog
+
+        if self.session.is_open:
+            ImportDialog(self.session.register, self).exec()
 
     def new_disclosure(self) -> CaseEditor | None:
         self.go_to(0)

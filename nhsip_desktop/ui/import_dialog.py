@@ -1,0 +1,956 @@
+"""Import cases from a spreadsheet: choose the file, match its columns, check, import.
+
+The work is done by ``nhsip_desktop.importer`` (Qt-free); this dialog only gathers the
+mapping and shows the preview. Nothing is written to the register until Import is pressed,
+and then every good row goes in one transaction. The last mapping used for a file name is
+remembered in the app's config folder (headings and field names only, never register
+content).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nhsip_desktop.appconfig import config_dir
+from nhsip_desktop.cases import IP_KIND_SHORT, IpKind, Stage, format_date
+from nhsip_desktop.importer import (
+    FIELDS,
+    ImportMapping,
+    ImportPreview,
+    RowResult,
+    Table,
+    guess_layout,
+    import_rows,
+    list_sheets,
+    load_mapping,
+    match_ip_kind,
+    match_stage,
+    preview,
+    read_table,
+    split_kinds,
+    suggest_mapping,
+    write_refusal_report,
+)
+from nhsip_desktop.store.errors import RegisterError
+from nhsip_desktop.store.register import Register
+
+from .widgets import heading, paragraph
+
+Index = QModelIndex | QPersistentModelIndex
+PREVIEW_ROWS = 200
+NOT_IMPORTED = "(do not import)"
+NOT_RECOGNISED = "(not recognised)"
+DATE_CHOICES: list[tuple[str, str | None]] = [
+    ("Day first: 31/01/2024", None),
+    ("Month first (US): 01/31/2024", "%m/%d/%Y"),
+    ("Year first: 2024/01/31", "%Y/%m/%d"),
+]
+
+
+def remembered_mapping_path(file_name: str) -> Path:
+    """Where the last mapping used for a file of this name is kept."""
+    safe = re.sub(r"[^\w.-]+", "_", file_name.casefold()).strip("._")[:120] or "file"
+    return config_dir() / "import-mappings" / f"{safe}.json"
+
+
+def _grid_label(
+    grid: QGridLayout, row: int, column: int, text: str, field: QWidget, help_text: str
+) -> None:
+    """A buddy label with the field's accessible name and help, as ``widgets.add_row`` does."""
+    caption = QLabel(text)
+    caption.setBuddy(field)
+    field.setAccessibleName(text.replace("&", "").rstrip(":"))
+    field.setAccessibleDescription(help_text)
+    field.setToolTip(help_text)
+    grid.addWidget(caption, row, column)
+
+
+def _problems_text(row: RowResult, *, short: bool = False) -> str:
+    """The row's problems, then its notes, in words (``short``: first sentence of each)."""
+
+    def cut(message: str) -> str:
+        return re.split(r"(?<=[.!?])\s", message, maxsplit=1)[0] if short else message
+
+    parts = [f"{FIELDS.get(f, f)}: {cut(m)}" for f, m in row.errors]
+    parts += [f"Note ({FIELDS.get(f, f)}): {cut(m)}" for f, m in row.warnings]
+    return ("\n" if short else "  ").join(parts)
+
+
+class PreviewModel(QAbstractTableModel):
+    """The first rows of an import preview; problems are given in words, not only colour."""
+
+    COLUMNS = (
+        "Row",
+        "Imported?",
+        "Title",
+        "Problems",
+        "Stage",
+        "Kinds of IP",
+        "Received",
+        "Lead innovator",
+    )
+    _BAD = QBrush(QColor("#fbe9eb"))
+    _NOTE = QBrush(QColor("#fff5dc"))
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[RowResult] = []
+
+    def set_rows(self, rows: list[RowResult]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
+            return _problems_text(row) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if row.errors:
+                return self._BAD
+            if row.warnings:
+                return self._NOTE
+        if role == Qt.ItemDataRole.FontRole and column == 1 and row.errors:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    @staticmethod
+    def _text(row: RowResult, column: int) -> str:
+        ready = row.ready
+        if column == 0:
+            return str(row.row_number)
+        if column == 1:
+            if row.errors:
+                return "No"
+            return "Yes (note)" if row.warnings else "Yes"
+        if column == 2:
+            return row.title or "(no title)"
+        if column == 3:
+            return _problems_text(row, short=True)
+        if ready is None:
+            key = ("", "", "", "", "stage", "ip_kinds", "received_on", "lead_innovator")[column]
+            return row.values.get(key, "")
+        if column == 4:
+            return ready.stage.label
+        if column == 5:
+            return ", ".join(IP_KIND_SHORT[k] for k in ready.ip_kinds)
+        if column == 6:
+            return format_date(ready.received_on)
+        return ready.lead_innovator
+
+
+class ImportDialog(QDialog):
+    """Import cases from an .xlsx or CSV file into ``register``."""
+
+    def __init__(
+        self, register: Register, parent: QWidget | None = None, *, path: Path | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.register = register
+        self.path: Path | None = None
+        self.table: Table | None = None
+        self.mapping = ImportMapping()
+        self.preview_result: ImportPreview | None = None
+        self.imported = False
+        self._building = False
+        self._existing_titles = self._register_titles()
+        self.setWindowTitle("Import cases from a spreadsheet")
+        self.setAccessibleName("Import cases from a spreadsheet")
+
+        # -- the file ------------------------------------------------------------------
+        self.file_edit = QLineEdit()
+        self.file_edit.setReadOnly(True)
+        self.file_edit.setPlaceholderText("No file chosen yet")
+        self.choose_button = QPushButton("&Choose file…")
+        self.choose_button.clicked.connect(self.choose_file)
+        file_row = QWidget()
+        file_box = QHBoxLayout(file_row)
+        file_box.setContentsMargins(0, 0, 0, 0)
+        file_box.addWidget(self.file_edit, 1)
+        file_box.addWidget(self.choose_button)
+
+        self.sheet_combo = QComboBox()
+        self.sheet_combo.currentIndexChanged.connect(self._sheet_changed)
+        self.header_spin = QSpinBox()
+        self.header_spin.setRange(1, 100)
+        self.header_spin.valueChanged.connect(self._header_row_changed)
+        self.date_combo = QComboBox()
+        for label, fmt in DATE_CHOICES:
+            self.date_combo.addItem(label, fmt)
+        self.date_combo.currentIndexChanged.connect(self._options_changed)
+        self.default_stage_combo = QComboBox()
+        for stage in Stage:
+            self.default_stage_combo.addItem(stage.label, stage.value)
+        self.default_stage_combo.setCurrentIndex(list(Stage).index(Stage.SUBMITTED))
+        self.default_stage_combo.currentIndexChanged.connect(self._options_changed)
+
+        self.sheet_combo.setMinimumWidth(200)
+        self.header_spin.setMaximumWidth(80)
+        options = QGridLayout()
+        options.setHorizontalSpacing(10)
+        options.setVerticalSpacing(8)
+        _grid_label(options, 0, 0, "&File:", self.file_edit, "The spreadsheet to import.")
+        options.addWidget(file_row, 0, 1, 1, 4)
+        _grid_label(options, 1, 0, "S&heet:", self.sheet_combo, "The sheet of the workbook.")
+        options.addWidget(self.sheet_combo, 1, 1)
+        _grid_label(
+            options,
+            2,
+            0,
+            "Headings in ro&w:",
+            self.header_spin,
+            "The row of the file that holds the column headings.",
+        )
+        options.addWidget(self.header_spin, 2, 1, Qt.AlignmentFlag.AlignLeft)
+        _grid_label(
+            options,
+            1,
+            2,
+            "&Dates written as:",
+            self.date_combo,
+            "How dates typed as text are written. Dates like 2024-01-31 and real Excel date "
+            "cells are always read.",
+        )
+        options.addWidget(self.date_combo, 1, 3)
+        _grid_label(
+            options,
+            2,
+            2,
+            "Stage when &blank:",
+            self.default_stage_combo,
+            "The stage given to rows whose stage cell is empty (or when no column is the stage).",
+        )
+        options.addWidget(self.default_stage_combo, 2, 3)
+        options.setColumnMinimumWidth(2, 0)
+        options.setColumnStretch(4, 1)
+        options.setColumnMinimumWidth(1, 200)
+        options.setColumnMinimumWidth(3, 220)
+
+        # -- matching columns (left) ----------------------------------------------------
+        self.columns_table = QTableWidget(0, 3)
+        self.columns_table.setHorizontalHeaderLabels(
+            ["Column in your file", "Import as", "Example from the file"]
+        )
+        self.columns_table.setAccessibleName("Match columns to case fields")
+        self.columns_table.setAccessibleDescription(
+            "One row per column heading in the file, with the case field it is imported as."
+        )
+        self._table_look(self.columns_table)
+        self.load_mapping_button = QPushButton("&Load mapping…")
+        self.load_mapping_button.clicked.connect(self.load_mapping_file)
+        self.save_mapping_button = QPushButton("Sa&ve mapping…")
+        self.save_mapping_button.clicked.connect(self.save_mapping_file)
+        columns_page = QWidget()
+        columns_box = QVBoxLayout(columns_page)
+        columns_box.setContentsMargins(8, 8, 8, 8)
+        columns_box.addWidget(
+            paragraph("Choose what each column is. Columns set to “do not import” are skipped.")
+        )
+        columns_box.addWidget(self.columns_table, 1)
+        self.mapping_note = QLabel()
+        self.mapping_note.setObjectName("warningText")
+        self.mapping_note.setWordWrap(True)
+        self.mapping_note.hide()
+        columns_box.addWidget(self.mapping_note)
+        mapping_buttons = QHBoxLayout()
+        mapping_buttons.addWidget(self.load_mapping_button)
+        mapping_buttons.addWidget(self.save_mapping_button)
+        mapping_buttons.addStretch(1)
+        columns_box.addLayout(mapping_buttons)
+
+        self.words_table = QTableWidget(0, 3)
+        self.words_table.setHorizontalHeaderLabels(["Word in your file", "Column", "Means"])
+        self.words_table.setAccessibleName("Stage and IP words")
+        self.words_table.setAccessibleDescription(
+            "The stages and kinds of IP written in the file, and what each one means here."
+        )
+        self._table_look(self.words_table)
+        self.words_table.horizontalHeader().setStretchLastSection(False)
+        words_page = QWidget()
+        words_box = QVBoxLayout(words_page)
+        words_box.setContentsMargins(8, 8, 8, 8)
+        words_box.addWidget(
+            paragraph(
+                "The words your file uses for stages and kinds of IP. Say what any word marked "
+                "“not recognised” means; the choice is saved with the mapping."
+            )
+        )
+        words_box.addWidget(self.words_table, 1)
+
+        # -- preview -------------------------------------------------------------------
+        self.summary = QLabel("Choose a file to see what will be imported.")
+        self.summary.setAccessibleName("Import summary")
+        self.summary.setWordWrap(True)
+        bold = self.summary.font()
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.1)
+        self.summary.setFont(bold)
+        self.only_problems = QCheckBox("Show only rows with &problems")
+        self.only_problems.toggled.connect(self._fill_preview)
+        self.model = PreviewModel(self)
+        self.preview_view = QTableView()
+        self.preview_view.setModel(self.model)
+        self.preview_view.setAccessibleName("Preview of the rows to import")
+        self.preview_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.preview_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.preview_view.setWordWrap(True)
+        self.preview_view.verticalHeader().setVisible(False)
+        self.preview_view.verticalHeader().setDefaultSectionSize(26)
+        header = self.preview_view.horizontalHeader()
+        header.setStretchLastSection(True)
+        for column, width in enumerate((44, 84, 190, 300, 90, 100, 84)):
+            self.preview_view.setColumnWidth(column, width)
+        self.preview_view.selectionModel().currentRowChanged.connect(self._show_row_detail)
+        self.row_detail = QLabel()
+        self.row_detail.setAccessibleName("Problems in the chosen row")
+        self.row_detail.setWordWrap(True)
+        self.row_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.row_detail.setMinimumHeight(40)
+        self.row_detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.shown_note = QLabel()
+        self.shown_note.setObjectName("resultCount")
+        preview_page = QWidget()
+        preview_layout = QVBoxLayout(preview_page)
+        preview_layout.setContentsMargins(8, 8, 8, 8)
+        top = QHBoxLayout()
+        top.addWidget(self.shown_note, 1)
+        top.addWidget(self.only_problems)
+        preview_layout.addLayout(top)
+        preview_layout.addWidget(self.preview_view, 1)
+        preview_layout.addWidget(self.row_detail)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Import steps")
+        self.tabs.addTab(columns_page, "1. Columns")
+        self.tabs.addTab(words_page, "2. Stage and IP words")
+        self.tabs.addTab(preview_page, "3. Preview")
+
+        # -- importing -------------------------------------------------------------------
+        self.leave_out = QCheckBox()
+        self.leave_out.toggled.connect(self._update_buttons)
+        self.leave_out.hide()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setAccessibleName("Message")
+        self.message.hide()
+        self.report_button = QPushButton("Save &report of refused rows…")
+        self.report_button.clicked.connect(self.save_refusal_report)
+        self.import_button = QPushButton("&Import")
+        self.import_button.setDefault(True)
+        self.import_button.clicked.connect(self.do_import)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.report_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.setSpacing(10)
+        layout.addWidget(heading("Import cases from a spreadsheet", level=2))
+        layout.addWidget(
+            paragraph(
+                "Choose an Excel workbook (.xlsx) or CSV file, match its columns to case "
+                "fields and check the preview. Nothing is added until you press Import; rows "
+                "with problems are never imported."
+            )
+        )
+        layout.addLayout(options)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.leave_out)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.resize(1000, 700)
+        self._update_buttons()
+        if path is not None:
+            self.load_file(Path(path))
+
+    # -- helpers ------------------------------------------------------------------------
+    @staticmethod
+    def _table_look(table: QTableWidget) -> None:
+        table.verticalHeader().setVisible(False)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setWordWrap(False)
+        head = table.horizontalHeader()
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        head.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        head.setStretchLastSection(True)
+
+    def _register_titles(self) -> list[str]:
+        try:
+            return self.register.cases.titles()
+        except RegisterError:
+            return []
+
+    def _show_message(self, text: str, *, error: bool = False) -> None:
+        self.message.setObjectName("errorText" if error else "paragraph")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _start_folder(self) -> str:
+        return str(self.path.parent) if self.path else str(Path.home())
+
+    # -- choosing and reading the file -----------------------------------------------------
+    def choose_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            "Choose a spreadsheet to import",
+            self._start_folder(),
+            "Spreadsheets (*.xlsx *.xlsm *.csv);;All files (*)",
+        )
+        if name:
+            self.load_file(Path(name))
+
+    def load_file(self, path: Path) -> None:
+        """Open ``path``: its sheets, its remembered (or guessed) mapping, and the preview."""
+        self.path = path
+        self.imported = False
+        self.file_edit.setText(str(path))
+        self.file_edit.setToolTip(str(path))
+        self._show_message("")
+        self.mapping_note.hide()
+        remembered: ImportMapping | None = None
+        with contextlib.suppress(RegisterError):
+            if remembered_mapping_path(path.name).exists():
+                remembered = load_mapping(remembered_mapping_path(path.name))
+        try:
+            sheets = list_sheets(path)
+        except RegisterError as exc:
+            self._file_failed(str(exc))
+            return
+        mapping = remembered or ImportMapping()
+        if remembered is None:
+            with contextlib.suppress(RegisterError):
+                mapping.sheet, mapping.header_row = guess_layout(path)
+        if mapping.sheet not in sheets:
+            mapping.sheet = sheets[0] if sheets else None
+        self.mapping = mapping
+        self._building = True
+        try:
+            self.sheet_combo.clear()
+            self.sheet_combo.addItems(sheets)
+            self.sheet_combo.setEnabled(bool(sheets))
+            self.sheet_combo.setPlaceholderText("" if sheets else "Not used for CSV files")
+            if mapping.sheet:
+                self.sheet_combo.setCurrentText(mapping.sheet)
+            self.header_spin.setValue(mapping.header_row)
+            self._set_options(mapping)
+        finally:
+            self._building = False
+        self._read(keep_columns=remembered is not None)
+        # Straight to the preview when the columns are known; else to matching them.
+        self.tabs.setCurrentIndex(2 if self.preview_result is not None else 0)
+        if remembered is not None and self.table is not None:
+            self.mapping_note.setText(
+                "Using the mapping you last used for a file of this name."
+                + self._missing_note(remembered)
+            )
+            self.mapping_note.show()
+
+    def _set_options(self, mapping: ImportMapping) -> None:
+        index = next(
+            (
+                i
+                for i in range(self.date_combo.count())
+                if self.date_combo.itemData(i) == mapping.date_format
+            ),
+            -1,
+        )
+        if index < 0:
+            self.date_combo.addItem(
+                f"As in the mapping: {mapping.date_format}", mapping.date_format
+            )
+            index = self.date_combo.count() - 1
+        self.date_combo.setCurrentIndex(index)
+        self.default_stage_combo.setCurrentIndex(list(Stage).index(mapping.default_stage))
+
+    def _missing_note(self, mapping: ImportMapping) -> str:
+        if self.table is None:
+            return ""
+        present = {" ".join(h.casefold().split()) for h in self.table.headers}
+        missing = [h for h in mapping.columns if " ".join(h.casefold().split()) not in present]
+        if not missing:
+            return ""
+        return " It names columns that are not in this file, which are left out: " + ", ".join(
+            repr(h) for h in missing
+        )
+
+    def _file_failed(self, text: str) -> None:
+        self.table = None
+        self.preview_result = None
+        self.columns_table.setRowCount(0)
+        self.words_table.setRowCount(0)
+        self.model.set_rows([])
+        self.summary.setText("Nothing can be imported from this file.")
+        self.shown_note.clear()
+        self.row_detail.clear()
+        self._show_message(text, error=True)
+        self._update_buttons()
+
+    def _read(self, *, keep_columns: bool) -> None:
+        """Read the table with the chosen sheet and heading row, then rebuild everything."""
+        if self.path is None:
+            return
+        layout_only = ImportMapping(sheet=self.mapping.sheet, header_row=self.mapping.header_row)
+        try:
+            self.table = read_table(self.path, layout_only)
+        except RegisterError as exc:
+            self._file_failed(str(exc))
+            return
+        self._show_message("")
+        headers = [h for h in self.table.headers if h]
+        columns = {}
+        if keep_columns:
+            columns = {h: f for h in headers if (f := self.mapping.field_for(h)) is not None}
+        if not columns:
+            columns = suggest_mapping(headers).columns
+        self.mapping.columns = columns
+        self._fill_columns_table()
+        self.refresh()
+
+    def _sheet_changed(self) -> None:
+        if self._building or self.path is None:
+            return
+        self.mapping.sheet = self.sheet_combo.currentText() or None
+        self._read(keep_columns=True)
+
+    def _header_row_changed(self) -> None:
+        if self._building or self.path is None:
+            return
+        self.mapping.header_row = self.header_spin.value()
+        self._read(keep_columns=True)
+
+    def _options_changed(self) -> None:
+        if self._building:
+            return
+        self.mapping.date_format = self.date_combo.currentData()
+        self.mapping.default_stage = Stage(self.default_stage_combo.currentData())
+        self.refresh()
+
+    # -- the columns table ------------------------------------------------------------------
+    def _fill_columns_table(self) -> None:
+        table = self.table
+        assert table is not None
+        self._building = True
+        try:
+            self.columns_table.setRowCount(0)
+            for index, name in enumerate(table.headers):
+                if not name:
+                    continue
+                row = self.columns_table.rowCount()
+                self.columns_table.insertRow(row)
+                self.columns_table.setItem(row, 0, QTableWidgetItem(name))
+                combo = QComboBox()
+                combo.addItem(NOT_IMPORTED, "")
+                for key, label in FIELDS.items():
+                    combo.addItem(label, key)
+                combo.setAccessibleName(f"Import column {name} as")
+                combo.setProperty("heading", name)
+                current = self.mapping.columns.get(name, "")
+                combo.setCurrentIndex(max(combo.findData(current), 0))
+                combo.currentIndexChanged.connect(self._column_changed)
+                self.columns_table.setCellWidget(row, 1, combo)
+                example = next(
+                    (r[index] for r in table.rows if index < len(r) and r[index] is not None),
+                    None,
+                )
+                text = format_date(example) if not isinstance(example, str | None) else example
+                item = QTableWidgetItem(text or "")
+                item.setToolTip(text or "")
+                item.setForeground(QBrush(QColor("#3c4b5a")))
+                self.columns_table.setItem(row, 2, item)
+                self.columns_table.setRowHeight(row, combo.sizeHint().height() + 6)
+            self.columns_table.setColumnWidth(0, 220)
+            self.columns_table.setColumnWidth(1, 230)
+        finally:
+            self._building = False
+
+    def _combos(self) -> list[QComboBox]:
+        combos = []
+        for row in range(self.columns_table.rowCount()):
+            widget = self.columns_table.cellWidget(row, 1)
+            if isinstance(widget, QComboBox):
+                combos.append(widget)
+        return combos
+
+    def _column_changed(self) -> None:
+        if self._building:
+            return
+        changed = self.sender()
+        chosen = changed.currentData() if isinstance(changed, QComboBox) else ""
+        self._building = True
+        try:  # each field comes from one column: the earlier choice gives way
+            for combo in self._combos():
+                if combo is not changed and chosen and combo.currentData() == chosen:
+                    combo.setCurrentIndex(0)
+        finally:
+            self._building = False
+        self.mapping.columns = {
+            str(c.property("heading")): str(c.currentData())
+            for c in self._combos()
+            if c.currentData()
+        }
+        self.refresh()
+
+    # -- the words table --------------------------------------------------------------------
+    def _fill_words_table(self) -> None:
+        table = self.table
+        self.words_table.setRowCount(0)
+        if table is None:
+            return
+        self._building = True
+        try:
+            for name in ("stage", "ip_kinds"):
+                column = next(
+                    (
+                        i
+                        for i, h in enumerate(table.headers)
+                        if h and self.mapping.field_for(h) == name
+                    ),
+                    None,
+                )
+                if column is None:
+                    continue
+                words: dict[str, str] = {}
+                for cells in table.rows:
+                    value = cells[column] if column < len(cells) else None
+                    if not isinstance(value, str):
+                        continue
+                    parts = split_kinds(value) if name == "ip_kinds" else [value.strip()]
+                    for part in parts:
+                        words.setdefault(part.casefold(), part)
+                for word in sorted(words.values(), key=str.casefold)[:100]:
+                    self._add_word_row(name, word)
+        finally:
+            self._building = False
+        self._update_tab_titles()
+
+    def _add_word_row(self, name: str, word: str) -> None:
+        row = self.words_table.rowCount()
+        self.words_table.insertRow(row)
+        self.words_table.setItem(row, 0, QTableWidgetItem(word))
+        self.words_table.setItem(row, 1, QTableWidgetItem(FIELDS[name]))
+        combo = QComboBox()
+        combo.addItem(NOT_RECOGNISED, "")
+        current: Stage | IpKind | None
+        if name == "stage":
+            for stage in Stage:
+                combo.addItem(stage.label, stage.value)
+            current = match_stage(word, self.mapping.stage_values)
+            combo.setAccessibleName(f"Stage meant by {word}")
+        else:
+            for kind in IpKind:
+                combo.addItem(IP_KIND_SHORT[kind], kind.value)
+            current = match_ip_kind(word, self.mapping.ip_kind_values)
+            combo.setAccessibleName(f"Kind of IP meant by {word}")
+        combo.setCurrentIndex(max(combo.findData(current.value if current else ""), 0))
+        combo.setProperty("word", word)
+        combo.setProperty("field", name)
+        combo.currentIndexChanged.connect(self._word_changed)
+        self.words_table.setCellWidget(row, 2, combo)
+        self.words_table.setRowHeight(row, combo.sizeHint().height() + 6)
+        self.words_table.setColumnWidth(0, 220)
+        self.words_table.setColumnWidth(1, 130)
+        self.words_table.setColumnWidth(2, 230)
+
+    def _unrecognised_words(self) -> int:
+        count = 0
+        for row in range(self.words_table.rowCount()):
+            widget = self.words_table.cellWidget(row, 2)
+            if isinstance(widget, QComboBox) and not widget.currentData():
+                count += 1
+        return count
+
+    def _word_changed(self) -> None:
+        if self._building:
+            return
+        combo = self.sender()
+        if not isinstance(combo, QComboBox):
+            return
+        word, name, value = (
+            str(combo.property("word")),
+            combo.property("field"),
+            combo.currentData(),
+        )
+        values = self.mapping.stage_values if name == "stage" else self.mapping.ip_kind_values
+        for key in [k for k in values if k.casefold() == word.casefold()]:
+            del values[key]
+        builtin = match_stage(word) if name == "stage" else match_ip_kind(word)
+        if value and (builtin is None or builtin.value != value):
+            values[word] = str(value)
+        self._update_tab_titles()
+        self.refresh(words=False)
+
+    # -- the preview ------------------------------------------------------------------------
+    def refresh(self, *, words: bool = True) -> None:
+        """Check every row against the current mapping and show the result."""
+        if words:
+            self._fill_words_table()
+        self.preview_result = None
+        if self.table is None:
+            self._update_buttons()
+            return
+        if "title" not in self.mapping.columns.values():
+            self.model.set_rows([])
+            self.summary.setText("Choose which column holds the title (every case needs one).")
+            self.shown_note.clear()
+            self.row_detail.clear()
+            self._update_buttons()
+            return
+        try:
+            self.preview_result = preview(
+                self.table, self.mapping, existing_titles=self._existing_titles
+            )
+        except RegisterError as exc:
+            self.model.set_rows([])
+            self.summary.setText("The mapping cannot be used yet.")
+            self._show_message(str(exc), error=True)
+            self._update_buttons()
+            return
+        self.summary.setText(self.preview_result.summary())
+        self._fill_preview()
+        self._update_buttons()
+
+    def _fill_preview(self) -> None:
+        if self.preview_result is None:
+            return
+        rows = (
+            self.preview_result.bad_rows
+            if self.only_problems.isChecked()
+            else self.preview_result.rows
+        )
+        self.model.set_rows(rows[:PREVIEW_ROWS])
+        self.preview_view.resizeRowsToContents()
+        if len(rows) > PREVIEW_ROWS:
+            self.shown_note.setText(
+                f"Showing the first {PREVIEW_ROWS} of {len(rows):,} rows; the counts above "
+                "cover every row."
+            )
+        else:
+            notes = self.preview_result.warning_count
+            self.shown_note.setText(
+                f"{notes:,} ready {'row has' if notes == 1 else 'rows have'} a note to check "
+                "(shaded yellow)."
+                if notes
+                else ""
+            )
+        first_bad = next((i for i, r in enumerate(self.model.rows) if r.errors), None)
+        if first_bad is not None:
+            self.preview_view.selectRow(first_bad)
+        else:
+            self.row_detail.setText("Choose a row to read its notes in full." if rows else "")
+
+    def _show_row_detail(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid() or current.row() >= len(self.model.rows):
+            self.row_detail.clear()
+            return
+        row = self.model.rows[current.row()]
+        text = _problems_text(row) or "No problems: this row will be imported."
+        self.row_detail.setText(f"Row {row.row_number}: {text}")
+
+    def _update_tab_titles(self) -> None:
+        unknown = self._unrecognised_words()
+        self.tabs.setTabText(
+            1,
+            f"2. Stage and IP words ({unknown} not recognised)"
+            if unknown
+            else "2. Stage and IP words",
+        )
+        result = self.preview_result
+        bad = result.problem_count if result else 0
+        self.tabs.setTabText(2, f"3. Preview ({bad:,} with problems)" if bad else "3. Preview")
+
+    def _update_buttons(self) -> None:
+        self._update_tab_titles()
+        result = self.preview_result
+        good = result.ready_count if result else 0
+        bad = result.problem_count if result else 0
+        if bad and good:
+            self.leave_out.setText(
+                f"Import the {good:,} good {'row' if good == 1 else 'rows'} and leave out the "
+                f"{bad:,} with problems"
+            )
+        self.leave_out.setVisible(bool(bad and good) and not self.imported)
+        allowed = good > 0 and (bad == 0 or self.leave_out.isChecked()) and not self.imported
+        self.import_button.setEnabled(allowed)
+        if self.imported:
+            self.import_button.setText("Imported")
+        else:
+            self.import_button.setText(
+                f"&Import {good:,} {'case' if good == 1 else 'cases'}" if good else "&Import"
+            )
+        self.import_button.setToolTip(
+            "Tick the box above to import the good rows and leave out the others."
+            if bad and good and not self.leave_out.isChecked()
+            else ""
+        )
+        self.report_button.setEnabled(bad > 0)
+        self.save_mapping_button.setEnabled(self.table is not None)
+
+    # -- actions ----------------------------------------------------------------------------
+    def do_import(self) -> bool:
+        """Import the good rows; True if anything was imported."""
+        if self.preview_result is None or self.imported:
+            return False
+        try:
+            report = import_rows(
+                self.register, self.preview_result, only_valid=self.leave_out.isChecked()
+            )
+        except RegisterError as exc:
+            self._show_message(str(exc), error=True)
+            return False
+        self.imported = True
+        self._remember()
+        self._existing_titles = self._register_titles()
+        self.summary.setText("Import finished.")
+        self._show_message(report.message())
+        self.close_button.setText("Done")
+        self.close_button.setDefault(True)
+        self._update_buttons()
+        return True
+
+    def save_refusal_report(self) -> None:
+        if self.preview_result is None or self.path is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save report of refused rows",
+            str(self.path.parent / f"{self.path.stem}-refused-rows.csv"),
+            "CSV (*.csv)",
+        )
+        if not name:
+            return
+        try:
+            target = write_refusal_report(self.preview_result, Path(name))
+        except RegisterError as exc:
+            self._show_message(str(exc), error=True)
+            return
+        self._remember()
+        bad = self.preview_result.problem_count
+        self._show_message(
+            f"Saved the {bad:,} refused {'row' if bad == 1 else 'rows'} and why to {target}."
+        )
+
+    def save_mapping_file(self) -> None:
+        if self.path is None:
+            return
+        try:
+            self.mapping.check()
+        except RegisterError as exc:
+            self._show_message(f"Not saved: {exc}", error=True)
+            return
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save mapping",
+            str(self.path.parent / f"{self.path.stem}-mapping.json"),
+            "Import mapping (*.json)",
+        )
+        if not name:
+            return
+        try:
+            target = self.mapping.to_file(Path(name))
+        except RegisterError as exc:
+            self._show_message(str(exc), error=True)
+            return
+        self._show_message(f"Saved the mapping to {target}.")
+
+    def load_mapping_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Load mapping", self._start_folder(), "Import mapping (*.json);;All files (*)"
+        )
+        if not name:
+            return
+        try:
+            mapping = load_mapping(Path(name))
+        except RegisterError as exc:
+            self._show_message(str(exc), error=True)
+            return
+        self.apply_mapping(mapping)
+
+    def apply_mapping(self, mapping: ImportMapping) -> None:
+        """Use ``mapping`` for the chosen file (headings it names that are missing are noted)."""
+        sheets = [self.sheet_combo.itemText(i) for i in range(self.sheet_combo.count())]
+        if mapping.sheet not in sheets:
+            mapping.sheet = self.mapping.sheet
+        self.mapping = mapping
+        self._building = True
+        try:
+            if mapping.sheet:
+                self.sheet_combo.setCurrentText(mapping.sheet)
+            self.header_spin.setValue(mapping.header_row)
+            self._set_options(mapping)
+        finally:
+            self._building = False
+        wanted = dict(mapping.columns)
+        self._read(keep_columns=True)
+        note = self._missing_note(ImportMapping(columns=wanted))
+        self.mapping_note.setText(("Mapping loaded." + note) if note else "Mapping loaded.")
+        self.mapping_note.show()
+
+    def _remember(self) -> None:
+        """Keep this mapping for the next file of the same name (no register content)."""
+        if self.path is None or "title" not in self.mapping.columns.values():
+            return
+        target = remembered_mapping_path(self.path.name)
+        with contextlib.suppress(OSError, RegisterError):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.mapping.to_file(target)
+
+    def done(self, result: int) -> None:
+        self._remember()
+        super().done(result)
