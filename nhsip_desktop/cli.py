@@ -232,10 +232,9 @@ def build_demo(register: Register, count: int) -> int:
     register.settings.update(organisation=DEMO_ORGANISATION)
     cases = list(demo_cases(min(count, len(CURATED)), today=today))
     with register.transaction():
-        added = register.cases.add_many(
+        ids = register.cases.add_many(
             {**asdict(c), "year": (c.received_on or today).year} for c in cases
         )
-        ids = register.cases.ids(CaseFilter(descending=False))
         for index, (case_id, case) in enumerate(zip(ids, cases, strict=True)):
             register.cases.save_disclosure(
                 case_id,
@@ -251,8 +250,8 @@ def build_demo(register: Register, count: int) -> int:
             for i, c in enumerate(rest)
             if i >= len(CURATED)
         )
-        added += register.cases.add_many(rows)
-    return added
+        ids += register.cases.add_many(rows)
+    return len(ids)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

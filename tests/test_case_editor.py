@@ -166,3 +166,28 @@ def test_dossier_from_the_case_window(qtbot: Any, window: MainWindow, tmp_path: 
     assert "Dossier from the window" in text
     assert next(window.session.register.audit.entries()).action == "report"
     editor.close()
+
+
+def test_a_failed_save_keeps_what_was_typed(
+    qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nhsip_desktop.store.errors import SaveFailedError
+
+    editor = window.new_disclosure()
+    assert editor is not None
+    cases = window.session.register.cases
+    real_save = cases.save_disclosure
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise SaveFailedError("Not saved: the disk is full or cannot be written to.")
+
+    monkeypatch.setattr(cases, "save_disclosure", disk_full)
+    type_into(qtbot, editor.title, "Typed while the disk was full")
+    assert not editor.save()
+    assert "Not saved" in editor.save_state.text() and "still here" in editor.save_state.text()
+    assert editor.title.text() == "Typed while the disk was full"
+    assert cases.count() == 0
+    monkeypatch.setattr(cases, "save_disclosure", real_save)
+    assert editor.save()
+    assert cases.get(editor.case_id).title == "Typed while the disk was full"  # type: ignore[arg-type]
+    editor.close()

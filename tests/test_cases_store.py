@@ -118,3 +118,11 @@ def test_search_index_follows_updates_and_deletes(filled: Register) -> None:
     assert titles(filled, text="hip") == []
     filled.cases.delete(case.id)
     assert titles(filled, text="knee") == []
+
+
+def test_add_many_returns_ids_in_the_order_given(register: Register) -> None:
+    ids = register.cases.add_many(
+        [{"title": "Made in 2026", "year": 2026}, {"title": "Made in 2024", "year": 2024}]
+    )
+    assert [register.cases.get(i).title for i in ids] == ["Made in 2026", "Made in 2024"]
+    assert [register.cases.get(i).reference for i in ids] == ["IP-2026-0001", "IP-2024-0001"]

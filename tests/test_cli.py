@@ -212,3 +212,17 @@ def test_import_command_refuses_then_imports_the_good_rows(
     assert second.returncode == 0 and "Imported 1 case" in second.stdout
     listing = run("cases", reg, "--recovery-key-file", key).stdout.splitlines()
     assert [line.split("\t")[1:] for line in listing] == [["submitted", "Wound camera"]]
+
+
+def test_demo_details_belong_to_their_own_case(tmp_path: Path) -> None:
+    from nhsip_desktop.cli import build_demo
+    from nhsip_desktop.store.audit import Actor
+    from nhsip_desktop.store.register import Register
+
+    with Register.create(tmp_path / "d.nhsip", actor=Actor("t")) as reg:
+        build_demo(reg, 40)
+        cases = reg.cases.get_many(reg.cases.ids())
+        assert len(cases) == 40
+        for case in cases:
+            problem = reg.cases.details(case.id).problem
+            assert case.summary.startswith(problem.rstrip(".")), case.reference

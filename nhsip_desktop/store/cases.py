@@ -248,18 +248,23 @@ class CaseManager:
         with self._reg.transaction() as tx:
             return self._insert(tx, values, year or dt.date.today().year)
 
-    def add_many(self, items: Iterable[dict[str, Any]]) -> int:
-        """Add many cases in one transaction (imports, the demo register); returns the count."""
-        count = 0
+    def add_many(self, items: Iterable[dict[str, Any]]) -> list[int]:
+        """Add many cases in one transaction (imports, the demo register).
+
+        Returns the new cases' ids in the order the items were given (references follow
+        each case's year, so they need not be in that order)."""
+        ids: list[int] = []
         with self._reg.transaction() as tx:
             for item in items:
                 fields = {**_DEFAULTS, **item}
                 year = fields.pop("year", None) or dt.date.today().year
-                self._insert(tx, _clean(fields), year)
-                count += 1
-        return count
+                ids.append(self._insert_row(tx, _clean(fields), year))
+        return ids
 
     def _insert(self, tx: Transaction, values: dict[str, Any], year: int) -> Case:
+        return self.get(self._insert_row(tx, values, year))
+
+    def _insert_row(self, tx: Transaction, values: dict[str, Any], year: int) -> int:
         reference, number = self._next_reference(year)
         now = utc_now()
         row = {
@@ -277,7 +282,7 @@ class CaseManager:
         case_id = int(cur.lastrowid)
         tx.audit("insert", "case", reference, {k: [None, v] for k, v in sorted(row.items())})
         tx.case_ids.add(case_id)
-        return self.get(case_id)
+        return case_id
 
     def update(self, case_id: int, **changes: Any) -> Case:
         """Change fields of a case; writes one audit row naming the fields before and after."""
