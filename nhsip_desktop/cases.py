@@ -96,6 +96,7 @@ class Case(CaseFields):
     alert_on: dt.date | None = None
     alert_planned: bool = False
     alert_reason: str = ""
+    feedback_given_on: dt.date | None = None
 
     @property
     def display_title(self) -> str:

@@ -159,7 +159,11 @@ def effective_next_action(case: Case, *, today: dt.date, window_days: int) -> Ne
         return NextAction(urgent, case.alert_on if case.alert_planned else today, True)
     if case.next_action:
         return NextAction(case.next_action, case.next_action_due, False)
-    if case.stage in (Stage.SUBMITTED, Stage.IN_TRIAGE) and case.feedback_due:
+    if (
+        case.stage in (Stage.SUBMITTED, Stage.IN_TRIAGE, Stage.DECISION_MADE)
+        and case.feedback_due
+        and case.feedback_given_on is None
+    ):
         return NextAction("Give the innovator feedback", case.feedback_due, False)
     if case.stage is Stage.DRAFT:
         return NextAction("Finish and submit the disclosure", None, False)

@@ -43,7 +43,7 @@ _DEFAULTS: dict[str, Any] = {
 _SELECT = (
     "SELECT id, reference, title, summary, stage, ip_kinds, lead_innovator, received_on, "
     "next_action, next_action_due, created_at, updated_at, feedback_due, closed_reason, "
-    "alert_on, alert_planned, alert_reason FROM cases"
+    "alert_on, alert_planned, alert_reason, feedback_given_on FROM cases"
 )
 _STAGE_ORDER = "CASE stage " + " ".join(f"WHEN '{s.value}' THEN {i}" for i, s in enumerate(Stage))
 _REF = "ref_year {d}, ref_number {d}"
@@ -90,6 +90,7 @@ def _row_to_case(row: Sequence[Any]) -> Case:
         alert_on=_date(row[14]),
         alert_planned=bool(row[15]),
         alert_reason=row[16],
+        feedback_given_on=_date(row[17]),
     )
 
 
@@ -497,6 +498,26 @@ class CaseManager:
             ip_kinds=case.ip_kinds,
             disclosure=disclosure,
         )
+
+    def record_feedback(self, case_id: int, given_on: dt.date | None = None) -> Case:
+        """Record that the innovator has had feedback (clears "feedback due"; step 5)."""
+        given_on = given_on or dt.date.today()
+        if given_on > dt.date.today():
+            raise ValidationError("Feedback cannot be dated in the future.", "feedback_given_on")
+        with self._reg.transaction() as tx:
+            old = self._stored(case_id)
+            self._reg.conn.execute(
+                "UPDATE cases SET feedback_given_on = ?, updated_at = ? WHERE id = ?",
+                (given_on.isoformat(), utc_now(), case_id),
+            )
+            tx.audit(
+                "update",
+                "case",
+                old["reference"],
+                {"feedback_given_on": [old.get("feedback_given_on"), given_on.isoformat()]},
+            )
+            tx.case_ids.add(case_id)
+        return self.get(case_id)
 
     def _stored(self, case_id: int) -> dict[str, Any]:
         cur = self._reg.conn.execute("SELECT * FROM cases WHERE id = ?", (case_id,))

@@ -130,3 +130,43 @@ def m0002_disclosures(db: Database) -> None:
         """
     )
     conn.execute("CREATE INDEX idx_attachments_case ON attachments(case_id)")
+
+
+@migrations(name="0003_assessments")
+def m0003_assessments(db: Database) -> None:
+    """Checklist assessments (with the checklist version used), decisions, feedback date."""
+    conn = db.conn
+    conn.execute("ALTER TABLE cases ADD COLUMN feedback_given_on TEXT")
+    conn.execute(
+        """
+        CREATE TABLE assessments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            checklist_id TEXT NOT NULL,
+            checklist_version INTEGER NOT NULL,
+            answers TEXT NOT NULL,
+            score REAL,
+            findings TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    conn.execute("CREATE INDEX idx_assessments_case ON assessments(case_id, checklist_id, id)")
+    conn.execute(
+        """
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            outcome_label TEXT NOT NULL,
+            rationale TEXT NOT NULL,
+            decided_on TEXT NOT NULL,
+            decision_maker TEXT NOT NULL,
+            assessment_id INTEGER REFERENCES assessments(id) ON DELETE SET NULL,
+            recorded_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    conn.execute("CREATE INDEX idx_decisions_case ON decisions(case_id, kind, id)")

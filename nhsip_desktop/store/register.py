@@ -198,6 +198,7 @@ class Register:
         conn: sqlcipher.Connection,
         actor: Actor,
     ) -> None:
+        from .assessments import AssessmentManager
         from .attachments import AttachmentManager
         from .cases import CaseManager
         from .settings import SettingsManager
@@ -212,6 +213,7 @@ class Register:
         self.cases = CaseManager(self)
         self.settings = SettingsManager(self)
         self.attachments = AttachmentManager(self)
+        self.assessments = AssessmentManager(self)
         self._tx: Transaction | None = None
         self._subscribers: list[Callable[[Changes], None]] = []
         self.audit_status: VerifyResult | None = None
