@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from nhsip_desktop.cases import IP_KIND_LABELS, Case, IpKind, Stage, format_date
+from nhsip_desktop.checklists import Checklist
 from nhsip_desktop.disclosure import (
     AgreementKind,
     AgreementRef,
@@ -60,11 +61,27 @@ from nhsip_desktop.ownership import assess_ownership
 from nhsip_desktop.stages import ACTION_LABELS, ALLOWED, CloseReason, alert_basis, alert_text
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
+from .assessment_tab import AssessmentTab
 from .list_editor import FieldSpec, ListEditor
 from .session import RegisterSession
 from .widgets import add_row, paragraph
 
 AUTOSAVE_MS = 3000
+OWNERSHIP_TAB = 6
+
+
+def route_options(checklist: Checklist) -> list[tuple[str, str]]:
+    """The three routes of step 7, from the route checklist's "chosen route" question."""
+    for item in checklist.items():
+        values = [value for value, _label in item.choices]
+        if {"route1", "route2", "route3"} <= set(values):
+            return [(v, label) for v, label in item.choices if v.startswith("route")]
+    return [
+        ("route1", "Route 1: develop, adopt and spread without commercialising"),
+        ("route2", "Route 2: the innovator or a third party takes it forward"),
+        ("route3", "Route 3: develop it with a partner for commercialisation"),
+    ]
+
 
 IP_KIND_HELP: dict[IpKind, str] = {
     IpKind.INVENTION: "Something new that works in a new way: a device, method or technical "
@@ -166,14 +183,42 @@ class CaseEditor(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case sections")
         self.field_errors: dict[str, QLabel] = {}
-        self.tabs.addTab(self._idea_tab(), "1 The &idea")
-        self.tabs.addTab(self._kinds_tab(), "2 &Kinds of IP")
-        self.tabs.addTab(self._contributors_tab(), "3 C&ontributors")
-        self.tabs.addTab(self._funding_tab(), "4 &Funding and partners")
-        self.tabs.addTab(self._confidentiality_tab(), "5 Confidentialit&y")
-        self.tabs.addTab(self._attachments_tab(), "6 Attac&hments")
-        self.tabs.addTab(self._ownership_tab(), "7 O&wnership")
-        self.tabs.addTab(self._history_tab(), "8 Histor&y")
+        self.triage = AssessmentTab(
+            session,
+            "triage",
+            "triage",
+            ensure_case=self._case_for_assessment,
+            decision_title="Your triage decision",
+            options=lambda checklist: [(o.id, o.label) for o in checklist.outcomes],
+        )
+        self.triage.decided.connect(self._triage_decided)
+        self.route = AssessmentTab(
+            session,
+            "route",
+            "route",
+            ensure_case=self._case_for_assessment,
+            decision_title="The route chosen",
+            options=route_options,
+        )
+        self.route.decided.connect(lambda _outcome: self._refresh_case_parts())
+        tabs = (
+            (self._idea_tab(), "The idea"),
+            (self._kinds_tab(), "Kinds of IP"),
+            (self._contributors_tab(), "Contributors"),
+            (self._funding_tab(), "Funding and partners"),
+            (self._confidentiality_tab(), "Confidentiality"),
+            (self._attachments_tab(), "Attachments"),
+            (self._ownership_tab(), "Ownership"),
+            (self.triage, "Triage"),
+            (self.route, "Route"),
+            (self._history_tab(), "History"),
+        )
+        for number, (page, title) in enumerate(tabs, start=1):
+            digit = number % 10
+            self.tabs.addTab(page, f"{digit} {title}")
+            self.tabs.setTabToolTip(number - 1, f"{title} (Alt+{digit})")
+            shortcut = QShortcut(QKeySequence(f"Alt+{digit}"), self)
+            shortcut.activated.connect(lambda i=number - 1: self.tabs.setCurrentIndex(i))
         self.tabs.currentChanged.connect(self._tab_changed)
 
         self.stage_buttons: dict[Stage, QPushButton] = {}
@@ -191,6 +236,10 @@ class CaseEditor(QDialog):
         self.reopen_button.clicked.connect(lambda: self.move_to(Stage.IN_TRIAGE))
         actions.addWidget(self.reopen_button)
         actions.addStretch(1)
+        self.letter_button = QPushButton("Feedback &letter…")
+        self.letter_button.setAccessibleName("Write the feedback letter to the innovator")
+        self.letter_button.clicked.connect(self.export_letter)
+        actions.addWidget(self.letter_button)
         self.dossier_button = QPushButton("Dossier &PDF…")
         self.dossier_button.setAccessibleName("Save this case as a dossier PDF")
         self.dossier_button.clicked.connect(self.export_dossier)
@@ -715,7 +764,7 @@ class CaseEditor(QDialog):
         )
         self.alert.setText(text or "")
         self.alert.setVisible(bool(text))
-        if self.tabs.currentIndex() == 6:
+        if self.tabs.currentIndex() == OWNERSHIP_TAB:
             self._refresh_ownership(disclosure)
 
     def _refresh_case_parts(self) -> None:
@@ -742,9 +791,12 @@ class CaseEditor(QDialog):
         self._refresh_attachments()
         self._refresh_history()
         self._refresh_derived()
+        for tab in (self.triage, self.route):
+            if tab.case_id != self.case_id or tab.case_id is None:
+                tab.load(self.case_id)
 
     def _tab_changed(self, index: int) -> None:
-        if index == 6:
+        if index == OWNERSHIP_TAB:
             self._refresh_ownership(self.collect()[3])
 
     def _refresh_ownership(self, disclosure: Disclosure) -> None:
@@ -870,6 +922,59 @@ class CaseEditor(QDialog):
             QMessageBox.warning(self, "Dossier not saved", str(exc))
             return None
         self.save_state.setText(f"Dossier saved to {written}")
+        return written
+
+    def _case_for_assessment(self) -> int | None:
+        return self.case_id if self._ensure_saved() else None
+
+    def _triage_decided(self, _outcome: str) -> None:
+        """A triage decision is the stage gate: the case moves on to Decision made."""
+        if self.case_id is None or self.case is None:
+            return
+        cases = self.session.register.cases
+        try:
+            if self.case.stage is Stage.SUBMITTED:
+                self.case = cases.change_stage(self.case_id, Stage.IN_TRIAGE)
+            if self.case.stage is Stage.IN_TRIAGE:
+                self.case = cases.change_stage(self.case_id, Stage.DECISION_MADE)
+        except ValidationError as exc:
+            QMessageBox.warning(self, "Stage not changed", str(exc))
+        self.save_state.setText("Decision recorded. Next: the feedback letter to the innovator.")
+        self._refresh_case_parts()
+        self.saved.emit(self.case_id)
+
+    def export_letter(self, target: Path | None = None) -> Path | None:
+        """Write the feedback letter (records the date feedback was given; step 5)."""
+        from nhsip_desktop.reports.letter import write_feedback_letter
+
+        if not self._ensure_saved() or self.case_id is None or self.case is None:
+            return None
+        if self.session.register.assessments.latest_decision(self.case_id, "triage") is None:
+            QMessageBox.information(
+                self,
+                "No decision yet",
+                "Record the triage decision (tab 8) before writing the feedback letter.",
+            )
+            return None
+        if target is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self,
+                "Save the feedback letter",
+                str(Path.home() / f"{self.case.reference} feedback letter.pdf"),
+                "PDF files (*.pdf)",
+            )
+            if not chosen:
+                return None
+            target = Path(chosen)
+        try:
+            written = write_feedback_letter(self.session.register, self.case_id, target)
+        except (RegisterError, OSError) as exc:
+            QMessageBox.warning(self, "Letter not saved", str(exc))
+            return None
+        self.case = self.session.register.cases.get(self.case_id)
+        self.save_state.setText(f"Feedback letter saved to {written}; feedback recorded as given.")
+        self._refresh_case_parts()
+        self.saved.emit(self.case_id)
         return written
 
     def close_case(self) -> None:

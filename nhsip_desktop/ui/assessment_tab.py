@@ -1,0 +1,194 @@
+"""A checklist assessment on a case (triage, step 5; route, step 7) with the person's decision.
+
+Answers autosave into the register with the checklist version they were made with; an old
+assessment always reopens with its own version. The checklist's suggestion is shown apart from
+the decision, which a person records with reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from nhsip_desktop.checklists import Checklist, ChecklistLibrary
+from nhsip_desktop.store.errors import RegisterError, ValidationError
+
+from .checklist_widget import ChecklistWidget
+from .decision_panel import DecisionPanel
+from .session import RegisterSession
+
+SAVE_DELAY_MS = 1500
+
+
+@cache
+def library() -> ChecklistLibrary:
+    return ChecklistLibrary.load()
+
+
+class AssessmentTab(QWidget):
+    decided = Signal(str)  # the outcome value
+
+    def __init__(
+        self,
+        session: RegisterSession,
+        checklist_id: str,
+        kind: str,
+        *,
+        ensure_case: Callable[[], int | None],
+        decision_title: str,
+        options: Callable[[Checklist], list[tuple[str, str]]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.checklist_id = checklist_id
+        self.kind = kind
+        self._ensure_case = ensure_case
+        self._options = options
+        self.case_id: int | None = None
+        self.assessment_id: int | None = None
+        self.checklist = library().get(checklist_id)
+        self.version_note = QLabel()
+        self.version_note.setObjectName("hintText")
+        self.widget = ChecklistWidget(self.checklist)
+        self.widget.changed.connect(self._changed)
+        display_name = session.register.actor.display_name if session.is_open else ""
+        self.panel = DecisionPanel(
+            decision_title, options(self.checklist), decision_maker=display_name
+        )
+        self.panel.record.connect(self.record_decision)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.widget)
+        split.addWidget(self.panel)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.version_note)
+        layout.addWidget(split, 1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SAVE_DELAY_MS)
+        self._timer.timeout.connect(self.save)
+        self._dirty = False
+        session.about_to_lock.connect(self.save)
+
+    def load(self, case_id: int | None) -> None:
+        """Show the case's latest assessment with the checklist version it was made with."""
+        self.case_id = case_id
+        record = (
+            self.session.register.assessments.latest(case_id, self.checklist_id)
+            if case_id is not None
+            else None
+        )
+        checklist = (
+            library().get(self.checklist_id, record.checklist_version)
+            if record
+            else library().get(self.checklist_id)
+        )
+        if checklist is not self.checklist:
+            self._swap(checklist)
+        self.assessment_id = record.id if record else None
+        self.widget.set_answers(record.answers if record else {})
+        self._dirty = False
+        newest = library().get(self.checklist_id)
+        note = (
+            f"{checklist.title}, version {checklist.version} (from {checklist.effective:%d/%m/%Y})"
+        )
+        if checklist.version != newest.version:
+            note += (
+                f". A newer version ({newest.version}) exists; this assessment keeps the version "
+                "it was made with."
+            )
+        self.version_note.setText(note)
+        self._refresh_panel()
+
+    def _swap(self, checklist: Checklist) -> None:
+        old = self.widget
+        self.checklist = checklist
+        self.widget = ChecklistWidget(checklist)
+        self.widget.changed.connect(self._changed)
+        splitter = old.parentWidget()
+        if isinstance(splitter, QSplitter):
+            splitter.replaceWidget(0, self.widget)
+        old.deleteLater()
+
+    def _changed(self) -> None:
+        self._dirty = True
+        self._timer.start()
+        self._refresh_panel()
+
+    def save(self) -> bool:
+        self._timer.stop()
+        if not self._dirty or not self.session.is_open:
+            return True
+        case_id = self.case_id if self.case_id is not None else self._ensure_case()
+        if case_id is None:
+            return False
+        self.case_id = case_id
+        try:
+            record = self.session.register.assessments.save(
+                case_id, self.checklist, self.widget.answers(), assessment_id=self.assessment_id
+            )
+        except RegisterError as exc:
+            self.panel.show_error(f"Answers not saved: {exc}")
+            return False
+        self.assessment_id = record.id
+        self._dirty = False
+        return True
+
+    def _refresh_panel(self) -> None:
+        evaluation = self.widget.evaluation()
+        parts = []
+        if evaluation.suggestion is not None and evaluation.score is not None:
+            parts.append(
+                f"The checklist suggests: {evaluation.suggestion.label} (score "
+                f"{evaluation.score:.0f} out of 100)."
+            )
+        if evaluation.findings:
+            parts.append(
+                f"{len(evaluation.findings)} finding{'s' if len(evaluation.findings) != 1 else ''}"
+                f", first: {evaluation.findings[0].severity.label}: {evaluation.findings[0].text}"
+            )
+        if not evaluation.complete:
+            parts.append(f"{len(evaluation.unanswered)} question(s) not answered yet.")
+        parts.append("The decision below is yours; record it with your reasons.")
+        self.panel.suggestion.setText(" ".join(parts))
+        if self.case_id is not None and self.session.is_open:
+            self.panel.show_decisions(
+                self.session.register.assessments.decisions(self.case_id, self.kind)
+            )
+        else:
+            self.panel.show_decisions([])
+
+    def record_decision(self) -> bool:
+        self._dirty = True
+        if not self.save() or self.case_id is None:
+            return False
+        try:
+            decided_on = self.panel.date()
+        except ValueError as exc:
+            self.panel.show_error(str(exc))
+            return False
+        outcome, label = self.panel.chosen()
+        try:
+            self.session.register.assessments.record_decision(
+                self.case_id,
+                self.kind,
+                outcome=outcome,
+                outcome_label=label,
+                rationale=self.panel.rationale.toPlainText(),
+                decided_on=decided_on,
+                decision_maker=self.panel.decision_maker.text(),
+                assessment_id=self.assessment_id,
+            )
+        except ValidationError as exc:
+            self.panel.show_error(str(exc))
+            return False
+        self.panel.show_error("")
+        self.panel.rationale.clear()
+        self._refresh_panel()
+        self.decided.emit(outcome)
+        return True
