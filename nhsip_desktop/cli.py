@@ -124,6 +124,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--out", required=True, type=Path, metavar="FILE")
     r.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    r = reports.add_parser(
+        "letter",
+        help="the feedback letter to the innovator (needs a triage decision); records that "
+        "feedback was given",
+    )
+    r.add_argument("path", type=Path)
+    r.add_argument("--case", required=True, metavar="REF", help="the case reference")
+    r.add_argument("--out", required=True, type=Path, metavar="FILE")
+    r.add_argument("--recovery-key-file", type=Path, metavar="FILE")
 
     p = sub.add_parser("cases", help="list cases, tab-separated: reference, stage, title")
     p.add_argument("path", type=Path)
@@ -289,11 +298,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .reports.dossier import write_dossier
+    from .reports.letter import write_feedback_letter
 
+    writers = {"dossier": write_dossier, "letter": write_feedback_letter}
+    names = {"dossier": "dossier", "letter": "feedback letter"}
     with _open(args.path, args.recovery_key_file) as register:
         case = register.cases.get_by_reference(args.case)
-        written = write_dossier(register, case.id, args.out)
-    _say(f"Wrote the dossier for {case.reference} to {written}.")
+        written = writers[args.report](register, case.id, args.out)
+    _say(f"Wrote the {names[args.report]} for {case.reference} to {written}.")
     _say("The PDF is not encrypted: keep it as securely as the register itself.")
     return EXIT_OK
 

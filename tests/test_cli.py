@@ -226,3 +226,37 @@ def test_demo_details_belong_to_their_own_case(tmp_path: Path) -> None:
         for case in cases:
             problem = reg.cases.details(case.id).problem
             assert case.summary.startswith(problem.rstrip(".")), case.reference
+
+
+def test_report_letter_needs_a_decision_then_records_feedback(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from nhsip_desktop.store.audit import Actor
+    from nhsip_desktop.store.recovery import decode_recovery_key
+    from nhsip_desktop.store.register import Register
+    from nhsip_desktop.store.unlock import read_recovery_key_file
+
+    reg, key = tmp_path / "demo.nhsip", tmp_path / "demo-key.txt"
+    assert run("demo", reg, "--recovery-key-out", key, "--cases", "3").returncode == 0
+    reference = run("cases", reg, "--recovery-key-file", key).stdout.split("\t")[0]
+    out = tmp_path / "letter.pdf"
+    args = ("report", "letter", reg, "--case", reference, "--out", out, "--recovery-key-file", key)
+    refused = run(*args)
+    assert refused.returncode == 2 and "triage decision" in refused.stderr
+    assert not out.exists()
+    data_key = decode_recovery_key(read_recovery_key_file(key))
+    with Register.open(reg, data_key, actor=Actor("t")) as register:
+        case = register.cases.get_by_reference(reference)
+        register.assessments.record_decision(
+            case.id,
+            "triage",
+            outcome="no_further_action",
+            outcome_label="No further action",
+            rationale="Already available commercially.",
+            decided_on=dt.date.today(),
+            decision_maker="Alex Morgan",
+        )
+    done = run(*args)
+    assert done.returncode == 0, done.stderr
+    with Register.open(reg, data_key, actor=Actor("t")) as register:
+        assert register.cases.get_by_reference(reference).feedback_given_on == dt.date.today()

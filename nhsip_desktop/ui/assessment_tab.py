@@ -63,8 +63,9 @@ class AssessmentTab(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.widget)
         split.addWidget(self.panel)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 0)
+        split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.version_note)
         layout.addWidget(split, 1)
@@ -94,15 +95,11 @@ class AssessmentTab(QWidget):
         self.widget.set_answers(record.answers if record else {})
         self._dirty = False
         newest = library().get(self.checklist_id)
-        note = (
-            f"{checklist.title}, version {checklist.version} (from {checklist.effective:%d/%m/%Y})"
+        self.version_note.setText(
+            f"This assessment was made with version {checklist.version} of the checklist. A "
+            f"newer version ({newest.version}) exists; the assessment keeps its own version."
         )
-        if checklist.version != newest.version:
-            note += (
-                f". A newer version ({newest.version}) exists; this assessment keeps the version "
-                "it was made with."
-            )
-        self.version_note.setText(note)
+        self.version_note.setVisible(checklist.version != newest.version)
         self._refresh_panel()
 
     def _swap(self, checklist: Checklist) -> None:

@@ -279,7 +279,7 @@ class CaseEditor(QDialog):
         self.session.about_to_lock.connect(self.save)
 
         self._load()
-        self.resize(1000, 720)
+        self.resize(1100, 780)
 
     # -- building the tabs --------------------------------------------------------------
     def _error_label(self, key: str) -> QLabel:

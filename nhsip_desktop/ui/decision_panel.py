@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -23,7 +23,6 @@ from nhsip_desktop.cases import format_date
 from nhsip_desktop.store.assessments import Decision
 
 from .list_editor import parse_date
-from .widgets import add_row
 
 
 class DecisionPanel(QGroupBox):
@@ -49,7 +48,7 @@ class DecisionPanel(QGroupBox):
             self.outcome.addItem(label)
         self.rationale = QPlainTextEdit()
         self.rationale.setTabChangesFocus(True)
-        self.rationale.setFixedHeight(64)
+        self.rationale.setFixedHeight(48)
         self.decided_on = QLineEdit(format_date(dt.date.today()))
         self.decided_on.setPlaceholderText("dd/mm/yyyy")
         self.decision_maker = QLineEdit(decision_maker)
@@ -63,24 +62,39 @@ class DecisionPanel(QGroupBox):
         self.history.setWordWrap(True)
         self.history.setAccessibleName("Decisions recorded")
 
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        add_row(form, "Outcome:", self.outcome, "Your decision: the checklist only suggests.")
-        add_row(form, "Reasons:", self.rationale, "Why: this goes into the feedback letter.")
-        row = QHBoxLayout()
-        row.addWidget(self.decided_on)
-        caption = QLabel("Decided by:")
-        caption.setBuddy(self.decision_maker)
-        self.decision_maker.setAccessibleName("Decided by")
-        row.addWidget(caption)
-        row.addWidget(self.decision_maker, 2)
-        date_caption = QLabel("Decided on:")
-        date_caption.setBuddy(self.decided_on)
-        self.decided_on.setAccessibleName("Decided on")
-        form.addRow(date_caption, row)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(6)
+
+        def caption(text: str, field: QWidget, help_text: str = "") -> QLabel:
+            label = QLabel(text)
+            label.setBuddy(field)
+            field.setAccessibleName(text.replace("&", "").rstrip(":"))
+            if help_text:
+                field.setToolTip(help_text)
+                field.setAccessibleDescription(help_text)
+            return label
+
+        grid.addWidget(
+            caption("&Outcome:", self.outcome, "Your decision: the checklist only suggests."), 0, 0
+        )
+        grid.addWidget(self.outcome, 0, 1)
+        grid.addWidget(caption("Decided o&n:", self.decided_on), 0, 2)
+        grid.addWidget(self.decided_on, 0, 3)
+        grid.addWidget(caption("Decided b&y:", self.decision_maker), 0, 4)
+        grid.addWidget(self.decision_maker, 0, 5)
+        grid.addWidget(
+            caption("&Reasons:", self.rationale, "Why: this goes into the feedback letter."), 1, 0
+        )
+        grid.addWidget(self.rationale, 1, 1, 1, 5)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(5, 2)
+        self.decided_on.setMaximumWidth(110)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
         layout.addWidget(self.suggestion)
-        layout.addLayout(form)
+        layout.addLayout(grid)
         layout.addWidget(self.error)
         buttons = QHBoxLayout()
         buttons.addWidget(self.history, 1)
