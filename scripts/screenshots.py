@@ -68,7 +68,7 @@ def main() -> int:
     editor = window.open_case(case.id)
     assert editor is not None
     editor.resize(1000, 720)
-    for index, name in ((0, "idea"), (2, "contributors"), (6, "ownership")):
+    for index, name in ((0, "idea"), (2, "contributors"), (6, "ownership"), (7, "triage")):
         editor.tabs.setCurrentIndex(index)
         shot(editor, f"05-case-{name}")
     editor.close()
