@@ -170,3 +170,105 @@ def m0003_assessments(db: Database) -> None:
         """
     )
     conn.execute("CREATE INDEX idx_decisions_case ON decisions(case_id, kind, id)")
+
+
+@migrations(name="0004_assets_and_money")
+def m0004_assets_and_money(db: Database) -> None:
+    """Rights, portfolio reviews, costs and returns ledgers, worksheets, and the register's own
+    editable copies of the fee schedule and the revenue-sharing policy. Money is stored as
+    exact decimal text, never as floating point."""
+    conn = db.conn
+    # The earliest deadline from the case's rights (renewals, priority, reviews), kept up to
+    # date whenever a right changes, so the browser can show it as the next action.
+    conn.execute("ALTER TABLE cases ADD COLUMN deadline_text TEXT NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE cases ADD COLUMN deadline_due TEXT")
+    conn.execute(
+        """
+        CREATE TABLE rights (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+            right_type TEXT NOT NULL,
+            jurisdiction TEXT NOT NULL,
+            title TEXT NOT NULL,
+            status TEXT NOT NULL,
+            filing_date TEXT,
+            next_review TEXT,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    conn.execute("CREATE INDEX idx_rights_case ON rights(case_id)")
+    conn.execute(
+        """
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            right_id INTEGER NOT NULL REFERENCES rights(id) ON DELETE CASCADE,
+            reviewed_on TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            rationale TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            next_review TEXT
+        ) STRICT
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE costs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+            right_id INTEGER REFERENCES rights(id) ON DELETE SET NULL,
+            spent_on TEXT NOT NULL,
+            category TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            vat TEXT NOT NULL,
+            supplier TEXT NOT NULL DEFAULT '',
+            reference TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT ''
+        ) STRICT
+        """
+    )
+    conn.execute("CREATE INDEX idx_costs_case ON costs(case_id, spent_on)")
+    conn.execute(
+        """
+        CREATE TABLE returns (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE RESTRICT,
+            agreement TEXT NOT NULL DEFAULT '',
+            received_on TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            gross TEXT NOT NULL,
+            deductible TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            policy_id TEXT NOT NULL,
+            policy_version INTEGER NOT NULL
+        ) STRICT
+        """
+    )
+    conn.execute("CREATE INDEX idx_returns_case ON returns(case_id, received_on)")
+    conn.execute(
+        """
+        CREATE TABLE worksheets (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            data TEXT NOT NULL,
+            fee_schedule_id TEXT NOT NULL,
+            fee_schedule_version INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE reference_data (
+            kind TEXT NOT NULL,
+            id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (kind, id, version)
+        ) STRICT
+        """
+    )

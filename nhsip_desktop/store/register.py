@@ -199,6 +199,13 @@ class Register:
         actor: Actor,
     ) -> None:
         from .assessments import AssessmentManager
+        from .assets import (
+            CostManager,
+            ReferenceData,
+            ReturnManager,
+            RightManager,
+            WorksheetManager,
+        )
         from .attachments import AttachmentManager
         from .cases import CaseManager
         from .settings import SettingsManager
@@ -214,6 +221,11 @@ class Register:
         self.settings = SettingsManager(self)
         self.attachments = AttachmentManager(self)
         self.assessments = AssessmentManager(self)
+        self.reference = ReferenceData(self)
+        self.rights = RightManager(self)
+        self.costs = CostManager(self)
+        self.returns = ReturnManager(self)
+        self.worksheets = WorksheetManager(self)
         self._tx: Transaction | None = None
         self._subscribers: list[Callable[[Changes], None]] = []
         self.audit_status: VerifyResult | None = None
