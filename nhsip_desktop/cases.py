@@ -97,6 +97,8 @@ class Case(CaseFields):
     alert_planned: bool = False
     alert_reason: str = ""
     feedback_given_on: dt.date | None = None
+    deadline_text: str = ""  # the earliest deadline from the case's rights
+    deadline_due: dt.date | None = None
 
     @property
     def display_title(self) -> str:

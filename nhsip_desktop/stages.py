@@ -157,14 +157,20 @@ def effective_next_action(case: Case, *, today: dt.date, window_days: int) -> Ne
     )
     if urgent:
         return NextAction(urgent, case.alert_on if case.alert_planned else today, True)
+    candidates: list[NextAction] = []
     if case.next_action:
-        return NextAction(case.next_action, case.next_action_due, False)
+        candidates.append(NextAction(case.next_action, case.next_action_due, False))
+    if case.deadline_text and case.stage is not Stage.CLOSED:
+        candidates.append(NextAction(case.deadline_text, case.deadline_due, False))
     if (
         case.stage in (Stage.SUBMITTED, Stage.IN_TRIAGE, Stage.DECISION_MADE)
         and case.feedback_due
         and case.feedback_given_on is None
     ):
-        return NextAction("Give the innovator feedback", case.feedback_due, False)
+        candidates.append(NextAction("Give the innovator feedback", case.feedback_due, False))
+    if candidates:
+        # The soonest dated action first; an undated one only when nothing is dated.
+        return min(candidates, key=lambda a: (a.due is None, a.due or dt.date.max))
     if case.stage is Stage.DRAFT:
         return NextAction("Finish and submit the disclosure", None, False)
     return NextAction("", None, False)

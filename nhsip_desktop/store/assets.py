@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..fees import FeeSchedule, default_fee_schedule
 from ..ledgers import CostCategory, CostEntry, Review, ReviewOutcome, validate_cost
+from ..renewals import register_deadlines
 from ..revenue import ReturnKind, ReturnLine, RevenuePolicy, example_policy
 from ..rights import Right, validate_right
 from ..worksheet import Worksheet
@@ -128,6 +129,7 @@ class RightManager:
             right.next_review = dt.date.today() + dt.timedelta(days=365)
         with self._reg.transaction() as tx:
             now = utc_now()
+            old_case_id: int | None = None
             if right.id is None:
                 row = self._row(right)
                 cur = self._reg.conn.execute(
@@ -143,6 +145,7 @@ class RightManager:
                 tx.audit("insert", "right", right.id, diff(None, right.to_json()))
             else:
                 old = self.get(right.id)
+                old_case_id = old.case_id
                 row = self._row(right)
                 sets = ", ".join(f"{k} = ?" for k in row)
                 self._reg.conn.execute(
@@ -150,9 +153,23 @@ class RightManager:
                     [*row.values(), now, right.id],
                 )
                 tx.audit("update", "right", right.id, diff(old.to_json(), right.to_json()))
-            if right.case_id is not None:
-                tx.case_ids.add(right.case_id)
+            for case_id in {c for c in (right.case_id, old_case_id) if c is not None}:
+                self._refresh_case_deadline(case_id)
+                tx.case_ids.add(case_id)
         return self.get(right.id)
+
+    def _refresh_case_deadline(self, case_id: int) -> None:
+        """Keep the case's earliest rights deadline on the case row, for the browser."""
+        rights = self.for_case(case_id)
+        reference = self._reg.cases.get(case_id).reference
+        found = register_deadlines(
+            rights, dt.date.today(), self._reg.reference.fee_schedule(), {case_id: reference}
+        )
+        first = min(found, key=lambda d: d.due) if found else None
+        self._reg.conn.execute(
+            "UPDATE cases SET deadline_text = ?, deadline_due = ? WHERE id = ?",
+            (first.text if first else "", first.due.isoformat() if first else None, case_id),
+        )
 
     def get(self, right_id: int) -> Right:
         row = self._reg.conn.execute("SELECT data FROM rights WHERE id = ?", (right_id,)).fetchone()

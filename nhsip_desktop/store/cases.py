@@ -43,7 +43,8 @@ _DEFAULTS: dict[str, Any] = {
 _SELECT = (
     "SELECT id, reference, title, summary, stage, ip_kinds, lead_innovator, received_on, "
     "next_action, next_action_due, created_at, updated_at, feedback_due, closed_reason, "
-    "alert_on, alert_planned, alert_reason, feedback_given_on FROM cases"
+    "alert_on, alert_planned, alert_reason, feedback_given_on, deadline_text, deadline_due "
+    "FROM cases"
 )
 _STAGE_ORDER = "CASE stage " + " ".join(f"WHEN '{s.value}' THEN {i}" for i, s in enumerate(Stage))
 _REF = "ref_year {d}, ref_number {d}"
@@ -91,6 +92,8 @@ def _row_to_case(row: Sequence[Any]) -> Case:
         alert_planned=bool(row[15]),
         alert_reason=row[16],
         feedback_given_on=_date(row[17]),
+        deadline_text=row[18],
+        deadline_due=_date(row[19]),
     )
 
 
