@@ -370,7 +370,7 @@ def _fee_words(fee: Fee | None) -> str:
     return f"{words}, {fee.caveat}" if fee.caveat else words
 
 
-def _renewals_for(right: Right, schedule: FeeSchedule | None) -> list[RenewalDue]:
+def renewals_for(right: Right, schedule: FeeSchedule | None) -> list[RenewalDue]:
     """GB/UK renewals of a granted (registered) right; none for other rights."""
     if (
         not right.right_type.registered
@@ -412,8 +412,10 @@ def _renewal_deadline(
         )
         due, late = renewal.no_penalty_until, False
     else:
+        # Dated by the original due date, so a late renewal shows as overdue (and stays in
+        # the upcoming list) while the monthly surcharge grows; the text gives the last day.
         text = f"{what} is late (was due {_uk(renewal.due)}). {renewal.status(today)} ({fee})"
-        due, late = renewal.late_until, True
+        due, late = renewal.due, True
     urgent = late or (due - today).days <= URGENT_DAYS
     return Deadline(due, KIND_RENEWAL, text, reference, source_id, urgent)
 
@@ -470,7 +472,7 @@ def right_deadlines(
     source = f"right:{right.id if right.id is not None else 'new'}"
     deadlines: list[Deadline] = []
 
-    renewals = _renewals_for(right, schedule)
+    renewals = renewals_for(right, schedule)
     if renewals:
         latest_paid = max(right.renewals_paid, default=0)
         pending = [

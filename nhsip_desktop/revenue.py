@@ -583,3 +583,23 @@ def totals_by_party(distributions: Iterable[Distribution]) -> dict[str, Decimal]
         for party in PARTIES:
             totals[party] += distribution.parties[party]
     return totals
+
+
+def distribute_each(
+    items: Sequence[tuple[ReturnLine, RevenuePolicy]],
+    contributors: Sequence[Contributor],
+    *,
+    prior_net: Decimal = ZERO,
+) -> list[Distribution]:
+    """Share each return under its own policy (the version in force when it was recorded).
+
+    The cumulative net revenue runs on across policy versions, so a later return still lands
+    in the right band; changing the policy never re-shares returns already recorded.
+    """
+    out: list[Distribution] = []
+    cumulative = prior_net
+    for line, policy in sorted(items, key=lambda item: (item[0].received_on, item[0].id)):
+        (shared,) = distribute(policy, [line], contributors, prior_net=cumulative)
+        out.append(shared)
+        cumulative += shared.net
+    return out

@@ -166,3 +166,29 @@ def test_worksheet_saved_with_its_fee_schedule_version(register: Register, case_
     assert register.reference.fee_schedule().version == schedule.version + 1
     old = register.reference.fee_schedule(schedule.id, schedule.version)
     assert old.version == schedule.version
+
+
+def test_a_policy_change_never_re_shares_recorded_returns(register: Register, case_id: int) -> None:
+    first = register.returns.add(
+        case_id, received_on=TODAY, gross=Decimal("1000"), kind=ReturnKind.ROYALTY
+    )
+    before = register.returns.distributions(case_id)
+    policy = register.reference.revenue_policy()
+    register.reference.save_revenue_policy(
+        type(policy)(
+            policy.id,
+            policy.version + 1,
+            policy.effective,
+            policy.title,
+            policy.basis,
+            policy.deductible,
+            (Band(None, Decimal(10), Decimal(10), Decimal(80), Decimal(0)),),
+        )
+    )
+    second = register.returns.add(
+        case_id, received_on=TODAY, gross=Decimal("1000"), kind=ReturnKind.ROYALTY
+    )
+    after = register.returns.distributions(case_id)
+    assert after[0].return_id == first.id and after[0].parties == before[0].parties
+    assert after[1].return_id == second.id
+    assert after[1].parties["innovators"] == Decimal("100.00")  # the new version's 10%

@@ -378,7 +378,9 @@ def test_right_deadlines_next_unpaid_renewal() -> None:
 
     # 15/08/2025: late (3rd month after May): £48 today, last day 30/11/2025.
     (late,) = renewal_deadlines(right, D(2025, 8, 15))
-    assert late.due == D(2025, 11, 30) and late.urgent
+    # Late: dated by the original due date (so it shows as overdue), the last day in words.
+    assert late.due == D(2025, 5, 31) and late.urgent
+    assert "30/11/2025" in late.text
     assert "£24 a month" in late.text and "£48 if paid today" in late.text
 
     # 01/12/2025: missed. Shown once, overdue, and nothing after it.
@@ -525,3 +527,26 @@ def test_review_deadline() -> None:
     (review,) = right_deadlines(copyright_, D(2026, 3, 10))
     assert review.source_id == "right:new:review" and not review.urgent
     assert review.reference == "Triage app"
+
+
+def test_a_late_renewal_stays_in_the_upcoming_list_as_overdue() -> None:
+    from nhsip_desktop.renewals import right_deadlines, upcoming
+    from nhsip_desktop.rights import Right, RightStatus, RightType
+
+    # Filed 15/03/2020, granted 2022: year 5 was due 31/03/2024; on 15/05/2024 it is in its
+    # late period (surcharge months), so it must show as overdue, not months ahead.
+    right = Right(
+        1,
+        RightType.PATENT,
+        "GB",
+        "Splint",
+        filing_date=dt.date(2020, 3, 15),
+        grant_date=dt.date(2022, 1, 10),
+        status=RightStatus.GRANTED,
+        registration_number="GB1",
+    )
+    today = dt.date(2024, 5, 15)
+    (deadline,) = [d for d in right_deadlines(right, today) if d.kind == "renewal"]
+    assert deadline.due == dt.date(2024, 3, 31) and deadline.urgent
+    assert deadline.describe(today).startswith("Overdue by")
+    assert deadline in upcoming([deadline], today, 90)

@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ..disclosure import Contributor
 from ..fees import FeeSchedule, default_fee_schedule
 from ..ledgers import CostCategory, CostEntry, Review, ReviewOutcome, validate_cost
 from ..renewals import register_deadlines
-from ..revenue import ReturnKind, ReturnLine, RevenuePolicy, example_policy
+from ..revenue import (
+    Distribution,
+    ReturnKind,
+    ReturnLine,
+    RevenuePolicy,
+    distribute_each,
+    example_policy,
+)
 from ..rights import Right, validate_right
 from ..worksheet import Worksheet
 from .audit import canonical_json, diff, utc_now
@@ -427,6 +436,15 @@ class ReturnManager:
             (case_id,),
         )
         return [_return_line(r) for r in rows]
+
+    def distributions(
+        self, case_id: int, contributors: Sequence[Contributor] | None = None
+    ) -> list[Distribution]:
+        """The case's returns, each shared under the policy version it was recorded under."""
+        if contributors is None:
+            contributors = self._reg.cases.details(case_id).contributors
+        items = [(line, self.policy_for(line.id)) for line in self.for_case(case_id)]
+        return distribute_each(items, contributors)
 
     def policy_for(self, return_id: int) -> RevenuePolicy:
         """The revenue policy version in force when the return was recorded."""
