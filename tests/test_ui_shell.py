@@ -184,7 +184,7 @@ def test_every_area_is_reachable_and_unbuilt_ones_explain_themselves(
         window.go_actions[row].trigger()
         page = window.area_stack.currentWidget()
         assert page.objectName() == f"area-{area.key}"
-        if area.key != "cases":
+        if area.key not in ("cases", "assets", "finance"):
             text = " ".join(w.text() for w in page.findChildren(type(window.state_label)))
             assert area.guidance in text and "Not built yet" in text
 

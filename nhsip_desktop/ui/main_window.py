@@ -29,9 +29,11 @@ from nhsip_desktop.store.backups import latest_backup_time
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import REGISTER_SUFFIX, Register
 
+from .assets_page import AssetsPage
 from .browser import CasesPage
 from .case_editor import CaseEditor
 from .empty_state import AREAS, EmptyStatePage
+from .finance_page import FinancePage
 from .idle import IdleWatcher
 from .session import RegisterSession
 from .settings_dialog import SettingsDialog
@@ -207,12 +209,16 @@ class MainWindow(QMainWindow):
         self.cases_page = CasesPage(self.session)
         self.cases_page.open_case.connect(self.open_case)
         self.cases_page.new_case.connect(self.new_disclosure)
+        built: dict[str, QWidget] = {
+            "cases": self.cases_page,
+            "assets": AssetsPage(self.session),
+            "finance": FinancePage(self.session),
+        }
         for area in AREAS:
             item = QListWidgetItem(area.title)
             item.setToolTip(f"{area.title} (guidance: {area.guidance})")
             self.nav.addItem(item)
-            page = self.cases_page if area.key == "cases" else EmptyStatePage(area)
-            self.area_stack.addWidget(page)
+            self.area_stack.addWidget(built.get(area.key) or EmptyStatePage(area))
         self.nav.currentRowChanged.connect(self.area_stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
         workspace = QWidget()
