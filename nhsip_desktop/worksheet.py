@@ -163,6 +163,7 @@ class Worksheet:
     has_development_plan: bool = False
     fee_schedule_id: str = ""  # the fee schedule the official fees were prefilled from
     fee_schedule_version: int = 0
+    start: dt.date | None = None  # when year 1 begins, so reopening keeps the calendar years
 
     def __post_init__(self) -> None:
         self.validate()
@@ -210,6 +211,7 @@ class Worksheet:
             "has_development_plan": self.has_development_plan,
             "fee_schedule_id": self.fee_schedule_id,
             "fee_schedule_version": self.fee_schedule_version,
+            "start": self.start.isoformat() if self.start else None,
         }
 
     @classmethod
@@ -232,6 +234,7 @@ class Worksheet:
             has_development_plan=raw.get("has_development_plan"),  # type: ignore[arg-type]
             fee_schedule_id=raw.get("fee_schedule_id", ""),
             fee_schedule_version=raw.get("fee_schedule_version", 0),
+            start=dt.date.fromisoformat(raw["start"]) if raw.get("start") else None,
         )
 
 

@@ -65,6 +65,7 @@ from .assessment_tab import AssessmentTab
 from .list_editor import FieldSpec, ListEditor
 from .session import RegisterSession
 from .widgets import add_row, paragraph
+from .worksheet_view import WorksheetView
 
 AUTOSAVE_MS = 3000
 OWNERSHIP_TAB = 6
@@ -162,6 +163,7 @@ class CaseEditor(QDialog):
         self.session = session
         self.case_id = case_id
         self.case: Case | None = None
+        self.protection_case: int | None = None
         self._loading = True
         self._dirty = False
         self.setAccessibleName("Case")
@@ -201,6 +203,8 @@ class CaseEditor(QDialog):
             options=route_options,
         )
         self.route.decided.connect(lambda _outcome: self._refresh_case_parts())
+        self.protection = WorksheetView(session, ensure_case=self._case_for_assessment)
+        self.protection.saved.connect(lambda _id: self.saved.emit(_id))
         tabs = (
             (self._idea_tab(), "The idea"),
             (self._kinds_tab(), "Kinds of IP"),
@@ -210,15 +214,16 @@ class CaseEditor(QDialog):
             (self._attachments_tab(), "Attachments"),
             (self._ownership_tab(), "Ownership"),
             (self.triage, "Triage"),
+            (self.protection, "Protection"),
             (self.route, "Route"),
             (self._history_tab(), "History"),
         )
-        for number, (page, title) in enumerate(tabs, start=1):
-            digit = number % 10
-            self.tabs.addTab(page, f"{digit} {title}")
-            self.tabs.setTabToolTip(number - 1, f"{title} (Alt+{digit})")
-            shortcut = QShortcut(QKeySequence(f"Alt+{digit}"), self)
-            shortcut.activated.connect(lambda i=number - 1: self.tabs.setCurrentIndex(i))
+        for index, (page, title) in enumerate(tabs):
+            key = str((index + 1) % 10) if index < 10 else "H"
+            self.tabs.addTab(page, f"{key} {title}" if index < 10 else title)
+            self.tabs.setTabToolTip(index, f"{title} (Alt+{key})")
+            shortcut = QShortcut(QKeySequence(f"Alt+{key}"), self)
+            shortcut.activated.connect(lambda i=index: self.tabs.setCurrentIndex(i))
         self.tabs.currentChanged.connect(self._tab_changed)
 
         self.stage_buttons: dict[Stage, QPushButton] = {}
@@ -794,6 +799,9 @@ class CaseEditor(QDialog):
         for tab in (self.triage, self.route):
             if tab.case_id != self.case_id or tab.case_id is None:
                 tab.load(self.case_id)
+        if self.protection_case != self.case_id or self.case_id is None:
+            self.protection.load(self.case_id)
+            self.protection_case = self.case_id
 
     def _tab_changed(self, index: int) -> None:
         if index == OWNERSHIP_TAB:
@@ -953,7 +961,7 @@ class CaseEditor(QDialog):
             QMessageBox.information(
                 self,
                 "No decision yet",
-                "Record the triage decision (tab 8) before writing the feedback letter.",
+                "Record the triage decision (tab 8, Alt+8) before writing the feedback letter.",
             )
             return None
         if target is None:
