@@ -206,12 +206,12 @@ class CaseEditor(QDialog):
         self.protection = WorksheetView(session, ensure_case=self._case_for_assessment)
         self.protection.saved.connect(lambda _id: self.saved.emit(_id))
         tabs = (
-            (self._idea_tab(), "The idea"),
+            (self._idea_tab(), "Idea"),
             (self._kinds_tab(), "Kinds of IP"),
             (self._contributors_tab(), "Contributors"),
-            (self._funding_tab(), "Funding and partners"),
+            (self._funding_tab(), "Partners"),
             (self._confidentiality_tab(), "Confidentiality"),
-            (self._attachments_tab(), "Attachments"),
+            (self._attachments_tab(), "Files"),
             (self._ownership_tab(), "Ownership"),
             (self.triage, "Triage"),
             (self.protection, "Protection"),
