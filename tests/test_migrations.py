@@ -84,3 +84,58 @@ def test_migration_names_are_unique_and_ordered() -> None:
     names = mig.known_names()
     assert len(names) == len(set(names))
     assert names == sorted(names)
+
+
+def test_0005_keeps_decisions_linked_to_their_assessments(tmp_path: Path, actor: Actor) -> None:
+    import datetime as dt
+
+    from nhsip_desktop.checklists import ItemAnswer, parse_checklist
+
+    later = [m for m in mig.migrations._migrations if m.name >= "0005"]
+    mig.migrations._migrations = [m for m in mig.migrations._migrations if m.name < "0005"]
+    try:
+        path = tmp_path / "r.nhsip"
+        with Register.create(path, actor=actor) as reg:
+            key = reg.data_key
+            case = reg.cases.add("Idea")
+            checklist = parse_checklist(
+                {
+                    "format": "nhsip-checklist",
+                    "id": "t",
+                    "version": 1,
+                    "effective": "2025-11-18",
+                    "title": "T",
+                    "sections": [
+                        {
+                            "id": "s",
+                            "title": "S",
+                            "items": [
+                                {
+                                    "id": "a",
+                                    "prompt": "A?",
+                                    "reference": "Step 5",
+                                    "answer": "yes_no",
+                                }
+                            ],
+                        }
+                    ],
+                },
+                "t-v1.json",
+            )
+            assessment = reg.assessments.save(case.id, checklist, {"a": ItemAnswer("yes")})
+            decision = reg.assessments.record_decision(
+                case.id,
+                "triage",
+                outcome="go",
+                outcome_label="Go",
+                rationale="Because.",
+                decided_on=dt.date.today(),
+                decision_maker="A",
+                assessment_id=assessment.id,
+            )
+    finally:
+        mig.migrations._migrations += later
+    with Register.open(path, key, actor=actor) as reg:
+        assert reg.assessments.decision(decision.id).assessment_id == assessment.id
+        assert reg.assessments.get(assessment.id).answers["a"].value == "yes"
+        assert reg.verify_audit().ok

@@ -272,3 +272,134 @@ def m0004_assets_and_money(db: Database) -> None:
         ) STRICT
         """
     )
+
+
+@migrations(name="0005_agreements_and_governance")
+def m0005_agreements_and_governance(db: Database) -> None:
+    """Agreements (step 9, Annex B) with linked cases, files and TTC reviews; assessments that
+    belong to an agreement (the TTC contract checklist); the governance record and training
+    log (steps 1 and 3, "Actions for organisations"); returns linked to an agreement."""
+    conn = db.conn
+    conn.execute(
+        """
+        CREATE TABLE agreement_counters (
+            year INTEGER PRIMARY KEY,
+            last_number INTEGER NOT NULL
+        ) STRICT
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE agreements (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            reference TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL,
+            signed_on TEXT,
+            end_on TEXT,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE agreement_cases (
+            agreement_id INTEGER NOT NULL REFERENCES agreements(id) ON DELETE CASCADE,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            PRIMARY KEY (agreement_id, case_id)
+        ) STRICT
+        """
+    )
+    conn.execute("CREATE INDEX idx_agreement_cases_case ON agreement_cases(case_id)")
+    conn.execute(
+        """
+        CREATE TABLE agreement_files (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            agreement_id INTEGER NOT NULL REFERENCES agreements(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            content BLOB NOT NULL,
+            added_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE ttc_reviews (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            agreement_id INTEGER NOT NULL REFERENCES agreements(id) ON DELETE CASCADE,
+            reviewed_on TEXT NOT NULL,
+            data TEXT NOT NULL,
+            next_review TEXT
+        ) STRICT
+        """
+    )
+    # An assessment belongs to a case or to an agreement: rebuild the table (SQLite cannot
+    # relax NOT NULL in place), keeping every row and id. Dropping the old table fires
+    # decisions' ON DELETE SET NULL, so their links are kept aside (in memory) and restored.
+    conn.execute(
+        "CREATE TEMP TABLE kept_decision_links AS "
+        "SELECT id, assessment_id FROM decisions WHERE assessment_id IS NOT NULL"
+    )
+    conn.execute(
+        """
+        CREATE TABLE assessments_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id INTEGER REFERENCES cases(id) ON DELETE CASCADE,
+            agreement_id INTEGER REFERENCES agreements(id) ON DELETE CASCADE,
+            checklist_id TEXT NOT NULL,
+            checklist_version INTEGER NOT NULL,
+            answers TEXT NOT NULL,
+            score REAL,
+            findings TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK ((case_id IS NULL) != (agreement_id IS NULL))
+        ) STRICT
+        """
+    )
+    conn.execute(
+        "INSERT INTO assessments_new(id, case_id, checklist_id, checklist_version, answers, "
+        "score, findings, created_at, updated_at) SELECT id, case_id, checklist_id, "
+        "checklist_version, answers, score, findings, created_at, updated_at FROM assessments"
+    )
+    conn.execute("DROP TABLE assessments")
+    conn.execute("ALTER TABLE assessments_new RENAME TO assessments")
+    conn.execute(
+        "UPDATE decisions SET assessment_id = (SELECT k.assessment_id FROM kept_decision_links k "
+        "WHERE k.id = decisions.id) WHERE id IN (SELECT id FROM kept_decision_links)"
+    )
+    conn.execute("DROP TABLE kept_decision_links")
+    conn.execute("CREATE INDEX idx_assessments_case ON assessments(case_id, checklist_id, id)")
+    conn.execute(
+        "CREATE INDEX idx_assessments_agreement ON assessments(agreement_id, checklist_id, id)"
+    )
+    conn.execute(
+        "ALTER TABLE returns ADD COLUMN agreement_id INTEGER "
+        "REFERENCES agreements(id) ON DELETE SET NULL"
+    )
+    conn.execute(
+        """
+        CREATE TABLE governance (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE training (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            held_on TEXT NOT NULL,
+            audience TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            attendees INTEGER NOT NULL,
+            delivered_by TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT ''
+        ) STRICT
+        """
+    )
