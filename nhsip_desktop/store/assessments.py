@@ -28,6 +28,7 @@ class AssessmentRecord:
     findings: list[dict[str, str]]
     created_at: str
     updated_at: str
+    agreement_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ class Decision:
 
 
 _A_COLUMNS = (
-    "id, case_id, checklist_id, checklist_version, answers, score, findings, created_at, updated_at"
+    "id, case_id, checklist_id, checklist_version, answers, score, findings, created_at, "
+    "updated_at, agreement_id"
 )
 _D_COLUMNS = (
     "id, case_id, kind, outcome, outcome_label, rationale, decided_on, decision_maker, "
@@ -64,6 +66,7 @@ def _assessment(row: Any) -> AssessmentRecord:
         json.loads(row[6]),
         row[7],
         row[8],
+        row[9],
     )
 
 
@@ -88,14 +91,18 @@ class AssessmentManager:
 
     def save(
         self,
-        case_id: int,
+        case_id: int | None,
         checklist: Checklist,
         answers: Mapping[str, ItemAnswer],
         *,
         assessment_id: int | None = None,
+        agreement_id: int | None = None,
     ) -> AssessmentRecord:
-        """Create or update an assessment; it keeps the checklist version it was started with."""
-        reference = self._reg.cases.get(case_id).reference
+        """Create or update an assessment of a case, or of an agreement (``case_id=None``);
+        it keeps the checklist version it was started with."""
+        if (case_id is None) == (agreement_id is None):
+            raise ValueError("an assessment belongs to a case or to an agreement")
+        reference = self._owner_reference(case_id, agreement_id)
         evaluation = evaluate(checklist, answers)
         stored = answers_to_json(answers)
         findings = [
@@ -106,10 +113,12 @@ class AssessmentManager:
         with self._reg.transaction() as tx:
             if assessment_id is None:
                 cur = self._reg.conn.execute(
-                    "INSERT INTO assessments(case_id, checklist_id, checklist_version, answers, "
-                    "score, findings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO assessments(case_id, agreement_id, checklist_id, "
+                    "checklist_version, answers, score, findings, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         case_id,
+                        agreement_id,
                         checklist.id,
                         checklist.version,
                         canonical_json(stored),
@@ -153,8 +162,33 @@ class AssessmentManager:
                 if old.score != evaluation.score:
                     changes["score"] = [old.score, evaluation.score]
                 tx.audit("update", "assessment", f"{reference}/{assessment_id}", changes)
-            tx.case_ids.add(case_id)
+            if case_id is not None:
+                tx.case_ids.add(case_id)
+            else:
+                tx.kinds.add("agreement")
         return self.get(assessment_id)
+
+    def _owner_reference(self, case_id: int | None, agreement_id: int | None) -> str:
+        if case_id is not None:
+            return self._reg.cases.get(case_id).reference
+        row = self._reg.conn.execute(
+            "SELECT reference FROM agreements WHERE id = ?", (agreement_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"There is no agreement {agreement_id}.")
+        return str(row[0])
+
+    def for_agreement(self, agreement_id: int, checklist_id: str) -> list[AssessmentRecord]:
+        rows = self._reg.conn.execute(
+            f"SELECT {_A_COLUMNS} FROM assessments WHERE agreement_id = ? AND checklist_id = ? "
+            "ORDER BY id",
+            (agreement_id, checklist_id),
+        )
+        return [_assessment(r) for r in rows]
+
+    def latest_for_agreement(self, agreement_id: int, checklist_id: str) -> AssessmentRecord | None:
+        found = self.for_agreement(agreement_id, checklist_id)
+        return found[-1] if found else None
 
     def get(self, assessment_id: int) -> AssessmentRecord:
         row = self._reg.conn.execute(
