@@ -41,6 +41,12 @@ def actor() -> Actor:
     return Actor(os_user(), AppConfig.load().display_name)
 
 
+def _sections() -> list[str]:
+    from .reports.export import SECTION_KEYS
+
+    return list(SECTION_KEYS)
+
+
 def _stages() -> list[str]:
     return [s.value for s in Stage]
 
@@ -114,6 +120,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the refused rows and their problems to this CSV",
     )
     p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+
+    p = sub.add_parser("export", help="export the register for someone else")
+    exports = p.add_subparsers(dest="export", metavar="EXPORT", required=True)
+    e = exports.add_parser(
+        "audit",
+        help="the auditor's export pack: CSV and XLSX files, a PDF listing, a manifest of "
+        "hashes and a README (NOT encrypted; recorded in the audit trail)",
+    )
+    e.add_argument("path", type=Path)
+    e.add_argument("--out", required=True, type=Path, metavar="FOLDER", help="a new folder")
+    e.add_argument(
+        "--sections",
+        metavar="LIST",
+        help="comma-separated sections to include (default: all): " + ", ".join(_sections()),
+    )
+    e.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+
+    p = sub.add_parser("verify-export", help="check an export pack against its manifest")
+    p.add_argument("folder", type=Path)
 
     p = sub.add_parser("report", help="write a PDF report")
     reports = p.add_subparsers(dest="report", metavar="REPORT", required=True)
@@ -296,6 +321,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .reports.export import SECTION_KEYS, export_pack
+
+    sections = list(SECTION_KEYS)
+    if args.sections:
+        sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+        unknown = sorted(set(sections) - set(SECTION_KEYS))
+        if unknown:
+            return _fail(f"Unknown section(s): {', '.join(unknown)}.")
+    with _open(args.path, args.recovery_key_file) as register:
+        result = export_pack(
+            register,
+            args.out,
+            sections=sections,
+            progress=lambda done, total, label: _say(f"[{done}/{total}] {label}"),
+        )
+    _say(f"Exported {len(result.files)} files to {result.folder}.")
+    _say("The pack is NOT encrypted: keep it securely and delete it when the audit is done.")
+    return EXIT_OK
+
+
+def cmd_verify_export(args: argparse.Namespace) -> int:
+    from .reports.export import verify_export
+
+    problems = verify_export(args.folder)
+    for problem in problems:
+        _say(f"FAIL  {problem.file}: {problem.problem}")
+    if problems:
+        _say(f"{len(problems)} problem(s): the pack is not as it was exported.")
+        return EXIT_CHECK_FAILED
+    _say(f"All files in {args.folder} match the manifest.")
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .reports.dossier import write_dossier
     from .reports.letter import write_feedback_letter
@@ -334,6 +393,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cases": cmd_cases,
         "report": cmd_report,
         "import": cmd_import,
+        "export": cmd_export,
+        "verify-export": cmd_verify_export,
     }
     if args.command is None:
         return run_gui(args)

@@ -260,3 +260,31 @@ def test_report_letter_needs_a_decision_then_records_feedback(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     with Register.open(reg, data_key, actor=Actor("t")) as register:
         assert register.cases.get_by_reference(reference).feedback_given_on == dt.date.today()
+
+
+def test_export_audit_and_verify_export_commands(tmp_path: Path) -> None:
+    reg, key = tmp_path / "demo.nhsip", tmp_path / "demo-key.txt"
+    assert run("demo", reg, "--recovery-key-out", key, "--cases", "5").returncode == 0
+    pack = tmp_path / "pack"
+    result = run("export", "audit", reg, "--out", pack, "--recovery-key-file", key)
+    assert result.returncode == 0, result.stderr
+    assert "NOT encrypted" in result.stdout and (pack / "manifest.json").exists()
+    ok = run("verify-export", pack)
+    assert ok.returncode == 0 and "match the manifest" in ok.stdout
+    data = bytearray((pack / "cases.csv").read_bytes())
+    data[len(data) // 2] ^= 0x02
+    (pack / "cases.csv").write_bytes(bytes(data))
+    bad = run("verify-export", pack)
+    assert bad.returncode == 1 and "cases.csv" in bad.stdout
+    refused = run(
+        "export",
+        "audit",
+        reg,
+        "--out",
+        tmp_path / "p2",
+        "--sections",
+        "nonsense",
+        "--recovery-key-file",
+        key,
+    )
+    assert refused.returncode == 2 and "nonsense" in refused.stderr
