@@ -87,10 +87,6 @@ def test_migration_names_are_unique_and_ordered() -> None:
 
 
 def test_0005_keeps_decisions_linked_to_their_assessments(tmp_path: Path, actor: Actor) -> None:
-    import datetime as dt
-
-    from nhsip_desktop.checklists import ItemAnswer, parse_checklist
-
     later = [m for m in mig.migrations._migrations if m.name >= "0005"]
     mig.migrations._migrations = [m for m in mig.migrations._migrations if m.name < "0005"]
     try:
@@ -98,44 +94,25 @@ def test_0005_keeps_decisions_linked_to_their_assessments(tmp_path: Path, actor:
         with Register.create(path, actor=actor) as reg:
             key = reg.data_key
             case = reg.cases.add("Idea")
-            checklist = parse_checklist(
-                {
-                    "format": "nhsip-checklist",
-                    "id": "t",
-                    "version": 1,
-                    "effective": "2025-11-18",
-                    "title": "T",
-                    "sections": [
-                        {
-                            "id": "s",
-                            "title": "S",
-                            "items": [
-                                {
-                                    "id": "a",
-                                    "prompt": "A?",
-                                    "reference": "Step 5",
-                                    "answer": "yes_no",
-                                }
-                            ],
-                        }
-                    ],
-                },
-                "t-v1.json",
-            )
-            assessment = reg.assessments.save(case.id, checklist, {"a": ItemAnswer("yes")})
-            decision = reg.assessments.record_decision(
-                case.id,
-                "triage",
-                outcome="go",
-                outcome_label="Go",
-                rationale="Because.",
-                decided_on=dt.date.today(),
-                decision_maker="A",
-                assessment_id=assessment.id,
-            )
+            # Rows as the previous version of the app wrote them (its schema, its columns).
+            with reg.transaction():
+                cur = reg.conn.execute(
+                    "INSERT INTO assessments(case_id, checklist_id, checklist_version, answers, "
+                    "score, findings, created_at, updated_at) VALUES (?, 't', 1, "
+                    '\'{"a": {"value": "yes", "note": ""}}\', NULL, \'[]\', \'x\', \'x\')',
+                    (case.id,),
+                )
+                assessment_id = cur.lastrowid
+                cur = reg.conn.execute(
+                    "INSERT INTO decisions(case_id, kind, outcome, outcome_label, rationale, "
+                    "decided_on, decision_maker, assessment_id, recorded_at) "
+                    "VALUES (?, 'triage', 'go', 'Go', 'Because.', '2026-01-01', 'A', ?, 'x')",
+                    (case.id, assessment_id),
+                )
+                decision_id = cur.lastrowid
     finally:
         mig.migrations._migrations += later
     with Register.open(path, key, actor=actor) as reg:
-        assert reg.assessments.decision(decision.id).assessment_id == assessment.id
-        assert reg.assessments.get(assessment.id).answers["a"].value == "yes"
+        assert reg.assessments.decision(decision_id).assessment_id == assessment_id
+        assert reg.assessments.get(assessment_id).answers["a"].value == "yes"
         assert reg.verify_audit().ok

@@ -1,7 +1,8 @@
 """Every deadline in the register, gathered in one place for the upcoming-deadlines view.
 
 Rights (renewals, priority, portfolio reviews), feedback due to innovators (step 5), recorded
-next actions, and urgent confidentiality alerts (step 4). Cheap on a large register: the case
+next actions, urgent confidentiality alerts (step 4), and agreements' obligations, end and
+notice dates and TTC reviews (step 9). Cheap on a large register: the case
 deadlines come from indexed date columns, filtered to the window.
 """
 
@@ -77,4 +78,5 @@ def all_deadlines(register: Register, today: dt.date, days: int = 90) -> list[De
                     False,
                 )
             )
+    found.extend(register.agreements.deadlines(today))
     return upcoming(found, today, days)

@@ -198,6 +198,7 @@ class Register:
         conn: sqlcipher.Connection,
         actor: Actor,
     ) -> None:
+        from .agreements import AgreementManager
         from .assessments import AssessmentManager
         from .assets import (
             CostManager,
@@ -226,6 +227,7 @@ class Register:
         self.costs = CostManager(self)
         self.returns = ReturnManager(self)
         self.worksheets = WorksheetManager(self)
+        self.agreements = AgreementManager(self)
         self._tx: Transaction | None = None
         self._subscribers: list[Callable[[Changes], None]] = []
         self.audit_status: VerifyResult | None = None
