@@ -41,6 +41,15 @@ def actor() -> Actor:
     return Actor(os_user(), AppConfig.load().display_name)
 
 
+def _date_arg(text: str) -> dt.date:
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date: use dd/mm/yyyy")
+
+
 def _sections() -> list[str]:
     from .reports.export import SECTION_KEYS
 
@@ -156,6 +165,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("path", type=Path)
     r.add_argument("--case", required=True, metavar="REF", help="the case reference")
+    r.add_argument("--out", required=True, type=Path, metavar="FILE")
+    r.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+
+    r = reports.add_parser("board", help="the two-page board summary for a period")
+    r.add_argument("path", type=Path)
+    r.add_argument(
+        "--from",
+        dest="start",
+        required=True,
+        type=_date_arg,
+        metavar="DATE",
+        help="first day (dd/mm/yyyy or yyyy-mm-dd)",
+    )
+    r.add_argument(
+        "--to",
+        dest="end",
+        required=True,
+        type=_date_arg,
+        metavar="DATE",
+        help="last day (dd/mm/yyyy or yyyy-mm-dd)",
+    )
+    r.add_argument("--out", required=True, type=Path, metavar="FILE")
+    r.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    r = reports.add_parser(
+        "annual-return",
+        help="the annual return for the financial year 1 April YYYY to 31 March YYYY+1",
+    )
+    r.add_argument("path", type=Path)
+    r.add_argument("--year", required=True, type=int, metavar="YYYY")
+    r.add_argument("--out", required=True, type=Path, metavar="FILE")
+    r.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    r = reports.add_parser("ttc", help="the TTC contract checklist (Annex B) for an agreement")
+    r.add_argument("path", type=Path)
+    r.add_argument("--agreement", required=True, metavar="REF", help="e.g. AG-2026-0001")
     r.add_argument("--out", required=True, type=Path, metavar="FILE")
     r.add_argument("--recovery-key-file", type=Path, metavar="FILE")
 
@@ -359,12 +402,45 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .reports.dossier import write_dossier
     from .reports.letter import write_feedback_letter
 
-    writers = {"dossier": write_dossier, "letter": write_feedback_letter}
-    names = {"dossier": "dossier", "letter": "feedback letter"}
     with _open(args.path, args.recovery_key_file) as register:
-        case = register.cases.get_by_reference(args.case)
-        written = writers[args.report](register, case.id, args.out)
-    _say(f"Wrote the {names[args.report]} for {case.reference} to {written}.")
+        if args.report in ("dossier", "letter"):
+            writers = {"dossier": write_dossier, "letter": write_feedback_letter}
+            case = register.cases.get_by_reference(args.case)
+            written = writers[args.report](register, case.id, args.out)
+            what = f"the {'dossier' if args.report == 'dossier' else 'feedback letter'} for "
+            what += case.reference
+        elif args.report == "board":
+            from .reports.board import write_board_summary
+
+            if args.end < args.start:
+                return _fail("--to is before --from.")
+            written = write_board_summary(register, args.start, args.end, args.out)
+            what = f"the board summary for {args.start:%d/%m/%Y} to {args.end:%d/%m/%Y}"
+        elif args.report == "annual-return":
+            from .reports.annual_return import write_annual_return
+
+            written = write_annual_return(register, args.year, args.out)
+            what = f"the annual return for {args.year} to {args.year + 1}"
+        else:
+            from .checklists import ChecklistLibrary
+            from .reports.ttc_report import write_ttc_report
+
+            agreement = register.agreements.get_by_reference(args.agreement)
+            assert agreement.id is not None
+            record = register.assessments.latest_for_agreement(agreement.id, "ttc")
+            checklist = ChecklistLibrary.load().get(
+                "ttc", record.checklist_version if record else None
+            )
+            written = write_ttc_report(
+                register,
+                agreement.reference,
+                agreement.title,
+                checklist,
+                record.answers if record else {},
+                args.out,
+            )
+            what = f"the TTC checklist report for {agreement.reference}"
+    _say(f"Wrote {what} to {written}.")
     _say("The PDF is not encrypted: keep it as securely as the register itself.")
     return EXIT_OK
 

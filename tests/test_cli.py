@@ -288,3 +288,65 @@ def test_export_audit_and_verify_export_commands(tmp_path: Path) -> None:
         key,
     )
     assert refused.returncode == 2 and "nonsense" in refused.stderr
+
+
+def test_board_annual_return_and_ttc_report_commands(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from pypdf import PdfReader
+
+    from nhsip_desktop.agreements import Agreement, AgreementKind
+    from nhsip_desktop.store.audit import Actor
+    from nhsip_desktop.store.recovery import decode_recovery_key
+    from nhsip_desktop.store.register import Register
+    from nhsip_desktop.store.unlock import read_recovery_key_file
+
+    reg, key = tmp_path / "demo.nhsip", tmp_path / "demo-key.txt"
+    assert run("demo", reg, "--recovery-key-out", key, "--cases", "10").returncode == 0
+    with Register.open(
+        reg, decode_recovery_key(read_recovery_key_file(key)), actor=Actor("t")
+    ) as r:
+        saved = r.agreements.save(
+            Agreement(
+                kind=AgreementKind.TTC_SERVICES,
+                title="TTC services",
+                parties=["Hub"],
+                signed_on=dt.date.today(),
+            )
+        )
+    common = ("--recovery-key-file", key)
+    board = run(
+        "report",
+        "board",
+        reg,
+        "--from",
+        "01/04/2026",
+        "--to",
+        "31/03/2027",
+        "--out",
+        tmp_path / "b.pdf",
+        *common,
+    )
+    assert board.returncode == 0, board.stderr
+    assert "Board summary" in "".join(p.extract_text() for p in PdfReader(tmp_path / "b.pdf").pages)
+    annual = run(
+        "report", "annual-return", reg, "--year", "2026", "--out", tmp_path / "a.pdf", *common
+    )
+    assert annual.returncode == 0, annual.stderr
+    ttc = run(
+        "report", "ttc", reg, "--agreement", saved.reference, "--out", tmp_path / "t.pdf", *common
+    )
+    assert ttc.returncode == 0, ttc.stderr
+    bad = run(
+        "report",
+        "board",
+        reg,
+        "--from",
+        "31/03/2027",
+        "--to",
+        "01/04/2026",
+        "--out",
+        tmp_path / "x.pdf",
+        *common,
+    )
+    assert bad.returncode == 2 and not (tmp_path / "x.pdf").exists()

@@ -2,8 +2,9 @@
 
 Rights (renewals, priority, portfolio reviews), feedback due to innovators (step 5), recorded
 next actions, urgent confidentiality alerts (step 4), and agreements' obligations, end and
-notice dates and TTC reviews (step 9). Cheap on a large register: the case
-deadlines come from indexed date columns, filtered to the window.
+notice dates and TTC reviews (step 9), and governance (no SRO, policy review due,
+training). Cheap on a large register: the case deadlines come from indexed date columns,
+filtered to the window.
 """
 
 from __future__ import annotations
@@ -79,4 +80,5 @@ def all_deadlines(register: Register, today: dt.date, days: int = 90) -> list[De
                 )
             )
     found.extend(register.agreements.deadlines(today))
+    found.extend(register.governance.deadlines(today))
     return upcoming(found, today, days)

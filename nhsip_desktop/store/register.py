@@ -209,6 +209,7 @@ class Register:
         )
         from .attachments import AttachmentManager
         from .cases import CaseManager
+        from .governance import GovernanceManager
         from .settings import SettingsManager
 
         self.path = path
@@ -228,6 +229,7 @@ class Register:
         self.returns = ReturnManager(self)
         self.worksheets = WorksheetManager(self)
         self.agreements = AgreementManager(self)
+        self.governance = GovernanceManager(self)
         self._tx: Transaction | None = None
         self._subscribers: list[Callable[[Changes], None]] = []
         self.audit_status: VerifyResult | None = None
