@@ -320,6 +320,10 @@ def build_demo(register: Register, count: int) -> int:
                 ip_kinds=case.ip_kinds,
                 disclosure=demo_disclosure(case, index, today=today),
             )
+    if count >= len(CURATED):
+        from .demo_extras import add_demo_extras
+
+        add_demo_extras(register, today)
     if count > len(CURATED):
         rest = demo_cases(count, today=today)
         rows = (

@@ -79,18 +79,21 @@ def main() -> int:
         shot(editor, f"05-case-{name}")
     editor.close()
 
-    add_demo_assets(window.session.register)
+    FINANCE_CASE[0] = first_active_reference(window.session.register)
     window.go_to(1)
     shot(window, "06-assets")
     window.go_to(3)
     finance = window.area_stack.currentWidget()
-    shot(window, "06-finance-costs")
     if hasattr(finance, "show_case"):
         finance.tabs.setCurrentIndex(1)
         finance.show_case(FINANCE_CASE[0])
         shot(window, "06-finance-returns")
     window.go_to(2)
-    shot(window, "06-empty-area")
+    shot(window, "06-agreements")
+    window.go_to(4)
+    shot(window, "06-governance")
+    window.go_to(5)
+    shot(window, "06-reports")
     window.go_to(0)
 
     settings = SettingsDialog(window.session, window)
@@ -125,100 +128,12 @@ def main() -> int:
 FINANCE_CASE: list[str] = [""]
 
 
-def add_demo_assets(register: object) -> None:
-    """A few fictional rights, costs and returns so the Assets and Finance areas look lived in."""
-    import datetime as dt
-    from decimal import Decimal
-
+def first_active_reference(register: object) -> str:
+    """The demo case that has returns recorded (see nhsip_desktop.demo_extras)."""
     from nhsip_desktop.cases import CaseFilter, Stage
-    from nhsip_desktop.ledgers import CostCategory, CostEntry
-    from nhsip_desktop.renewals import add_months
-    from nhsip_desktop.revenue import ReturnKind
-    from nhsip_desktop.rights import Right, RightStatus, RightType
 
-    reg = register  # a Register
-    today = dt.date.today()
-    active = [c for c in reg.cases.search(CaseFilter()) if c.stage is Stage.ACTIVE]  # type: ignore[attr-defined]
-    first, second = active[0], active[1]
-    FINANCE_CASE[0] = first.reference
-    filed = add_months(today, -47)
-    reg.rights.save(
-        Right(
-            None,
-            RightType.PATENT,
-            "GB",
-            first.title,
-            application_number="GB2201234.5",  # type: ignore[attr-defined]
-            filing_date=filed,
-            grant_date=add_months(filed, 30),
-            status=RightStatus.GRANTED,
-            registration_number="GB2601234",
-            owners="The trust",
-            attorney="Example Attorneys LLP (fictional)",
-            case_id=first.id,
-        )
-    )
-    reg.rights.save(
-        Right(
-            None,
-            RightType.REGISTERED_DESIGN,
-            "GB",
-            second.title,  # type: ignore[attr-defined]
-            application_number="6301234",
-            filing_date=add_months(today, -20),
-            grant_date=add_months(today, -18),
-            status=RightStatus.GRANTED,
-            registration_number="6301234",
-            case_id=second.id,
-        )
-    )
-    reg.rights.save(
-        Right(
-            None,
-            RightType.TRADE_MARK,
-            "GB",
-            "STEADY STEPS",  # type: ignore[attr-defined]
-            application_number="UK00004012345",
-            filing_date=add_months(today, -3),
-            status=RightStatus.FILED,
-            case_id=second.id,
-        )
-    )
-    reg.costs.add(
-        CostEntry(
-            add_months(today, -2),
-            CostCategory.ATTORNEY,
-            Decimal("1850.00"),  # type: ignore[attr-defined]
-            Decimal("370.00"),
-            "Example Attorneys LLP (fictional)",
-            "INV-2231",
-            case_id=first.id,
-        )
-    )
-    reg.costs.add(
-        CostEntry(
-            add_months(today, -1),
-            CostCategory.OFFICIAL_FEE,
-            Decimal("75.00"),  # type: ignore[attr-defined]
-            supplier="UK IPO",
-            case_id=second.id,
-        )
-    )
-    reg.returns.add(
-        first.id,
-        received_on=add_months(today, -4),
-        gross=Decimal("12000"),  # type: ignore[attr-defined]
-        kind=ReturnKind.LICENCE_FEE,
-        deductible=Decimal("2220"),
-        description="Upfront licence fee (fictional licensee)",
-    )
-    reg.returns.add(
-        first.id,
-        received_on=add_months(today, -1),
-        gross=Decimal("4312.50"),  # type: ignore[attr-defined]
-        kind=ReturnKind.ROYALTY,
-        description="Quarterly royalty",
-    )
+    cases = register.cases.search(CaseFilter(descending=False))  # type: ignore[attr-defined]
+    return next(c.reference for c in cases if c.stage is Stage.ACTIVE)
 
 
 def fill_wizard_page(wizard: object, index: int) -> None:

@@ -77,6 +77,7 @@ class CasesPage(QWidget):
     def __init__(self, session: RegisterSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("area-cases")
+        self.setAccessibleName("Cases")
         self.session = session
         self.model = CaseTableModel(session)
 

@@ -29,12 +29,15 @@ from nhsip_desktop.store.backups import latest_backup_time
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import REGISTER_SUFFIX, Register
 
+from .agreements_page import AgreementsPage
+from .areas import AREAS
 from .assets_page import AssetsPage
 from .browser import CasesPage
 from .case_editor import CaseEditor
-from .empty_state import AREAS, EmptyStatePage
 from .finance_page import FinancePage
+from .governance_page import GovernancePage
 from .idle import IdleWatcher
+from .reports_page import ReportsPage
 from .session import RegisterSession
 from .settings_dialog import SettingsDialog
 from .unlock import current_actor, show_open_error, unlock
@@ -182,6 +185,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.state_label)
 
         self._build_menus()
+        self._lock_minutes = 10
         self.idle = IdleWatcher(self._auto_lock_minutes, parent=self)
         self.idle.idle.connect(self.lock)
         app = QApplication.instance()
@@ -209,16 +213,19 @@ class MainWindow(QMainWindow):
         self.cases_page = CasesPage(self.session)
         self.cases_page.open_case.connect(self.open_case)
         self.cases_page.new_case.connect(self.new_disclosure)
-        built: dict[str, QWidget] = {
+        pages: dict[str, QWidget] = {
             "cases": self.cases_page,
             "assets": AssetsPage(self.session),
+            "agreements": AgreementsPage(self.session),
             "finance": FinancePage(self.session),
+            "governance": GovernancePage(self.session),
+            "reports": ReportsPage(self.session),
         }
         for area in AREAS:
             item = QListWidgetItem(area.title)
             item.setToolTip(f"{area.title} (guidance: {area.guidance})")
             self.nav.addItem(item)
-            self.area_stack.addWidget(built.get(area.key) or EmptyStatePage(area))
+            self.area_stack.addWidget(pages[area.key])
         self.nav.currentRowChanged.connect(self.area_stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
         workspace = QWidget()
@@ -295,9 +302,13 @@ class MainWindow(QMainWindow):
 
     # -- state ------------------------------------------------------------------------
     def _auto_lock_minutes(self) -> int:
-        if not self.session.is_open:
-            return 10
-        return int(self.session.register.settings.get("auto_lock_minutes"))
+        """Read from the register only when it opens or its settings change (cached), so the
+        idle timer never touches the connection while, say, an export is running."""
+        return self._lock_minutes
+
+    def _read_lock_minutes(self) -> None:
+        if self.session.is_open:
+            self._lock_minutes = int(self.session.register.settings.get("auto_lock_minutes"))
 
     def _update_actions(self) -> None:
         is_open = self.session.is_open
@@ -326,6 +337,7 @@ class MainWindow(QMainWindow):
 
     def _on_opened(self) -> None:
         register = self.session.register
+        self._read_lock_minutes()
         config = AppConfig.load()
         config.remember(register.path, register.register_id, register.settings.get("organisation"))
         if not self.session.demo:
@@ -362,7 +374,9 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.locked_page.unlock_button.setFocus()
 
-    def _on_changed(self, _changes: object) -> None:
+    def _on_changed(self, changes: object) -> None:
+        if "setting" in getattr(changes, "kinds", ()):
+            self._read_lock_minutes()
         self.setWindowTitle(self._title())
 
     def _update_backup_label(self) -> None:
