@@ -965,6 +965,15 @@ class CaseEditor(QDialog):
             )
             return None
         if target is None:
+            answer = QMessageBox.question(
+                self,
+                "Save a letter outside the register?",
+                "The feedback letter names the innovators and the decision, and will not be "
+                "encrypted. Save it only where the trust's policy allows. It is recorded in the "
+                "audit trail, and the date of feedback is recorded on the case.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
             chosen, _ = QFileDialog.getSaveFileName(
                 self,
                 "Save the feedback letter",
