@@ -79,6 +79,15 @@ def explain_open_error(exc: BaseException) -> Explanation:
             detail,
             "Type the recovery key from the printed sheet (or the passphrase, if one was set).",
         )
+    from .store.lock import RegisterInUseError
+
+    if isinstance(exc, RegisterInUseError):
+        return Explanation(
+            "This register is already open",
+            detail,
+            "Switch to the window that has it open, or close it there, then try again. Only "
+            "one window at a time may change a register.",
+        )
     if isinstance(exc, RegisterError):
         return Explanation("The register could not be opened", detail, "Try again, or ask IT.")
     return Explanation(

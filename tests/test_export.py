@@ -118,6 +118,6 @@ def test_a_cancelled_export_leaves_nothing(filled: Register, tmp_path: Path) -> 
     head = filled.chain_head()
     with pytest.raises(ExportCancelled):
         export_pack(filled, tmp_path / "pack", cancelled=lambda: True)
-    register_files = {filled.path.name + suffix for suffix in ("", "-wal", "-shm")}
+    register_files = {filled.path.name + s for s in ("", "-wal", "-shm", ".lock")}
     assert {p.name for p in tmp_path.iterdir()} <= register_files  # no pack, no temp folder
     assert filled.chain_head() == head

@@ -202,3 +202,18 @@ def test_damaged_page_is_never_used_silently_after_a_structural_open(
             reg.cases.get_many(reg.cases.ids())
         finally:
             reg.close()
+
+
+def test_one_writer_a_second_open_is_refused_until_the_first_closes(
+    tmp_path: Path, actor: Actor
+) -> None:
+    from nhsip_desktop.store.lock import RegisterInUseError
+
+    path, key = _make(tmp_path, actor, cases=1)
+    first = Register.open(path, key, actor=actor)
+    with pytest.raises(RegisterInUseError, match="open in another window"):
+        Register.open(path, key, actor=actor)
+    assert first.cases.count() == 1  # the first is unaffected
+    first.close()
+    with Register.open(path, key, actor=actor) as again:
+        assert again.cases.count() == 1

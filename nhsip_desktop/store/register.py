@@ -233,6 +233,7 @@ class Register:
         self._tx: Transaction | None = None
         self._subscribers: list[Callable[[Changes], None]] = []
         self.audit_status: VerifyResult | None = None
+        self._lock: Any = None  # the RegisterLock held while open
         self.backup_before_migration: Path | None = None
 
     # -- identity --------------------------------------------------------------------
@@ -340,13 +341,22 @@ class Register:
         :class:`~.errors.DamagedRegisterError` or :class:`~.errors.NewerRegisterError`
         without writing a byte. Pending migrations are applied after a verified backup.
         """
+        from .lock import RegisterLock
+
         path = Path(path)
         header = read_header(path)
-        applied = verify_file(path, key, header=header, thorough=thorough)
-        conn = sqlcipher.connect(path, key, header.salt)
+        lock = RegisterLock(path)  # one writer: another window or process gets a clear message
+        lock.acquire()
+        try:
+            applied = verify_file(path, key, header=header, thorough=thorough)
+            conn = sqlcipher.connect(path, key, header.salt)
+        except BaseException:
+            lock.release()
+            raise
         try:
             sqlcipher.configure(conn, readonly=False)
             register = cls(path, header, key, conn, actor)
+            register._lock = lock
             pending = [name for name in known_names() if name not in applied]
             if pending:
                 if applied:
@@ -358,19 +368,15 @@ class Register:
                     register.audit.save_checkpoint(register.audit_status.head)
         except BaseException:
             conn.close()
+            lock.release()
             raise
         return register
 
     def _migration_backup(self, backup_dir: Path | None) -> Path:
-        from .backups import backup_folder
+        """A verified backup (same key) before any schema change."""
+        from .backups import create_backup
 
-        folder = backup_dir or backup_folder(self.path)
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        target = folder / f"{self.path.stem}.{stamp}.before-migration{REGISTER_SUFFIX}"
-        sqlcipher.export_to(self.conn, target, self.data_key, self.header.salt)
-        verify_file(target, self.data_key)
-        return target
+        return create_backup(self, backup_dir, reason="before-migration").path
 
     def _migrate(self, pending: list[str]) -> None:
         with self.transaction() as tx:
@@ -483,12 +489,17 @@ class Register:
         """Close the connection and drop the key. Safe to call twice."""
         conn, self._conn = self._conn, None
         self._key = None
-        if conn is not None:
-            try:
-                with contextlib.suppress(sqlcipher.DatabaseError):
-                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                conn.close()
+        lock, self._lock = self._lock, None
+        try:
+            if conn is not None:
+                try:
+                    with contextlib.suppress(sqlcipher.DatabaseError):
+                        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    conn.close()
+        finally:
+            if lock is not None:
+                lock.release()
 
     def __enter__(self) -> Register:
         return self
