@@ -350,3 +350,19 @@ def test_board_annual_return_and_ttc_report_commands(tmp_path: Path) -> None:
         *common,
     )
     assert bad.returncode == 2 and not (tmp_path / "x.pdf").exists()
+
+
+def test_backup_and_restore_commands(initialised: tuple[Path, Path], tmp_path: Path) -> None:
+    reg, key = initialised
+    made = run("backup", reg, "--to", tmp_path / "usb", "--recovery-key-file", key)
+    assert made.returncode == 0 and "verified" in made.stdout, made.stderr
+    (backup,) = (tmp_path / "usb").glob("*.nhsip")
+    restored = tmp_path / "restored.nhsip"
+    done = run("restore", backup, "--to", restored, "--recovery-key-file", key)
+    assert done.returncode == 0, done.stderr
+    assert run("check", restored, "--recovery-key-file", key).returncode == 0
+    other_reg, other_key = tmp_path / "other.nhsip", tmp_path / "other.txt"
+    assert run("init", other_reg, "--recovery-key-out", other_key).returncode == 0
+    refused = run("restore", backup, "--to", other_reg, "--recovery-key-file", key)
+    assert refused.returncode == 2
+    assert run("check", other_reg, "--recovery-key-file", other_key).returncode == 0

@@ -242,3 +242,43 @@ def test_start_page_lists_recent_registers_and_demo_opens(qtbot: object) -> None
     assert window.cases_page.model.total == 40
     window.close()
     assert QApplication.instance() is not None
+
+
+def test_settings_dialog_saves_every_setting(qtbot: object, session: RegisterSession) -> None:
+    from PySide6.QtWidgets import QLabel, QSpinBox
+
+    from nhsip_desktop.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(session)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    spins = dialog.findChildren(QSpinBox)
+    assert len(spins) == 5 and all(s.parent() is not None and s.accessibleName() for s in spins)
+    buddies = {label.buddy() for label in dialog.findChildren(QLabel) if label.buddy()}
+    assert all(spin in buddies for spin in spins)  # every input has a visible label
+    dialog.alert_days.setValue(45)
+    dialog.backup_hours.setValue(24)
+    assert dialog.save()
+    values = session.register.settings.all()
+    assert (values["disclosure_alert_days"], values["backup_every_hours"]) == (45, 24)
+
+
+def test_copied_text_is_cleared_after_30_seconds(qtbot: object, session: RegisterSession) -> None:
+    from nhsip_desktop.ui.main_window import CLIPBOARD_CLEAR_MS
+
+    window = MainWindow(session)
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    assert CLIPBOARD_CLEAR_MS == 30_000 == window.clipboard_timer.interval()
+    window.owns_clipboard = lambda: False  # copied by another program: not touched
+    clipboard = QApplication.clipboard()
+    clipboard.setText("copied in a word processor")
+    assert not window.clipboard_timer.isActive()
+    window.owns_clipboard = lambda: True  # copied from this app
+    clipboard.setText("IP-2026-0001 Paediatric cannula splint")
+    assert window.clipboard_timer.isActive()
+    window._clear_clipboard()  # what the timer does after 30 seconds
+    assert clipboard.text() == ""
+    # Something copied later by another program is left alone.
+    clipboard.setText("mine")
+    window._clipboard_text = "something else"
+    window._clear_clipboard()
+    assert clipboard.text() == "mine"

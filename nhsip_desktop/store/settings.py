@@ -17,12 +17,16 @@ DEFAULTS: dict[str, Any] = {
     "feedback_target_days": 30,
     "auto_lock_minutes": 10,
     "disclosure_alert_days": 30,
+    "backup_every_hours": 12,
+    "backup_keep": 10,
 }
 
 _LIMITS: dict[str, tuple[int, int]] = {
     "feedback_target_days": (1, 365),
     "auto_lock_minutes": (1, 240),
     "disclosure_alert_days": (1, 365),
+    "backup_every_hours": (1, 168),
+    "backup_keep": (2, 100),
 }
 
 

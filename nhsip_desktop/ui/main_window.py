@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -44,6 +46,7 @@ from .unlock import current_actor, show_open_error, unlock
 from .widgets import heading, paragraph
 
 START, LOCKED, WORKSPACE = 0, 1, 2
+CLIPBOARD_CLEAR_MS = 30_000  # text copied from the register is cleared after 30 seconds
 
 
 class StartPage(QWidget):
@@ -192,9 +195,18 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self.idle)
 
+        self._clipboard_text = ""
+        # Only text this app put there is cleared (asked of Qt; replaceable in tests).
+        self.owns_clipboard: Callable[[], bool] = lambda: QApplication.clipboard().ownsClipboard()
+        self.clipboard_timer = QTimer(self)
+        self.clipboard_timer.setSingleShot(True)
+        self.clipboard_timer.setInterval(CLIPBOARD_CLEAR_MS)
+        self.clipboard_timer.timeout.connect(self._clear_clipboard)
+        QApplication.clipboard().dataChanged.connect(self._clipboard_changed)
         self.session.opened.connect(self._on_opened)
         self.session.locked.connect(self._on_locked)
         self.session.changed.connect(self._on_changed)
+        self.session.backed_up.connect(self._on_backed_up)
         if self.session.is_open:
             self._on_opened()
         else:
@@ -273,6 +285,13 @@ class MainWindow(QMainWindow):
         self.close_action = self._action("&Close register", self.close_register, "Ctrl+W")
         file_menu.addAction(self.close_action)
         file_menu.addSeparator()
+        self.backup_action = self._action("&Back up now", self.back_up_now, "Ctrl+Shift+B")
+        file_menu.addAction(self.backup_action)
+        self.restore_action = self._action("&Restore from a backup…", self.restore_from_backup)
+        file_menu.addAction(self.restore_action)
+        self.rekey_action = self._action("Change the data &key…", self.change_data_key)
+        file_menu.addAction(self.rekey_action)
+        file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
 
         go = bar.addMenu("&Go")
@@ -318,6 +337,9 @@ class MainWindow(QMainWindow):
             self.find_action,
             self.new_disclosure_action,
             self.import_action,
+            self.backup_action,
+            self.restore_action,
+            self.rekey_action,
             *self.go_actions,
         ):
             action.setEnabled(is_open)
@@ -380,8 +402,132 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self._title())
 
     def _update_backup_label(self) -> None:
-        when = latest_backup_time(self.session.path) if self.session.path else None
-        self.backup_label.setText(f"Last backup: {when:%d/%m/%Y %H:%M}" if when else "")
+        """The last good backup, and a warning in words when there has been none for a week."""
+        if self.session.path is None or self.session.demo:
+            self.backup_label.setText("")
+            return
+        when = latest_backup_time(self.session.path)
+        if when is None:
+            text = "Warning: no backup yet"
+        else:
+            days = (dt.datetime.now() - when).days
+            text = f"Last backup: {when:%d/%m/%Y %H:%M}"
+            if days >= 7:
+                text = f"Warning: no backup for {days} days (last {when:%d/%m/%Y})"
+        self.backup_label.setText(text)
+        self.backup_label.setObjectName("warningText" if text.startswith("Warning") else "")
+        self.backup_label.style().polish(self.backup_label)
+
+    def _clipboard_changed(self) -> None:
+        """Text this app put on the clipboard (copied from a case) is cleared after 30 s."""
+        clipboard = QApplication.clipboard()
+        text = clipboard.text()
+        if text and self.session.is_open and self.owns_clipboard():
+            self._clipboard_text = text
+            self.clipboard_timer.start()
+
+    def _clear_clipboard(self) -> None:
+        clipboard = QApplication.clipboard()
+        if self._clipboard_text and clipboard.text() == self._clipboard_text:
+            clipboard.clear()
+        self._clipboard_text = ""
+
+    def _on_backed_up(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10_000)
+        self._update_backup_label()
+
+    def back_up_now(self) -> None:
+        from nhsip_desktop.store.backups import BackupError, create_backup
+
+        if not self.session.is_open:
+            return
+        try:
+            info = create_backup(self.session.register, reason="manual")
+        except BackupError as exc:
+            QMessageBox.warning(self, "Backup failed", str(exc))
+            return
+        self._on_backed_up(f"Backed up and verified: {info.path}")
+
+    def restore_from_backup(self) -> None:
+        """Restore a verified backup in place of this register, keeping the replaced file."""
+        from nhsip_desktop.store.backups import backup_folder, restore_backup
+
+        if not self.session.is_open or self.session.path is None:
+            return
+        path = self.session.path
+        key = self.session.register.data_key
+        chosen, _ = QFileDialog.getOpenFileName(
+            self,
+            "Restore from a backup",
+            str(backup_folder(path)),
+            f"Register backups (*{REGISTER_SUFFIX})",
+        )
+        if not chosen:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Restore this backup?",
+            f"The register will be replaced by the backup {Path(chosen).name}. The current file "
+            "is kept beside it (named '.replaced-…'), so nothing is lost. Changes made since "
+            "the backup will not be in the restored register.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.session.lock()
+        try:
+            restore_backup(Path(chosen), path, key)
+        except RegisterError as exc:
+            QMessageBox.warning(self, "Not restored", f"{exc} The register was not changed.")
+        self.open_path(path)
+
+    def change_data_key(self) -> None:
+        """A new data key: the register is re-encrypted and a new recovery key is shown."""
+        from nhsip_desktop.store.keystore import save_to_keyring
+        from nhsip_desktop.store.rekey import change_data_key
+
+        if not self.session.is_open or self.session.path is None or self.session.demo:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Change the data key?",
+            "The register will be re-encrypted under a new key and you will get a new "
+            "recovery key to print. Backups made before now still need the OLD recovery key: "
+            "keep it until those backups are no longer needed.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        path, old_key, actor = self.session.path, self.session.register.data_key, current_actor()
+        register_id = self.session.register_id
+        self.session.lock()
+
+        def keep_new_key(new_key: bytes) -> None:
+            with contextlib.suppress(RegisterError):
+                save_to_keyring(register_id, new_key)
+
+        try:
+            changed = change_data_key(path, old_key, actor=actor, before_swap=keep_new_key)
+        except RegisterError as exc:
+            QMessageBox.warning(self, "Key not changed", f"{exc} The register keeps its old key.")
+            self.open_path(path)
+            return
+        box = QMessageBox(self)
+        box.setWindowTitle("New recovery key")
+        box.setText("<b>Print or write down the new recovery key now.</b>")
+        box.setInformativeText(
+            f"{changed.recovery_key}\n\nThe old file is kept as {changed.replaced_path.name}. "
+            "It, and older backups, still open only with the old recovery key."
+        )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.exec()
+        unlocked = None
+        with contextlib.suppress(RegisterError):
+            from nhsip_desktop.store.unlock import open_register
+
+            unlocked = open_register(path, actor=actor, key=changed.new_key)
+        if unlocked is not None:
+            self.session.demo = False
+            self.session.attach(unlocked.register)
+            self.back_up_now()  # older backups need the old key: start a new generation now
 
     def show_start(self) -> None:
         self.start_page.refresh()

@@ -19,6 +19,7 @@ class RegisterSession(QObject):
     opened = Signal()
     about_to_lock = Signal()  # editors save what was typed before the connection closes
     locked = Signal()
+    backed_up = Signal(str)  # a sentence for the status bar (done, or what went wrong)
 
     def __init__(self, parent: QObject | None = None, *, demo: bool = False) -> None:
         super().__init__(parent)
@@ -46,14 +47,38 @@ class RegisterSession(QObject):
         self.register_id = register.register_id
         self._unsubscribe = register.subscribe(self._on_change)
         self.opened.emit()
+        self.backup_if_due("on-open")
 
     def lock(self) -> None:
         """Close the connection and drop the key; the path is kept to unlock again."""
         if self._register is None:
             return
         self.about_to_lock.emit()
+        self.backup_if_due("on-close")
         self._close_current()
         self.locked.emit()
+
+    def backup_if_due(self, reason: str) -> None:
+        """The automatic, verified backup (at most one every N hours, K generations kept).
+        A failure never blocks work: it is reported for the status bar."""
+        from nhsip_desktop.store.backups import BackupError, backup_if_due
+
+        if not self.is_open or self.demo:
+            return
+        register = self.register
+        settings = register.settings.all()
+        try:
+            made = backup_if_due(
+                register,
+                every_hours=float(settings["backup_every_hours"]),
+                keep=int(settings["backup_keep"]),
+                reason=reason,
+            )
+        except BackupError as exc:
+            self.backed_up.emit(f"Backup failed: {exc}")
+            return
+        if made is not None:
+            self.backed_up.emit(f"Backed up at {made.created_at.astimezone():%H:%M} (verified)")
 
     def _close_current(self) -> None:
         if self._unsubscribe is not None:

@@ -46,6 +46,14 @@ class SettingsDialog(QDialog):
         self.alert_days.setRange(1, 365)
         self.alert_days.setSuffix(" days")
         self.alert_days.setValue(int(values["disclosure_alert_days"]))
+        self.backup_hours = QSpinBox()
+        self.backup_hours.setRange(1, 168)
+        self.backup_hours.setSuffix(" hours")
+        self.backup_hours.setValue(int(values["backup_every_hours"]))
+        self.backup_keep = QSpinBox()
+        self.backup_keep.setRange(2, 100)
+        self.backup_keep.setSuffix(" backups")
+        self.backup_keep.setValue(int(values["backup_keep"]))
 
         you = QGroupBox("You, on this computer")
         you_form = QFormLayout(you)
@@ -78,7 +86,21 @@ class SettingsDialog(QDialog):
             self.feedback_days,
             "How soon innovators should hear back after a disclosure (step 5).",
         )
-
+        add_row(
+            form,
+            "&Alert before a planned disclosure:",
+            self.alert_days,
+            "How far ahead a planned talk, poster or paper raises an urgent alert for an "
+            "invention or design (step 4).",
+        )
+        add_row(
+            form,
+            "&Back up at most every:",
+            self.backup_hours,
+            "A verified, encrypted backup is made when the register opens and closes, "
+            "at most this often.",
+        )
+        add_row(form, "&Keep:", self.backup_keep, "Older backups are removed beyond this number.")
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
@@ -107,6 +129,8 @@ class SettingsDialog(QDialog):
                 auto_lock_minutes=self.auto_lock.value(),
                 feedback_target_days=self.feedback_days.value(),
                 disclosure_alert_days=self.alert_days.value(),
+                backup_every_hours=self.backup_hours.value(),
+                backup_keep=self.backup_keep.value(),
             )
         except ValidationError as exc:
             self.error.setText(f"Not saved: {exc}")

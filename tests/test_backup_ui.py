@@ -1,0 +1,88 @@
+"""Backups, restore and key change from the main window, over a real register."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from nhsip_desktop.cases import CaseFilter
+from nhsip_desktop.store.audit import Actor
+from nhsip_desktop.store.backups import list_backups
+from nhsip_desktop.store.errors import WrongKeyError
+from nhsip_desktop.store.register import Register
+from nhsip_desktop.ui.main_window import MainWindow
+from nhsip_desktop.ui.session import RegisterSession
+from tests.conftest import MemoryKeyring
+
+
+@pytest.fixture
+def opened(qtbot: Any, tmp_path: Path, actor: Actor, memory_keyring: MemoryKeyring):
+    path = tmp_path / "trust.nhsip"
+    register = Register.create(path, actor=actor, organisation="Test Trust")
+    register.cases.add("Cannula splint")
+    from nhsip_desktop.store.unlock import store_in_keyring
+
+    store_in_keyring(register)
+    session = RegisterSession()
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    session.attach(register)
+    yield window, path
+    session.lock()
+
+
+def test_a_verified_backup_is_made_on_open_and_shown(opened: Any) -> None:
+    window, path = opened
+    backups = list_backups(path)
+    assert len(backups) == 1 and backups[0].reason == "on-open"
+    assert window.backup_label.text().startswith("Last backup:")
+    window.back_up_now()
+    assert len(list_backups(path)) == 2
+
+
+def test_no_backup_for_a_week_is_a_warning_in_words(opened: Any) -> None:
+    import os
+
+    window, path = opened
+    for info in list_backups(path):
+        old = (dt.datetime.now() - dt.timedelta(days=9)).timestamp()
+        os.utime(info.path, (old, old))
+    window._update_backup_label()
+    assert window.backup_label.text().startswith("Warning: no backup for 9 days")
+
+
+def test_change_the_data_key_from_the_menu(
+    opened: Any, monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring
+) -> None:
+    window, path = opened
+    old_key = window.session.register.data_key
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: 0)
+    window.rekey_action.trigger()
+    assert window.session.is_open
+    new_key = window.session.register.data_key
+    assert new_key != old_key
+    assert window.session.register.verify_audit().ok
+    assert memory_keyring.store[("nhsip-desktop", window.session.register_id)] == new_key.hex()
+    window.session.lock()
+    with pytest.raises(WrongKeyError):
+        Register.open(path, old_key, actor=Actor("t"))
+
+
+def test_restore_from_a_backup_keeps_the_replaced_file(
+    opened: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window, path = opened
+    backup = list_backups(path)[0].path
+    window.session.register.cases.add("Added after the backup")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(backup), ""))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.restore_action.trigger()
+    assert window.session.is_open
+    titles = [c.title for c in window.session.register.cases.search(CaseFilter())]
+    assert titles == ["Cannula splint"]
+    assert any(p.name.startswith("trust.nhsip.replaced-") for p in path.parent.iterdir())
