@@ -86,3 +86,43 @@ def test_restore_from_a_backup_keeps_the_replaced_file(
     titles = [c.title for c in window.session.register.cases.search(CaseFilter())]
     assert titles == ["Cannula splint"]
     assert any(p.name.startswith("trust.nhsip.replaced-") for p in path.parent.iterdir())
+
+
+def test_a_damaged_register_offers_the_newest_verified_backup(
+    qtbot: Any,
+    tmp_path: Path,
+    actor: Actor,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nhsip_desktop.store.backups import create_backup
+    from nhsip_desktop.store.unlock import store_in_keyring
+    from nhsip_desktop.ui.unlock import unlock
+
+    path = tmp_path / "trust.nhsip"
+    with Register.create(path, actor=actor) as register:
+        register.cases.add_many({"title": f"Case {i}", "summary": "x" * 300} for i in range(80))
+        store_in_keyring(register)
+        create_backup(register, reason="manual")
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    path.write_bytes(bytes(data))
+    damaged = bytes(data)
+
+    offered: list[str] = []
+
+    def click_restore(self: QMessageBox) -> Any:
+        offered.append(self.informativeText())
+        return next(
+            b for b in self.buttons() if self.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole
+        )
+
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: 0)
+    monkeypatch.setattr(QMessageBox, "clickedButton", click_restore)
+    unlocked = unlock(path)
+    assert offered and "newest verified backup" in offered[0]
+    assert unlocked is not None
+    with unlocked.register as reopened:
+        assert reopened.cases.count() == 80
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("trust.nhsip.replaced-")]
+    assert kept and kept[0].read_bytes() == damaged  # the damaged file, untouched

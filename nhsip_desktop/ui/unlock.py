@@ -27,8 +27,16 @@ from PySide6.QtWidgets import (
 from nhsip_desktop.appconfig import AppConfig, os_user
 from nhsip_desktop.messages import explain_open_error
 from nhsip_desktop.store.audit import Actor
-from nhsip_desktop.store.errors import KeyUnavailableError, RegisterError
-from nhsip_desktop.store.keystore import has_passphrase_protector, keyring_problem
+from nhsip_desktop.store.backups import BackupInfo, list_backups, restore_backup
+from nhsip_desktop.store.errors import DamagedRegisterError, KeyUnavailableError, RegisterError
+from nhsip_desktop.store.header import read_header
+from nhsip_desktop.store.keystore import (
+    has_passphrase_protector,
+    keyring_problem,
+    load_from_keyring,
+    read_passphrase_protector,
+)
+from nhsip_desktop.store.recovery import decode_recovery_key
 from nhsip_desktop.store.unlock import Unlocked, open_register
 
 from .widgets import add_row, heading, paragraph
@@ -153,6 +161,13 @@ class UnlockDialog(QDialog):
                 passphrase=None if self.use_key.isChecked() else text,
                 restore_to_keyring=self.remember.isChecked(),
             )
+        except DamagedRegisterError as exc:
+            key = self._typed_key()
+            if key is not None and offer_restore(self, self.path, key, exc):
+                return self.try_unlock()
+            explanation = explain_open_error(exc)
+            self._show_error(f"{explanation.heading}. {explanation.detail}")
+            return False
         except RegisterError as exc:
             explanation = explain_open_error(exc)
             self._show_error(
@@ -163,11 +178,64 @@ class UnlockDialog(QDialog):
         self.accept()
         return True
 
+    def _typed_key(self) -> bytes | None:
+        """The data key from what was typed (recovery key or passphrase), if it decodes."""
+        text = self.secret.text()
+        try:
+            if self.use_key.isChecked():
+                return decode_recovery_key(text)
+            return read_passphrase_protector(self.path, text)
+        except RegisterError:
+            return None
+
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.show()
         self.secret.setFocus()
         self.secret.selectAll()
+
+
+def newest_good_backup(path: Path, key: bytes) -> BackupInfo | None:
+    """The newest backup of ``path`` that verifies with ``key`` (read-only checks)."""
+    for info in list_backups(path, key=key):
+        if info.verified:
+            return info
+    return None
+
+
+def offer_restore(parent: QWidget | None, path: Path, key: bytes, exc: BaseException) -> bool:
+    """A damaged register: say what is wrong and offer the newest verified backup. The damaged
+    file is never written to; a restore keeps it beside the register for investigation."""
+    explanation = explain_open_error(exc)
+    backup = newest_good_backup(path, key)
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(explanation.heading)
+    box.setText(f"<b>{explanation.heading}</b>")
+    if backup is None:
+        box.setInformativeText(
+            f"{explanation.detail}\n\nNo verified backup of this register was found beside it. "
+            "Ask IT for a backup copy; keep the damaged file."
+        )
+        box.exec()
+        return False
+    when = backup.created_at.astimezone()
+    box.setInformativeText(
+        f"{explanation.detail}\n\nThe newest verified backup is from {when:%d/%m/%Y %H:%M} "
+        f"({backup.cases} cases). Restoring it keeps the damaged file beside the register "
+        "(named '.replaced-…'); changes made after the backup are not in it."
+    )
+    restore = box.addButton("Restore the backup", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    if box.clickedButton() is not restore:
+        return False
+    try:
+        restore_backup(backup.path, path, key)
+    except RegisterError as error:
+        show_open_error(parent, error)
+        return False
+    return True
 
 
 def unlock(path: Path, parent: QWidget | None = None) -> Unlocked | None:
@@ -176,6 +244,13 @@ def unlock(path: Path, parent: QWidget | None = None) -> Unlocked | None:
         return open_register(path, actor=current_actor())
     except KeyUnavailableError as exc:
         reason = f"{exc}"
+    except DamagedRegisterError as exc:
+        key = _keyring_key_for(path)
+        if key is not None and offer_restore(parent, path, key, exc):
+            return unlock(path, parent)
+        if key is None:
+            show_open_error(parent, exc)
+        return None
     except RegisterError as exc:
         show_open_error(parent, exc)
         return None
@@ -183,3 +258,10 @@ def unlock(path: Path, parent: QWidget | None = None) -> Unlocked | None:
     if dialog.exec() == QDialog.DialogCode.Accepted:
         return dialog.unlocked
     return None
+
+
+def _keyring_key_for(path: Path) -> bytes | None:
+    try:
+        return load_from_keyring(read_header(path).register_id)
+    except RegisterError:
+        return None
