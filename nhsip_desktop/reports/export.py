@@ -9,6 +9,7 @@ leaves nothing behind. The export and the sections chosen are recorded in the au
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -17,6 +18,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -593,16 +595,34 @@ def export_pack(
     return ExportResult(target, files)
 
 
+_TEMPDIR_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _temporary_files_in(folder: Path) -> Iterator[None]:
+    """openpyxl's write-only mode spools each sheet to a temporary file in the system temp
+    folder; point Python's temp folder at the export's own (chosen) folder meanwhile, so no
+    register content is ever written to the system temp folder."""
+    with _TEMPDIR_LOCK:
+        previous = tempfile.tempdir
+        tempfile.tempdir = str(folder)
+        try:
+            yield
+        finally:
+            tempfile.tempdir = previous
+
+
 def _write_workbook(path: Path, sections: Sequence[Section], folder: Path) -> None:
     """The same sheets as the CSV files, streamed (openpyxl write-only mode)."""
     openpyxl: Any = importlib.import_module("openpyxl")
-    book = openpyxl.Workbook(write_only=True)
-    for section in sections:
-        sheet = book.create_sheet(section.key[:31])
-        with (folder / section.file).open(encoding="utf-8-sig", newline="") as handle:
-            for row in csv.reader(handle):
-                sheet.append(row)
-    book.save(path)
+    with _temporary_files_in(folder):
+        book = openpyxl.Workbook(write_only=True)
+        for section in sections:
+            sheet = book.create_sheet(section.key[:31])
+            with (folder / section.file).open(encoding="utf-8-sig", newline="") as handle:
+                for row in csv.reader(handle):
+                    sheet.append(row)
+        book.save(path)
 
 
 def _write_listing(register: Register, path: Path) -> int:

@@ -362,7 +362,15 @@ class Register:
                 if applied:
                     register.backup_before_migration = register._migration_backup(backup_dir)
                 register._migrate(pending)
-            register.audit_status = register.audit.verify(full=False)
+            try:
+                register.audit_status = register.audit.verify(full=False)
+            except sqlcipher.DatabaseError as exc:  # a damaged page met after a structural open
+                raise DamagedRegisterError(
+                    f"{path.name} is damaged: the key is right, but part of it cannot be read "
+                    f"({exc}). Nothing has been changed. Restore the register from its most "
+                    "recent backup, and keep this file for investigation.",
+                    [str(exc)],
+                ) from exc
             if register.audit_status.ok:
                 with register._bookkeeping():
                     register.audit.save_checkpoint(register.audit_status.head)
@@ -453,35 +461,40 @@ class Register:
         return self.audit.head()
 
     def check(self) -> CheckReport:
-        """Everything ``nhsip-desktop check`` reports, on the open register."""
+        """Everything ``nhsip-desktop check`` reports, on the open register. A damaged page
+        makes a check fail (with SQLite's words), never an exception."""
         checks: list[tuple[str, bool, str]] = []
-        rows = self.conn.execute("PRAGMA cipher_integrity_check").fetchall()
-        checks.append(
-            (
-                "Page authentication (cipher_integrity_check)",
-                not rows,
-                "; ".join(str(r[0]) for r in rows[:5]) or "every page's HMAC verified",
+        try:
+            rows = self.conn.execute("PRAGMA cipher_integrity_check").fetchall()
+            detail = "; ".join(str(r[0]) for r in rows[:5]) or "every page's HMAC verified"
+            checks.append(("Page authentication (cipher_integrity_check)", not rows, detail))
+        except sqlcipher.DatabaseError as exc:
+            checks.append(("Page authentication (cipher_integrity_check)", False, str(exc)))
+        try:
+            messages = [str(r[0]) for r in self.conn.execute("PRAGMA integrity_check")]
+            ok = messages == ["ok"]
+            checks.append(
+                (
+                    "Database structure (integrity_check)",
+                    ok,
+                    "ok" if ok else "; ".join(messages[:5]),
+                )
             )
-        )
-        rows = self.conn.execute("PRAGMA integrity_check").fetchall()
-        messages = [str(r[0]) for r in rows]
-        checks.append(
-            (
-                "Database structure (integrity_check)",
-                messages == ["ok"],
-                "ok" if messages == ["ok"] else "; ".join(messages[:5]),
+        except sqlcipher.DatabaseError as exc:
+            checks.append(("Database structure (integrity_check)", False, str(exc)))
+        try:
+            result = self.verify_audit()
+            checks.append(
+                (
+                    "Audit trail chain",
+                    result.ok,
+                    f"{result.checked_rows} rows verified, head {result.head.short()}"
+                    if result.ok
+                    else f"broken at row {result.first_broken_seq}: {result.problem}",
+                )
             )
-        )
-        result = self.verify_audit()
-        checks.append(
-            (
-                "Audit trail chain",
-                result.ok,
-                f"{result.checked_rows} rows verified, head {result.head.short()}"
-                if result.ok
-                else f"broken at row {result.first_broken_seq}: {result.problem}",
-            )
-        )
+        except sqlcipher.DatabaseError as exc:
+            checks.append(("Audit trail chain", False, f"could not be read: {exc}"))
         return CheckReport(checks)
 
     # -- closing --------------------------------------------------------------------------
