@@ -334,3 +334,24 @@ def test_restore_works_where_hard_links_do_not(
     [kept] = tmp_path.glob("trust.nhsip.replaced-*")
     with Register.open(kept, key, actor=actor) as old:
         assert old.cases.count() == 2
+
+
+def test_leftovers_of_a_crash_are_removed_on_the_next_open(tmp_path: Path, actor: Actor) -> None:
+    import os
+
+    from nhsip_desktop.store.backups import backup_folder
+    from nhsip_desktop.store.register import Register as _Register
+
+    path = tmp_path / "trust.nhsip"
+    with _Register.create(path, actor=actor) as reg:
+        key = reg.data_key
+    alias = tmp_path / f".{path.name}.before-key-change-20260101T000000Z.linking"
+    os.link(path, alias)  # what a crash between the link and the swap leaves
+    folder = backup_folder(path)
+    folder.mkdir()
+    partial = folder / f".{path.stem}.backup-deadbeef.partial"
+    partial.write_bytes(b"\x00" * 100)  # what a killed backup leaves
+    with _Register.open(path, key, actor=actor):
+        pass
+    assert not alias.exists() and not partial.exists()
+    assert path.exists()

@@ -177,8 +177,11 @@ def unused_name(make: Callable[[str], Path]) -> Path:
 def replace_keeping(new: Path, target: Path, kept: Path) -> None:
     """Put ``new`` in place of ``target`` with one rename, keeping the old ``target`` as ``kept``.
 
-    The old file is first hard-linked to ``kept`` (so ``target`` is never missing, even for a
-    moment); where the file system has no hard links it is renamed instead. Its SQLite
+    The old file is first hard-linked to a hidden temporary name (so ``target`` is never
+    missing, even for a moment) and that link is renamed to ``kept`` only after the swap, so a
+    crash in between never leaves ``kept`` as a second name for the live register (a stale
+    hidden link is removed on the next open, see :func:`remove_stale_links`); where the file
+    system has no hard links the old file is renamed instead. Its SQLite
     companion files (``-wal``, ``-shm``, ``-journal``) move with it: an old write-ahead log
     must never be applied to the new file. On failure everything is put back as it was.
     The caller holds the register's lock, so no other program has the files open.
@@ -187,10 +190,11 @@ def replace_keeping(new: Path, target: Path, kept: Path) -> None:
         raise FileExistsError(str(kept))
     moved: list[tuple[Path, Path]] = []
     linked = renamed = False
+    link = _link_name(kept)
     try:
         if target.exists():
             try:
-                os.link(target, kept)
+                os.link(target, link)
                 linked = True
             except OSError:
                 linked = False
@@ -202,17 +206,39 @@ def replace_keeping(new: Path, target: Path, kept: Path) -> None:
                 os.replace(target, kept)
                 renamed = True
         os.replace(new, target)
+        if linked:
+            os.replace(link, kept)
     except BaseException:
         with contextlib.suppress(OSError):
             if renamed:
                 os.replace(kept, target)
             elif linked:
-                kept.unlink()
+                link.unlink()
         for kept_side, side in moved:
             with contextlib.suppress(OSError):
                 os.replace(kept_side, side)
         raise
     fsync_folder(target.parent)
+
+
+def _link_name(kept: Path) -> Path:
+    return kept.with_name(f".{kept.name}.linking")
+
+
+def remove_stale_links(target: Path) -> list[Path]:
+    """Remove hidden links left by a crash inside :func:`replace_keeping` (a second name for
+    the live register) and encrypted ``.partial`` backups left by a killed backup. Called
+    with the register's lock held, so nothing else is using them."""
+    removed: list[Path] = []
+    candidates = list(target.parent.glob(f".{target.name}.*.linking"))
+    folder = backup_folder(target)
+    if folder.is_dir():
+        candidates += list(folder.glob(f".{target.stem}.backup-*.partial"))
+    for stale in candidates:
+        with contextlib.suppress(OSError):
+            stale.unlink()
+            removed.append(stale)
+    return removed
 
 
 def register_facts(conn: sqlcipher.Connection) -> RegisterFacts:

@@ -348,6 +348,9 @@ class Register:
         lock = RegisterLock(path)  # one writer: another window or process gets a clear message
         lock.acquire()
         try:
+            from .backups import remove_stale_links
+
+            remove_stale_links(path)  # leftovers of a crash mid-swap or mid-backup
             applied = verify_file(path, key, header=header, thorough=thorough)
             conn = sqlcipher.connect(path, key, header.salt)
         except BaseException:
