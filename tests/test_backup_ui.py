@@ -126,3 +126,16 @@ def test_a_damaged_register_offers_the_newest_verified_backup(
         assert reopened.cases.count() == 80
     kept = [p for p in tmp_path.iterdir() if p.name.startswith("trust.nhsip.replaced-")]
     assert kept and kept[0].read_bytes() == damaged  # the damaged file, untouched
+
+
+def test_back_up_to_a_chosen_folder(
+    opened: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window, _path = opened
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(usb))
+    window.backup_to_action.trigger()
+    (made,) = usb.glob("*.nhsip")
+    assert b"Cannula" not in made.read_bytes()  # encrypted like the register
+    assert "verified" in window.statusBar().currentMessage().lower()

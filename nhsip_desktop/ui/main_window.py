@@ -287,6 +287,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.backup_action = self._action("&Back up now", self.back_up_now, "Ctrl+Shift+B")
         file_menu.addAction(self.backup_action)
+        self.backup_to_action = self._action("Back up &to a folder…", self.back_up_to)
+        file_menu.addAction(self.backup_to_action)
         self.restore_action = self._action("&Restore from a backup…", self.restore_from_backup)
         file_menu.addAction(self.restore_action)
         self.rekey_action = self._action("Change the data &key…", self.change_data_key)
@@ -338,6 +340,7 @@ class MainWindow(QMainWindow):
             self.new_disclosure_action,
             self.import_action,
             self.backup_action,
+            self.backup_to_action,
             self.restore_action,
             self.rekey_action,
             *self.go_actions,
@@ -436,13 +439,19 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10_000)
         self._update_backup_label()
 
-    def back_up_now(self) -> None:
+    def back_up_to(self) -> None:
+        """A verified backup in a folder the person chooses (e.g. an encrypted USB stick)."""
+        folder = QFileDialog.getExistingDirectory(self, "Back up to a folder", str(Path.home()))
+        if folder:
+            self.back_up_now(Path(folder))
+
+    def back_up_now(self, folder: Path | None = None) -> None:
         from nhsip_desktop.store.backups import BackupError, create_backup
 
         if not self.session.is_open:
             return
         try:
-            info = create_backup(self.session.register, reason="manual")
+            info = create_backup(self.session.register, folder, reason="manual")
         except BackupError as exc:
             QMessageBox.warning(self, "Backup failed", str(exc))
             return
