@@ -35,8 +35,9 @@ def opened(qtbot: Any, tmp_path: Path, actor: Actor, memory_keyring: MemoryKeyri
     session.lock()
 
 
-def test_a_verified_backup_is_made_on_open_and_shown(opened: Any) -> None:
+def test_a_verified_backup_is_made_on_open_and_shown(qtbot: Any, opened: Any) -> None:
     window, path = opened
+    qtbot.waitUntil(lambda: len(list_backups(path)) == 1, timeout=5000)
     backups = list_backups(path)
     assert len(backups) == 1 and backups[0].reason == "on-open"
     assert window.backup_label.text().startswith("Last backup:")
@@ -48,6 +49,7 @@ def test_no_backup_for_a_week_is_a_warning_in_words(opened: Any) -> None:
     import os
 
     window, path = opened
+    window.back_up_now()
     for info in list_backups(path):
         old = (dt.datetime.now() - dt.timedelta(days=9)).timestamp()
         os.utime(info.path, (old, old))
@@ -77,6 +79,7 @@ def test_restore_from_a_backup_keeps_the_replaced_file(
     opened: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window, path = opened
+    window.back_up_now()
     backup = list_backups(path)[0].path
     window.session.register.cases.add("Added after the backup")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(backup), ""))

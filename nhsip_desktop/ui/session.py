@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from nhsip_desktop.store.register import Changes, Register
+
+BACKUP_DELAY_MS = 1500
 
 
 class RegisterSession(QObject):
@@ -47,7 +49,8 @@ class RegisterSession(QObject):
         self.register_id = register.register_id
         self._unsubscribe = register.subscribe(self._on_change)
         self.opened.emit()
-        self.backup_if_due("on-open")
+        # After the window has painted its first rows: a large register takes seconds to copy.
+        QTimer.singleShot(BACKUP_DELAY_MS, lambda: self.backup_if_due("on-open"))
 
     def lock(self) -> None:
         """Close the connection and drop the key; the path is kept to unlock again."""
