@@ -91,3 +91,17 @@ def test_worksheet_then_right_then_renewal_in_upcoming_deadlines(
     row = cases.row_of(case.id)
     assert "renewal for year 5" in str(cases.index(row, 6).data()).lower()
     session.lock()
+
+
+def test_a_hidden_assets_page_waits_until_it_is_shown(qtbot: Any, register: Register) -> None:
+    session = RegisterSession()
+    page = AssetsPage(session)
+    qtbot.addWidget(page)
+    session.attach(register)  # page hidden: nothing gathered yet
+    assert page.deadline_model.stale and page.deadline_model.rowCount() == 0
+    register.cases.add("Needs feedback")
+    page.show()
+    qtbot.waitExposed(page)
+    assert not page.deadline_model.stale
+    assert page.deadline_model.rowCount() >= 1  # governance deadlines at least
+    session.lock()

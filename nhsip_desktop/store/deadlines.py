@@ -28,56 +28,59 @@ def all_deadlines(register: Register, today: dt.date, days: int = 90) -> list[De
     case_ids = {r.case_id for r in rights if r.case_id is not None}
     references = {c.id: c.reference for c in register.cases.get_many(sorted(case_ids))}
     found = register_deadlines(rights, today, register.reference.fee_schedule(), references)
+    # Only the columns needed, straight from SQL: a large register can have tens of thousands
+    # of dated actions, and building full Case objects for them would cost a second.
     rows = conn.execute(
-        "SELECT id FROM cases WHERE stage != 'closed' AND ("
+        "SELECT id, reference, stage, feedback_due, feedback_given_on, next_action, "
+        "next_action_due, alert_on, alert_planned, alert_reason FROM cases "
+        "WHERE stage != 'closed' AND ("
         " (feedback_due <= ? AND feedback_given_on IS NULL"
         "  AND stage IN ('submitted', 'in_triage', 'decision_made'))"
         " OR (next_action_due <= ? AND next_action != '')"
         " OR (alert_on IS NOT NULL))",
         (horizon, horizon),
-    ).fetchall()
+    )
     window = int(register.settings.get("disclosure_alert_days"))
-    for case in register.cases.get_many([r[0] for r in rows]):
-        if case.stage is Stage.CLOSED:
-            continue
-        alert = alert_text(
-            case.stage,
-            case.alert_on,
-            case.alert_planned,
-            case.alert_reason,
-            today=today,
-            window_days=window,
-        )
-        if alert:
-            due = case.alert_on if case.alert_planned and case.alert_on else today
-            found.append(
-                Deadline(due, "alert", alert, case.reference, f"case:{case.id}:alert", True)
+    waiting = {"submitted", "in_triage", "decision_made"}
+    day = dt.date.fromisoformat
+    for (
+        case_id,
+        ref,
+        stage,
+        fb_due,
+        fb_given,
+        action,
+        action_due,
+        alert_on,
+        planned,
+        reason,
+    ) in rows:
+        if alert_on:
+            alert = alert_text(
+                Stage(stage),
+                day(alert_on),
+                bool(planned),
+                reason,
+                today=today,
+                window_days=window,
             )
-        if (
-            case.feedback_due
-            and case.feedback_given_on is None
-            and case.stage in (Stage.SUBMITTED, Stage.IN_TRIAGE, Stage.DECISION_MADE)
-        ):
+            if alert:
+                due = day(alert_on) if planned else today
+                found.append(Deadline(due, "alert", alert, ref, f"case:{case_id}:alert", True))
+        if fb_due and fb_given is None and stage in waiting and fb_due <= horizon:
             found.append(
                 Deadline(
-                    case.feedback_due,
+                    day(fb_due),
                     "feedback",
                     "Give the innovator feedback (step 5)",
-                    case.reference,
-                    f"case:{case.id}:feedback",
+                    ref,
+                    f"case:{case_id}:feedback",
                     False,
                 )
             )
-        if case.next_action and case.next_action_due:
+        if action and action_due and action_due <= horizon:
             found.append(
-                Deadline(
-                    case.next_action_due,
-                    "action",
-                    case.next_action,
-                    case.reference,
-                    f"case:{case.id}:action",
-                    False,
-                )
+                Deadline(day(action_due), "action", action, ref, f"case:{case_id}:action", False)
             )
     found.extend(register.agreements.deadlines(today))
     found.extend(register.governance.deadlines(today))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -192,11 +192,22 @@ class DeadlineTableModel(QAbstractTableModel):
         self.days = days
         self.today = dt.date.today()
         self._rows: list[Deadline] = []
+        # Set by the page: while it is hidden, signals only mark the model stale (gathering
+        # every deadline of a large register takes a moment; nobody is looking).
+        self.is_shown: Callable[[], bool] = lambda: True
+        self.stale = False
         session.changed.connect(self._on_changed)
-        session.opened.connect(self.refresh)
+        session.opened.connect(self._on_opened)
         session.locked.connect(self.clear)
 
+    def _on_opened(self) -> None:
+        if self.is_shown():
+            self.refresh()
+        else:
+            self.stale = True
+
     def refresh(self) -> None:
+        self.stale = False
         self.beginResetModel()
         self.today = dt.date.today()
         if self._session.is_open:
@@ -212,7 +223,7 @@ class DeadlineTableModel(QAbstractTableModel):
 
     def _on_changed(self, changes: object) -> None:
         if _wants_refresh(changes):
-            self.refresh()
+            self._on_opened()
 
     def deadline_at(self, row: int) -> Deadline | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -474,6 +485,7 @@ class AssetsPage(QWidget):
         self.setAccessibleName("Assets and renewals")
         self.session = session
         self.deadline_model = DeadlineTableModel(session)
+        self.deadline_model.is_shown = self.isVisible
         self.right_model = RightTableModel(session)
         self._selected_id: int | None = None
         self._dialog: QDialog | None = None
@@ -588,8 +600,10 @@ class AssetsPage(QWidget):
     # -- refresh -------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        # "Due in 3 days" is relative to today: refresh when shown on a later day.
-        if self.session.is_open and self.deadline_model.today != dt.date.today():
+        # "Due in 3 days" is relative to today: refresh when shown on a later day, or when
+        # the register changed while the page was hidden.
+        stale = self.deadline_model.stale or self.deadline_model.today != dt.date.today()
+        if self.session.is_open and stale:
             self.deadline_model.refresh()
             self.right_model.refresh()
 
