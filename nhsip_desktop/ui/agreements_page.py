@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
@@ -92,6 +91,7 @@ from .assets_page import DeadlineTableModel
 from .checklist_widget import ChecklistWidget
 from .list_editor import FieldSpec, ListEditor, parse_date
 from .session import RegisterSession
+from .table_model import RowsModel
 from .widgets import add_row, heading, paragraph
 
 __all__ = [
@@ -149,7 +149,6 @@ TTC_CHECKLIST = "ttc"
 SAVE_DELAY_MS = 1500
 DASH = "—"
 NONE_WORDS = "None"
-TEXT_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
 # Changes of other record kinds cannot move an agreement, an obligation or a review.
 WATCHED_KINDS = frozenset({"agreement", "ttc_review"})
 
@@ -219,22 +218,6 @@ def _obligations_overdue(agreement: Agreement, today: dt.date) -> bool:
     return any(o.is_open and o.due is not None and o.due < today for o in agreement.obligations)
 
 
-def _bold() -> QFont:
-    font = QFont()
-    font.setBold(True)
-    return font
-
-
-def _header(columns: Sequence[str], section: int, orientation: Qt.Orientation, role: int) -> Any:
-    if orientation == Qt.Orientation.Horizontal and 0 <= section < len(columns):
-        if role in TEXT_ROLES:
-            return columns[section]
-        return None
-    if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-        return section + 1
-    return None
-
-
 def _agreement_id(source_id: str) -> int | None:
     """The agreement id in a deadline's source ("agreement:3:obligation:o1")."""
     parts = source_id.split(":")
@@ -249,9 +232,11 @@ def _wants_refresh(changes: object) -> bool:
 
 
 # -- table models ------------------------------------------------------------------------------
-class AgreementTableModel(QAbstractTableModel):
+class AgreementTableModel(RowsModel):
     """Every agreement in the register, oldest reference first, with its open obligations and
     the warnings the guidance would raise (worked out as rows are shown, then kept)."""
+
+    columns = AGREEMENT_COLUMNS
 
     def __init__(self, session: RegisterSession) -> None:
         super().__init__()
@@ -336,48 +321,19 @@ class AgreementTableModel(QAbstractTableModel):
             return "\n".join(lines) or "No open obligations."
         return self.text(agreement, column).replace("\n", "; ")
 
-    # -- QAbstractTableModel -----------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def accessible(self, agreement: Agreement, column: int) -> str:
+        return self.text(agreement, column).replace("\n", ", ")
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(AGREEMENT_COLUMNS)
+    def is_bold(self, agreement: Agreement, column: int) -> bool:
+        return column == 6 and _obligations_overdue(agreement, self.today)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        return _header(AGREEMENT_COLUMNS, section, orientation, role)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
-            return None
-        row, column = index.row(), index.column()
-        if not (0 <= row < len(self._rows) and 0 <= column < len(AGREEMENT_COLUMNS)):
-            return None
-        agreement = self._rows[row]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(agreement, column)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return self.text(agreement, column).replace("\n", ", ")
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(agreement, column)
-        if (
-            role == Qt.ItemDataRole.FontRole
-            and column == 6
-            and _obligations_overdue(agreement, self.today)
-        ):
-            return _bold()
-        if role == AGREEMENT_ID_ROLE:
-            return agreement.id
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def extra(self, agreement: Agreement, role: int) -> Any:
+        return agreement.id if role == AGREEMENT_ID_ROLE else None
 
 
 class AgreementDeadlineModel(DeadlineTableModel):
+    columns = DEADLINE_COLUMNS  # "Agreement" rather than "Case or right"
+
     """The agreements' obligations, end, notice and renewal dates and TTC reviews, overdue or
     due in the next 90 days, overdue first (``register.agreements.deadlines`` through
     ``renewals.upcoming``); "When" in words."""
@@ -395,11 +351,6 @@ class AgreementDeadlineModel(DeadlineTableModel):
     def _on_changed(self, changes: object) -> None:
         if _wants_refresh(changes):
             self.refresh()
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        return _header(DEADLINE_COLUMNS, section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == AGREEMENT_ID_ROLE:

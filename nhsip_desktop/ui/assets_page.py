@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -59,6 +59,7 @@ from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationE
 
 from .list_editor import parse_date
 from .session import RegisterSession
+from .table_model import RowsModel
 from .widgets import add_row, heading, paragraph
 
 __all__ = [
@@ -114,7 +115,6 @@ CLOSED_STATUSES = (
 )
 DASH = "—"
 RENEWAL_SUPPLIER = "UK Intellectual Property Office"
-TEXT_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
 
 
 # -- renewals of one right (the same rules as ``renewals.right_deadlines``) ------------------
@@ -154,22 +154,6 @@ def fee_words(fee: Fee | None) -> str:
     return f"{words}, {fee.caveat}" if fee.caveat else words
 
 
-def _bold() -> QFont:
-    font = QFont()
-    font.setBold(True)
-    return font
-
-
-def _header(columns: Sequence[str], section: int, orientation: Qt.Orientation, role: int) -> Any:
-    if orientation == Qt.Orientation.Horizontal and 0 <= section < len(columns):
-        if role in TEXT_ROLES:
-            return columns[section]
-        return None
-    if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-        return section + 1
-    return None
-
-
 def _right_id(source_id: str) -> int | None:
     parts = source_id.split(":")
     if len(parts) >= 2 and parts[0] == "right" and parts[1].isdigit():
@@ -183,8 +167,10 @@ def _wants_refresh(changes: object) -> bool:
 
 
 # -- table models ----------------------------------------------------------------------------
-class DeadlineTableModel(QAbstractTableModel):
+class DeadlineTableModel(RowsModel):
     """Deadlines overdue or due in the next 90 days, overdue first (``all_deadlines``)."""
+
+    columns = DEADLINE_COLUMNS
 
     def __init__(self, session: RegisterSession, days: int = DEADLINE_DAYS) -> None:
         super().__init__()
@@ -232,18 +218,7 @@ class DeadlineTableModel(QAbstractTableModel):
     def overdue_count(self) -> int:
         return sum(1 for d in self._rows if d.days_left(self.today) < 0)
 
-    # -- QAbstractTableModel -----------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(DEADLINE_COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        return _header(DEADLINE_COLUMNS, section, orientation, role)
-
+    # -- cells ------------------------------------------------------------------------------
     def text(self, deadline: Deadline, column: int) -> str:
         if column == 0:
             return format_date(deadline.due)
@@ -253,33 +228,27 @@ class DeadlineTableModel(QAbstractTableModel):
             return deadline.text
         return deadline.reference
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
-            return None
-        row, column = index.row(), index.column()
-        if not (0 <= row < len(self._rows) and 0 <= column < len(DEADLINE_COLUMNS)):
-            return None
-        deadline = self._rows[row]
-        if role in TEXT_ROLES:
-            return self.text(deadline, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{deadline.describe(self.today)}: {deadline.text}"
-        if role == Qt.ItemDataRole.FontRole and deadline.days_left(self.today) < 0:
-            return _bold()
+    def accessible(self, deadline: Deadline, column: int) -> str:
+        return self.text(deadline, column)
+
+    def tooltip(self, deadline: Deadline, column: int) -> str | None:
+        return f"{deadline.describe(self.today)}: {deadline.text}"
+
+    def is_bold(self, deadline: Deadline, column: int) -> bool:
+        return deadline.days_left(self.today) < 0
+
+    def extra(self, deadline: Deadline, role: int) -> Any:
         if role == SOURCE_ID_ROLE:
             return deadline.source_id
         if role == RIGHT_ID_ROLE:
             return _right_id(deadline.source_id)
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-
-class RightTableModel(QAbstractTableModel):
+class RightTableModel(RowsModel):
     """Every right in the register, in filing order, with its next renewal and review."""
+
+    columns = RIGHT_COLUMNS
 
     def __init__(self, session: RegisterSession) -> None:
         super().__init__()
@@ -392,44 +361,13 @@ class RightTableModel(QAbstractTableModel):
             return "The review of this right is past its date."
         return self.text(right, column).replace("\n", " ")
 
-    # -- QAbstractTableModel -----------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def is_bold(self, right: Right, column: int) -> bool:
+        return (column == 6 and self.renewal_late(right)) or (
+            column == 7 and self.review_overdue(right)
+        )
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(RIGHT_COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        return _header(RIGHT_COLUMNS, section, orientation, role)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
-            return None
-        row, column = index.row(), index.column()
-        if not (0 <= row < len(self._rows) and 0 <= column < len(RIGHT_COLUMNS)):
-            return None
-        right = self._rows[row]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(right, column)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return self.text(right, column).replace("\n", ", ")
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(right, column)
-        if role == Qt.ItemDataRole.FontRole and (
-            (column == 6 and self.renewal_late(right))
-            or (column == 7 and self.review_overdue(right))
-        ):
-            return _bold()
-        if role == RIGHT_ID_ROLE:
-            return right.id
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def extra(self, right: Right, role: int) -> Any:
+        return right.id if role == RIGHT_ID_ROLE else None
 
 
 # -- the page ----------------------------------------------------------------------------------
