@@ -27,7 +27,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -70,6 +69,7 @@ from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationE
 
 from .list_editor import parse_date
 from .session import RegisterSession
+from .table_model import RowsModel
 from .widgets import heading, paragraph
 
 __all__ = [
@@ -145,22 +145,14 @@ class _Column:
     tooltip: str = ""
 
 
-class _LedgerModel(QAbstractTableModel):
+class _LedgerModel(RowsModel):
     """A read-only table of rows of text, money right-aligned, an optional bold total line."""
 
     COLUMNS: tuple[_Column, ...] = ()
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[_Row] = []
-
-    def set_rows(self, rows: Sequence[_Row]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_rows([])
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.columns = tuple(column.title for column in cls.COLUMNS)
 
     def key_at(self, row: int) -> int | str | None:
         return self._rows[row].key if 0 <= row < len(self._rows) else None
@@ -168,60 +160,49 @@ class _LedgerModel(QAbstractTableModel):
     def is_total(self, row: int) -> bool:
         return 0 <= row < len(self._rows) and self._rows[row].total
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
             column = self.COLUMNS[section]
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-                return column.title
             if role == Qt.ItemDataRole.ToolTipRole:
                 return column.tooltip or column.title
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return RIGHT if column.money else LEFT
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return section + 1
+        return super().headerData(section, orientation, role)
+
+    def text(self, row: _Row, column: int) -> str:
+        return row.cells[column] if column < len(row.cells) else ""
+
+    def accessible(self, row: _Row, column: int) -> str:
+        return self.text(row, column)
+
+    def tooltip(self, row: _Row, column: int) -> str | None:
+        return row.tooltip or self.text(row, column) or None
+
+    def is_bold(self, row: _Row, column: int) -> bool:
+        return row.total
+
+    def alignment(self, row: _Row, column: int) -> Any:
+        return RIGHT if self.COLUMNS[column].money else LEFT
+
+    def selectable(self, row: _Row) -> bool:
+        return not row.total  # the total line is read, not chosen
+
+    def extra(self, row: _Row, role: int) -> Any:
+        if role == ID_ROLE:
+            return row.key
+        if role == TOTAL_ROW_ROLE:
+            return row.total
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
-            return None
-        row, column = index.row(), index.column()
-        if not (0 <= row < len(self._rows) and 0 <= column < len(self.COLUMNS)):
-            return None
-        item = self._rows[row]
-        text = item.cells[column] if column < len(item.cells) else ""
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return text
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return item.tooltip or text or None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return RIGHT if self.COLUMNS[column].money else LEFT
-        if role == Qt.ItemDataRole.FontRole and item.total:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == ID_ROLE:
-            return item.key
-        if role == AMOUNT_ROLE:
-            amount = item.amounts[column] if column < len(item.amounts) else None
+        # The exact amount of one cell (the base model's roles are per row).
+        if role == AMOUNT_ROLE and index.isValid() and 0 <= index.row() < len(self._rows):
+            amounts = self._rows[index.row()].amounts
+            amount = amounts[index.column()] if index.column() < len(amounts) else None
             return None if amount is None else str(amount)
-        if role == TOTAL_ROW_ROLE:
-            return item.total
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        if self.is_total(index.row()):
-            return Qt.ItemFlag.ItemIsEnabled
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return super().data(index, role)
 
 
 class CostTableModel(_LedgerModel):

@@ -90,6 +90,7 @@ from nhsip_desktop.store.errors import RegisterError, ValidationError
 
 from .list_editor import FieldSpec, ListEditor, parse_date
 from .session import RegisterSession
+from .table_model import RowsModel
 from .widgets import heading, paragraph
 
 __all__ = [
@@ -199,12 +200,6 @@ def guidance_words(references: Sequence[str]) -> str:
     return "\n".join(others)
 
 
-def _bold() -> QFont:
-    font = QFont()
-    font.setBold(True)
-    return font
-
-
 # -- table models -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Row:
@@ -214,83 +209,52 @@ class _Row:
     tooltip: str = ""
 
 
-class _RowsModel(QAbstractTableModel):
+class _RowsModel(RowsModel):
     """A read-only table of rows of text; some cells bold (a state also said in words)."""
 
-    COLUMNS: tuple[str, ...] = ()
     KEY_ROLE = ID_ROLE
     RIGHT_ALIGNED: frozenset[int] = frozenset()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[_Row] = []
-
-    def set_rows(self, rows: Sequence[_Row]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_rows([])
 
     def key_at(self, row: int) -> int | str | None:
         return self._rows[row].key if 0 <= row < len(self._rows) else None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
-            if role in TEXT_ROLES:
-                return self.COLUMNS[section]
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                vertical = Qt.AlignmentFlag.AlignVCenter
-                if section in self.RIGHT_ALIGNED:
-                    return Qt.AlignmentFlag.AlignRight | vertical
-                return Qt.AlignmentFlag.AlignLeft | vertical
-            return None
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return section + 1
-        return None
+        horizontal = orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns)
+        if horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
+            side = (
+                Qt.AlignmentFlag.AlignRight
+                if section in self.RIGHT_ALIGNED
+                else (Qt.AlignmentFlag.AlignLeft)
+            )
+            return side | Qt.AlignmentFlag.AlignVCenter
+        return super().headerData(section, orientation, role)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
-            return None
-        row, column = index.row(), index.column()
-        if not (0 <= row < len(self._rows) and 0 <= column < len(self.COLUMNS)):
-            return None
-        item = self._rows[row]
-        text = item.cells[column] if column < len(item.cells) else ""
-        if role == Qt.ItemDataRole.DisplayRole:
-            return text
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return text.replace("\n", "; ")
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return item.tooltip or text.replace("\n", "; ") or None
-        if role == Qt.ItemDataRole.FontRole and column in item.bold:
-            return _bold()
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return RIGHT_TOP if column in self.RIGHT_ALIGNED else LEFT_TOP
-        if role == self.KEY_ROLE:
-            return item.key
-        return None
+    def text(self, row: _Row, column: int) -> str:
+        return row.cells[column] if column < len(row.cells) else ""
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def accessible(self, row: _Row, column: int) -> str:
+        return self.text(row, column).replace("\n", "; ")
+
+    def tooltip(self, row: _Row, column: int) -> str | None:
+        return row.tooltip or self.accessible(row, column) or None
+
+    def is_bold(self, row: _Row, column: int) -> bool:
+        return column in row.bold
+
+    def alignment(self, row: _Row, column: int) -> Any:
+        return RIGHT_TOP if column in self.RIGHT_ALIGNED else LEFT_TOP
+
+    def extra(self, row: _Row, role: int) -> Any:
+        return row.key if role == self.KEY_ROLE else None
 
 
 class ActionTableModel(_RowsModel):
     """The five actions for organisations: status in words (bold when not met), evidence,
     dates and the parts of the guidance each comes from."""
 
-    COLUMNS = ACTION_COLUMNS
+    columns = ACTION_COLUMNS
     KEY_ROLE = ACTION_KEY_ROLE
 
     def __init__(self) -> None:
@@ -330,7 +294,7 @@ class GovernanceDeadlineModel(_RowsModel):
     """The governance deadlines (SRO, the policy's yearly review, rolling training), soonest
     first; overdue ones said in words and shown in bold."""
 
-    COLUMNS = DEADLINE_COLUMNS
+    columns = DEADLINE_COLUMNS
 
     def load(self, deadlines: Sequence[Deadline], today: dt.date) -> None:
         rows = []
@@ -350,7 +314,7 @@ class GovernanceDeadlineModel(_RowsModel):
 class TrainingTableModel(_RowsModel):
     """The training log, newest first."""
 
-    COLUMNS = TRAINING_COLUMNS
+    columns = TRAINING_COLUMNS
     RIGHT_ALIGNED = frozenset({3})
 
     def __init__(self) -> None:

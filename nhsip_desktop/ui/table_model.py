@@ -1,8 +1,8 @@
 """The read-only table model every list in the app shares: subclasses say what a cell shows.
 
 A subclass sets ``columns`` and implements ``text``; it may refine ``accessible``,
-``tooltip``, ``is_bold`` (bold is always backed by words in the text, never the only signal)
-and ``extra`` (its own data roles, such as record ids).
+``tooltip``, ``is_bold`` (bold is always backed by words in the text, never the only signal),
+``alignment``, ``selectable`` and ``extra`` (its own data roles, such as record ids).
 """
 
 from __future__ import annotations
@@ -40,6 +40,14 @@ class RowsModel(QAbstractTableModel):
         super().__init__()
         self._rows: list[Any] = []
 
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_rows([])
+
     # -- what subclasses say ------------------------------------------------------------
     def text(self, row: Any, column: int) -> str:
         raise NotImplementedError
@@ -52,6 +60,12 @@ class RowsModel(QAbstractTableModel):
 
     def is_bold(self, row: Any, column: int) -> bool:
         return False
+
+    def alignment(self, row: Any, column: int) -> Any:
+        return None
+
+    def selectable(self, row: Any) -> bool:
+        return True
 
     def extra(self, row: Any, role: int) -> Any:
         return None
@@ -83,9 +97,13 @@ class RowsModel(QAbstractTableModel):
             return self.tooltip(item, column)
         if role == Qt.ItemDataRole.FontRole:
             return bold_font() if self.is_bold(item, column) else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self.alignment(item, column)
         return self.extra(item, role)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return Qt.ItemFlag.NoItemFlags
+        if not self.selectable(self._rows[index.row()]):
+            return Qt.ItemFlag.ItemIsEnabled
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
