@@ -29,6 +29,7 @@ from ..agreements import (
     validate_ttc_review,
 )
 from ..renewals import Deadline
+from .attachments import export_checked
 from .audit import canonical_json, diff, utc_now
 from .errors import NotFoundError, ValidationError
 
@@ -320,24 +321,18 @@ class AgreementManager:
         return bytes(row[0])
 
     def save_file_to(self, file_id: int, target: Path) -> Path:
-        """Write the document out where the person chose, safely (temporary file and rename);
-        checked against its SHA-256 first. An export: recorded in the audit trail."""
-        from ..reports.atomic import atomic_write_bytes
-
+        """Write the document out where the person chose, checked against its SHA-256 first.
+        An export: recorded in the audit trail."""
         info = self.file(file_id)
-        data = self.file_content(file_id)
-        if hashlib.sha256(data).hexdigest() != info.sha256:
-            raise ValidationError(f"{info.name} does not match its recorded SHA-256.", "content")
-        written = atomic_write_bytes(Path(target), data)
-        with self._reg.transaction() as tx:
-            reference = self.get(info.agreement_id).reference
-            tx.audit(
-                "export",
-                "agreement_file",
-                f"{reference}/{file_id}",
-                {"saved_to": [None, str(written)], "on": [None, dt.date.today().isoformat()]},
-            )
-        return written
+        return export_checked(
+            self._reg,
+            name=info.name,
+            sha256=info.sha256,
+            data=self.file_content(file_id),
+            target=target,
+            kind="agreement_file",
+            key=f"{self.get(info.agreement_id).reference}/{file_id}",
+        )
 
     def remove_file(self, file_id: int) -> None:
         info = self.file(file_id)

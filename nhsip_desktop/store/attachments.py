@@ -21,6 +21,26 @@ if TYPE_CHECKING:
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 
 
+def export_checked(
+    register: Register, *, name: str, sha256: str, data: bytes, target: Path, kind: str, key: str
+) -> Path:
+    """Write a stored file out where the person chose, safely (temporary file and rename), after
+    checking it against its recorded SHA-256; the export is recorded in the audit trail."""
+    from ..reports.atomic import atomic_write_bytes
+
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise ValidationError(f"{name} does not match its recorded SHA-256.", "content")
+    written = atomic_write_bytes(Path(target), data)
+    with register.transaction() as tx:
+        tx.audit(
+            "export",
+            kind,
+            key,
+            {"saved_to": [None, str(written)], "on": [None, dt.date.today().isoformat()]},
+        )
+    return written
+
+
 @dataclass(frozen=True)
 class AttachmentInfo:
     id: int
@@ -107,22 +127,17 @@ class AttachmentManager:
 
     def save_to(self, attachment_id: int, target: Path) -> Path:
         """Write the file out where the person chose (an export: recorded in the audit trail)."""
-        from ..reports.atomic import atomic_write_bytes
-
         info = self.get(attachment_id)
-        data = self.content(attachment_id)
-        if hashlib.sha256(data).hexdigest() != info.sha256:
-            raise ValidationError(f"{info.name} does not match its recorded SHA-256.", "content")
-        written = atomic_write_bytes(target, data)
         reference = self._reg.cases.get(info.case_id).reference
-        with self._reg.transaction() as tx:
-            tx.audit(
-                "export",
-                "attachment",
-                f"{reference}/{attachment_id}",
-                {"saved_to": [None, str(written)], "on": [None, dt.date.today().isoformat()]},
-            )
-        return written
+        return export_checked(
+            self._reg,
+            name=info.name,
+            sha256=info.sha256,
+            data=self.content(attachment_id),
+            target=target,
+            kind="attachment",
+            key=f"{reference}/{attachment_id}",
+        )
 
     def remove(self, attachment_id: int) -> None:
         info = self.get(attachment_id)
