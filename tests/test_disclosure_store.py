@@ -197,6 +197,35 @@ def test_attachments_are_kept_encrypted_with_hash_and_size(
     assert next(register.audit.entries()).action == "export"
 
 
+@pytest.mark.parametrize("kind", ["attachment", "agreement_file"])
+def test_a_stored_file_that_no_longer_matches_its_hash_is_not_exported(
+    register: Register, tmp_path: Path, kind: str
+) -> None:
+    """Both kinds of stored file go through one checked export: a changed file is refused,
+    nothing lands in the target folder and no export is recorded."""
+    from nhsip_desktop.agreements import Agreement, AgreementKind
+
+    if kind == "attachment":
+        info = register.attachments.add(new_case(register).id, "drawing.txt", b"original")
+        table, export = "attachments", register.attachments.save_to
+    else:
+        agreement = register.agreements.save(
+            Agreement(kind=AgreementKind.NDA, title="Confidentiality", parties=["Acme Ltd"])
+        )
+        assert agreement.id is not None
+        info = register.agreements.add_file(agreement.id, "signed.pdf", b"original")
+        table, export = "agreement_files", register.agreements.save_file_to
+    with register.conn:
+        register.conn.execute(f"UPDATE {table} SET content = ? WHERE id = ?", (b"altered", info.id))
+    before = next(register.audit.entries())
+    out_dir = tmp_path / "exports"
+    out_dir.mkdir()
+    with pytest.raises(ValidationError, match="does not match its recorded SHA-256"):
+        export(info.id, out_dir / "out.bin")
+    assert list(out_dir.iterdir()) == []
+    assert next(register.audit.entries()) == before
+
+
 def test_oversized_attachment_is_refused_clearly(register: Register) -> None:
     case = new_case(register)
     with pytest.raises(ValidationError, match="MB can be kept"):
