@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from . import APP_NAME, __version__
+from . import APP_NAME, __version__, cli_form, cli_policy
 from .appconfig import AppConfig, data_dir, os_user
 from .cases import CaseFilter, Stage
 from .keyfile import recovery_key_text, write_private_file
@@ -225,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--agreement", required=True, metavar="REF", help="e.g. AG-2026-0001")
     r.add_argument("--out", required=True, type=Path, metavar="FILE")
     r.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+
+    cli_form.add_parser(sub)
+    cli_policy.add_parser(sub)
 
     p = sub.add_parser("cases", help="list cases, tab-separated: reference, stage, title")
     p.add_argument("path", type=Path)
@@ -531,6 +534,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backup": cmd_backup,
         "restore": cmd_restore,
         "verify-export": cmd_verify_export,
+        "form": cli_form.run,
+        "policy": cli_policy.run,
     }
     if args.command is None:
         return run_gui(args)

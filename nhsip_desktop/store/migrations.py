@@ -403,3 +403,38 @@ def m0005_agreements_and_governance(db: Database) -> None:
         ) STRICT
         """
     )
+
+
+@migrations(name="0006_form_imports_and_policy_drafts")
+def m0006_form_imports_and_policy_drafts(db: Database) -> None:
+    conn = db.conn
+    # One row per completed staff disclosure form imported: the hash of its field values
+    # recognises the same form imported twice, whatever reader last saved the file.
+    conn.execute(
+        """
+        CREATE TABLE form_imports (
+            fields_sha256 TEXT PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            form_version TEXT NOT NULL,
+            attachment_id INTEGER REFERENCES attachments(id) ON DELETE SET NULL,
+            imported_at TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    conn.execute("CREATE INDEX idx_form_imports_case ON form_imports(case_id)")
+    # Each generated draft of the trust's IP policy (Annex A builder), with the register
+    # facts it was drafted from, so the governance screen can say what has changed since.
+    conn.execute(
+        """
+        CREATE TABLE policy_drafts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            version TEXT NOT NULL,
+            generated_at TEXT NOT NULL,
+            approved_on TEXT,
+            review_on TEXT,
+            choices TEXT NOT NULL,
+            facts TEXT NOT NULL,
+            actor TEXT NOT NULL
+        ) STRICT
+        """
+    )

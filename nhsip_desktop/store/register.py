@@ -209,7 +209,9 @@ class Register:
         )
         from .attachments import AttachmentManager
         from .cases import CaseManager
+        from .form_imports import FormImportManager
         from .governance import GovernanceManager
+        from .policy_drafts import PolicyDraftManager
         from .settings import SettingsManager
 
         self.path = path
@@ -230,6 +232,8 @@ class Register:
         self.worksheets = WorksheetManager(self)
         self.agreements = AgreementManager(self)
         self.governance = GovernanceManager(self)
+        self.form_imports = FormImportManager(self)
+        self.policy_drafts = PolicyDraftManager(self)
         self._tx: Transaction | None = None
         self._subscribers: list[Callable[[Changes], None]] = []
         self.audit_status: VerifyResult | None = None
