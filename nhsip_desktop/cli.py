@@ -73,6 +73,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--open", dest="register", type=Path, metavar="PATH", help="a register to open in the app"
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this installation works (a throwaway register in a temporary folder: "
+        "write, read, a PDF, the audit chain, the window offscreen), then exit 0 or 1",
+    )
+    parser.add_argument(
+        "--no-gui",
+        action="store_true",
+        help="with --self-test: skip the window check (for machines without Qt's libraries)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("init", help="create a new, empty register")
@@ -519,6 +530,18 @@ def cmd_cases(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_self_test(args: argparse.Namespace) -> int:
+    from .selftest import run_self_test
+
+    # A windowed Windows build has no console: sys.stdout is None there, and only the exit
+    # code speaks (`start /wait nhsip-desktop.exe --self-test` then `echo %ERRORLEVEL%`).
+    say = _say if sys.stdout is not None else None
+    result = run_self_test(gui=not args.no_gui, say=say)
+    if say is not None:
+        say("Self-test passed." if result.ok else "Self-test FAILED: see above.")
+    return EXIT_OK if result.ok else EXIT_CHECK_FAILED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -537,6 +560,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "form": cli_form.run,
         "policy": cli_policy.run,
     }
+    if args.self_test:
+        return cmd_self_test(args)
     if args.command is None:
         return run_gui(args)
     try:
