@@ -1,0 +1,1 @@
+"""Performance suite: generate.py builds registers, run.py measures them."""
