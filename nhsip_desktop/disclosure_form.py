@@ -602,13 +602,13 @@ class _Reader:
             self.problems.append(
                 FormProblem(
                     name,
-                    f"{spec(name).label}: {text!r} is not one of the choices on the form.",
+                    f"{text!r} is not one of the choices on the form.",
                     blocking=True,
                 )
             )
         return found
 
-    def date(self, name: str, where: str) -> dt.date | None:
+    def date(self, name: str) -> dt.date | None:
         text = self.text(name)
         if not text:
             return None
@@ -617,7 +617,7 @@ class _Reader:
             self.problems.append(
                 FormProblem(
                     name,
-                    f"{where}: {text!r} is not a date. Write dates as dd/mm/yyyy, such as "
+                    f"{text!r} is not a date. Write dates as dd/mm/yyyy, such as "
                     f"{format_date(dt.date(2026, 1, 31))}.",
                     blocking=True,
                 )
@@ -679,8 +679,7 @@ def interpret(
             r.problems.append(
                 FormProblem(
                     f"{p}_share",
-                    f"Person {n}'s share, {share_text!r}, is not a number: write a percentage "
-                    "such as 50.",
+                    f"{share_text!r} is not a number: write the share as a percentage such as 50.",
                     blocking=True,
                 )
             )
@@ -692,8 +691,8 @@ def interpret(
             r.problems.append(
                 FormProblem(
                     f"{p}_relationship",
-                    f"Person {n}'s relationship to the trust is not chosen (it decides who "
-                    "owns the IP): recorded as 'Employee: clinical role' until you change it.",
+                    "Not chosen (it helps decide who owns the IP): recorded as 'Employee: "
+                    "clinical role' until you change it.",
                 )
             )
         d.contributors.append(
@@ -748,7 +747,7 @@ def interpret(
             AgreementRef(
                 AgreementKind(kind or "other"),
                 r.text(f"{p}_party"),
-                r.date(f"{p}_signed", f"Agreement {n}'s signing date"),
+                r.date(f"{p}_signed"),
             )
         )
     for n in range(1, MAX_SHARING + 1):
@@ -757,13 +756,13 @@ def interpret(
             continue
         status = r.choice(f"{p}_status", {"made": MADE, "planned": PLANNED})
         kind = r.choice(f"{p}_kind", {k.value: k.label for k in DisclosureKind})
-        on = r.date(f"{p}_date", f"Sharing {n}'s date")
+        on = r.date(f"{p}_date")
         planned = status == "planned" if status else bool(on and on > today)
         d.external_disclosures.append(
             ExternalDisclosure(DisclosureKind(kind or "other"), on, planned, r.text(f"{p}_details"))
         )
     reading.completed_by = r.text("completed_by")
-    reading.completed_on = r.date("completed_on", "The date the form was completed")
+    reading.completed_on = r.date("completed_on")
 
     problems = r.problems
     if not values:
@@ -783,10 +782,11 @@ def interpret(
                     "title", f"The title is longer than {TITLE_MAX} characters.", blocking=True
                 )
             )
+        flagged = {p.field for p in problems}
         for issue in validate(reading.title, d, reading.ip_kinds, for_submission=True, today=today):
-            problems.append(
-                FormProblem(_form_field(issue.field), issue.message, issue.field == "title")
-            )
+            where = _form_field(issue.field)
+            if where not in flagged:  # a date that is not a date is not also "missing"
+                problems.append(FormProblem(where, issue.message, issue.field == "title"))
     reading.problems = problems
     return reading
 
@@ -803,10 +803,18 @@ def _form_field(path: str) -> str:
 
 
 def field_label(name: str) -> str:
-    """Words for a field in messages: 'Person 2: Share %', 'Short title'."""
+    """Words for a field in messages: 'Person 2: Share %', 'Kind of IP: Design'."""
     found = _BY_NAME.get(name)
     if found is None:
         return {"ip_kinds": "Kinds of IP", "contributors": "People", "": "The form"}.get(name, name)
+    for prefix, words in (
+        ("benefits_", "Who it helps"),
+        ("resource_", "Trust resources used"),
+        ("kind_", "Kind of IP"),
+        ("flag_", "Point to flag"),
+    ):
+        if name.startswith(prefix):
+            return f"{words}: {found.label}"
     match = re.match(r"([cfpas])(\d)_", name)
     if not match:
         return found.label

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..cases import Case, Stage
+from ..disclosure_form import FormProblem, field_label
 from .audit import utc_now
 from .errors import RegisterError
 
@@ -47,6 +48,11 @@ class FormImport:
     form_version: str
     attachment_id: int | None
     imported_at: str
+
+
+def _listed(problems: list[FormProblem]) -> str:
+    text = " ".join(f"{field_label(p.field)}: {p.message}" for p in problems[:5])
+    return text + (" (and more)" if len(problems) > 5 else "")
 
 
 def _duplicate(found: FormImport) -> DuplicateFormError:
@@ -95,15 +101,11 @@ class FormImportManager:
         today = today or dt.date.today()
         reading = form.reading
         if reading.blocking:
-            raise FormNotImportableError(
-                "Nothing was imported: "
-                + " ".join(p.message for p in reading.blocking[:5])
-                + (" (and more)" if len(reading.blocking) > 5 else "")
-            )
+            raise FormNotImportableError("Nothing was imported: " + _listed(reading.blocking))
         if not reading.complete and not as_draft:
             raise FormNotImportableError(
                 "Nothing was imported: the form is not complete enough to submit ("
-                + " ".join(p.message for p in reading.problems[:5])
+                + _listed(reading.problems)
                 + "). Import it as a draft to complete it in the app, or ask for it to be "
                 "completed and sent again."
             )
@@ -155,7 +157,10 @@ class FormImportManager:
                         None,
                         reading.completed_on.isoformat() if reading.completed_on else None,
                     ],
-                    "problems": [None, [p.message for p in reading.problems]],
+                    "problems": [
+                        None,
+                        [f"{field_label(p.field)}: {p.message}" for p in reading.problems],
+                    ],
                     "missing_from_older_version": [None, reading.missing],
                 },
             )

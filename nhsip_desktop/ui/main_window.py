@@ -277,6 +277,14 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action("Open the &demo register", self.open_demo))
         self.import_action = self._action("&Import cases from a spreadsheet…", self.import_cases)
         file_menu.addAction(self.import_action)
+        self.blank_form_action = self._action(
+            "Save a bla&nk disclosure form…", self.save_blank_form
+        )
+        file_menu.addAction(self.blank_form_action)
+        self.import_form_action = self._action(
+            "Import a com&pleted disclosure form…", self.import_disclosure_form
+        )
+        file_menu.addAction(self.import_form_action)
         file_menu.addSeparator()
         self.lock_action = self._action("&Lock now", self.lock, "Ctrl+L")
         file_menu.addAction(self.lock_action)
@@ -339,6 +347,8 @@ class MainWindow(QMainWindow):
             self.find_action,
             self.new_disclosure_action,
             self.import_action,
+            self.blank_form_action,
+            self.import_form_action,
             self.backup_action,
             self.backup_to_action,
             self.restore_action,
@@ -634,6 +644,20 @@ class MainWindow(QMainWindow):
 
         if self.session.is_open:
             ImportDialog(self.session.register, self).exec()
+
+    def save_blank_form(self) -> None:
+        """The fillable form staff complete and send back (no register content on it)."""
+        from .form_import_dialog import BlankFormDialog
+
+        if self.session.is_open:
+            BlankFormDialog(self.session.register, self).exec()
+
+    def import_disclosure_form(self) -> None:
+        """A completed staff disclosure form becomes a case (views refresh on "changed")."""
+        from .form_import_dialog import FormImportDialog
+
+        if self.session.is_open:
+            FormImportDialog(self.session.register, self).exec()
 
     def new_disclosure(self) -> CaseEditor | None:
         self.go_to(0)
