@@ -72,6 +72,7 @@ __all__ = [
     "merge_choices",
     "next_version",
     "parse_framework",
+    "section_lines",
     "validate_choices",
 ]
 

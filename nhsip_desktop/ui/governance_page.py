@@ -19,6 +19,7 @@ The page reads the register only when the session says it changed (``changed``, 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -135,6 +136,8 @@ ACTION_SHORT: dict[str, str] = {
 }
 # Only changes to these record kinds can move a status, a deadline or a form.
 GOVERNANCE_KINDS = frozenset({"governance", "training"})
+# Changes to these can make the last drafted IP policy differ from the register.
+POLICY_FACT_KINDS = frozenset({"governance", "setting", "revenue_policy", "policy_draft"})
 MODEL_CHOICES: tuple[TtcModel | None, ...] = (None, *TtcModel)
 NOT_RECORDED = "Not recorded yet"
 YEARS_SHOWN = 6  # the current financial year and the five before it
@@ -708,6 +711,54 @@ def _button_bar(status: QLabel, *buttons: QPushButton) -> QHBoxLayout:
     return bar
 
 
+class PolicyNotice(QFrame):
+    """Whether the last drafted IP policy still matches the register: an icon and words (never
+    colour alone), with each difference on its own line."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName("emptyCard")
+        self.setAccessibleName(name)
+        self.icon = QLabel()
+        self.icon.setFixedWidth(28)
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setAccessibleName(name)
+        line = QHBoxLayout(self)
+        line.setContentsMargins(10, 8, 10, 8)
+        line.setSpacing(8)
+        line.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        line.addWidget(self.text, 1)
+        self.out_of_date = False
+        self.words = ""  # the notice in plain words
+        self.hide()
+
+    def show_state(self, out_of_date: bool, text: str) -> None:
+        icon = (
+            QStyle.StandardPixmap.SP_MessageBoxWarning
+            if out_of_date
+            else QStyle.StandardPixmap.SP_DialogApplyButton
+        )
+        self.icon.setPixmap(self.style().standardIcon(icon).pixmap(20, 20))
+        self.icon.setAccessibleName("Out of date" if out_of_date else "Up to date")
+        first, _, rest = text.partition(":")
+        lines = html.escape(rest).replace("\n", "<br>")
+        self.text.setText(f"<b>{html.escape(first)}:</b>{lines}")
+        self.text.setAccessibleDescription(text)
+        self.words = text
+        self.out_of_date = out_of_date
+        self.show()
+
+    def clear(self) -> None:
+        self.out_of_date = False
+        self.words = ""
+        self.text.clear()
+        self.hide()
+
+
 class GovernancePage(QWidget):
     """The "IP governance" area: the five actions, the forms and the training log behind
     them, the variations from the guidance and the annual return."""
@@ -805,6 +856,8 @@ class GovernancePage(QWidget):
             )
         )
         layout.addWidget(self.action_summary)
+        self.actions_policy_notice = PolicyNotice("IP policy draft compared with the register")
+        layout.addWidget(self.actions_policy_notice)
         layout.addWidget(self.actions_table, 3)
         layout.addWidget(heading("Governance deadlines", 2))
         layout.addWidget(self.deadline_table)
@@ -921,6 +974,14 @@ class GovernancePage(QWidget):
         self.policy_status = _hint()
         self.policy_status.setAccessibleName("Status")
         self.policy_error = _error_line()
+        self.draft_policy_button = QPushButton("Dra&ft the IP policy…")
+        self.draft_policy_button.setAccessibleName("Draft the IP policy")
+        self.draft_policy_button.setToolTip(
+            "Draft the policy over the twelve Annex A headings from this register, as Word and "
+            "PDF, and record the version."
+        )
+        self.draft_policy_button.clicked.connect(self.open_policy_builder)
+        self.policy_notice = PolicyNotice("IP policy draft compared with the register")
 
         page, layout = _tab_page()
         layout.addWidget(
@@ -932,6 +993,17 @@ class GovernancePage(QWidget):
         )
         layout.addSpacing(4)
         layout.addWidget(self.policy_due)
+        layout.addWidget(self.policy_notice)
+        draft_bar = QHBoxLayout()
+        draft_bar.addWidget(
+            _hint(
+                "The builder drafts the policy from this register, so that it says what the "
+                "register says."
+            ),
+            1,
+        )
+        draft_bar.addWidget(self.draft_policy_button)
+        layout.addLayout(draft_bar)
         layout.addSpacing(4)
         layout.addLayout(form)
         layout.addWidget(group)
@@ -1226,6 +1298,8 @@ class GovernancePage(QWidget):
         kinds: frozenset[str] = getattr(changes, "kinds", frozenset())
         if not kinds or kinds & GOVERNANCE_KINDS:
             self.refresh()
+        elif kinds & POLICY_FACT_KINDS:
+            self.refresh_policy_notice()
 
     def refresh(self) -> None:
         if not self.session.is_open:
@@ -1288,7 +1362,9 @@ class GovernancePage(QWidget):
             button.setEnabled(self._readable)
         self.add_training_button.setEnabled(True)
         self.annual_return_button.setEnabled(self._readable)
+        self.draft_policy_button.setEnabled(self._readable)
         self._update_training_buttons()
+        self.refresh_policy_notice()
 
     def _clear(self) -> None:
         self.record = GovernanceRecord()
@@ -1299,6 +1375,8 @@ class GovernancePage(QWidget):
         self.action_summary.clear()
         self.training_summary.clear()
         self.policy_due.clear()
+        self.policy_notice.clear()
+        self.actions_policy_notice.clear()
         self.load_error.hide()
         self._loading = True
         try:
@@ -1325,6 +1403,7 @@ class GovernancePage(QWidget):
             self.add_training_button,
             self.remove_training_button,
             self.annual_return_button,
+            self.draft_policy_button,
         ):
             button.setEnabled(False)
 
@@ -1360,6 +1439,62 @@ class GovernancePage(QWidget):
         )
 
     # -- loading the forms --------------------------------------------------------------
+    def refresh_policy_notice(self) -> None:
+        """Say whether the last drafted IP policy still matches the register, and what differs
+        (only when a draft has been recorded with the builder)."""
+        if not self.session.is_open:
+            self.policy_notice.clear()
+            self.actions_policy_notice.clear()
+            return
+        drafts = self.session.register.policy_drafts
+        try:
+            draft = drafts.latest()
+            differences = drafts.differences() if draft is not None else []
+        except ValueError:
+            draft, differences = None, []
+        if draft is None:
+            self.policy_notice.clear()
+            self.actions_policy_notice.clear()
+            return
+        drafted_on = draft.generated_at.astimezone().date()
+        drafted = f"version {draft.version}, drafted {format_date(drafted_on)}"
+        if differences:
+            lines = "\n".join(f"• {d}" for d in differences)
+            self.policy_notice.show_state(
+                True,
+                f"Out of date: the register has changed since the IP policy ({drafted}) was "
+                f"drafted. Draft it again so that it says what the register says.\n{lines}",
+            )
+            count = len(differences)
+            self.actions_policy_notice.show_state(
+                True,
+                f"IP policy out of date: version {draft.version} says {count} "
+                f"{'thing' if count == 1 else 'things'} the register no longer says. See the IP "
+                "policy tab.",
+            )
+        else:
+            self.policy_notice.show_state(
+                False, f"Up to date: the IP policy ({drafted}) matches the register."
+            )
+            self.actions_policy_notice.clear()
+
+    def open_policy_builder(self) -> QDialog | None:
+        """Open the window-modal IP policy builder; returns it."""
+        from .policy_builder import PolicyBuilderDialog
+
+        if not self.session.is_open or not self._readable:
+            return None
+        if self._dialog is not None:
+            self._dialog.deleteLater()
+        try:
+            dialog = PolicyBuilderDialog(self.session, self)
+        except (RegisterError, ValueError) as exc:
+            QMessageBox.warning(self, "The policy builder could not open", str(exc))
+            return None
+        self._dialog = dialog
+        dialog.open()
+        return dialog
+
     def _load_sro(self, record: GovernanceRecord) -> None:
         sro, dm = record.sro, record.decision_making
         self.sro_name.setText(sro.name if sro else "")
