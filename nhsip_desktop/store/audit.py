@@ -11,6 +11,7 @@ end is detected too.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import json
 from collections.abc import Iterator, Mapping
@@ -115,6 +116,50 @@ def row_hmac(key: bytes, row: tuple[Any, ...], prev: str) -> str:
     return hmac.digest(key, msg, "sha256").hex()
 
 
+class RowSigner:
+    """:func:`row_hmac` for many rows with one key, several times faster (for verifying a
+    long chain): the key's inner and outer SHA-256 states are computed once (the standard
+    HMAC construction, RFC 2104), and the few distinct user, name, action and kind values
+    are encoded once. The result is the same as ``hmac.digest(key, _message(...))``."""
+
+    _BLOCK = 64  # SHA-256 block size
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) > self._BLOCK:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(self._BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+        self._parts: dict[str, bytes] = {}
+
+    def _part(self, text: str) -> bytes:
+        """``len:bytes`` of a value that repeats from row to row (kept for the next rows)."""
+        found = self._parts.get(text)
+        if found is None:
+            raw = text.encode("utf-8")
+            found = b"%d:%b" % (len(raw), raw)
+            if len(self._parts) > 4096:
+                self._parts.clear()
+            self._parts[text] = found
+        return found
+
+    def sign(self, row: tuple[Any, ...], prev: str) -> str:
+        seq, at, os_user, actor_name, action, kind, record_id, changes = row
+        seq_raw = str(int(seq)).encode("ascii")
+        at_raw, id_raw = at.encode("utf-8"), record_id.encode("utf-8")
+        changes_raw, prev_raw = changes.encode("utf-8"), prev.encode("utf-8")
+        msg = b"%d:%b%d:%b%b%b%b%b%d:%b%d:%b%d:%b" % (
+            len(seq_raw), seq_raw, len(at_raw), at_raw,
+            self._part(os_user), self._part(actor_name), self._part(action), self._part(kind),
+            len(id_raw), id_raw, len(changes_raw), changes_raw, len(prev_raw), prev_raw,
+        )  # fmt: skip
+        inner = self._inner.copy()
+        inner.update(msg)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+
 def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:
     """The changed fields as ``{field: [before, after]}`` (all fields for inserts and deletes)."""
     before = before or {}
@@ -154,6 +199,7 @@ class AuditTrail:
     def __init__(self, conn: Connection, key: bytes) -> None:
         self._conn = conn
         self._key = key
+        self._signer = RowSigner(key)
         # Head written by this transaction but not yet stored in register_meta.
         self._pending: ChainHead | None = None
 
@@ -205,7 +251,7 @@ class AuditTrail:
             str(record_id),
             canonical_json(changes),
         )
-        mac = row_hmac(self._key, row, prev.hmac)
+        mac = self._signer.sign(row, prev.hmac)
         self._conn.execute(
             f"INSERT INTO audit_log ({_COLUMNS}, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (*row, mac),
@@ -284,7 +330,8 @@ class AuditTrail:
         cur = self._conn.execute(
             f"SELECT {_COLUMNS}, hmac FROM audit_log WHERE seq > ? ORDER BY seq", (start_seq,)
         )
-        key = self._key
+        sign = self._signer.sign
+        compare = hmac.compare_digest
         while True:
             batch = cur.fetchmany(4096)
             if not batch:
@@ -295,8 +342,8 @@ class AuditTrail:
                     return self._broken(
                         start_seq, expected, checked, f"row {expected} is missing from the trail"
                     )
-                mac = row_hmac(key, row[:8], prev)
-                if not hmac.compare_digest(mac, row[8]):
+                mac = sign(row[:8], prev)
+                if not compare(mac, row[8]):
                     return self._broken(
                         start_seq, seq, checked, f"row {seq} was altered, inserted or reordered"
                     )

@@ -185,26 +185,14 @@ class CaseEditor(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case sections")
         self.field_errors: dict[str, QLabel] = {}
-        self.triage = AssessmentTab(
-            session,
-            "triage",
-            "triage",
-            ensure_case=self._case_for_assessment,
-            decision_title="Your triage decision",
-            options=lambda checklist: [(o.id, o.label) for o in checklist.outcomes],
-        )
-        self.triage.decided.connect(self._triage_decided)
-        self.route = AssessmentTab(
-            session,
-            "route",
-            "route",
-            ensure_case=self._case_for_assessment,
-            decision_title="The route chosen",
-            options=route_options,
-        )
-        self.route.decided.connect(lambda _outcome: self._refresh_case_parts())
-        self.protection = WorksheetView(session, ensure_case=self._case_for_assessment)
-        self.protection.saved.connect(lambda _id: self.saved.emit(_id))
+        # The triage, route and protection tabs are the costliest to build (checklists,
+        # worksheet): each is built the first time it is shown or used, so a case opens fast.
+        self._triage: AssessmentTab | None = None
+        self._route: AssessmentTab | None = None
+        self._protection: WorksheetView | None = None
+        self._lazy_pages: dict[str, QWidget] = {
+            name: self._placeholder() for name in ("triage", "protection", "route")
+        }
         tabs = (
             (self._idea_tab(), "Idea"),
             (self._kinds_tab(), "Kinds of IP"),
@@ -213,9 +201,9 @@ class CaseEditor(QDialog):
             (self._confidentiality_tab(), "Confidentiality"),
             (self._attachments_tab(), "Files"),
             (self._ownership_tab(), "Ownership"),
-            (self.triage, "Triage"),
-            (self.protection, "Protection"),
-            (self.route, "Route"),
+            (self._lazy_pages["triage"], "Triage"),
+            (self._lazy_pages["protection"], "Protection"),
+            (self._lazy_pages["route"], "Route"),
             (self._history_tab(), "History"),
         )
         for index, (page, title) in enumerate(tabs):
@@ -285,6 +273,64 @@ class CaseEditor(QDialog):
 
         self._load()
         self.resize(1100, 780)
+
+    # -- the tabs built on first use ------------------------------------------------------
+    @staticmethod
+    def _placeholder() -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        return page
+
+    def _install(self, name: str, widget: QWidget) -> None:
+        layout = self._lazy_pages[name].layout()
+        assert layout is not None
+        layout.addWidget(widget)
+
+    @property
+    def triage(self) -> AssessmentTab:
+        if self._triage is None:
+            tab = AssessmentTab(
+                self.session,
+                "triage",
+                "triage",
+                ensure_case=self._case_for_assessment,
+                decision_title="Your triage decision",
+                options=lambda checklist: [(o.id, o.label) for o in checklist.outcomes],
+            )
+            tab.decided.connect(self._triage_decided)
+            self._triage = tab
+            self._install("triage", tab)
+            tab.load(self.case_id)
+        return self._triage
+
+    @property
+    def route(self) -> AssessmentTab:
+        if self._route is None:
+            tab = AssessmentTab(
+                self.session,
+                "route",
+                "route",
+                ensure_case=self._case_for_assessment,
+                decision_title="The route chosen",
+                options=route_options,
+            )
+            tab.decided.connect(lambda _outcome: self._refresh_case_parts())
+            self._route = tab
+            self._install("route", tab)
+            tab.load(self.case_id)
+        return self._route
+
+    @property
+    def protection(self) -> WorksheetView:
+        if self._protection is None:
+            view = WorksheetView(self.session, ensure_case=self._case_for_assessment)
+            view.saved.connect(lambda _id: self.saved.emit(_id))
+            self._protection = view
+            self._install("protection", view)
+            view.load(self.case_id)
+            self.protection_case = self.case_id
+        return self._protection
 
     # -- building the tabs --------------------------------------------------------------
     def _error_label(self, key: str) -> QLabel:
@@ -796,14 +842,20 @@ class CaseEditor(QDialog):
         self._refresh_attachments()
         self._refresh_history()
         self._refresh_derived()
-        for tab in (self.triage, self.route):
-            if tab.case_id != self.case_id or tab.case_id is None:
+        for tab in (self._triage, self._route):  # only the tabs built so far
+            if tab is not None and (tab.case_id != self.case_id or tab.case_id is None):
                 tab.load(self.case_id)
-        if self.protection_case != self.case_id or self.case_id is None:
-            self.protection.load(self.case_id)
+        if self._protection is not None and (
+            self.protection_case != self.case_id or self.case_id is None
+        ):
+            self._protection.load(self.case_id)
             self.protection_case = self.case_id
 
     def _tab_changed(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        for name, placeholder in self._lazy_pages.items():
+            if page is placeholder:
+                getattr(self, name)  # builds it
         if index == OWNERSHIP_TAB:
             self._refresh_ownership(self.collect()[3])
 
