@@ -91,6 +91,7 @@ from .assets_page import DeadlineTableModel
 from .checklist_widget import ChecklistWidget
 from .list_editor import FieldSpec, ListEditor, parse_date
 from .session import RegisterSession
+from .style import sheet
 from .table_model import RowsModel
 from .widgets import add_row, heading, paragraph
 
@@ -909,7 +910,7 @@ class AgreementDialog(_FieldsDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(session, parent)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(sheet(_STYLE))
         register = session.register
         self.agreement: Agreement = dataclasses.replace(agreement) if agreement else Agreement()
         self.saved: Agreement | None = None

@@ -50,6 +50,7 @@ from nhsip_desktop.checklists import (
 )
 
 from .list_editor import parse_date
+from .style import sheet
 
 NOT_ANSWERED = "Not answered"
 PANEL_WIDTH = 300
@@ -61,7 +62,7 @@ QFrame#checklistPanel { background: #f7f9fa; border: 1px solid #c5ccd3; border-r
 QFrame#checklistPanel QLabel { background: transparent; }
 QFrame#checklistFindings { border-top: 1px solid #c5ccd3; }
 QLabel#panelPrompt { font-weight: 600; color: #1d2731; }
-QLabel#sectionTitle { font-size: 12pt; font-weight: 600; color: #1d2731; }
+QLabel#sectionTitle { font-size: 1.35rem; font-weight: 600; color: #1d2731; }
 QLabel#sectionIntro { color: #3c4b5a; }
 QLabel#unansweredMarker { color: #6b4100; font-weight: 600; background: #fff4e0;
                           border: 1px solid #c98a2c; border-radius: 3px; padding: 0 5px; }
@@ -132,7 +133,7 @@ class ChecklistWidget(QWidget):
     ) -> None:
         super().__init__(parent)
         self.checklist = checklist
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(sheet(_STYLE))
         self._rows: dict[str, _Row] = {}
         self._radios: dict[QWidget, _Row] = {}  # radio button -> its row, for arrow keys
         self._extra: dict[str, ItemAnswer] = {}  # answers to ids this checklist lacks, kept

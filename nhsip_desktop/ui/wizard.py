@@ -61,6 +61,8 @@ from nhsip_desktop.store.recovery import (
 from nhsip_desktop.store.register import REGISTER_SUFFIX, Register
 from nhsip_desktop.store.unlock import store_in_keyring
 
+from .style import sheet
+
 ODS_CODE_PATTERN = re.compile(r"[A-Z0-9]{3,5}")
 _INVALID_FILE_CHARACTERS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -89,9 +91,11 @@ class MessageBox(QFrame):
         background, border = self._COLOURS[kind]
         self.setObjectName("messageBox")
         self.setStyleSheet(
-            f"QFrame#messageBox {{ background: {background}; border: 1px solid {border};"
-            " border-radius: 4px; }"
-            " QFrame#messageBox QLabel { background: transparent; color: #1b1b1b; }"
+            sheet(
+                f"QFrame#messageBox {{ background: {background}; border: 1px solid {border};"
+                " border-radius: 4px; }"
+                " QFrame#messageBox QLabel { background: transparent; color: #1b1b1b; }"
+            )
         )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
