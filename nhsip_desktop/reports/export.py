@@ -9,21 +9,20 @@ leaves nothing behind. The export and the sections chosen are recorded in the au
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import hashlib
-import importlib
 import json
 import os
+import re
 import shutil
 import tempfile
-import threading
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
+from xml.sax.saxutils import escape as xml_escape
 
 from .. import __version__
 from ..store.errors import RegisterError
@@ -490,10 +489,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _cell(value: Any) -> Any:
-    return str(value) if isinstance(value, Decimal) else value
-
-
 def export_pack(
     register: Register,
     target: Path,
@@ -534,7 +529,7 @@ def export_pack(
                 writer = csv.writer(handle)
                 writer.writerow([name for name, _meaning in section.columns])
                 for row in section.rows(register):
-                    writer.writerow([_cell(v) for v in row])
+                    writer.writerow(row)  # csv writes Decimal (and any non-text) with str()
                     rows += 1
                     if rows % 5000 == 0 and cancelled is not None and cancelled():
                         raise ExportCancelled("The export was cancelled; nothing was written.")
@@ -595,34 +590,122 @@ def export_pack(
     return ExportResult(target, files)
 
 
-_TEMPDIR_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def _temporary_files_in(folder: Path) -> Iterator[None]:
-    """openpyxl's write-only mode spools each sheet to a temporary file in the system temp
-    folder; point Python's temp folder at the export's own (chosen) folder meanwhile, so no
-    register content is ever written to the system temp folder."""
-    with _TEMPDIR_LOCK:
-        previous = tempfile.tempdir
-        tempfile.tempdir = str(folder)
-        try:
-            yield
-        finally:
-            tempfile.tempdir = previous
-
-
 def _write_workbook(path: Path, sections: Sequence[Section], folder: Path) -> None:
-    """The same sheets as the CSV files, streamed (openpyxl write-only mode)."""
-    openpyxl: Any = importlib.import_module("openpyxl")
-    with _temporary_files_in(folder):
-        book = openpyxl.Workbook(write_only=True)
-        for section in sections:
-            sheet = book.create_sheet(section.key[:31])
-            with (folder / section.file).open(encoding="utf-8-sig", newline="") as handle:
-                for row in csv.reader(handle):
-                    sheet.append(row)
-        book.save(path)
+    """The same sheets as the CSV files, every cell as text, streamed into the zip.
+
+    Written directly as SpreadsheetML (the parts openpyxl's write-only mode writes, with
+    inline strings): about ten times faster than openpyxl on a large register, whose audit
+    sheet alone has a million rows, in constant memory and with no temporary files at all.
+    Text is never read as a formula: a cell starting with "=" stays text.
+    """
+    sheets = [section.key[:31] for section in sections]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        book.writestr("[Content_Types].xml", _content_types(len(sheets)))
+        book.writestr("_rels/.rels", _ROOT_RELS)
+        book.writestr("xl/workbook.xml", _workbook_xml(sheets))
+        book.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets)))
+        book.writestr("xl/styles.xml", _STYLES)
+        for number, section in enumerate(sections, start=1):
+            source = folder / section.file
+            # A zip entry over 2 GiB needs the zip64 format; only then is it used.
+            big = source.stat().st_size * 3 > 1 << 31
+            with (
+                source.open(encoding="utf-8-sig", newline="") as handle,
+                book.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=big) as out,
+            ):
+                _write_sheet(csv.reader(handle), out)
+
+
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_ROOT_RELS = (
+    f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" '
+    f'Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_STYLES = (
+    f'{_XML_HEAD}<styleSheet xmlns="{_MAIN_NS}">'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+# Characters XML 1.0 cannot hold at all (openpyxl refuses them); they are dropped.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _content_types(count: int) -> str:
+    sheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+    parts = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{sheet}"/>'
+        for n in range(1, count + 1)
+    )
+    main = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    return (
+        f"{_XML_HEAD}<Types "
+        'xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{main}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/styles.xml" ContentType="{main}.styles+xml"/>'
+        f"{parts}</Types>"
+    )
+
+
+def _workbook_xml(names: Sequence[str]) -> str:
+    sheets = "".join(
+        f'<sheet name="{xml_escape(name, {chr(34): "&quot;"})}" sheetId="{n}" r:id="rId{n}"/>'
+        for n, name in enumerate(names, start=1)
+    )
+    return (
+        f'{_XML_HEAD}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+        f"<sheets>{sheets}</sheets></workbook>"
+    )
+
+
+def _workbook_rels(count: int) -> str:
+    rels = "".join(
+        f'<Relationship Id="rId{n}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+        for n in range(1, count + 1)
+    )
+    rels += f'<Relationship Id="rId{count + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
+    return f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}">{rels}</Relationships>'
+
+
+_CELL_OPEN = '<c t="inlineStr"><is><t xml:space="preserve">'
+_CELL_CLOSE = "</t></is></c>"
+_EMPTY_CELL = _CELL_OPEN + _CELL_CLOSE
+_SEPARATOR = "\x1f"  # cannot occur in a cell: XML 1.0 cannot hold it, so it is dropped
+_ILLEGAL_JOINED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1e\ufffe\uffff]")  # not the separator
+
+
+def _write_sheet(rows: Iterator[list[str]], out: IO[bytes]) -> None:
+    """One worksheet of inline-string cells, a whole row at a time (no work per cell in
+    Python: a million-row sheet takes seconds). Empty cells are written as empty cells, so
+    they read back as empty, not as empty text."""
+    chunk: list[str] = [f'{_XML_HEAD}<worksheet xmlns="{_MAIN_NS}"><sheetData>']
+    append = chunk.append
+    for number, row in enumerate(rows, start=1):
+        if not row:
+            append(f'<row r="{number}"/>')
+            continue
+        text = _SEPARATOR.join(row)
+        if _ILLEGAL_JOINED.search(text) or text.count(_SEPARATOR) != len(row) - 1:
+            text = _SEPARATOR.join(_ILLEGAL_XML.sub("", value) for value in row)
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        cells = text.replace(_SEPARATOR, _CELL_CLOSE + _CELL_OPEN)
+        append(f'<row r="{number}">{_CELL_OPEN}{cells}{_CELL_CLOSE}</row>')
+        if len(chunk) >= 2000:
+            out.write("".join(chunk).replace(_EMPTY_CELL, "<c/>").encode("utf-8"))
+            chunk.clear()
+    append("</sheetData></worksheet>")
+    out.write("".join(chunk).replace(_EMPTY_CELL, "<c/>").encode("utf-8"))
 
 
 def _write_listing(register: Register, path: Path) -> int:
@@ -656,19 +739,30 @@ def _write_listing(register: Register, path: Path) -> int:
             canvas.drawString(x, height - 66, text)
         canvas.setFont("Helvetica", 8)
 
+    # One text object a page (not a drawString a cell): a 100,000-case listing is 1,900 pages.
+    text: Any = None
     while batch := cur.fetchmany(2000):
         for reference, stage, received, title in batch:
             if count % rows_per_page == 0:
                 if count:
+                    canvas.drawText(text)
                     canvas.showPage()
                 page += 1
                 header()
+                text = canvas.beginText()
+                text.setFont("Helvetica", 8)
             y = height - 80 - (count % rows_per_page) * 13
-            canvas.drawString(40, y, reference)
-            canvas.drawString(110, y, stage.replace("_", " "))
-            canvas.drawString(180, y, _date(received))
-            canvas.drawString(240, y, (title or "(untitled draft)")[:85])
+            for x, value in (
+                (40, reference),
+                (110, stage.replace("_", " ")),
+                (180, _date(received)),
+                (240, (title or "(untitled draft)")[:85]),
+            ):
+                text.setTextOrigin(x, y)
+                text.textOut(value)
             count += 1
+    if text is not None:
+        canvas.drawText(text)
     if count == 0:
         page = 1
         header()
