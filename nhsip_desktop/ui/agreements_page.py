@@ -89,6 +89,7 @@ from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationE
 from .assessment_tab import library
 from .assets_page import DeadlineTableModel
 from .checklist_widget import ChecklistWidget
+from .guidance_help import with_guidance
 from .list_editor import FieldSpec, ListEditor, parse_date
 from .session import RegisterSession
 from .style import sheet
@@ -513,7 +514,7 @@ class AgreementsPage(QWidget):
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(8)
         layout.addWidget(heading("Agreements and TTC"))
-        layout.addWidget(intro)
+        layout.addWidget(with_guidance(intro, "Step 9"))
         layout.addSpacing(6)
         layout.addLayout(agreement_title)
         layout.addWidget(self.agreements, 1)

@@ -57,6 +57,7 @@ from nhsip_desktop.rights import Right, RightStatus, RightType, validate_right
 from nhsip_desktop.store.deadlines import all_deadlines
 from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationError
 
+from .guidance_help import with_guidance
 from .list_editor import parse_date
 from .session import RegisterSession
 from .table_model import RowsModel
@@ -517,7 +518,7 @@ class AssetsPage(QWidget):
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(8)
         layout.addWidget(heading("Assets and renewals"))
-        layout.addWidget(intro)
+        layout.addWidget(with_guidance(intro, "Step 8"))
         layout.addSpacing(6)
         layout.addLayout(deadline_title)
         layout.addWidget(self.deadlines, 2)

@@ -67,6 +67,7 @@ from nhsip_desktop.revenue import (
 )
 from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationError
 
+from .guidance_help import with_guidance
 from .list_editor import parse_date
 from .session import RegisterSession
 from .table_model import RowsModel
@@ -958,12 +959,11 @@ class FinancePage(QWidget):
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(8)
         layout.addWidget(heading("Finance"))
-        layout.addWidget(
-            _hint(
-                "Step 8: record every cost and return accurately, and share returns with staff "
-                "as the trust's IP policy says. Every amount is exact to the penny."
-            )
+        intro = _hint(
+            "Step 8: record every cost and return accurately, and share returns with staff "
+            "as the trust's IP policy says. Every amount is exact to the penny."
         )
+        layout.addWidget(with_guidance(intro, "Step 8"))
         layout.addWidget(self.tabs, 1)
 
         session.changed.connect(self._on_changed)
