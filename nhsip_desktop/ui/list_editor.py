@@ -85,6 +85,12 @@ class ListEditor(QWidget):
         self.remove_button = QPushButton(f"Remove {noun}")
         self.remove_button.setAccessibleName(f"Remove the selected {noun}")
         self.remove_button.clicked.connect(self.remove_current)
+        # A removal can be undone (the case autosaves, so a slip must be easy to take back).
+        self.undo_button = QPushButton("&Undo remove")
+        self.undo_button.setAccessibleName(f"Put back the {noun} just removed")
+        self.undo_button.clicked.connect(self.undo_remove)
+        self.undo_button.hide()
+        self._removed: tuple[int, Any] | None = None
 
         self.inputs: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
@@ -114,6 +120,7 @@ class ListEditor(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.undo_button)
         left.addLayout(buttons)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -184,6 +191,8 @@ class ListEditor(QWidget):
     # -- items --------------------------------------------------------------------------
     def set_items(self, items: list[Any]) -> None:
         self._items = items
+        self._removed = None
+        self.undo_button.hide()
         self.list.clear()
         for item in items:
             self.list.addItem(self._describe(item))
@@ -210,9 +219,23 @@ class ListEditor(QWidget):
         row = self.list.currentRow()
         if not 0 <= row < len(self._items):
             return
-        del self._items[row]
+        self._removed = (row, self._items.pop(row))
         self.list.takeItem(row)
         self._show_current(self.list.currentRow())
+        self.undo_button.show()
+        self.changed.emit()
+
+    def undo_remove(self) -> None:
+        """Put back the item removed last, where it was."""
+        if self._removed is None:
+            return
+        row, item = self._removed
+        self._removed = None
+        row = min(row, len(self._items))
+        self._items.insert(row, item)
+        self.list.insertItem(row, self._describe(item))
+        self.list.setCurrentRow(row)
+        self.undo_button.hide()
         self.changed.emit()
 
     def _refresh_label(self, row: int) -> None:
