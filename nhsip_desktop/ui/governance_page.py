@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -89,6 +88,7 @@ from nhsip_desktop.governance import (
 from nhsip_desktop.renewals import Deadline, add_months
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
+from .guidance_help import with_guidance
 from .list_editor import FieldSpec, ListEditor, parse_date
 from .session import RegisterSession
 from .table_model import RowsModel
@@ -567,9 +567,8 @@ class TrainingDialog(QDialog):
         layout.addWidget(self.error)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        chain = [*form.fields.values(), *self.buttons.buttons()]
-        for first, second in itertools.pairwise(chain):
-            QWidget.setTabOrder(first, second)
+        # The fields and buttons are created in the order they are shown, which is the Tab
+        # order. (Re-linking them by hand made Tab run between Save and Cancel for ever.)
         self.held_on.setFocus()
         self.resize(720, 400)
 
@@ -799,6 +798,12 @@ class GovernancePage(QWidget):
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(8)
         layout.addWidget(heading("IP governance"))
+        intro = QLabel(
+            "Step 1 and the five actions for organisations: who answers for IP (the SRO) and "
+            "decides, the IP policy and its yearly review, the TTC arrangement, and training."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(with_guidance(intro, "Step 1"))
         layout.addWidget(self.load_error)
         layout.addWidget(self.tabs, 1)
 
