@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication
 
 from nhsip_desktop.guidance_help import load_brief, parse_brief
@@ -84,3 +85,36 @@ def test_the_area_button_opens_the_summary_at_its_step(qtbot: object) -> None:
     QTimer.singleShot(0, look)
     button.click()
     assert seen == ["Step 9"]
+
+
+def test_f1_opens_the_summary_for_the_area_in_use(qtbot: object, tmp_path: Path) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    from nhsip_desktop.store.audit import Actor
+    from nhsip_desktop.store.register import Register
+    from nhsip_desktop.ui.main_window import MainWindow
+
+    register = Register.create(tmp_path / "t.nhsip", actor=Actor("t", "T"))
+    window = MainWindow()
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    window.session.demo = True
+    window.session.attach(register)
+    help_action = next(
+        a
+        for a in window.findChildren(QAction)
+        if a.shortcut() == QKeySequence(QKeySequence.StandardKey.HelpContents)
+    )
+    seen: list[str] = []
+
+    def look() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, GuidanceDialog)
+        seen.append(dialog.current_reference())
+        dialog.reject()
+
+    for row in (3, 4):  # Finance, Governance
+        window.go_to(row)
+        QTimer.singleShot(0, look)
+        help_action.trigger()
+    window.session.lock()
+    assert seen == ["Step 8", "Step 1"]

@@ -282,3 +282,30 @@ def test_copied_text_is_cleared_after_30_seconds(qtbot: object, session: Registe
     window._clipboard_text = "something else"
     window._clear_clipboard()
     assert clipboard.text() == "mine"
+
+
+def test_settings_keep_the_ip_lead_contact_for_the_disclosure_form(
+    qtbot: object, tmp_path: Path
+) -> None:
+    from nhsip_desktop.store.audit import Actor
+    from nhsip_desktop.store.register import Register
+    from nhsip_desktop.ui.session import RegisterSession
+    from nhsip_desktop.ui.settings_dialog import SettingsDialog
+
+    register = Register.create(tmp_path / "t.nhsip", actor=Actor("t", "T"))
+    session = RegisterSession()
+    session.demo = True
+    session.attach(register)
+    dialog = SettingsDialog(session)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    assert dialog.ip_lead_contact.accessibleName() or dialog.ip_lead_contact.toolTip()
+    dialog.ip_lead_contact.setText("  Alex Morgan, innovation lead, 01234 567890 ")
+    assert dialog.save()
+    assert (
+        register.settings.all()["ip_lead_contact"] == "Alex Morgan, innovation lead, 01234 567890"
+    )
+    rows = register.conn.execute(
+        "SELECT record_id FROM audit_log WHERE action = 'update' AND record_kind = 'setting'"
+    ).fetchall()
+    assert ("ip_lead_contact",) in rows
+    session.lock()

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 DEFAULTS: dict[str, Any] = {
     "organisation": "",
     "ods_code": "",
+    # How staff reach the IP lead (name, email, phone): printed on the blank disclosure form.
+    "ip_lead_contact": "",
     "report_marking": "OFFICIAL-SENSITIVE: COMMERCIAL",
     "feedback_target_days": 30,
     "auto_lock_minutes": 10,

@@ -323,7 +323,7 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(
             self._action(
-                "About the &guidance", self.about_guidance, QKeySequence.StandardKey.HelpContents
+                "The &guidance in brief", self.about_guidance, QKeySequence.StandardKey.HelpContents
             )
         )
         help_menu.addAction(self._action("&About this app", self.about))
@@ -673,14 +673,12 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(self._title())
 
     def about_guidance(self) -> None:
-        QMessageBox.information(
-            self,
-            "About the guidance",
-            'This app follows "Intellectual property (IP) guidance for the NHS in England", '
-            "published by DHSC and NHS England on 18 November 2025. Each area names the step "
-            "of the guidance it serves. The app is not legal advice: take legal advice where "
-            "the app or the guidance says so.",
-        )
+        """F1: the guidance in brief, open at the step the current area serves."""
+        from .guidance_help import GuidanceDialog
+
+        row = self.nav.currentRow() if self.session.is_open else 0
+        reference = AREAS[row].help_reference if 0 <= row < len(AREAS) else "Step 4"
+        GuidanceDialog(reference, self).exec()
 
     def about(self) -> None:
         QMessageBox.about(

@@ -66,6 +66,7 @@ from nhsip_desktop.reports.export import (
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Changes, Register
 
+from .guidance_help import with_guidance
 from .session import RegisterSession
 from .widgets import heading, paragraph
 
@@ -887,13 +888,12 @@ class ReportsPage(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(16)
         column.addWidget(heading("Reports"))
-        column.addWidget(
-            _hint(
-                "Steps 1 and 8: printable summaries for the trust board, the annual return, "
-                "and an export pack for auditors. Each is an ordinary, unencrypted file: the "
-                "app says so before it writes one, and records it in the audit trail."
-            )
+        intro = _hint(
+            "Steps 1 and 8: printable summaries for the trust board, the annual return, "
+            "and an export pack for auditors. Each is an ordinary, unencrypted file: the "
+            "app says so before it writes one, and records it in the audit trail."
         )
+        column.addWidget(with_guidance(intro, "Actions for organisations"))
         column.addWidget(self._board_card())
         column.addWidget(self._annual_card())
         column.addWidget(self._export_card())

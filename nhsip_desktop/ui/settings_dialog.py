@@ -34,6 +34,8 @@ class SettingsDialog(QDialog):
         self.organisation = QLineEdit(values["organisation"])
         self.ods_code = QLineEdit(values["ods_code"])
         self.marking = QLineEdit(values["report_marking"])
+        self.ip_lead_contact = QLineEdit(values["ip_lead_contact"])
+        self.ip_lead_contact.setPlaceholderText("e.g. Alex Morgan, innovation lead, 01234 567890")
         self.auto_lock = QSpinBox()
         self.auto_lock.setRange(1, 240)
         self.auto_lock.setSuffix(" minutes")
@@ -68,6 +70,13 @@ class SettingsDialog(QDialog):
         form = QFormLayout(org)
         add_row(form, "&Organisation:", self.organisation)
         add_row(form, "O&DS code:", self.ods_code, "Optional, e.g. RXX.")
+        add_row(
+            form,
+            "IP lead &contact:",
+            self.ip_lead_contact,
+            "How staff reach you in confidence (name, email, phone): printed on the blank "
+            "disclosure form (step 4).",
+        )
         add_row(
             form,
             "Report &marking:",
@@ -125,6 +134,7 @@ class SettingsDialog(QDialog):
             self.session.register.settings.update(
                 organisation=self.organisation.text(),
                 ods_code=self.ods_code.text().upper(),
+                ip_lead_contact=self.ip_lead_contact.text(),
                 report_marking=self.marking.text(),
                 auto_lock_minutes=self.auto_lock.value(),
                 feedback_target_days=self.feedback_days.value(),
