@@ -100,6 +100,29 @@ def main() -> int:
     shot(settings, "07-settings")
     settings.close()
 
+    from nhsip_desktop.ui.guidance_help import GuidanceDialog
+
+    brief = GuidanceDialog("Step 5", window)
+    shot(brief, "14-guidance-in-brief")
+    brief.close()
+
+    from nhsip_desktop.ui.form_import_dialog import FormImportDialog
+
+    completed = scratch / "completed-disclosure-form.pdf"
+    completed.write_bytes(filled_disclosure_form(window.session.register))
+    importer = FormImportDialog(window.session.register, window, path=completed)
+    importer.resize(1000, 720)
+    shot(importer, "15-form-import")
+    importer.close()
+    render_pdf_page(blank_form_pdf(window.session.register, scratch), "16-form-blank")
+
+    from nhsip_desktop.ui.policy_builder import PolicyBuilderDialog
+
+    builder = PolicyBuilderDialog(window.session, window)
+    builder.resize(1200, 800)
+    shot(builder, "17-policy-builder")
+    builder.close()
+
     path = window.session.path
     window.lock()
     shot(window, "08-locked")
@@ -126,6 +149,76 @@ def main() -> int:
 
 
 FINANCE_CASE: list[str] = [""]
+
+
+def blank_form_pdf(register: object, folder: Path) -> Path:
+    from nhsip_desktop.reports.disclosure_form import write_blank_form
+
+    target = folder / "blank-disclosure-form.pdf"
+    write_blank_form(register, target, "Alex Morgan, innovation lead, 01632 960123")  # type: ignore[arg-type]
+    return target
+
+
+def filled_disclosure_form(register: object) -> bytes:
+    """The blank form, filled in as a member of staff would (one share left to check)."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    from nhsip_desktop.reports.disclosure_form import blank_form_details, render_blank_form
+
+    details = blank_form_details(register, "Alex Morgan, innovation lead")  # type: ignore[arg-type]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(render_blank_form(details))))
+    writer.set_need_appearances_writer(True)
+    values = {
+        "title": "Cannula splint for children",
+        "summary": "A soft, washable splint that keeps a child's cannula in place.",
+        "problem": "Cannulas come out when small children move; each re-siting hurts.",
+        "novelty": "Nothing on the market fits children under five.",
+        "benefits_patients": "/Yes",
+        "kind_invention": "/Yes",
+        "kind_design": "/Yes",
+        "flag_medical_device": "/Yes",
+        "c1_name": "Aoife Kelly",
+        "c1_job_title": "Paediatric nurse",
+        "c1_relationship": "Employee: clinical role",
+        "c1_share": "60",
+        "c2_name": "Tom Lee",
+        "c2_relationship": "Contractor or consultant",
+        "c2_employer": "Lee Design Ltd",
+        "c2_share": "30",
+        "completed_by": "Aoife Kelly",
+    }
+    writer.update_page_form_field_values(None, values, auto_regenerate=True)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def render_pdf_page(pdf: Path, name: str) -> None:
+    """The first page of a PDF as a PNG (needs poppler's pdftoppm)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftoppm") is None:
+        return
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "70",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(OUT / name),
+        ],
+        check=True,
+    )
+    print(f"wrote docs/screenshots/{name}.png")
 
 
 def first_active_reference(register: object) -> str:
