@@ -223,6 +223,7 @@ def child_ui(measure: str, paths: Paths, repeats: int, n_queries: int) -> dict[s
         unlock()
     if measure == "scroll":
         for _ in range(repeats):
+            page.model._clear()  # back to the first batch, as after unlock
             page.model.refresh()
             start = time.perf_counter()
             while page.model.canFetchMore():
@@ -230,7 +231,6 @@ def child_ui(measure: str, paths: Paths, repeats: int, n_queries: int) -> dict[s
             page.table.viewport().repaint()
             times.append(time.perf_counter() - start)
         extra["rows"] = page.model.rowCount()
-        page.model.set_filter(page.model.filter)  # back to one batch
     elif measure == "search":
         for _ in range(repeats):
             for text in queries(n_queries):

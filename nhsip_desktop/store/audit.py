@@ -147,17 +147,34 @@ class RowSigner:
         seq, at, os_user, actor_name, action, kind, record_id, changes = row
         seq_raw = str(int(seq)).encode("ascii")
         at_raw, id_raw = at.encode("utf-8"), record_id.encode("utf-8")
-        changes_raw, prev_raw = changes.encode("utf-8"), prev.encode("utf-8")
-        msg = b"%d:%b%d:%b%b%b%b%b%d:%b%d:%b%d:%b" % (
+        changes_raw = changes.encode("utf-8")
+        msg = b"%d:%b%d:%b%b%b%b%b%d:%b%d:%b" % (
             len(seq_raw), seq_raw, len(at_raw), at_raw,
             self._part(os_user), self._part(actor_name), self._part(action), self._part(kind),
-            len(id_raw), id_raw, len(changes_raw), changes_raw, len(prev_raw), prev_raw,
+            len(id_raw), id_raw, len(changes_raw), changes_raw,
         )  # fmt: skip
+        return self.sign_message(msg, prev)
+
+    def sign_message(self, msg: bytes, prev: str) -> str:
+        """The HMAC of a row given its message up to (not including) the previous HMAC."""
+        prev_raw = prev.encode("utf-8")
         inner = self._inner.copy()
         inner.update(msg)
+        inner.update(b"%d:%b" % (len(prev_raw), prev_raw))
         outer = self._outer.copy()
         outer.update(inner.digest())
         return outer.hexdigest()
+
+
+# The same message as :func:`_message` (up to the previous HMAC), built by SQLite from the
+# stored UTF-8 text: verifying a million rows needs no decoding and no formatting in Python.
+_MESSAGE_SQL = " || ".join(
+    f"length(CAST({column} AS BLOB)) || ':' || {column}"
+    for column in (
+        "CAST(seq AS TEXT)", "at", "os_user", "actor_name", "action", "record_kind",
+        "record_id", "changes",
+    )
+)  # fmt: skip
 
 
 def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -327,10 +344,14 @@ class AuditTrail:
         head = self._stored_head()
         expected = start_seq + 1
         checked = 0
+        # A register made by this app is UTF-8, so SQLite can hand over each row's message
+        # as bytes; the Python path (same result) is kept for any other text encoding.
+        utf8 = str(self._conn.execute("PRAGMA encoding").fetchone()[0]).upper() == "UTF-8"
+        payload = f"CAST({_MESSAGE_SQL} AS BLOB)" if utf8 else _COLUMNS
         cur = self._conn.execute(
-            f"SELECT {_COLUMNS}, hmac FROM audit_log WHERE seq > ? ORDER BY seq", (start_seq,)
+            f"SELECT seq, {payload}, hmac FROM audit_log WHERE seq > ? ORDER BY seq", (start_seq,)
         )
-        sign = self._signer.sign
+        sign, sign_message = self._signer.sign, self._signer.sign_message
         compare = hmac.compare_digest
         while True:
             batch = cur.fetchmany(4096)
@@ -342,8 +363,9 @@ class AuditTrail:
                     return self._broken(
                         start_seq, expected, checked, f"row {expected} is missing from the trail"
                     )
-                mac = sign(row[:8], prev)
-                if not compare(mac, row[8]):
+                payload = row[1] if utf8 else row[1:-1]
+                mac = sign_message(payload, prev) if utf8 else sign(payload, prev)
+                if not compare(mac, row[-1]):
                     return self._broken(
                         start_seq, seq, checked, f"row {seq} was altered, inserted or reordered"
                     )
