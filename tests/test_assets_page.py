@@ -352,3 +352,20 @@ def test_locking_closes_an_open_dialog_and_empties_the_page(
     assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected
     assert page.right_model.rowCount() == 0 and page.deadline_model.rowCount() == 0
     assert page.right_count.text() == "" and not page.add_button.isEnabled()
+
+
+def test_a_hidden_page_does_not_reread_the_rights_until_it_is_shown(
+    register: Register, page: AssetsPage
+) -> None:
+    """A save elsewhere must not re-read every right while the page is out of sight."""
+    filed = filed_4_years_ago_less_2_months()
+    register.rights.save(granted_patent("Before hiding", filed))
+    assert page.right_model.rowCount() == 1
+    page.hide()
+    register.rights.save(granted_patent("While hidden", filed))
+    assert page.right_model.rowCount() == 1  # not re-read yet
+    assert page.right_model.stale
+    page.show()
+    assert page.right_model.rowCount() == 2
+    assert not page.right_model.stale
+    assert sorted(column(page.right_model, 0)) == ["Before hiding", "While hidden"]

@@ -258,11 +258,22 @@ class RightTableModel(RowsModel):
         self._rows: list[Right] = []
         self._schedule: FeeSchedule | None = None
         self._renewals: dict[int, RenewalDue | None] = {}
+        # Set by the page: while it is hidden, a change only marks the list stale, so a save
+        # elsewhere does not re-read every right (30,000 in a large register).
+        self.is_shown: Callable[[], bool] = lambda: True
+        self.stale = False
         session.changed.connect(self._on_changed)
-        session.opened.connect(self.refresh)
+        session.opened.connect(self._on_opened)
         session.locked.connect(self.clear)
 
+    def _on_opened(self) -> None:
+        if self.is_shown():
+            self.refresh()
+        else:
+            self.stale = True
+
     def refresh(self) -> None:
+        self.stale = False
         self.beginResetModel()
         self.today = dt.date.today()
         self._renewals.clear()
@@ -282,7 +293,7 @@ class RightTableModel(RowsModel):
 
     def _on_changed(self, changes: object) -> None:
         if _wants_refresh(changes):
-            self.refresh()
+            self._on_opened()
 
     @property
     def schedule(self) -> FeeSchedule | None:
@@ -426,6 +437,7 @@ class AssetsPage(QWidget):
         self.deadline_model = DeadlineTableModel(session)
         self.deadline_model.is_shown = self.isVisible
         self.right_model = RightTableModel(session)
+        self.right_model.is_shown = self.isVisible
         self._selected_id: int | None = None
         self._dialog: QDialog | None = None
 
@@ -544,6 +556,8 @@ class AssetsPage(QWidget):
         stale = self.deadline_model.stale or self.deadline_model.today != dt.date.today()
         if self.session.is_open and stale:
             self.deadline_model.refresh()
+            self.right_model.refresh()
+        elif self.session.is_open and self.right_model.stale:
             self.right_model.refresh()
 
     def _deadlines_reset(self) -> None:
