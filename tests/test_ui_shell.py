@@ -309,3 +309,26 @@ def test_settings_keep_the_ip_lead_contact_for_the_disclosure_form(
     ).fetchall()
     assert ("ip_lead_contact",) in rows
     session.lock()
+
+
+def test_an_empty_register_says_what_to_do_next(qtbot: object, tmp_path: Path) -> None:
+    from nhsip_desktop.store.audit import Actor
+    from nhsip_desktop.store.register import Register
+    from nhsip_desktop.ui.browser import CasesPage
+    from nhsip_desktop.ui.session import RegisterSession
+
+    register = Register.create(tmp_path / "t.nhsip", actor=Actor("t", "T"))
+    session = RegisterSession()
+    session.demo = True
+    page = CasesPage(session)
+    qtbot.addWidget(page)  # type: ignore[attr-defined]
+    page.show()
+    session.attach(register)
+    assert page.empty.isVisible()
+    assert "No cases yet" in page.empty.text() and "New disclosure" in page.empty.text()
+    register.cases.add("Cannula splint")
+    assert not page.empty.isVisible()
+    page.search.setText("zzzz-nothing")
+    page.apply_search()
+    assert page.empty.isVisible() and "No case matches" in page.empty.text()
+    session.lock()

@@ -19,11 +19,25 @@ from PySide6.QtWidgets import (
 from nhsip_desktop.cases import CASE_COLUMNS, TITLE_COLUMN, Stage
 
 from .case_model import CASE_ID_ROLE, CaseTableModel
+from .guidance_help import with_guidance
 from .session import RegisterSession
 from .widgets import heading
 
 SEARCH_DELAY_MS = 250
 MIN_SEARCH_CHARS = 2
+
+
+NO_CASES_YET = (
+    "<b>No cases yet.</b> When a member of staff tells you about an idea, record it here with "
+    "<b>New disclosure</b> (Ctrl+N); it stays confidential in this register.<br>"
+    "Staff without the app can use the disclosure form: <i>File &gt; Save a blank disclosure "
+    "form…</i> to send out, and <i>File &gt; Import a completed disclosure form…</i> to read "
+    "one in. To bring in an existing spreadsheet register: <i>File &gt; Import cases from a "
+    "spreadsheet…</i><br>Press F1 for the guidance in brief."
+)
+NO_MATCH = (
+    "<b>No case matches.</b> Clear the search (Esc) or choose <i>All stages</i> to see every case."
+)
 
 
 class CaseTable(QTableView):
@@ -102,6 +116,14 @@ class CasesPage(QWidget):
         self.count = QLabel()
         self.count.setObjectName("resultCount")
         self.count.setAccessibleName("Number of cases shown")
+        # What to do next when the list is empty: a first-time user starts here.
+        self.empty = QLabel()
+        self.empty.setObjectName("emptyCard")
+        self.empty.setWordWrap(True)
+        self.empty.setTextFormat(Qt.TextFormat.RichText)
+        self.empty.setContentsMargins(14, 10, 14, 10)
+        self.empty.setAccessibleName("What to do next")
+        self.empty.hide()
 
         self.table = CaseTable()
         self.table.setModel(self.model)
@@ -162,7 +184,14 @@ class CasesPage(QWidget):
         title_row.addStretch(1)
         title_row.addWidget(self.count)
         layout.addLayout(title_row)
+        intro = QLabel(
+            "Every idea staff tell you about, in confidence, from first contact to a decision "
+            "(steps 4 to 7). Press Enter on a case to open it."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(with_guidance(intro, "Step 4"))
         layout.addLayout(bar)
+        layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
         self._update_count()
 
@@ -222,7 +251,12 @@ class CasesPage(QWidget):
             note = ""
         if not self.session.is_open:
             self.count.setText("")
+            self.empty.hide()
             return
+        filtered = bool(self.model.filter.text or self.model.filter.stage)
+        if total == 0:
+            self.empty.setText(NO_MATCH if filtered else NO_CASES_YET)
+        self.empty.setVisible(total == 0)
         if self.model.filter.text or self.model.filter.stage:
             self.count.setText(f"{total:,} matching case{'s' if total != 1 else ''}{note}")
         else:
