@@ -168,19 +168,13 @@ def _wants_refresh(changes: object) -> bool:
 
 
 # -- table models ----------------------------------------------------------------------------
-class DeadlineTableModel(RowsModel):
-    """Deadlines overdue or due in the next 90 days, overdue first (``all_deadlines``)."""
+class _RefreshWhenShown(RowsModel):
+    """A model whose page may be hidden: while it is, a change only marks it stale (re-reading
+    every deadline or right of a large register takes a moment, and nobody is looking); the
+    page refreshes it when shown. ``is_shown`` is set by the page; subclasses provide
+    ``refresh`` and ``clear``."""
 
-    columns = DEADLINE_COLUMNS
-
-    def __init__(self, session: RegisterSession, days: int = DEADLINE_DAYS) -> None:
-        super().__init__()
-        self._session = session
-        self.days = days
-        self.today = dt.date.today()
-        self._rows: list[Deadline] = []
-        # Set by the page: while it is hidden, signals only mark the model stale (gathering
-        # every deadline of a large register takes a moment; nobody is looking).
+    def _follow(self, session: RegisterSession) -> None:
         self.is_shown: Callable[[], bool] = lambda: True
         self.stale = False
         session.changed.connect(self._on_changed)
@@ -192,6 +186,24 @@ class DeadlineTableModel(RowsModel):
             self.refresh()
         else:
             self.stale = True
+
+    def _on_changed(self, changes: object) -> None:
+        if _wants_refresh(changes):
+            self._on_opened()
+
+
+class DeadlineTableModel(_RefreshWhenShown):
+    """Deadlines overdue or due in the next 90 days, overdue first (``all_deadlines``)."""
+
+    columns = DEADLINE_COLUMNS
+
+    def __init__(self, session: RegisterSession, days: int = DEADLINE_DAYS) -> None:
+        super().__init__()
+        self._session = session
+        self.days = days
+        self.today = dt.date.today()
+        self._rows: list[Deadline] = []
+        self._follow(session)
 
     def refresh(self) -> None:
         self.stale = False
@@ -207,10 +219,6 @@ class DeadlineTableModel(RowsModel):
         self.beginResetModel()
         self._rows = []
         self.endResetModel()
-
-    def _on_changed(self, changes: object) -> None:
-        if _wants_refresh(changes):
-            self._on_opened()
 
     def deadline_at(self, row: int) -> Deadline | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -246,7 +254,7 @@ class DeadlineTableModel(RowsModel):
         return None
 
 
-class RightTableModel(RowsModel):
+class RightTableModel(_RefreshWhenShown):
     """Every right in the register, in filing order, with its next renewal and review."""
 
     columns = RIGHT_COLUMNS
@@ -258,19 +266,7 @@ class RightTableModel(RowsModel):
         self._rows: list[Right] = []
         self._schedule: FeeSchedule | None = None
         self._renewals: dict[int, RenewalDue | None] = {}
-        # Set by the page: while it is hidden, a change only marks the list stale, so a save
-        # elsewhere does not re-read every right (30,000 in a large register).
-        self.is_shown: Callable[[], bool] = lambda: True
-        self.stale = False
-        session.changed.connect(self._on_changed)
-        session.opened.connect(self._on_opened)
-        session.locked.connect(self.clear)
-
-    def _on_opened(self) -> None:
-        if self.is_shown():
-            self.refresh()
-        else:
-            self.stale = True
+        self._follow(session)
 
     def refresh(self) -> None:
         self.stale = False
@@ -290,10 +286,6 @@ class RightTableModel(RowsModel):
         self._rows, self._schedule = [], None
         self._renewals.clear()
         self.endResetModel()
-
-    def _on_changed(self, changes: object) -> None:
-        if _wants_refresh(changes):
-            self._on_opened()
 
     @property
     def schedule(self) -> FeeSchedule | None:
