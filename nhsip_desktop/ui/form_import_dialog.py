@@ -8,8 +8,6 @@ appears in every view through the register's "changed" signal.
 
 from __future__ import annotations
 
-import contextlib
-import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -33,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.appconfig import config_dir
 from nhsip_desktop.disclosure_form import (
     FIELDS,
     FieldKind,
@@ -50,23 +47,6 @@ from .widgets import add_row, heading, paragraph
 
 MUST_FIX = "Must be put right"
 TO_COMPLETE = "To complete"
-
-
-def _contact_file() -> Path:
-    """Where the IP lead's contact last put on a blank form is remembered (no case content)."""
-    return config_dir() / "disclosure-form.json"
-
-
-def remembered_contact() -> str:
-    with contextlib.suppress(OSError, ValueError, TypeError):
-        return str(json.loads(_contact_file().read_text(encoding="utf-8"))["contact"])
-    return ""
-
-
-def remember_contact(contact: str) -> None:
-    with contextlib.suppress(OSError):
-        _contact_file().parent.mkdir(parents=True, exist_ok=True)
-        _contact_file().write_text(json.dumps({"contact": contact}), encoding="utf-8")
 
 
 class FormImportDialog(QDialog):
@@ -371,7 +351,7 @@ class BlankFormDialog(QDialog):
         self.setWindowTitle("Save a blank disclosure form")
         self.setAccessibleName("Save a blank disclosure form")
         settings = register.settings.all()
-        self.contact = QLineEdit(str(settings.get("ip_lead_contact") or "") or remembered_contact())
+        self.contact = QLineEdit(str(settings.get("ip_lead_contact") or ""))
         self.contact.setPlaceholderText("e.g. Priya Shah, innovation@trust.nhs.uk, 01632 960123")
         self.contact.textChanged.connect(self._update)
         form = QFormLayout()
@@ -435,13 +415,16 @@ class BlankFormDialog(QDialog):
                 return None
             target = Path(name)
         try:
+            # The contact is the register's IP lead contact (Settings): kept there, audited,
+            # and offered again next time, on any computer.
+            if contact != self.register.settings.all().get("ip_lead_contact"):
+                self.register.settings.update(ip_lead_contact=contact)
             written = write_blank_form(self.register, target, contact)
         except RegisterError as exc:
             self.message.setObjectName("errorText")
             self.message.setText(str(exc))
             self.message.show()
             return None
-        remember_contact(contact)
         self.saved_to = written
         self.message.setObjectName("paragraph")
         self.message.setText(f"Saved the blank form to {written}.")
