@@ -21,7 +21,7 @@ from nhsip_desktop.cases import CASE_COLUMNS, TITLE_COLUMN, Stage
 from .case_model import CASE_ID_ROLE, CaseTableModel
 from .guidance_help import with_guidance
 from .session import RegisterSession
-from .widgets import heading
+from .widgets import heading, paragraph
 
 SEARCH_DELAY_MS = 250
 MIN_SEARCH_CHARS = 2
@@ -184,11 +184,10 @@ class CasesPage(QWidget):
         title_row.addStretch(1)
         title_row.addWidget(self.count)
         layout.addLayout(title_row)
-        intro = QLabel(
+        intro = paragraph(
             "Every idea staff tell you about, in confidence, from first contact to a decision "
             "(steps 4 to 7). Press Enter on a case to open it."
         )
-        intro.setWordWrap(True)
         layout.addWidget(with_guidance(intro, "Step 4"))
         layout.addLayout(bar)
         layout.addWidget(self.empty)

@@ -798,11 +798,10 @@ class GovernancePage(QWidget):
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(8)
         layout.addWidget(heading("IP governance"))
-        intro = QLabel(
+        intro = paragraph(
             "Step 1 and the five actions for organisations: who answers for IP (the SRO) and "
             "decides, the IP policy and its yearly review, the TTC arrangement, and training."
         )
-        intro.setWordWrap(True)
         layout.addWidget(with_guidance(intro, "Step 1"))
         layout.addWidget(self.load_error)
         layout.addWidget(self.tabs, 1)
