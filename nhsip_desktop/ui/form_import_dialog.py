@@ -386,7 +386,8 @@ class BlankFormDialog(QDialog):
                 "send back to you, for importing with File > Import a completed disclosure "
                 f"form. It shows your organisation ({organisation}), your marking and the "
                 "contact below, and nothing else from the register, so it can go on the "
-                "intranet or in an email."
+                "intranet or in an email. The contact is kept as the IP lead contact in "
+                "Settings."
             )
         )
         layout.addLayout(form)
