@@ -171,8 +171,7 @@ def _wants_refresh(changes: object) -> bool:
 class _RefreshWhenShown(RowsModel):
     """A model whose page may be hidden: while it is, a change only marks it stale (re-reading
     every deadline or right of a large register takes a moment, and nobody is looking); the
-    page refreshes it when shown. ``is_shown`` is set by the page; subclasses provide
-    ``refresh`` and ``clear``."""
+    page refreshes it when shown. ``is_shown`` is set by the page."""
 
     def _follow(self, session: RegisterSession) -> None:
         self.is_shown: Callable[[], bool] = lambda: True
@@ -180,6 +179,12 @@ class _RefreshWhenShown(RowsModel):
         session.changed.connect(self._on_changed)
         session.opened.connect(self._on_opened)
         session.locked.connect(self.clear)
+
+    def refresh(self) -> None:  # each list reads its own rows
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
 
     def _on_opened(self) -> None:
         if self.is_shown():
