@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from . import sqlcipher
+from . import page_check, sqlcipher
 from .audit import Actor, AuditTrail, ChainHead, VerifyResult, derive_audit_key
 from .errors import (
     DamagedRegisterError,
@@ -95,13 +95,20 @@ def _sidecars(path: Path) -> list[Path]:
 
 
 def verify_file(
-    path: Path, key: bytes, *, header: RegisterHeader | None = None, thorough: bool | None = None
+    path: Path,
+    key: bytes,
+    *,
+    header: RegisterHeader | None = None,
+    thorough: bool | None = None,
+    authenticate_pages: bool = False,
 ) -> list[str]:
     """Check a register file read-only; return the migrations it records.
 
-    ``thorough`` checks every page (``cipher_integrity_check`` and ``quick_check``); by
-    default only files up to :data:`FULL_CHECK_MAX_BYTES` are checked thoroughly, larger ones
-    structurally (header, schema pages, page count against the file's size).
+    ``thorough`` checks every page: its HMAC (:mod:`.page_check`, or SQLCipher's
+    ``cipher_integrity_check`` while a write-ahead log holds pages) and SQLite's structure
+    (``quick_check``). By default only files up to :data:`FULL_CHECK_MAX_BYTES` are checked
+    thoroughly, larger ones structurally (header, schema pages, page count against the file's
+    size); ``authenticate_pages`` adds the HMAC of every page to that structural check.
 
     Raises :class:`WrongKeyError`, :class:`DamagedRegisterError` or
     :class:`NewerRegisterError`; never writes to ``path`` (stray ``-wal``/``-shm`` files made
@@ -130,13 +137,19 @@ def verify_file(
     try:
         conn = sqlcipher.connect(path, key, header.salt, readonly=True)
         try:
-            if thorough:
-                rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
-                problems += [str(r[0]) for r in rows]
-                if not problems:
-                    rows = conn.execute("PRAGMA quick_check").fetchall()
-                    problems += [str(r[0]) for r in rows if str(r[0]) != "ok"]
-            else:
+            if thorough or authenticate_pages:
+                if wal_has_pages:  # pages in the log: let SQLCipher check through its pager
+                    rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+                    problems += [str(r[0]) for r in rows]
+                else:
+                    problems += [
+                        f"HMAC verification failed for page {number}"
+                        for number in page_check.failed_pages(path, key, header.salt)
+                    ]
+            if thorough and not problems:
+                rows = conn.execute("PRAGMA quick_check").fetchall()
+                problems += [str(r[0]) for r in rows if str(r[0]) != "ok"]
+            elif not problems:
                 pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
                 if not wal_has_pages and pages * sqlcipher.PAGE_SIZE > size:
                     problems.append(
