@@ -97,6 +97,27 @@ def test_a_failed_backup_leaves_no_file_and_says_why(
     register: Register, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     register.cases.add("A case")
+    real_copy = backups._copy_bytes
+
+    def disk_full(source: Path, target: Path, length: int) -> None:
+        real_copy(source, target, length // 2)  # half the pages reach the disk, then it fills
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backups, "_copy_bytes", disk_full)
+    with pytest.raises(BackupError, match=r"could not be written.*No space left.*unchanged"):
+        create_backup(register)
+    assert _names(backup_folder(register.path)) == []
+    # The write lock taken for the copy was let go: the register saves as before.
+    assert not register.conn.in_transaction
+    register.cases.add("After the failure")
+    assert register.cases.count() == 2
+
+
+def test_a_failed_export_leaves_no_file_and_says_why(
+    register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register.cases.add("A case")
+    monkeypatch.setattr(backups, "_copy_snapshot", lambda register, target: None)
 
     def disk_full(conn: object, target: Path, key: bytes, salt: bytes) -> None:
         target.write_bytes(b"partial")
@@ -107,6 +128,73 @@ def test_a_failed_backup_leaves_no_file_and_says_why(
         create_backup(register)
     assert _names(backup_folder(register.path)) == []
     assert register.cases.count() == 1
+
+
+def test_a_backup_is_a_page_for_page_image_including_unsaved_log_pages(
+    register: Register,
+) -> None:
+    """The fast path copies the encrypted pages as they are (no re-encryption), after the
+    write-ahead log has been folded in: a case still in the log is in the backup."""
+    for n in range(40):
+        register.cases.add(f"Case {n} {MARKER}")
+    wal = register.path.with_name(register.path.name + "-wal")
+    assert wal.stat().st_size > 0  # the newest changes are still in the log
+    info = create_backup(register)
+    assert wal.stat().st_size == 0  # folded into the file for the copy
+    live = register.path.read_bytes()
+    copy = info.path.read_bytes()
+    assert copy == live[: len(copy)] and len(copy) % sqlcipher.PAGE_SIZE == 0
+    assert info.cases == 40
+    reopened = Register.open(info.path, register.data_key, actor=register.actor)
+    try:
+        assert reopened.cases.count() == 40
+        assert reopened.chain_head() == register.chain_head()
+    finally:
+        reopened.close()
+
+
+def test_a_backup_falls_back_to_an_export_when_the_log_cannot_be_emptied(
+    register: Register,
+) -> None:
+    register.cases.add("Held back by a reader")
+    register.conn.execute("PRAGMA busy_timeout = 50")
+    reader = sqlcipher.connect(register.path, register.data_key, register.header.salt)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM cases").fetchone()  # pins the log
+        register.cases.add("Written after the reader began")
+        info = create_backup(register)
+    finally:
+        reader.close()
+    assert info.verified and info.cases == 2
+    # An export, not an image: its pages differ from the live file's (fresh IVs).
+    assert (
+        info.path.read_bytes()[: sqlcipher.PAGE_SIZE]
+        != register.path.read_bytes()[: sqlcipher.PAGE_SIZE]
+    )
+    assert not register.conn.in_transaction
+
+
+def test_a_damaged_page_in_the_register_fails_the_backup_instead_of_spreading(
+    tmp_path: Path, actor: Actor
+) -> None:
+    """Bit rot in a page the register has not read since it opened is copied by the fast path;
+    the copy's page check must catch it so that no damaged backup is called verified."""
+    path = tmp_path / "rot.nhsip"
+    reg = Register.create(path, actor=actor, organisation="Test Trust")
+    for n in range(60):
+        reg.cases.add(f"Case {n} " + "words " * 40)
+    key = reg.data_key
+    reg.close()
+    pages = path.stat().st_size // sqlcipher.PAGE_SIZE
+    _flip_bit(path, (pages - 2) * sqlcipher.PAGE_SIZE + 200)
+    reg = Register.open(path, key, actor=actor, thorough=False)
+    try:
+        with pytest.raises(BackupError, match=rf"HMAC verification failed for page {pages - 1}"):
+            create_backup(reg)
+        assert _names(backup_folder(path)) == []
+    finally:
+        reg.close()
 
 
 def test_a_backup_that_does_not_match_the_register_is_refused(
@@ -355,3 +443,27 @@ def test_leftovers_of_a_crash_are_removed_on_the_next_open(tmp_path: Path, actor
         pass
     assert not alias.exists() and not partial.exists()
     assert path.exists()
+
+
+def test_a_register_file_that_cannot_be_read_directly_is_exported_instead(
+    register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the file cannot be read beside SQLite (a byte-range lock on Windows, say), the
+    backup is made through SQLite's export instead of failing."""
+    register.cases.add("A case")
+    real_open = Path.open
+
+    def locked(self: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if self == register.path and mode == "rb":
+            raise PermissionError(33, "The process cannot access the file")
+        return real_open(self, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", locked)
+    info = create_backup(register)
+    monkeypatch.undo()
+    assert info.verified and info.cases == 1
+    assert _names(backup_folder(register.path)) == [info.path.name]
+    assert (
+        info.path.read_bytes()[: sqlcipher.PAGE_SIZE]
+        != register.path.read_bytes()[: sqlcipher.PAGE_SIZE]
+    )

@@ -2,16 +2,21 @@
 
 Backups live in ``<register folder>/<register name>-backups/`` as
 ``<register name>.<UTC time>.<reason>.nhsip``, for example
-``trust.20261101T093000Z.scheduled.nhsip``. Each is a complete SQLCipher copy made with
-``sqlcipher_export`` under the register's own key and salt (so the same recovery key opens it,
-and its header carries the same register id), and it is encrypted from its first byte.
+``trust.20261101T093000Z.scheduled.nhsip``. Each is a complete SQLCipher copy under the
+register's own key and salt (so the same recovery key opens it, and its header carries the same
+register id), and it is encrypted from its first byte: a copy of the register file's own
+encrypted pages, taken while no change can be written (see :func:`create_backup`), or, where
+that is not possible, a copy made with ``sqlcipher_export``.
 
 Every step that could lose data is arranged so that it cannot:
 
-* a backup is written under a temporary name, flushed to disk, checked page by page and
-  compared with the live register (migrations, number of cases, audit-trail head) before it
-  is given its final name; a failure leaves no partial file behind;
-* old backups are deleted only once a newer backup has been verified;
+* a backup is written under a temporary name, flushed to disk, checked page by page (every
+  page's HMAC; SQLite's structure too for registers up to
+  :data:`~.register.FULL_CHECK_MAX_BYTES`) and compared with the live register (migrations,
+  number of cases, audit-trail head) before it is given its final name; a failure leaves no
+  partial file behind;
+* old backups are deleted only once a newer backup has passed the full check (every page's
+  HMAC and SQLite's structure);
 * a restore builds the restored register beside the target, verifies it, and swaps it in
   with one rename, keeping the file it replaced as ``<register>.replaced-<time>``.
 """
@@ -275,10 +280,20 @@ def file_facts(path: Path, key: bytes) -> RegisterFacts:
 
 
 def _check_copy(
-    copy: Path, key: bytes, expected: RegisterFacts, *, what: str, outcome: str
+    copy: Path,
+    key: bytes,
+    expected: RegisterFacts,
+    *,
+    what: str,
+    outcome: str,
+    thorough: bool | None = None,
 ) -> RegisterFacts:
-    """Verify ``copy`` page by page and compare it with ``expected``; raise on any difference."""
-    applied = verify_file(copy, key, thorough=True)
+    """Verify ``copy`` page by page and compare it with ``expected``; raise on any difference.
+
+    Every page's HMAC is checked; SQLite's structure too when ``thorough`` (by default, for
+    files up to :data:`~.register.FULL_CHECK_MAX_BYTES`, as when a register is opened).
+    """
+    applied = verify_file(copy, key, thorough=thorough, authenticate_pages=True)
     facts = file_facts(copy, key)
     differences = []
     if tuple(applied) != expected.migrations or facts.migrations != expected.migrations:
@@ -333,6 +348,77 @@ def describe_backup_problem(backup: Path, exc: BaseException) -> str:
 # Making, listing and pruning backups
 
 
+def _copy_snapshot(register: Register, target: Path) -> RegisterFacts | None:
+    """Copy the register file's encrypted pages to ``target`` (a new file) as they stand at
+    one moment; return the live register's facts at that moment, or None (nothing written)
+    when a consistent copy cannot be taken this way.
+
+    The write-ahead log is first folded into the file and emptied (``wal_checkpoint
+    (TRUNCATE)``); then the register's write lock is taken (``BEGIN IMMEDIATE``), so no change
+    can reach the log or the file until the copy is done. If the log is not empty by then (a
+    reader held it, or a change slipped in), None is returned and the caller exports instead.
+    Only the register's own pages are copied (``page_count``), so the copy is a page-for-page
+    image of the register under the same key and salt.
+    """
+    conn = register.conn
+    try:
+        mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+        if mode != "wal":
+            return None
+        busy = int(conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0])
+        if busy:
+            return None
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlcipher.OperationalError:  # busy, or read-only: the export path copes with both
+        return None
+    try:
+        wal = register.path.with_name(register.path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            return None
+        live = register_facts(conn)
+        wanted = int(conn.execute("PRAGMA page_count").fetchone()[0]) * sqlcipher.PAGE_SIZE
+        if register.path.stat().st_size < wanted:
+            return None
+        try:
+            _copy_bytes(register.path, target, wanted)
+        except _SourceUnreadable:
+            # For example a byte-range lock on Windows: the export reads through SQLite.
+            remove_file_and_sidecars(target)
+            return None
+        return live
+    finally:
+        conn.execute("ROLLBACK")
+
+
+class _SourceUnreadable(Exception):
+    """The register file could not be read directly (not a problem with the target)."""
+
+
+def _copy_bytes(source: Path, target: Path, length: int) -> None:
+    """Copy the first ``length`` bytes of ``source`` to the new file ``target``.
+
+    Raises :class:`_SourceUnreadable` when ``source`` cannot be read to ``length``, and
+    :class:`OSError` when ``target`` cannot be written (for example a full disk).
+    """
+    chunk = 4 * 1024 * 1024
+    with target.open("xb") as dst:
+        try:
+            src = source.open("rb")
+        except OSError as exc:
+            raise _SourceUnreadable from exc
+        with src:
+            left = length
+            while left:
+                try:
+                    data = src.read(min(chunk, left))
+                except OSError as exc:
+                    raise _SourceUnreadable from exc
+                if not data:
+                    raise _SourceUnreadable(f"{source.name} ended before its last page")
+                dst.write(data)
+                left -= len(data)
+
+
 def _parse_name(path: Path, stem: str) -> tuple[dt.datetime, str] | None:
     match = _NAME.fullmatch(path.name)
     if match is None or match["stem"] != stem:
@@ -351,9 +437,15 @@ def create_backup(
 ) -> BackupInfo:
     """Write a verified, encrypted copy of the open ``register``; return what was written.
 
-    The copy is made with ``sqlcipher_export`` under the register's own key and salt into a
-    temporary file in ``folder`` (default :func:`backup_folder`), flushed to disk, verified
-    (every page's HMAC, SQLite's structure, and the same migrations, number of cases and
+    The copy is written to a temporary file in ``folder`` (default :func:`backup_folder`): the
+    register file's own encrypted pages, copied after the write-ahead log has been folded into
+    the file and while the register's write lock is held, so the copy is one consistent moment
+    and nothing is decrypted or re-encrypted (:func:`_copy_snapshot`). When that is not
+    possible (the log could not be emptied, or the register is open read-only) the copy is
+    made with ``sqlcipher_export`` instead. The copy is then flushed to disk, verified (every
+    page's HMAC; SQLite's structure for registers up to
+    :data:`~.register.FULL_CHECK_MAX_BYTES`, larger ones get it before any older backup is
+    deleted, see :func:`prune_backups`; and the same migrations, number of cases and
     audit-trail head as the live register), and only then renamed to
     ``<register name>.<UTC time>.<reason>.nhsip``.
 
@@ -381,8 +473,10 @@ def create_backup(
         ) from exc
     tmp = folder / f".{stem}.backup-{secrets.token_hex(4)}.partial"
     try:
-        sqlcipher.export_to(conn, tmp, key, salt)
-        live = register_facts(conn)
+        live = _copy_snapshot(register, tmp)
+        if live is None:
+            sqlcipher.export_to(conn, tmp, key, salt)
+            live = register_facts(conn)
         fsync_file(tmp)
         with contextlib.suppress(OSError):
             os.chmod(tmp, 0o600)
@@ -475,8 +569,9 @@ def prune_backups(
 ) -> list[Path]:
     """Delete the oldest backups beyond the newest ``keep``; return the files deleted.
 
-    Nothing is deleted until a backup newer than every deleted one has been verified with
-    ``key`` (the newest that passes; it is never deleted itself). When no backup verifies,
+    Nothing is deleted until a backup newer than every deleted one has passed the full check
+    with ``key`` (every page's HMAC and SQLite's structure; the newest that passes is never
+    deleted itself). When no backup verifies,
     nothing at all is deleted. A file that cannot be deleted is skipped.
     """
     if keep < 1:
@@ -612,6 +707,7 @@ def restore_backup(
                 expected,
                 what="restored register",
                 outcome="Nothing has been replaced. Try again, or choose another backup.",
+                thorough=True,
             )
             kept = unused_name(lambda stamp: target.with_name(f"{target.name}.replaced-{stamp}"))
             replace_keeping(tmp, target, kept)
