@@ -126,3 +126,54 @@ def test_add_many_returns_ids_in_the_order_given(register: Register) -> None:
     )
     assert [register.cases.get(i).title for i in ids] == ["Made in 2026", "Made in 2024"]
     assert [register.cases.get(i).reference for i in ids] == ["IP-2026-0001", "IP-2024-0001"]
+
+
+def _save_title(register: Register, case_id: int, title: str) -> None:
+    case = register.cases.get(case_id)
+    register.cases.save_disclosure(
+        case_id,
+        title=title,
+        summary=case.summary,
+        ip_kinds=case.ip_kinds,
+        disclosure=register.cases.details(case_id),
+    )
+
+
+def _order_reads(register: Register) -> list[str]:
+    reads: list[str] = []
+    register.conn.set_trace_callback(
+        lambda sql: reads.append(sql) if sql.startswith("SELECT id FROM cases ORDER BY") else None
+    )
+    return reads
+
+
+def test_a_save_that_cannot_move_a_case_keeps_the_remembered_order(register: Register) -> None:
+    ids = [register.cases.add(f"Case {n}").id for n in range(5)]
+    before = register.cases.ids(CaseFilter())
+    reads = _order_reads(register)
+    try:
+        _save_title(register, ids[2], "Renamed, still in its place by reference")
+        assert register.cases.ids(CaseFilter()) == before
+        assert reads == []  # kept, not read again
+        register.cases.ids(CaseFilter(sort_key="title"))
+        assert len(reads) == 1  # another order is read (and then remembered)
+    finally:
+        register.conn.set_trace_callback(None)
+
+
+def test_a_save_that_moves_a_case_reorders(register: Register) -> None:
+    ids = [register.cases.add(title).id for title in ("Alpha", "Bravo", "Charlie")]
+    by_title = CaseFilter(sort_key="title", descending=False)
+    assert register.cases.ids(by_title) == ids
+    _save_title(register, ids[0], "Zulu")
+    assert register.cases.ids(by_title) == [ids[1], ids[2], ids[0]]
+
+
+def test_a_save_inside_a_larger_change_does_not_keep_a_stale_order(register: Register) -> None:
+    first = register.cases.add("First").id
+    before = register.cases.ids(CaseFilter())
+    with register.transaction():
+        _save_title(register, first, "First, renamed")
+        added = register.cases.add("Added in the same change").id
+    after = register.cases.ids(CaseFilter())
+    assert added in after and len(after) == len(before) + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -58,6 +59,21 @@ _SORTS: dict[str, str] = {
     "received_on": "received_on IS NULL, received_on {d}, " + _REF,
     "next_action": "next_action = '', next_action COLLATE NOCASE {d}, " + _REF,
     "next_action_due": "next_action_due IS NULL, next_action_due {d}, " + _REF,
+}
+# The columns each display order depends on: a write that touches none of them, and adds or
+# removes no case, leaves the remembered order as it was (see Cases._carry_order).
+_SORT_COLUMNS: dict[str, frozenset[str]] = {
+    key: frozenset({"ref_year", "ref_number", *extra})
+    for key, extra in {
+        "reference": (),
+        "title": ("title",),
+        "stage": ("stage",),
+        "ip_kinds": ("ip_kinds",),
+        "lead_innovator": ("lead_innovator",),
+        "received_on": ("received_on",),
+        "next_action": ("next_action",),
+        "next_action_due": ("next_action_due",),
+    }.items()
 }
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _REFERENCE_LIKE = re.compile(r"^(ip-?)?\d[\d-]*$", re.IGNORECASE)
@@ -219,6 +235,22 @@ class CaseManager:
         self._ordered = None if conn.in_transaction else (key, ids)
         return ids
 
+    def _carry_order(self, changes_before: int, columns: Iterable[str]) -> None:
+        """After the commit of a transaction that only updated one existing case's
+        ``columns``, begun when the connection's change counter read ``changes_before``: keep
+        the remembered display order if those columns do not affect it (re-reading every id
+        of a 100,000-case register after each save took about 30 ms)."""
+        if self._ordered is None:
+            return
+        (conn_id, counted, sort_key, descending), ids = self._ordered
+        conn = self._reg.conn
+        if conn_id != id(conn) or counted != changes_before:
+            return  # something else was written first: the order is read afresh
+        if _SORT_COLUMNS[sort_key] & set(columns):
+            self._ordered = None
+            return
+        self._ordered = ((conn_id, conn.total_changes, sort_key, descending), ids)
+
     def search(self, flt: CaseFilter) -> list[Case]:
         return self.get_many(self.ids(flt))
 
@@ -373,6 +405,11 @@ class CaseManager:
         transaction. A draft saves whatever was typed (even with no title yet, so autosave
         never loses work); a case past Draft must stay valid for submission."""
         kinds = tuple(ip_kinds)
+        conn = self._reg.conn
+        # An update to one case in a transaction of its own can keep the remembered order.
+        may_carry = case_id is not None and not conn.in_transaction
+        changes_before = conn.total_changes
+        touched: dict[str, Any] = {}
         with self._reg.transaction() as tx:
             stage = Stage.DRAFT if case_id is None else Stage(self._stored(case_id)["stage"])
             draft = stage is Stage.DRAFT
@@ -402,6 +439,7 @@ class CaseManager:
                 old = self._stored(case_id)
                 old_details = self._details_json(case_id)
                 changed = {k: v for k, v in values.items() if old.get(k) != v}
+                touched = changed
                 if changed:
                     changed["updated_at"] = utc_now()
                     sets = ", ".join(f"{k} = ?" for k in changed)
@@ -424,6 +462,10 @@ class CaseManager:
                 reference = self._stored(case_id)["reference"]
                 tx.audit("update", "case_details", reference, diff(old_details, new_details))
             tx.case_ids.add(case_id)
+            if may_carry:
+                tx.after_commit.append(
+                    functools.partial(self._carry_order, changes_before, frozenset(touched))
+                )
         return self.get(case_id)
 
     def _details_json(self, case_id: int) -> dict[str, Any]:

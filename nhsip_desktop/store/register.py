@@ -71,6 +71,8 @@ class Transaction:
     register: Register
     kinds: set[str] = field(default_factory=set)
     case_ids: set[int] = field(default_factory=set)
+    # Run after the commit, before subscribers hear of it (managers' caches); not on rollback.
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     def audit(
         self,
@@ -443,6 +445,8 @@ class Register:
                 ) from exc
             raise
         self._tx = None
+        for callback in tx.after_commit:
+            callback()
         self._notify(Changes(frozenset(tx.kinds), frozenset(tx.case_ids)))
 
     @contextlib.contextmanager

@@ -633,7 +633,6 @@ class MainWindow(QMainWindow):
         except RegisterError as exc:
             QMessageBox.warning(self, "Case not found", str(exc))
             return None
-        editor.saved.connect(lambda _id: self.cases_page.model.refresh())
         editor.show()
         editor.raise_()
         editor.activateWindow()
