@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from nhsip_desktop.cases import IpKind, Stage
@@ -332,3 +333,43 @@ def test_an_empty_register_says_what_to_do_next(qtbot: object, tmp_path: Path) -
     page.apply_search()
     assert page.empty.isVisible() and "No case matches" in page.empty.text()
     session.lock()
+
+
+def test_input_in_any_window_counts_as_activity(qtbot: object, session: RegisterSession) -> None:
+    """Input reaches a window before its widgets: a key or click there keeps the register
+    open, in the main window and in a window opened later (a case window)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    window = MainWindow(session)
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    window.show()
+    qtbot.waitExposed(window)  # type: ignore[attr-defined]
+    clock = FakeClock()
+    window.idle._clock = clock
+    window.idle.start()
+    clock.now += 9 * 60
+    main_handle = window.windowHandle()
+    assert main_handle is not None
+    QTest.keyClick(main_handle, Qt.Key.Key_Shift)
+    clock.now += 9 * 60  # 18 minutes since start, 9 since the key
+    window.idle.check()
+    assert session.is_open
+
+    editor = window.open_case(None)
+    assert editor is not None
+    qtbot.waitExposed(editor)  # type: ignore[attr-defined]
+    editor.activateWindow()
+    handle = editor.windowHandle()
+    assert handle is not None
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is handle)  # type: ignore[attr-defined]
+    clock.now += 9 * 60
+    QTest.mouseClick(
+        handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(5, 5)
+    )
+    clock.now += 9 * 60
+    window.idle.check()
+    assert session.is_open
+    clock.now += 2 * 60  # now 11 minutes without input
+    window.idle.check()
+    assert not session.is_open

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 from nhsip_desktop import APP_NAME, APP_TITLE
 
 from .main_window import MainWindow
-from .style import apply_style, install_keyboard_policy
+from .style import apply_style
 
 
 def make_app() -> QApplication:
@@ -21,7 +21,6 @@ def make_app() -> QApplication:
     app.setApplicationDisplayName(APP_TITLE)
     app.setOrganizationName(APP_NAME)
     apply_style(app)
-    install_keyboard_policy(app)
     return app
 
 

@@ -192,8 +192,8 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(self._auto_lock_minutes, parent=self)
         self.idle.idle.connect(self.lock)
         app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.idle)
+        if isinstance(app, QApplication):
+            self.idle.watch(app)
 
         self._clipboard_text = ""
         # Only text this app put there is cleared (asked of Qt; replaceable in tests).
