@@ -99,7 +99,7 @@ def test_a_failed_backup_leaves_no_file_and_says_why(
     register.cases.add("A case")
     real_copy = backups._copy_bytes
 
-    def disk_full(source: Path, target: Path, length: int) -> None:
+    def disk_full(source: Register, target: Path, length: int) -> None:
         real_copy(source, target, length // 2)  # half the pages reach the disk, then it fills
         raise OSError(28, "No space left on device")
 
@@ -130,20 +130,42 @@ def test_a_failed_export_leaves_no_file_and_says_why(
     assert register.cases.count() == 1
 
 
+def _live_bytes(register: Register, start: int, length: int) -> bytes:
+    """Bytes of the open register's file, read through its one raw descriptor (opening and
+    closing the file beside the connection would drop SQLite's locks)."""
+    fd = register.raw_descriptor()
+    os.lseek(fd, start, os.SEEK_SET)
+    return os.read(fd, length)
+
+
+def _journal_mode(path: Path, key: bytes) -> str:
+    conn = sqlcipher.connect(path, key, read_header(path).salt, readonly=True)
+    try:
+        return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+    finally:
+        conn.close()
+        for side in backups.sidecars(path):
+            side.unlink(missing_ok=True)
+
+
 def test_a_backup_is_a_page_for_page_image_including_unsaved_log_pages(
     register: Register,
 ) -> None:
     """The fast path copies the encrypted pages as they are (no re-encryption), after the
-    write-ahead log has been folded in: a case still in the log is in the backup."""
+    write-ahead log has been folded in: a case still in the log is in the backup. Only page 1
+    differs, switched to a rollback journal so the backup opens on read-only media."""
     for n in range(40):
         register.cases.add(f"Case {n} {MARKER}")
     wal = register.path.with_name(register.path.name + "-wal")
     assert wal.stat().st_size > 0  # the newest changes are still in the log
     info = create_backup(register)
     assert wal.stat().st_size == 0  # folded into the file for the copy
-    live = register.path.read_bytes()
     copy = info.path.read_bytes()
-    assert copy == live[: len(copy)] and len(copy) % sqlcipher.PAGE_SIZE == 0
+    page = sqlcipher.PAGE_SIZE
+    assert len(copy) % page == 0 and len(copy) // page > 10
+    assert copy[page:] == _live_bytes(register, page, len(copy) - page)
+    assert copy[:page] != _live_bytes(register, 0, page)
+    assert _journal_mode(info.path, register.data_key) == "delete"
     assert info.cases == 40
     reopened = Register.open(info.path, register.data_key, actor=register.actor)
     try:
@@ -151,6 +173,29 @@ def test_a_backup_is_a_page_for_page_image_including_unsaved_log_pages(
         assert reopened.chain_head() == register.chain_head()
     finally:
         reopened.close()
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="reads Linux's /proc/locks")
+def test_a_backup_leaves_sqlites_locks_on_the_register_in_place(register: Register) -> None:
+    """On Linux closing any descriptor on a file drops all the process's locks on it, so the
+    copy must never open and close the live file beside SQLite."""
+    register.cases.add("A case")
+
+    def our_locks() -> list[str]:
+        mark = f":{os.stat(register.path).st_ino} "
+        return [
+            line
+            for line in Path("/proc/locks").read_text().splitlines()
+            if f" {os.getpid()} " in line and mark in line
+        ]
+
+    before = our_locks()
+    assert before  # SQLite holds a lock on the file of an open WAL register
+    create_backup(register)
+    create_backup(register)
+    assert our_locks() == before
+    register.close()
+    assert our_locks() == []  # and the raw descriptor was closed with the register
 
 
 def test_a_backup_falls_back_to_an_export_when_the_log_cannot_be_emptied(
@@ -167,11 +212,9 @@ def test_a_backup_falls_back_to_an_export_when_the_log_cannot_be_emptied(
     finally:
         reader.close()
     assert info.verified and info.cases == 2
-    # An export, not an image: its pages differ from the live file's (fresh IVs).
-    assert (
-        info.path.read_bytes()[: sqlcipher.PAGE_SIZE]
-        != register.path.read_bytes()[: sqlcipher.PAGE_SIZE]
-    )
+    # An export, not an image: even page 2 differs from the live file's (fresh IVs).
+    page = sqlcipher.PAGE_SIZE
+    assert info.path.read_bytes()[page : 2 * page] != _live_bytes(register, page, page)
     assert not register.conn.in_transaction
 
 
@@ -451,19 +494,14 @@ def test_a_register_file_that_cannot_be_read_directly_is_exported_instead(
     """Where the file cannot be read beside SQLite (a byte-range lock on Windows, say), the
     backup is made through SQLite's export instead of failing."""
     register.cases.add("A case")
-    real_open = Path.open
 
-    def locked(self: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
-        if self == register.path and mode == "rb":
-            raise PermissionError(33, "The process cannot access the file")
-        return real_open(self, mode, *args, **kwargs)  # type: ignore[call-overload]
+    def locked() -> int:
+        raise PermissionError(33, "The process cannot access the file")
 
-    monkeypatch.setattr(Path, "open", locked)
+    monkeypatch.setattr(register, "raw_descriptor", locked)
     info = create_backup(register)
     monkeypatch.undo()
     assert info.verified and info.cases == 1
     assert _names(backup_folder(register.path)) == [info.path.name]
-    assert (
-        info.path.read_bytes()[: sqlcipher.PAGE_SIZE]
-        != register.path.read_bytes()[: sqlcipher.PAGE_SIZE]
-    )
+    page = sqlcipher.PAGE_SIZE
+    assert info.path.read_bytes()[page : 2 * page] != _live_bytes(register, page, page)

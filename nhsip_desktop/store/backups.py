@@ -73,8 +73,10 @@ class BackupInfo:
 
     ``cases`` and ``audit_seq`` are known when the backup was just made or was verified with
     a key (:func:`list_backups` with ``key``); otherwise they are None. ``verified`` is True
-    only when every page and the comparison checks passed in this session; ``problem`` says
-    why a verification failed.
+    only when every page's HMAC and the comparison checks passed in this session (and
+    SQLite's structure check, except for a new backup of a register over
+    :data:`~.register.FULL_CHECK_MAX_BYTES`, whose structure is checked before pruning);
+    ``problem`` says why a verification failed.
     """
 
     path: Path
@@ -350,15 +352,18 @@ def describe_backup_problem(backup: Path, exc: BaseException) -> str:
 
 def _copy_snapshot(register: Register, target: Path) -> RegisterFacts | None:
     """Copy the register file's encrypted pages to ``target`` (a new file) as they stand at
-    one moment; return the live register's facts at that moment, or None (nothing written)
-    when a consistent copy cannot be taken this way.
+    one moment; return the live register's facts at that moment, or None (nothing left at
+    ``target``) when a consistent copy cannot be taken this way.
 
     The write-ahead log is first folded into the file and emptied (``wal_checkpoint
     (TRUNCATE)``); then the register's write lock is taken (``BEGIN IMMEDIATE``), so no change
     can reach the log or the file until the copy is done. If the log is not empty by then (a
     reader held it, or a change slipped in), None is returned and the caller exports instead.
-    Only the register's own pages are copied (``page_count``), so the copy is a page-for-page
-    image of the register under the same key and salt.
+    Only the register's own pages are copied (``page_count``), through the register's one raw
+    descriptor (:meth:`~.register.Register.raw_descriptor`: opening and closing the file here
+    would drop SQLite's locks on Linux and macOS). The copy is then switched from the
+    write-ahead log to a rollback journal (only page 1 changes), so that it can be opened on
+    read-only media, as an exported backup can.
     """
     conn = register.conn
     try:
@@ -380,43 +385,49 @@ def _copy_snapshot(register: Register, target: Path) -> RegisterFacts | None:
         if register.path.stat().st_size < wanted:
             return None
         try:
-            _copy_bytes(register.path, target, wanted)
+            _copy_bytes(register, target, wanted)
         except _SourceUnreadable:
             # For example a byte-range lock on Windows: the export reads through SQLite.
             remove_file_and_sidecars(target)
             return None
-        return live
     finally:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    copy = sqlcipher.connect(target, register.data_key, register.header.salt)
+    try:
+        copy.execute("PRAGMA journal_mode = DELETE").fetchone()
+    finally:
+        copy.close()
+    return live
 
 
 class _SourceUnreadable(Exception):
     """The register file could not be read directly (not a problem with the target)."""
 
 
-def _copy_bytes(source: Path, target: Path, length: int) -> None:
-    """Copy the first ``length`` bytes of ``source`` to the new file ``target``.
+def _copy_bytes(register: Register, target: Path, length: int) -> None:
+    """Copy the first ``length`` bytes of the register file to the new file ``target``.
 
-    Raises :class:`_SourceUnreadable` when ``source`` cannot be read to ``length``, and
-    :class:`OSError` when ``target`` cannot be written (for example a full disk).
+    Raises :class:`_SourceUnreadable` when the register file cannot be read to ``length``,
+    and :class:`OSError` when ``target`` cannot be written (for example a full disk).
     """
     chunk = 4 * 1024 * 1024
     with target.open("xb") as dst:
         try:
-            src = source.open("rb")
+            source = register.raw_descriptor()
+            os.lseek(source, 0, os.SEEK_SET)
         except OSError as exc:
             raise _SourceUnreadable from exc
-        with src:
-            left = length
-            while left:
-                try:
-                    data = src.read(min(chunk, left))
-                except OSError as exc:
-                    raise _SourceUnreadable from exc
-                if not data:
-                    raise _SourceUnreadable(f"{source.name} ended before its last page")
-                dst.write(data)
-                left -= len(data)
+        left = length
+        while left:
+            try:
+                data = os.read(source, min(chunk, left))
+            except OSError as exc:
+                raise _SourceUnreadable from exc
+            if not data:
+                raise _SourceUnreadable(f"{register.path.name} ended before its last page")
+            dst.write(data)
+            left -= len(data)
 
 
 def _parse_name(path: Path, stem: str) -> tuple[dt.datetime, str] | None:
@@ -475,6 +486,8 @@ def create_backup(
     try:
         live = _copy_snapshot(register, tmp)
         if live is None:
+            if tmp.exists():  # a first attempt's file that could not be removed
+                tmp = folder / f".{stem}.backup-{secrets.token_hex(4)}.partial"
             sqlcipher.export_to(conn, tmp, key, salt)
             live = register_facts(conn)
         fsync_file(tmp)

@@ -253,6 +253,7 @@ class Register:
         self._subscribers: list[Callable[[Changes], None]] = []
         self.audit_status: VerifyResult | None = None
         self._lock: Any = None  # the RegisterLock held while open
+        self._raw_fd: int | None = None  # see raw_descriptor()
         self.backup_before_migration: Path | None = None
 
     # -- identity --------------------------------------------------------------------
@@ -522,11 +523,27 @@ class Register:
         return CheckReport(checks)
 
     # -- closing --------------------------------------------------------------------------
+    def raw_descriptor(self) -> int:
+        """A read-only descriptor on the register file, opened once and closed by
+        :meth:`close` after the connection (read with ``os.lseek`` and ``os.read``).
+
+        Never open and close the register file beside the open connection: on Linux and macOS
+        closing *any* descriptor on a file drops every lock the process holds on it,
+        SQLite's included, and another program could then fold in and delete the log while
+        the register is in use. Raises :class:`OSError` when the file cannot be opened.
+        """
+        if self._conn is None:
+            raise RegisterError("The register is closed.")
+        if self._raw_fd is None:
+            self._raw_fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        return self._raw_fd
+
     def close(self) -> None:
         """Close the connection and drop the key. Safe to call twice."""
         conn, self._conn = self._conn, None
         self._key = None
         lock, self._lock = self._lock, None
+        raw, self._raw_fd = self._raw_fd, None
         try:
             if conn is not None:
                 try:
@@ -535,6 +552,9 @@ class Register:
                 finally:
                     conn.close()
         finally:
+            if raw is not None:  # only now, after SQLite has let go of its locks
+                with contextlib.suppress(OSError):
+                    os.close(raw)
             if lock is not None:
                 lock.release()
 
