@@ -112,3 +112,68 @@ def test_a_page_subset_is_checked_when_asked(closed_register: tuple[Path, bytes,
     _flip(path, 20 * PAGE + 10)  # page 21
     assert page_check.failed_pages(path, key, salt, pages=20) == []
     assert page_check.failed_pages(path, key, salt, pages=21) == [21]
+
+
+def test_the_lock_byte_page_is_not_checked(
+    closed_register: tuple[Path, bytes, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite never writes the page at 1 GiB (SQLCipher's check skips it too). Stood in for
+    here by page 9 of a small file, it must not make every check of a large register go on to
+    SQLCipher's slower pass."""
+    path, key, salt = closed_register
+    _flip(path, 8 * PAGE + 10)  # page 9
+    assert page_check.failed_pages(path, key, salt) == [9]
+    monkeypatch.setattr(page_check, "LOCK_BYTE_PAGE", 9)
+    confirmations: list[list[int]] = []
+    real_confirm = page_check._confirm
+
+    def counting(*args: object) -> list[int]:
+        confirmations.append(list(args[-1]))  # type: ignore[arg-type]
+        return real_confirm(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(page_check, "_confirm", counting)
+    assert page_check.failed_pages(path, key, salt) == []
+    assert confirmations == []
+
+
+class _ShortReads:
+    """A file whose reads stop ``missing`` pages before the end (it shrank while read)."""
+
+    def __init__(self, path: Path, missing: int) -> None:
+        self._file = open(path, "rb")  # noqa: SIM115 (closed by __exit__)
+        self._end = path.stat().st_size - missing * PAGE
+
+    def seek(self, offset: int) -> int:
+        return self._file.seek(offset)
+
+    def read(self, size: int) -> bytes:
+        return self._file.read(max(0, min(size, self._end - self._file.tell())))
+
+    def __enter__(self) -> _ShortReads:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+
+def test_pages_missing_from_a_shrinking_file_are_counted_in_pages(
+    closed_register: tuple[Path, bytes, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, key, salt = closed_register
+    whole = path.stat().st_size // PAGE
+    real_open = Path.open
+
+    def shrinking(self: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if self == path and mode == "rb":
+            return _ShortReads(self, 10)
+        return real_open(self, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", shrinking)
+    suspect = [page_check.failed_pages(path, key, salt, threads=1)]
+    # SQLCipher itself sees the whole file, so confirmation clears them; what matters is
+    # which pages were suspected: exactly the last ten.
+    seen: list[int] = []
+    monkeypatch.setattr(page_check, "_confirm", lambda p, k, s, pages: seen.extend(pages) or pages)
+    page_check.failed_pages(path, key, salt, threads=1)
+    assert suspect == [[]]
+    assert seen == list(range(whole - 9, whole + 1))

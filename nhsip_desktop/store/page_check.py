@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import hmac
 import os
+import re
 import struct
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -38,6 +39,10 @@ RESERVE = IV_SIZE + HMAC_SIZE  # SQLCipher rounds this up to the AES block size:
 HMAC_SALT_MASK = 0x3A
 FAST_KDF_ITERATIONS = 2
 BLOCK_PAGES = 1024  # 4 MiB read at a time per thread
+# SQLite never writes the page holding the byte at 1 GiB (its file locks live there), and
+# SQLCipher's own check skips it too: it exists only in files over 1 GiB.
+LOCK_BYTE_PAGE = 0x40000000 // PAGE_SIZE + 1
+_PAGE_NUMBER = re.compile(r"\bpage (\d+)")
 
 
 def hmac_key(key: bytes, salt: bytes) -> bytes:
@@ -53,8 +58,10 @@ def _check_block(base: hmac.HMAC, block: memoryview, first_page: int) -> list[in
     pack = struct.Struct("<I").pack
     copy = base.copy
     for index in range(len(block) // PAGE_SIZE):
-        page = block[index * PAGE_SIZE : (index + 1) * PAGE_SIZE]
         number = first_page + index
+        if number == LOCK_BYTE_PAGE:
+            continue
+        page = block[index * PAGE_SIZE : (index + 1) * PAGE_SIZE]
         mac = copy()
         mac.update(page[HEADER_SIZE if number == 1 else 0 : data_end + IV_SIZE])
         mac.update(pack(number))
@@ -92,7 +99,8 @@ def failed_pages(
                 data = file.read(wanted)
                 if len(data) < wanted:  # the file shrank while it was read
                     data = data[: len(data) - len(data) % PAGE_SIZE]
-                    bad.extend(range(first + len(data) // PAGE_SIZE + 1, first + wanted + 1))
+                    missing_from = first + len(data) // PAGE_SIZE + 1
+                    bad.extend(range(missing_from, first + wanted // PAGE_SIZE + 1))
                 bad += _check_block(base, memoryview(data), first + 1)
         return bad
 
@@ -128,8 +136,8 @@ def _confirm(path: Path, key: bytes, salt: bytes, suspect: list[int]) -> list[in
                     stray.unlink()
     confirmed: set[int] = set()
     for (message,) in rows:
-        numbers = [int(word) for word in str(message).replace(",", " ").split() if word.isdigit()]
-        confirmed.update(numbers[:1])
-        if not numbers:  # a message without a page number: trust the fast check's list
+        match = _PAGE_NUMBER.search(str(message))
+        if match is None:  # a message without a page number: trust the fast check's list
             return suspect
+        confirmed.add(int(match.group(1)))
     return sorted(confirmed)
