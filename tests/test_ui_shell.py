@@ -373,3 +373,26 @@ def test_input_in_any_window_counts_as_activity(qtbot: object, session: Register
     clock.now += 2 * 60  # now 11 minutes without input
     window.idle.check()
     assert not session.is_open
+
+
+def test_opening_the_register_already_open_leaves_it_untouched(
+    qtbot: object, session: RegisterSession
+) -> None:
+    register = session.register
+    window = MainWindow(session)
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+
+    def our_locks() -> list[str]:
+        locks = Path("/proc/locks")
+        if not locks.exists():
+            return []
+        mark = f":{register.path.stat().st_ino} "
+        return [line for line in locks.read_text().splitlines() if mark in line]
+
+    before = our_locks()
+    window.open_path(register.path.parent / ".." / register.path.parent.name / register.path.name)
+    assert session.is_open and session.register is register
+    assert "already open" in window.statusBar().currentMessage()
+    assert our_locks() == before  # SQLite's locks on the file are still held
+    if Path("/proc/locks").exists():
+        assert before

@@ -587,6 +587,11 @@ class MainWindow(QMainWindow):
         self.show_start()
 
     def open_path(self, path: Path) -> None:
+        if self.session.is_open and _same_file(path, self.session.register.path):
+            # Not even the header is read: on Linux and macOS opening and closing the file
+            # beside the open connection would drop SQLite's locks on it.
+            self.statusBar().showMessage(f"{path.name} is the register already open here.", 10_000)
+            return
         unlocked = unlock(path, self)
         if unlocked is not None:
             self.session.demo = False
@@ -692,3 +697,10 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         self.session.lock()
         event.accept()
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or a.samefile(b)
+    except OSError:
+        return False
