@@ -28,6 +28,7 @@ def test_generate_and_run_tiny(tmp_path: Path) -> None:
     code = run.main(
         [
             *("--cases", "50", "--repeats", "1", "--heavy-repeats", "1", "--queries", "6"),
+            *("--store-pairs", "1"),
             *("--out", str(out), "--results", str(tmp_path), "--quiet"),
         ]
     )
