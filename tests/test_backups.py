@@ -144,7 +144,7 @@ def _journal_mode(path: Path, key: bytes) -> str:
         return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
     finally:
         conn.close()
-        for side in backups.sidecars(path):
+        for side in sqlcipher.sidecars(path):
             side.unlink(missing_ok=True)
 
 

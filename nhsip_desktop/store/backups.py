@@ -28,7 +28,7 @@ import datetime as dt
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,11 +45,11 @@ from .header import read_header
 from .lock import RegisterLock
 from .migrations import MIGRATION_SET, MIGRATIONS_TABLE
 from .register import REGISTER_SUFFIX, verify_file
+from .sqlcipher import no_stray_sidecars, sidecars
 
 if TYPE_CHECKING:
     from .register import Register
 
-SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
 _STAMP = "%Y%m%dT%H%M%SZ"
 _STAMP_FINE = "%Y%m%dT%H%M%S-%fZ"
 _REASON = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
@@ -116,29 +116,11 @@ def latest_backup_time(register_path: Path) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(max(times)) if times else None
 
 
-def sidecars(path: Path) -> list[Path]:
-    """SQLite's companion files for ``path`` (write-ahead log, shared memory, journal)."""
-    return [path.with_name(path.name + suffix) for suffix in SIDECAR_SUFFIXES]
-
-
 def remove_file_and_sidecars(path: Path) -> None:
     """Delete a temporary database and its companions; missing files are fine."""
     for leftover in [path, *sidecars(path)]:
         with contextlib.suppress(OSError):
             leftover.unlink()
-
-
-@contextlib.contextmanager
-def no_stray_sidecars(path: Path) -> Iterator[None]:
-    """Remove companion files that appear while a read-only connection is open on ``path``."""
-    existed = {p for p in sidecars(path) if p.exists()}
-    try:
-        yield
-    finally:
-        for stray in sidecars(path):
-            if stray not in existed and stray.exists():
-                with contextlib.suppress(OSError):
-                    stray.unlink()
 
 
 def fsync_file(path: Path) -> None:
@@ -377,7 +359,7 @@ def _copy_snapshot(register: Register, target: Path) -> RegisterFacts | None:
     except sqlcipher.OperationalError:  # busy, or read-only: the export path copes with both
         return None
     try:
-        wal = register.path.with_name(register.path.name + "-wal")
+        wal = sidecars(register.path)[0]
         if wal.exists() and wal.stat().st_size > 0:
             return None
         live = register_facts(conn)

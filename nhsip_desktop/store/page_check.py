@@ -20,7 +20,6 @@ hide damage either. The tests compare both checks page by page on real files.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import os
@@ -119,21 +118,15 @@ def failed_pages(
 def _confirm(path: Path, key: bytes, salt: bytes, suspect: list[int]) -> list[int]:
     """The pages of ``suspect`` that SQLCipher's own check also rejects (all of them when the
     file cannot be opened at all)."""
-    sidecars = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
-    existed = {p for p in sidecars if p.exists()}
     try:
-        conn = sqlcipher.connect(path, key, salt, readonly=True)
-        try:
-            rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
-        finally:
-            conn.close()
+        with sqlcipher.no_stray_sidecars(path):
+            conn = sqlcipher.connect(path, key, salt, readonly=True)
+            try:
+                rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+            finally:
+                conn.close()
     except sqlcipher.DatabaseError:
         return suspect
-    finally:
-        for stray in sidecars:  # a read-only connection may make them: leave none behind
-            if stray not in existed and stray.exists():
-                with contextlib.suppress(OSError):
-                    stray.unlink()
     confirmed: set[int] = set()
     for (message,) in rows:
         match = _PAGE_NUMBER.search(str(message))

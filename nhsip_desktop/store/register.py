@@ -92,10 +92,6 @@ def _is_disk_problem(exc: BaseException) -> bool:
     )
 
 
-def _sidecars(path: Path) -> list[Path]:
-    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
-
-
 def verify_file(
     path: Path,
     key: bytes,
@@ -108,9 +104,9 @@ def verify_file(
 
     ``thorough`` checks every page: the HMAC of every page of the file (:mod:`.page_check`)
     and SQLite's structure (``quick_check``, which also authenticates any page it reads from a
-    left-over write-ahead log). By default only files up to :data:`FULL_CHECK_MAX_BYTES` are checked
-    thoroughly, larger ones structurally (header, schema pages, page count against the file's
-    size); ``authenticate_pages`` adds the HMAC of every page to that structural check.
+    left-over write-ahead log). By default only files up to :data:`FULL_CHECK_MAX_BYTES` are
+    checked thoroughly, larger ones structurally (header, schema pages, page count against the
+    file's size); ``authenticate_pages`` adds the HMAC of every page to that structural check.
 
     Raises :class:`WrongKeyError`, :class:`DamagedRegisterError` or
     :class:`NewerRegisterError`; never writes to ``path`` (stray ``-wal``/``-shm`` files made
@@ -123,7 +119,6 @@ def verify_file(
             "and typed its own recovery key (or passphrase). If you are sure the key is right, "
             "the start of the file may be damaged: restore it from a backup."
         )
-    existed = {p for p in _sidecars(path) if p.exists()}
     problems: list[str] = []
     applied: list[str] = []
     size = path.stat().st_size
@@ -134,53 +129,49 @@ def verify_file(
         )
     if thorough is None:
         thorough = size <= FULL_CHECK_MAX_BYTES
-    wal = path.with_name(path.name + "-wal")
+    wal = sqlcipher.sidecars(path)[0]
     wal_has_pages = wal.exists() and wal.stat().st_size > 0
-    try:
-        conn = sqlcipher.connect(path, key, header.salt, readonly=True)
+    with sqlcipher.no_stray_sidecars(path):  # a read-only open may make them
         try:
-            if thorough or authenticate_pages:
-                # The pages of the file itself; pages still in a write-ahead log are
-                # authenticated as SQLite reads them (quick_check below, or the first read).
-                problems += [
-                    f"HMAC verification failed for page {number}"
-                    for number in page_check.failed_pages(path, key, header.salt)
-                ]
-            if thorough and not problems:
-                rows = conn.execute("PRAGMA quick_check").fetchall()
-                problems += [str(r[0]) for r in rows if str(r[0]) != "ok"]
-            elif not problems:
-                pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
-                if not wal_has_pages and pages * sqlcipher.PAGE_SIZE > size:
-                    problems.append(
-                        f"the file holds {size // sqlcipher.PAGE_SIZE} pages but the register "
-                        f"has {pages}: it has been truncated"
-                    )
-                else:
-                    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            if not problems:
-                has_table = conn.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                    (MIGRATIONS_TABLE,),
-                ).fetchone()
-                if has_table:
-                    applied = [
-                        str(r[0])
-                        for r in conn.execute(
-                            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? "
-                            "ORDER BY rowid",
-                            (MIGRATION_SET,),
-                        )
+            conn = sqlcipher.connect(path, key, header.salt, readonly=True)
+            try:
+                if thorough or authenticate_pages:
+                    # The pages of the file itself; pages still in a write-ahead log are
+                    # authenticated as SQLite reads them (quick_check below, or the first read).
+                    problems += [
+                        f"HMAC verification failed for page {number}"
+                        for number in page_check.failed_pages(path, key, header.salt)
                     ]
-        finally:
-            conn.close()
-    except sqlcipher.DatabaseError as exc:
-        problems.append(str(exc))
-    finally:
-        for stray in _sidecars(path):
-            if stray not in existed and stray.exists():
-                with contextlib.suppress(OSError):
-                    stray.unlink()
+                if thorough and not problems:
+                    rows = conn.execute("PRAGMA quick_check").fetchall()
+                    problems += [str(r[0]) for r in rows if str(r[0]) != "ok"]
+                elif not problems:
+                    pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+                    if not wal_has_pages and pages * sqlcipher.PAGE_SIZE > size:
+                        problems.append(
+                            f"the file holds {size // sqlcipher.PAGE_SIZE} pages but the register "
+                            f"has {pages}: it has been truncated"
+                        )
+                    else:
+                        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                if not problems:
+                    has_table = conn.execute(
+                        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        (MIGRATIONS_TABLE,),
+                    ).fetchone()
+                    if has_table:
+                        applied = [
+                            str(r[0])
+                            for r in conn.execute(
+                                f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? "
+                                "ORDER BY rowid",
+                                (MIGRATION_SET,),
+                            )
+                        ]
+            finally:
+                conn.close()
+        except sqlcipher.DatabaseError as exc:
+            problems.append(str(exc))
     if problems:
         raise DamagedRegisterError(
             f"{path.name} is damaged: the key is right, but "
@@ -334,7 +325,7 @@ class Register:
                 raise RegisterError(f"{path} appeared while the register was being created.")
             os.replace(tmp, path)
         except BaseException:
-            for leftover in [tmp, *_sidecars(tmp)]:
+            for leftover in [tmp, *sqlcipher.sidecars(tmp)]:
                 with contextlib.suppress(OSError):
                     leftover.unlink()
             raise

@@ -41,10 +41,8 @@ from .backups import (
     RegisterFacts,
     file_facts,
     fsync_file,
-    no_stray_sidecars,
     remove_file_and_sidecars,
     replace_keeping,
-    sidecars,
     unused_name,
 )
 from .errors import DamagedRegisterError, RegisterError
@@ -52,6 +50,7 @@ from .header import make_salt, read_header
 from .lock import RegisterLock
 from .recovery import encode_recovery_key
 from .register import verify_file
+from .sqlcipher import no_stray_sidecars, sidecars
 
 KEY_BYTES = 32
 _BATCH = 2048

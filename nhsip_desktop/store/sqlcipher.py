@@ -12,7 +12,9 @@ is only ever handed a keyed connection, never a path (a path would create a plai
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +38,27 @@ PAGE_SIZE = 4096
 # SQLCipher's page cache holds decrypted pages; every miss costs a decryption. 128 MiB covers
 # the working set of a 100,000-case register and is allocated only as pages are read.
 CACHE_KIB = 128 * 1024
+
+
+SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def sidecars(path: Path) -> list[Path]:
+    """SQLite's companion files for ``path`` (write-ahead log, shared memory, journal)."""
+    return [path.with_name(path.name + suffix) for suffix in SIDECAR_SUFFIXES]
+
+
+@contextlib.contextmanager
+def no_stray_sidecars(path: Path) -> Iterator[None]:
+    """Remove companion files that appear while a read-only connection is open on ``path``."""
+    existed = {p for p in sidecars(path) if p.exists()}
+    try:
+        yield
+    finally:
+        for stray in sidecars(path):
+            if stray not in existed and stray.exists():
+                with contextlib.suppress(OSError):
+                    stray.unlink()
 
 
 def _uri(path: Path, readonly: bool) -> str:
