@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from nhsip_desktop.cases import CaseFilter, IpKind, Stage
 from nhsip_desktop.disclosure import Relationship
@@ -120,6 +120,15 @@ def test_submitting_an_incomplete_disclosure_says_what_is_missing(
     type_into(qtbot, editor.title, "Half an idea")
     assert editor.submit_problems.isVisible()
     assert "problem" in editor.field_errors["problem"].text().lower()
+    # The message sits under its field, as wide as the field, a line or two tall (it was
+    # squeezed into a narrow column hundreds of pixels tall).
+    editor.resize(1100, 780)
+    editor.tabs.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: editor.field_errors["problem"].isVisible())
+    QApplication.processEvents()
+    message = editor.field_errors["problem"]
+    assert message.height() <= 3 * message.fontMetrics().lineSpacing() + 8
+    assert message.width() >= editor.problem.width() * 0.9
     press(qtbot, editor.stage_buttons[Stage.SUBMITTED])
     assert warnings and "Not submitted yet" in warnings[0]
     assert window.session.register.cases.get(editor.case_id).stage is Stage.DRAFT  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -337,6 +338,9 @@ class CaseEditor(QDialog):
         label = QLabel()
         label.setObjectName("errorText")
         label.setWordWrap(True)
+        # As wide as the field above it: a wrapped label left to its own preferred width was
+        # squeezed into a narrow column several hundred pixels tall.
+        label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         label.setAccessibleName("Problem")
         label.hide()
         self.field_errors[key] = label
