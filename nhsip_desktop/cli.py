@@ -19,9 +19,9 @@ from pathlib import Path
 from . import APP_NAME, __version__, cli_form, cli_policy
 from .appconfig import AppConfig, data_dir, os_user
 from .cases import CaseFilter, Stage
+from .errors import DamagedRegisterError, RegisterError
 from .keyfile import recovery_key_text, write_private_file
 from .store.audit import Actor
-from .store.errors import DamagedRegisterError, RegisterError
 from .store.keystore import write_passphrase_protector
 from .store.recovery import encode_recovery_key
 from .store.register import REGISTER_SUFFIX, Register

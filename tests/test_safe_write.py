@@ -1,4 +1,5 @@
-"""Safe saving of reports: a complete new file, or the old file untouched and no litter."""
+"""Safe saving (``nhsip_desktop.safe_write``): a complete new file, or the old file untouched and
+no litter; a rename Windows refuses for a moment (a sharing violation) is tried again."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from typing import BinaryIO
 
 import pytest
 
-from nhsip_desktop.reports.atomic import ReportWriteError, atomic_write, atomic_write_bytes
-from nhsip_desktop.store.errors import RegisterError
+from nhsip_desktop import safe_write
+from nhsip_desktop.errors import FileWriteError, RegisterError, ReportWriteError, SaveFailedError
+from nhsip_desktop.safe_write import atomic_write, atomic_write_bytes
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
@@ -232,3 +234,142 @@ def test_replaced_file_is_owner_only(tmp_path: Path) -> None:
     atomic_write_bytes(target, b"confidential")
 
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+# --- Windows sharing violations on the rename (antivirus, search indexer, OneDrive) ---------
+
+
+def _sharing_violation(winerror: int = 32) -> PermissionError:
+    error = PermissionError(errno.EACCES, "The process cannot access the file")
+    error.winerror = winerror  # type: ignore[attr-defined]  # set by Windows; absent on POSIX
+    return error
+
+
+class FlakyReplace:
+    """``os.replace`` that is refused with a sharing violation ``failures`` times, then works."""
+
+    def __init__(self, failures: int, winerror: int = 32) -> None:
+        self.failures = failures
+        self.winerror = winerror
+        self.calls = 0
+        self.real = os.replace
+
+    def __call__(self, source: object, target: object) -> None:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise _sharing_violation(self.winerror)
+        self.real(source, target)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    slept: list[float] = []
+    monkeypatch.setattr(safe_write, "_sleep", slept.append)
+    return slept
+
+
+@pytest.mark.parametrize("winerror", [5, 32])
+def test_a_briefly_held_target_is_replaced_after_retries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, waits: list[float], winerror: int
+) -> None:
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"old report")
+    flaky = FlakyReplace(failures=3, winerror=winerror)
+    monkeypatch.setattr(os, "replace", flaky)
+
+    atomic_write_bytes(target, b"new report")
+
+    assert flaky.calls == 4
+    assert waits == list(safe_write.RETRY_DELAYS[:3])  # a short, growing back-off
+    assert target.read_bytes() == b"new report"
+    assert _names(tmp_path) == ["report.pdf"]
+
+
+def test_a_target_held_for_good_gives_a_clear_error_and_keeps_the_original(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, waits: list[float]
+) -> None:
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"the previous, complete report")
+    flaky = FlakyReplace(failures=10**6)
+    monkeypatch.setattr(os, "replace", flaky)
+
+    with pytest.raises(FileWriteError) as caught:
+        atomic_write_bytes(target, b"new report")
+
+    message = str(caught.value)
+    assert message.startswith("Not saved: report.pdf in ")
+    assert "could not be replaced" in message
+    assert "antivirus" in message and "OneDrive" in message
+    assert "close it and try again" in message
+    assert isinstance(caught.value, ReportWriteError | SaveFailedError)
+    assert safe_write.is_sharing_violation(caught.value.__cause__)  # type: ignore[arg-type]
+    assert flaky.calls == len(safe_write.RETRY_DELAYS) + 1
+    assert sum(waits) < 2  # gives up within a couple of seconds
+    assert target.read_bytes() == b"the previous, complete report"
+    assert _names(tmp_path) == ["report.pdf"]
+
+
+def test_a_plain_permission_error_is_not_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, waits: list[float]
+) -> None:
+    # Without winerror 5 or 32 (every POSIX refusal) it is a real refusal: no waiting.
+    source, target = tmp_path / "new", tmp_path / "old"
+    source.write_bytes(b"new")
+    target.write_bytes(b"old")
+    calls: list[object] = []
+
+    def refuse(*args: object) -> None:
+        calls.append(args)
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+
+    with pytest.raises(PermissionError):
+        safe_write.replace(source, target)
+
+    assert len(calls) == 1 and waits == []
+    assert target.read_bytes() == b"old"
+
+
+def test_replace_raises_the_last_sharing_violation_when_it_never_clears(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, waits: list[float]
+) -> None:
+    source, target = tmp_path / "new", tmp_path / "old"
+    source.write_bytes(b"new")
+    target.write_bytes(b"old")
+    monkeypatch.setattr(os, "replace", FlakyReplace(failures=10**6, winerror=5))
+
+    with pytest.raises(PermissionError) as caught:
+        safe_write.replace(source, target)
+
+    assert getattr(caught.value, "winerror", None) == 5
+    assert len(waits) == len(safe_write.RETRY_DELAYS)
+    assert source.read_bytes() == b"new" and target.read_bytes() == b"old"
+
+
+def test_install_moves_a_prepared_folder_into_place_after_retries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, waits: list[float]
+) -> None:
+    prepared = tmp_path / ".pack.partial"
+    prepared.mkdir()
+    (prepared / "cases.csv").write_text("a,b\n")
+    (prepared / "manifest.json").write_text("{}")
+    synced: list[str] = []
+    real_fsync_file = safe_write.fsync_file
+    monkeypatch.setattr(
+        safe_write, "fsync_file", lambda p: (synced.append(Path(p).name), real_fsync_file(p))
+    )
+    monkeypatch.setattr(os, "replace", FlakyReplace(failures=2))
+
+    safe_write.install(prepared, tmp_path / "pack")
+
+    assert sorted(synced) == ["cases.csv", "manifest.json"]
+    assert _names(tmp_path) == ["pack"]
+    assert sorted(p.name for p in (tmp_path / "pack").iterdir()) == ["cases.csv", "manifest.json"]
+    assert len(waits) == 2
+
+
+def test_text_is_written_as_given(tmp_path: Path) -> None:
+    target = tmp_path / "settings.json"
+    safe_write.atomic_write_text(target, '{"name": "Zoë"}\n')
+    assert target.read_bytes() == '{"name": "Zoë"}\n'.encode()
