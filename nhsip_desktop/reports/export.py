@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -25,6 +24,7 @@ from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
 from .. import __version__
+from ..safe_write import install
 from ..store.errors import RegisterError
 
 if TYPE_CHECKING:
@@ -564,10 +564,7 @@ def export_pack(
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         (work / README).write_text(_readme(chosen, manifest), encoding="utf-8")
-        for written in work.iterdir():
-            with written.open("rb") as stream:
-                os.fsync(stream.fileno())
-        os.replace(work, target)
+        install(work, target)
     except OSError as exc:
         shutil.rmtree(work, ignore_errors=True)
         raise ExportError(f"The export could not be written ({exc.strerror or exc}).") from exc
