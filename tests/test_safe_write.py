@@ -15,6 +15,7 @@ import pytest
 from nhsip_desktop import safe_write
 from nhsip_desktop.errors import FileWriteError, RegisterError, ReportWriteError, SaveFailedError
 from nhsip_desktop.safe_write import atomic_write, atomic_write_bytes
+from nhsip_desktop.store.register import Register
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
@@ -373,3 +374,58 @@ def test_text_is_written_as_given(tmp_path: Path) -> None:
     target = tmp_path / "settings.json"
     safe_write.atomic_write_text(target, '{"name": "Zoë"}\n')
     assert target.read_bytes() == '{"name": "Zoë"}\n'.encode()
+
+
+# --- Every writer goes through it: each survives a briefly held file ---------------------------
+
+
+def test_settings_survive_a_briefly_held_file(
+    monkeypatch: pytest.MonkeyPatch, waits: list[float]
+) -> None:
+    from nhsip_desktop.appconfig import AppConfig
+
+    config = AppConfig(display_name="Priya Shah")
+    flaky = FlakyReplace(failures=2)
+    monkeypatch.setattr(os, "replace", flaky)
+
+    config.save()
+
+    assert flaky.calls == 3 and len(waits) == 2
+    assert AppConfig.load().display_name == "Priya Shah"
+
+
+def test_passphrase_file_survives_a_briefly_held_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, waits: list[float]
+) -> None:
+    from nhsip_desktop.store.keystore import has_passphrase_protector, write_passphrase_protector
+
+    register_path = tmp_path / "trust.nhsip"
+    flaky = FlakyReplace(failures=2)
+    monkeypatch.setattr(os, "replace", flaky)
+
+    written = write_passphrase_protector(
+        register_path, "0b6f3c1e-register-under-test", os.urandom(32), "a long trust passphrase"
+    )
+
+    assert flaky.calls == 3 and len(waits) == 2
+    assert has_passphrase_protector(register_path)
+    assert _names(tmp_path) == [written.name]
+
+
+def test_backup_and_restore_survive_a_briefly_held_file(
+    register: Register, monkeypatch: pytest.MonkeyPatch, waits: list[float]
+) -> None:
+    from nhsip_desktop.store.backups import create_backup, restore_backup
+
+    register.cases.add("Splint")
+    flaky = FlakyReplace(failures=1)
+    monkeypatch.setattr(os, "replace", flaky)
+
+    info = create_backup(register, reason="manual")
+
+    assert flaky.calls == 2 and len(waits) == 1
+    assert info.path.is_file() and info.cases == 1
+    target = info.path.parent.parent / "restored.nhsip"
+    monkeypatch.setattr(os, "replace", FlakyReplace(failures=1))
+    restore_backup(info.path, target, register.data_key)
+    assert target.is_file() and len(waits) == 2
