@@ -81,14 +81,14 @@ kill_at = os.environ.get("KILL_AT", "")
 
 def hook(step):
     if step == kill_at:
-        os._exit(%d)
+        os._exit(KILLED_CODE)
 
 rekey.step_hook = hook
 keyring.set_keyring(FileKeyring())
 with keystore.trusted_backend_for_tests(FileKeyring):
     from nhsip_desktop.cli import main
     sys.exit(main(sys.argv[1:]))
-""" % KILLED
+""".replace("KILLED_CODE", str(KILLED))
 
 
 @pytest.fixture
@@ -186,8 +186,10 @@ def test_a_kill_at_any_step_leaves_one_key_set_the_user_holds(
         assert message == ""
 
     # Exactly one key set: the register, the passphrase and the keyring agree on one key ...
-    expected = old_key if step in BEFORE_COMMIT else decode_recovery_key(
-        read_recovery_key_file(new_key_file)
+    expected = (
+        old_key
+        if step in BEFORE_COMMIT
+        else decode_recovery_key(read_recovery_key_file(new_key_file))
     )
     assert key == expected
     assert read_header(path).matches(key)
