@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -199,7 +200,10 @@ class NewRecoveryKeyDialog(QDialog):
             )
         )
         layout.addWidget(self.key_label)
-        layout.addWidget(self.save_sheet_button)
+        sheet_row = QHBoxLayout()
+        sheet_row.addWidget(self.save_sheet_button)
+        sheet_row.addStretch(1)
+        layout.addLayout(sheet_row)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
