@@ -183,9 +183,8 @@ def test_key_files_as_printed_on_the_sheet(
         "dashes": "\n" + " - ".join(groups) + "\n",
         "lower case": "  " + "-".join(groups).lower() + "  \n",
         "one group a line": "My key\n" + "\n".join(groups) + "\n",
-        "numbered grid": "".join(f"{g}\n" for g in groups[:6]) + "".join(
-            f"{g}\n" for g in groups[6:]
-        ),
+        "numbered grid": "".join(f"{g}\n" for g in groups[:6])
+        + "".join(f"{g}\n" for g in groups[6:]),
         "bare": "".join(groups),
     }[layout]
     key_file = tmp_path / "typed.txt"
