@@ -1,7 +1,8 @@
 """The ``nhsip-desktop`` command: the desktop app, and commands for IT staff and auditors.
 
 Keys never come from the command line or the environment: the OS keyring first, else a
-recovery key file named with ``--recovery-key-file``.
+recovery key file named with ``--recovery-key-file`` or a passphrase read from standard
+input with ``--passphrase-stdin`` (``cli_keys.py``).
 """
 
 from __future__ import annotations
@@ -14,19 +15,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import APP_NAME, __version__, cli_form, cli_policy
+from . import APP_NAME, __version__, cli_form, cli_keys, cli_policy
 from .cases import CaseFilter, Stage
-from .cli_common import EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_OK, actor
+from .cli_common import EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_OK, actor, begin, given_passphrase
 from .cli_common import fail as _fail
 from .cli_common import open_for_command as _open
 from .cli_common import say as _say
 from .demo import build_demo
 from .errors import DamagedRegisterError, RegisterError
 from .keyfile import recovery_key_text, write_private_file
-from .store.keystore import write_passphrase_protector
 from .store.recovery import encode_recovery_key
 from .store.register import Register
-from .store.unlock import read_recovery_key_file, store_in_keyring
+from .store.unlock import read_recovery_key_file, set_passphrase, store_in_keyring
 
 __all__ = ["EXIT_CHECK_FAILED", "EXIT_ERROR", "EXIT_OK", "actor", "build_demo", "main"]
 
@@ -229,12 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_form.add_parser(sub)
     cli_policy.add_parser(sub)
+    cli_keys.add_parser(sub)
 
     p = sub.add_parser("cases", help="list cases, tab-separated: reference, stage, title")
     p.add_argument("path", type=Path)
     p.add_argument("--search", default="", metavar="TEXT", help="words to search for")
     p.add_argument("--stage", choices=_stages(), help="only cases at this stage")
     p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    cli_keys.add_passphrase_stdin(parser)
     return parser
 
 
@@ -300,16 +302,7 @@ def ask_passphrase() -> str:
 def cmd_set_passphrase(args: argparse.Namespace) -> int:
     with _open(args.path, args.recovery_key_file) as register:
         passphrase = ask_passphrase()
-        written = write_passphrase_protector(
-            register.path, register.register_id, register.data_key, passphrase
-        )
-        with register.transaction() as tx:
-            tx.audit(
-                "set-passphrase",
-                "register",
-                register.register_id,
-                {"protector": [None, written.name]},
-            )
+        written = set_passphrase(register, passphrase)  # audited before it is written
     _say(f"Passphrase set: {written.name} now unlocks {args.path.name} with that passphrase.")
     _say("Keep the recovery key as well: it is the way back in if the passphrase is forgotten.")
     return EXIT_OK
@@ -368,6 +361,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     header = read_header(args.backup)
     if args.recovery_key_file:
         key = decode_recovery_key(read_recovery_key_file(args.recovery_key_file))
+    elif given_passphrase() is not None and args.target.exists():
+        from .store.keystore import read_passphrase_protector
+
+        passphrase = given_passphrase() or ""
+        key = read_passphrase_protector(args.target, passphrase, register_id=header.register_id)
     else:
         found = load_from_keyring(header.register_id)
         if found is None:
@@ -501,12 +499,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "verify-export": cmd_verify_export,
         "form": cli_form.run,
         "policy": cli_policy.run,
+        "change-key": cli_keys.cmd_change_key,
     }
     if args.self_test:
         return cmd_self_test(args)
     if args.command is None:
         return run_gui(args)
     try:
+        begin(args)
         return commands[args.command](args)
     except (RegisterError, FileExistsError) as exc:
         return _fail(str(exc))

@@ -6,14 +6,16 @@ public names; nothing imports the command line's private helpers.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
 from . import APP_NAME
 from .appconfig import AppConfig, os_user
 from .store.audit import Actor
+from .store.errors import PassphraseError
 from .store.register import Register
-from .store.unlock import open_register, read_recovery_key_file
+from .store.unlock import Unlocked, open_register, read_recovery_key_file
 
 __all__ = [
     "EXIT_CHECK_FAILED",
@@ -44,7 +46,33 @@ def fail(text: str) -> int:
     return EXIT_ERROR
 
 
-def open_for_command(path: Path, recovery_key_file: Path | None) -> Register:
-    """Open the register at ``path`` with the keyring key, or the recovery key file if given."""
+_given: dict[str, str] = {}  # the passphrase read from standard input for this command
+
+
+def begin(args: argparse.Namespace) -> None:
+    """Read ``--passphrase-stdin`` once, before the command runs."""
+    _given.clear()
+    if getattr(args, "passphrase_stdin", False):
+        line = sys.stdin.readline()
+        passphrase = line.removesuffix("\n").removesuffix("\r")
+        if not passphrase:
+            raise PassphraseError("--passphrase-stdin was given but standard input was empty.")
+        _given["passphrase"] = passphrase
+
+
+def given_passphrase() -> str | None:
+    return _given.get("passphrase")
+
+
+def unlock(path: Path, recovery_key_file: Path | None) -> Unlocked:
+    """Open a register from the keyring, a recovery key file or the stdin passphrase."""
     recovery = read_recovery_key_file(recovery_key_file) if recovery_key_file else None
-    return open_register(path, actor=actor(), recovery_key=recovery).register
+    passphrase = None if recovery is not None else given_passphrase()
+    unlocked = open_register(path, actor=actor(), recovery_key=recovery, passphrase=passphrase)
+    if unlocked.key_change_message:
+        say(unlocked.key_change_message)
+    return unlocked
+
+
+def open_for_command(path: Path, recovery_key_file: Path | None) -> Register:
+    return unlock(path, recovery_key_file).register

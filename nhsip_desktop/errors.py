@@ -59,6 +59,14 @@ class InsecureKeyringError(KeyUnavailableError):
     """The active keyring backend stores secrets in plain text, so it is refused."""
 
 
+class MalformedKeyringEntryError(KeyUnavailableError):
+    """The keyring's entry for the register is not a key (damaged or changed elsewhere)."""
+
+
+class StaleKeyringEntryError(KeyUnavailableError):
+    """The keyring holds a key that does not open the register (changed key, restored backup)."""
+
+
 class PassphraseError(RegisterError):
     """A passphrase protector problem: wrong passphrase or an unreadable protector file."""
 

@@ -56,11 +56,15 @@ def _isolated_app_dirs(
 
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
+    """The in-memory keyring, trusted explicitly (the app trusts only the OS keyrings)."""
+    from nhsip_desktop.store.keystore import trusted_backend_for_tests
+
     previous = keyring.get_keyring()
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     try:
-        yield backend
+        with trusted_backend_for_tests(MemoryKeyring):
+            yield backend
     finally:
         keyring.set_keyring(previous)
 

@@ -400,6 +400,24 @@ def _unlock_dialog(w: World) -> QWidget:
     return UnlockDialog(w.register.path, reason="The register was locked.")
 
 
+def _key_change_dialog(w: World) -> QWidget:
+    from nhsip_desktop.ui.key_change import KeyChangeDialog
+
+    return KeyChangeDialog(w.register.path, w.register.data_key)
+
+
+def _new_recovery_key_dialog(w: World) -> QWidget:
+    from nhsip_desktop.store.recovery import encode_recovery_key
+    from nhsip_desktop.ui.key_change import NewRecoveryKeyDialog
+
+    return NewRecoveryKeyDialog(
+        encode_recovery_key(bytes(range(32))),
+        register_name=w.register.path.name,
+        register_id=w.register.register_id,
+        organisation="Test Trust",
+    )
+
+
 def _guidance_dialog(w: World) -> QWidget:
     from nhsip_desktop.ui.guidance_help import GuidanceDialog
 
@@ -448,6 +466,8 @@ DIALOGS: dict[str, Callable[[World], QWidget]] = {
     "ExportDialog": _export_dialog,
     "SettingsDialog": _settings_dialog,
     "UnlockDialog": _unlock_dialog,
+    "KeyChangeDialog": _key_change_dialog,
+    "NewRecoveryKeyDialog": _new_recovery_key_dialog,
 }
 # Private bases that are never shown on their own.
 ABSTRACT = {"_FieldsDialog", "_FormDialog"}

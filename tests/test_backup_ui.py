@@ -58,12 +58,27 @@ def test_no_backup_for_a_week_is_a_warning_in_words(opened: Any) -> None:
 
 
 def test_change_the_data_key_from_the_menu(
-    opened: Any, monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring
+    qtbot: Any, opened: Any, memory_keyring: MemoryKeyring
 ) -> None:
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from nhsip_desktop.ui.key_change import KeyChangeDialog, NewRecoveryKeyDialog
+
     window, path = opened
     old_key = window.session.register.data_key
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: 0)
+
+    def answer() -> None:  # press the buttons of each dialog as it appears
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, KeyChangeDialog):
+            qtbot.mouseClick(dialog.continue_button, Qt.MouseButton.LeftButton)
+        elif isinstance(dialog, NewRecoveryKeyDialog):
+            qtbot.keyClicks(dialog.group_edit, dialog.groups[dialog.group_number - 1])
+            qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+            return
+        QTimer.singleShot(20, answer)
+
+    QTimer.singleShot(0, answer)
     window.rekey_action.trigger()
     assert window.session.is_open
     new_key = window.session.register.data_key

@@ -58,6 +58,7 @@ from nhsip_desktop.store.errors import (
 from nhsip_desktop.store.header import MAGIC
 from nhsip_desktop.store.lock import RegisterInUseError, lock_path
 from nhsip_desktop.store.register import Register, verify_file
+from nhsip_desktop.store.rekey import finish_interrupted_change
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTOR = Actor("fault-tester", "Fault Tester")
@@ -748,6 +749,12 @@ def test_kill_during_key_change_leaves_exactly_one_working_key(tmp_path: Path) -
             time.sleep(rng.uniform(0, duration))
         figures["kills"] += int(child.kill())
         figures["runs"] += 1
+        # The next open first finishes (after the commit) or undoes (before it) the change.
+        try:
+            finish_interrupted_change(path)
+        except RegisterInUseError:  # killed while writing its lock file: wait, as above
+            time.sleep(getattr(lock_module, "_UNREADABLE_GRACE_SECONDS", 2.0) + 0.2)
+            finish_interrupted_change(path)
         new = learn_new_key()
         candidates = [old] if new is None else [old, new]
         working = [k for k in candidates if _opens(path, k)]

@@ -27,7 +27,7 @@ def test_opens_silently_from_the_keyring(
 ) -> None:
     path, key, rid = _new(tmp_path, actor)
     with Register.open(path, key, actor=actor) as reg:
-        assert "stored in this computer's keyring" in store_in_keyring(reg)
+        assert store_in_keyring(reg).startswith("The key is stored in this computer's keyring")
     assert (SERVICE, rid) in memory_keyring.store
     unlocked = open_register(path, actor=actor)
     with unlocked.register as reg:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import stat
@@ -99,17 +100,26 @@ class EmptyChain(ChainerBackend):
 
 @pytest.fixture
 def use_backend() -> Iterator[Any]:
-    """Install a given backend for the test; the previous backend is restored afterwards."""
+    """Install a given backend for the test; the previous backend is restored afterwards.
+
+    ``trusted`` trusts its class explicitly, as the app trusts an OS keyring (default); the
+    refusal tests install backends untrusted, as the app would find them.
+    """
     previous = keyring.get_keyring()
+    with contextlib.ExitStack() as stack:
 
-    def install(backend: keyring.backend.KeyringBackend) -> keyring.backend.KeyringBackend:
-        keyring.set_keyring(backend)
-        return backend
+        def install(
+            backend: keyring.backend.KeyringBackend, *, trusted: bool = True
+        ) -> keyring.backend.KeyringBackend:
+            if trusted:
+                stack.enter_context(keystore.trusted_backend_for_tests(type(backend)))
+            keyring.set_keyring(backend)
+            return backend
 
-    try:
-        yield install
-    finally:
-        keyring.set_keyring(previous)
+        try:
+            yield install
+        finally:
+            keyring.set_keyring(previous)
 
 
 @pytest.fixture
@@ -185,12 +195,34 @@ def test_save_refuses_empty_register_id(memory_backend: MemoryBackend) -> None:
         save_to_keyring("", KEY)
 
 
-@pytest.mark.parametrize("backend_class", [PlaintextKeyring, CustomisedPlaintext])
-def test_plaintext_backend_is_refused(use_backend: Any, backend_class: type[MemoryBackend]) -> None:
-    backend = use_backend(backend_class())
+class LookAlikeWinVault(MemoryBackend):
+    """A custom backend that borrows the Windows backend's class name but not its module."""
+
+    __qualname__ = "WinVaultKeyring"
+
+
+class WinVaultSubclass(MemoryBackend):
+    """The trusted class name, but in another module (as a subclass elsewhere would be)."""
+
+    __module__ = "mycompany.keyring"
+    __qualname__ = "WinVaultKeyring"
+
+
+@pytest.mark.parametrize(
+    "backend_class",
+    [PlaintextKeyring, CustomisedPlaintext, MemoryBackend, LookAlikeWinVault, WinVaultSubclass],
+)
+def test_backend_not_on_the_allowlist_is_refused(
+    use_backend: Any, backend_class: type[MemoryBackend]
+) -> None:
+    backend = use_backend(backend_class(), trusted=False)
     problem = keyring_problem()
     assert problem is not None
-    assert "plain text" in problem
+    name = f"{backend_class.__module__}.{backend_class.__qualname__}"
+    # A message IT can act on: which backend, which are trusted, what to do.
+    assert name in problem and "not one that nhsip-desktop trusts" in problem
+    assert "Windows Credential Manager" in problem and "macOS Keychain" in problem
+    assert "keyrings.alt" in problem and "PYTHON_KEYRING_BACKEND" in problem
     with pytest.raises(InsecureKeyringError) as caught:
         save_to_keyring(REGISTER_ID, KEY)
     assert KEY.hex() not in str(caught.value)
@@ -200,25 +232,50 @@ def test_plaintext_backend_is_refused(use_backend: Any, backend_class: type[Memo
         load_from_keyring(REGISTER_ID)
 
 
-def test_plaintext_backend_is_allowed_when_asked(use_backend: Any) -> None:
-    backend = use_backend(PlaintextKeyring())
-    assert type(backend).__module__ == "keyrings.alt.file"
-    assert keyring_problem(allow_insecure=True) is None
-    save_to_keyring(REGISTER_ID, KEY, allow_insecure=True)
-    assert load_from_keyring(REGISTER_ID, allow_insecure=True) == KEY
-    delete_from_keyring(REGISTER_ID)
-    assert backend.store == {}
+def test_the_allowlist_names_the_os_keyrings_only() -> None:
+    assert set(keystore.TRUSTED_BACKENDS) == {
+        "keyring.backends.Windows.WinVaultKeyring",
+        "keyring.backends.macOS.Keyring",
+        "keyring.backends.SecretService.Keyring",
+        "keyring.backends.libsecret.Keyring",
+        "keyring.backends.kwallet.DBusKeyring",
+        "keyring.backends.kwallet.DBusKeyringKWallet4",
+    }
 
 
-def test_plaintext_backend_inside_a_chain_is_refused(use_backend: Any) -> None:
-    use_backend(ChainWithPlaintext())
-    assert "plain text" in (keyring_problem() or "")
+def test_untrusted_backend_inside_a_trusted_chain_is_refused(use_backend: Any) -> None:
+    use_backend(MemoryBackend())  # trusts the memory backend (the chain's first member)
+    use_backend(ChainWithPlaintext())  # the chain is trusted, one of its members is not
+    assert "keyrings.alt.file.PlaintextKeyring" in (keyring_problem() or "")
     with pytest.raises(InsecureKeyringError):
         save_to_keyring(REGISTER_ID, KEY)
-    assert keyring_problem(allow_insecure=True) is None
+
+
+class WinVaultKeyring(MemoryBackend):
+    """Stands in for keyring's Windows backend (same module and class name)."""
+
+    __module__ = "keyring.backends.Windows"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.persist: object = "enterprise"
+        self.persist_when_set: list[object] = []
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.persist_when_set.append(self.persist)
+        super().set_password(service, username, password)
+
+
+def test_windows_entries_are_kept_on_this_computer_only(use_backend: Any) -> None:
+    backend = use_backend(WinVaultKeyring(), trusted=False)  # trusted by its name
+    assert keyring_problem() is None
+    save_to_keyring(REGISTER_ID, KEY)
+    assert backend.persist_when_set == ["local machine"] == [keystore.WINDOWS_PERSISTENCE]
+    assert load_from_keyring(REGISTER_ID) == KEY
 
 
 def test_chain_of_secure_backends_is_accepted(use_backend: Any) -> None:
+    use_backend(MemoryBackend())  # trusts the chain's member
     use_backend(ChainOfSecureBackends())
     assert keyring_problem() is None
     save_to_keyring(REGISTER_ID, KEY)
@@ -241,7 +298,6 @@ def test_no_backend_is_refused(
     problem = keyring_problem()
     assert problem is not None
     assert "no usable keyring" in problem
-    assert keyring_problem(allow_insecure=True) == problem  # allowing plain text does not help
     with pytest.raises(KeyringUnavailableError):
         save_to_keyring(REGISTER_ID, KEY)
     with pytest.raises(KeyringUnavailableError):

@@ -2,10 +2,12 @@
 
 Two protectors are offered:
 
-* the operating system's keyring (Windows Credential Manager, macOS Keychain, Secret Service),
-  under service ``SERVICE`` and the register's id as the account, the key kept as hex text.
-  Backends that keep secrets in plain text (keyrings.alt's ``PlaintextKeyring`` and the like)
-  are refused unless the caller explicitly allows them;
+* the operating system's keyring, under service ``SERVICE`` and the register's id as the
+  account, the key kept as hex text. Only the backends in ``TRUSTED_BACKENDS`` are used (each
+  keeps secrets encrypted by the operating system: Windows Credential Manager, macOS
+  Keychain, Secret Service, KWallet); any other, such as keyrings.alt's plain-text files or a
+  custom backend, is refused with a message for IT. On Windows the entry is kept for this
+  computer only (``WINDOWS_PERSISTENCE``);
 * a passphrase protector for machines without a usable keyring: the data key wrapped with
   AES-256-GCM under a key derived from the passphrase with scrypt, in a small JSON file next
   to the register (``<register>.passphrase``).
@@ -17,9 +19,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +38,7 @@ from nhsip_desktop.store.errors import (
     InsecureKeyringError,
     KeyringUnavailableError,
     KeyUnavailableError,
+    MalformedKeyringEntryError,
     PassphraseError,
     SaveFailedError,
     WrongPassphraseError,
@@ -66,19 +71,29 @@ _MAX_SCRYPT_P = 16
 _MAX_SCRYPT_MEMORY = 2**30  # 128 * n * r bytes
 _MAX_PROTECTOR_BYTES = 64 * 1024
 
-_KEYRING_ERRORS = (keyring.errors.KeyringError, RuntimeError, OSError)
+# Anything a keyring backend may raise: its own errors, D-Bus and Windows API failures.
+_KEYRING_ERRORS = (Exception,)
 
 # Backends that only pretend to store anything.
 _NO_BACKEND_CLASSES = frozenset({"keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"})
-# Backends known to keep secrets readable on disk; matched by name so keyrings.alt is never
-# imported. Any class whose name mentions plain text or no encryption is also refused.
-_PLAINTEXT_CLASSES = frozenset(
-    {
-        "keyrings.alt.file.PlaintextKeyring",
-        "keyrings.alt.pyfs.PlaintextKeyring",
-    }
-)
-_PLAINTEXT_NAME_HINTS = ("plaintext", "unencrypted", "insecure")
+
+# The only backends trusted with a register's key: each keeps secrets encrypted by the
+# operating system, unlocked by the person's logon. Matched on the exact class (not its
+# ancestry), so a subclass or a look-alike of any other name is refused.
+TRUSTED_BACKENDS: dict[str, str] = {
+    "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Manager",
+    "keyring.backends.macOS.Keyring": "macOS Keychain",
+    "keyring.backends.SecretService.Keyring": "Secret Service (GNOME Keyring, KeePassXC)",
+    "keyring.backends.libsecret.Keyring": "Secret Service through libsecret",
+    "keyring.backends.kwallet.DBusKeyring": "KWallet",
+    "keyring.backends.kwallet.DBusKeyringKWallet4": "KWallet 4",
+}
+_CHAINER = "keyring.backends.chainer.ChainerBackend"
+_TRUSTED_FOR_TESTS: set[str] = set()
+
+# On Windows the key is kept for this user on THIS computer only ("local machine"), never
+# copied to other computers with a roaming profile (keyring's default, "enterprise").
+WINDOWS_PERSISTENCE = "local machine"
 
 _WRONG_PASSPHRASE = "That passphrase does not unlock this register."
 
@@ -87,69 +102,69 @@ _WRONG_PASSPHRASE = "That passphrase does not unlock this register."
 # Keyring
 
 
-def _class_names(backend: object) -> list[str]:
-    return [f"{cls.__module__}.{cls.__qualname__}" for cls in type(backend).__mro__]
+def _class_name(backend: object) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
-def _is_no_backend(backend: object) -> bool:
-    return any(name in _NO_BACKEND_CLASSES for name in _class_names(backend))
+@contextlib.contextmanager
+def trusted_backend_for_tests(backend_class: type) -> Iterator[None]:
+    """Tests only: trust ``backend_class`` (an in-memory fake) as if it were an OS keyring."""
+    name = f"{backend_class.__module__}.{backend_class.__qualname__}"
+    added = name not in _TRUSTED_FOR_TESTS
+    _TRUSTED_FOR_TESTS.add(name)
+    try:
+        yield
+    finally:
+        if added:
+            _TRUSTED_FOR_TESTS.discard(name)
 
 
-def _is_plaintext(backend: object) -> bool:
-    for cls in type(backend).__mro__:
-        if f"{cls.__module__}.{cls.__qualname__}" in _PLAINTEXT_CLASSES:
-            return True
-        if any(hint in cls.__name__.lower() for hint in _PLAINTEXT_NAME_HINTS):
-            return True
-    return False
+def _is_trusted(name: str) -> bool:
+    return name in TRUSTED_BACKENDS or name in _TRUSTED_FOR_TESTS
 
 
-def _inner_backends(backend: object) -> list[object] | None:
-    """The backends a chainer or wrapper delegates to, or None for an ordinary backend."""
-    if any(name.endswith(".ChainerBackend") for name in _class_names(backend)):
-        try:
-            return list(getattr(backend, "backends", []))
-        except Exception:  # a backend's priority check may raise anything
-            return []
-    wrapped = getattr(backend, "_keyring", None)  # e.g. keyrings.alt's MultipartKeyringWrapper
-    if wrapped is not None and hasattr(wrapped, "get_password"):
-        return [wrapped]
-    return None
+def _is_chainer(backend: object) -> bool:
+    return any(f"{c.__module__}.{c.__qualname__}" == _CHAINER for c in type(backend).__mro__)
 
 
 def _assess(backend: object, depth: int = 0) -> tuple[bool, str | None]:
-    """(usable, name of the first plaintext backend found) for a backend and what it wraps."""
-    if depth > 5:
+    """(usable, name of the first backend found that is not trusted) for a backend."""
+    name = _class_name(backend)
+    if name in _NO_BACKEND_CLASSES or depth > 5:
         return False, None
-    if _is_plaintext(backend):
-        return True, type(backend).__name__
-    if _is_no_backend(backend):
-        return False, None
-    inner = _inner_backends(backend)
-    if inner is None:
+    if not _is_trusted(name) and not (name == _CHAINER and depth == 0):
+        return True, name
+    if not _is_chainer(backend):
         return True, None
+    try:
+        inner = list(getattr(backend, "backends", []))
+    except Exception:  # a backend's priority check may raise anything
+        inner = []
     usable = False
     for child in inner:
-        child_usable, child_plaintext = _assess(child, depth + 1)
-        if child_plaintext is not None:
-            return True, child_plaintext
+        child_usable, untrusted = _assess(child, depth + 1)
+        if untrusted is not None:
+            return True, untrusted
         usable = usable or child_usable
     return usable, None
 
 
-def _keyring_failure(allow_insecure: bool) -> KeyUnavailableError | None:
+def _keyring_failure() -> KeyUnavailableError | None:
     try:
         backend = keyring.get_keyring()
     except Exception:  # keyring's own start-up can fail in many ways
         backend = None
-    usable, plaintext = _assess(backend) if backend is not None else (False, None)
-    if plaintext is not None:
-        if allow_insecure:
-            return None
+    usable, untrusted = _assess(backend) if backend is not None else (False, None)
+    if untrusted is not None:
+        accepted = ", ".join(TRUSTED_BACKENDS.values())
         return InsecureKeyringError(
-            f"The keyring on this computer ({plaintext}) keeps secrets as plain text in a file, "
-            "so the register's key will not be stored there. Use a passphrase or the recovery "
-            "key instead, or ask IT to remove the keyrings.alt package."
+            f"The keyring backend in use on this computer ({untrusted}) is not one that "
+            "nhsip-desktop trusts to keep the register's key encrypted by the operating "
+            f"system, so the key is not kept there. Trusted backends: {accepted}. For IT: "
+            "remove the package that provides it (for example keyrings.alt) or select a "
+            "trusted backend (PYTHON_KEYRING_BACKEND or keyringrc.cfg). Until then, unlock "
+            "with a passphrase or the recovery key."
         )
     if not usable:
         return KeyringUnavailableError(
@@ -160,9 +175,22 @@ def _keyring_failure(allow_insecure: bool) -> KeyUnavailableError | None:
     return None
 
 
-def keyring_problem(*, allow_insecure: bool = False) -> str | None:
+def _apply_windows_persistence(backend: object, depth: int = 0) -> None:
+    """Keep new entries on this computer only (see :data:`WINDOWS_PERSISTENCE`)."""
+    if depth > 5:
+        return
+    if _class_name(backend) == "keyring.backends.Windows.WinVaultKeyring":
+        with contextlib.suppress(Exception):
+            backend.persist = WINDOWS_PERSISTENCE  # type: ignore[attr-defined]
+    elif _is_chainer(backend):
+        with contextlib.suppress(Exception):
+            for child in list(getattr(backend, "backends", [])):
+                _apply_windows_persistence(child, depth + 1)
+
+
+def keyring_problem() -> str | None:
     """None when the keyring can hold the key safely, otherwise a plain-English reason."""
-    failure = _keyring_failure(allow_insecure)
+    failure = _keyring_failure()
     return None if failure is None else str(failure)
 
 
@@ -195,7 +223,7 @@ def _parse_stored(value: object) -> bytes | None:
         return None
 
 
-def save_to_keyring(register_id: str, data_key: bytes, *, allow_insecure: bool = False) -> None:
+def save_to_keyring(register_id: str, data_key: bytes) -> None:
     """Store the data key (as hex text) in the keyring under ``SERVICE`` / ``register_id``.
 
     Raises ``KeyringUnavailableError`` or ``InsecureKeyringError``. The entry is read back to
@@ -203,10 +231,11 @@ def save_to_keyring(register_id: str, data_key: bytes, *, allow_insecure: bool =
     """
     _check_register_id(register_id)
     _check_data_key(data_key)
-    failure = _keyring_failure(allow_insecure)
+    failure = _keyring_failure()
     if failure is not None:
         raise failure
     try:
+        _apply_windows_persistence(keyring.get_keyring())
         keyring.set_password(SERVICE, register_id, bytes(data_key).hex())
         stored = keyring.get_password(SERVICE, register_id)
     except _KEYRING_ERRORS as exc:
@@ -218,20 +247,29 @@ def save_to_keyring(register_id: str, data_key: bytes, *, allow_insecure: bool =
         )
 
 
-def load_from_keyring(register_id: str, *, allow_insecure: bool = False) -> bytes | None:
+def load_from_keyring(register_id: str, *, strict: bool = False) -> bytes | None:
     """The data key stored for ``register_id``, or None when there is no (well-formed) entry.
 
+    With ``strict`` an entry that is not a key raises :class:`MalformedKeyringEntryError`.
     Raises ``KeyringUnavailableError`` or ``InsecureKeyringError`` like ``save_to_keyring``.
     """
     _check_register_id(register_id)
-    failure = _keyring_failure(allow_insecure)
+    failure = _keyring_failure()
     if failure is not None:
         raise failure
     try:
         stored = keyring.get_password(SERVICE, register_id)
     except _KEYRING_ERRORS as exc:
         raise _backend_failed("read", exc) from None
-    return _parse_stored(stored)
+    key = _parse_stored(stored)
+    if key is None and stored is not None and strict:
+        raise MalformedKeyringEntryError(
+            "This computer's keyring holds an entry for this register that is not a key "
+            "(it is damaged or was changed by another program), so it cannot unlock the "
+            "register. Unlock it with its recovery key or passphrase; ticking 'Remember on "
+            "this computer' then replaces the entry."
+        )
+    return key
 
 
 def delete_from_keyring(register_id: str) -> None:
@@ -272,22 +310,35 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def write_passphrase_protector(
-    register_path: Path, register_id: str, data_key: bytes, passphrase: str
-) -> Path:
-    """Wrap the data key under ``passphrase`` and save it next to the register; returns the path.
-
-    Raises ``PassphraseError`` for a passphrase shorter than ``MIN_PASSPHRASE_LENGTH``
-    characters and ``SaveFailedError`` when the file cannot be written (nothing is changed).
-    """
-    _check_register_id(register_id)
-    _check_data_key(data_key)
+def check_new_passphrase(passphrase: str) -> str:
+    """The passphrase in NFC form; raises ``PassphraseError`` when it is too short."""
     normalised = _normalise_passphrase(passphrase)
     if len(normalised) < MIN_PASSPHRASE_LENGTH:
         raise PassphraseError(
             f"A passphrase must be at least {MIN_PASSPHRASE_LENGTH} characters long. "
             "A short sentence you will remember works well."
         )
+    return normalised
+
+
+def write_passphrase_protector(
+    register_path: Path,
+    register_id: str,
+    data_key: bytes,
+    passphrase: str,
+    *,
+    target: Path | None = None,
+) -> Path:
+    """Wrap the data key under ``passphrase`` and save it next to the register; returns the path.
+
+    ``target`` writes it elsewhere (a key change stages the new key's file beside the old).
+
+    Raises ``PassphraseError`` for a passphrase shorter than ``MIN_PASSPHRASE_LENGTH``
+    characters and ``SaveFailedError`` when the file cannot be written (nothing is changed).
+    """
+    _check_register_id(register_id)
+    _check_data_key(data_key)
+    normalised = check_new_passphrase(passphrase)
     salt = os.urandom(SALT_BYTES)
     nonce = os.urandom(NONCE_BYTES)
     wrapping_key = _derive(normalised.encode("utf-8"), salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
@@ -304,7 +355,7 @@ def write_passphrase_protector(
         "nonce": _b64(nonce),
         "ciphertext": _b64(ciphertext),
     }
-    path = passphrase_protector_path(register_path)
+    path = target or passphrase_protector_path(register_path)
     data = (json.dumps(document, indent=2) + "\n").encode("utf-8")
     try:
         atomic_write_bytes(path, data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable
 from functools import partial
@@ -500,53 +499,10 @@ class MainWindow(QMainWindow):
         self.open_path(path)
 
     def change_data_key(self) -> None:
-        """A new data key: the register is re-encrypted and a new recovery key is shown."""
-        from nhsip_desktop.store.keystore import save_to_keyring
-        from nhsip_desktop.store.rekey import change_data_key
+        """A new data key through the crash-safe protocol (``ui/key_change.py``)."""
+        from .key_change import change_key_in_app
 
-        if not self.session.is_open or self.session.path is None or self.session.demo:
-            return
-        answer = QMessageBox.question(
-            self,
-            "Change the data key?",
-            "The register will be re-encrypted under a new key and you will get a new "
-            "recovery key to print. Backups made before now still need the OLD recovery key: "
-            "keep it until those backups are no longer needed.",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        path, old_key, actor = self.session.path, self.session.register.data_key, current_actor()
-        register_id = self.session.register_id
-        self.session.lock()
-
-        def keep_new_key(new_key: bytes) -> None:
-            with contextlib.suppress(RegisterError):
-                save_to_keyring(register_id, new_key)
-
-        try:
-            changed = change_data_key(path, old_key, actor=actor, before_swap=keep_new_key)
-        except RegisterError as exc:
-            QMessageBox.warning(self, "Key not changed", f"{exc} The register keeps its old key.")
-            self.open_path(path)
-            return
-        box = QMessageBox(self)
-        box.setWindowTitle("New recovery key")
-        box.setText("<b>Print or write down the new recovery key now.</b>")
-        box.setInformativeText(
-            f"{changed.recovery_key}\n\nThe old file is kept as {changed.replaced_path.name}. "
-            "It, and older backups, still open only with the old recovery key."
-        )
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box.exec()
-        unlocked = None
-        with contextlib.suppress(RegisterError):
-            from nhsip_desktop.store.unlock import open_register
-
-            unlocked = open_register(path, actor=actor, key=changed.new_key)
-        if unlocked is not None:
-            self.session.demo = False
-            self.session.attach(unlocked.register)
-            self.back_up_now()  # older backups need the old key: start a new generation now
+        change_key_in_app(self)
 
     def show_start(self) -> None:
         self.start_page.refresh()

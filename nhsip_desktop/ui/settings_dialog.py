@@ -1,4 +1,5 @@
-"""Settings: your display name (this computer) and the register's organisation settings."""
+"""Settings: your display name (this computer), the register's organisation settings, and
+Security: the register's passphrase (set, change, remove) and where its key is kept."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -16,9 +20,145 @@ from PySide6.QtWidgets import (
 
 from nhsip_desktop.appconfig import AppConfig
 from nhsip_desktop.store.errors import RegisterError, ValidationError
+from nhsip_desktop.store.keystore import (
+    MIN_PASSPHRASE_LENGTH,
+    has_passphrase_protector,
+    keyring_problem,
+)
+from nhsip_desktop.store.unlock import remove_passphrase, set_passphrase
 
 from .session import RegisterSession
+from .unlock import show_toggle
 from .widgets import add_row
+
+
+class SecurityBox(QGroupBox):
+    """Settings -> Security: set, change or remove the register's passphrase.
+
+    The passphrase unlocks the register on any computer where the keyring cannot be used;
+    each change is recorded in the audit trail (before the passphrase file is written).
+    """
+
+    def __init__(self, session: RegisterSession, parent: QWidget | None = None) -> None:
+        super().__init__("Security: how this register is unlocked", parent)
+        self.session = session
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Passphrase status")
+        problem = keyring_problem()
+        self.keyring_status = QLabel(
+            "This computer's keyring keeps the register's key, so it opens without a key here."
+            if problem is None
+            else f"The keyring cannot be used here: {problem}"
+        )
+        self.keyring_status.setWordWrap(True)
+        self.keyring_status.setAccessibleName("Keyring status")
+        self.new_passphrase = QLineEdit()
+        self.new_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat_passphrase = QLineEdit()
+        self.repeat_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.show_passphrase = show_toggle(self.new_passphrase)
+        self.show_passphrase.toggled.connect(
+            lambda shown: self.repeat_passphrase.setEchoMode(
+                QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+            )
+        )
+        self.set_button = QPushButton()
+        self.set_button.clicked.connect(lambda: self.set_passphrase())
+        self.remove_button = QPushButton("&Remove passphrase…")
+        self.remove_button.clicked.connect(lambda: self.remove_passphrase())
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Security message")
+        self.message.hide()
+
+        form = QFormLayout(self)
+        form.addRow(self.status)
+        form.addRow(self.keyring_status)
+        add_row(
+            form,
+            "&New passphrase:",
+            self.new_passphrase,
+            f"At least {MIN_PASSPHRASE_LENGTH} characters; a short sentence works well. It "
+            "unlocks the register on any computer, like the recovery key: keep it as safe.",
+        )
+        add_row(form, "Type it a&gain:", self.repeat_passphrase)
+        row = QHBoxLayout()
+        row.addWidget(self.show_passphrase)
+        row.addStretch(1)
+        row.addWidget(self.set_button)
+        row.addWidget(self.remove_button)
+        form.addRow("", row)
+        form.addRow(self.message)
+        enabled = session.is_open and not session.demo
+        for widget in (self.new_passphrase, self.repeat_passphrase, self.set_button):
+            widget.setEnabled(enabled)
+        self._refresh()
+
+    def _has_passphrase(self) -> bool:
+        path = self.session.path
+        return path is not None and has_passphrase_protector(path)
+
+    def _refresh(self) -> None:
+        has = self._has_passphrase()
+        self.status.setText(
+            "A passphrase is set: it unlocks this register when the keyring cannot be used."
+            if has
+            else "No passphrase is set: without the keyring, unlocking needs the recovery key."
+        )
+        self.set_button.setText("&Change passphrase" if has else "&Set passphrase")
+        self.remove_button.setEnabled(has and not self.session.demo)
+
+    def _say(self, text: str, *, problem: bool) -> None:
+        self.message.setObjectName("errorText" if problem else "")
+        self.message.setText(text)
+        self.message.show()
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+
+    def set_passphrase(self) -> bool:
+        first, second = self.new_passphrase.text(), self.repeat_passphrase.text()
+        if first != second:
+            self._say("The two passphrases are different: type them again.", problem=True)
+            return False
+        changing = self._has_passphrase()
+        try:
+            set_passphrase(self.session.register, first)
+        except RegisterError as exc:
+            self._say(f"Not set: {exc}", problem=True)
+            return False
+        self.new_passphrase.clear()
+        self.repeat_passphrase.clear()
+        self._refresh()
+        self._say(
+            "Passphrase changed."
+            if changing
+            else "Passphrase set: it now unlocks this "
+            "register. Keep the recovery key as well: it is the way back in if the "
+            "passphrase is forgotten.",
+            problem=False,
+        )
+        return True
+
+    def remove_passphrase(self) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Remove the passphrase?",
+            "The passphrase will no longer unlock this register. Without the keyring, "
+            "only the recovery key will.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            remove_passphrase(self.session.register)
+        except RegisterError as exc:
+            self._say(f"Not removed: {exc}", problem=True)
+            return False
+        self._refresh()
+        self._say("Passphrase removed.", problem=False)
+        return True
 
 
 class SettingsDialog(QDialog):
@@ -110,6 +250,7 @@ class SettingsDialog(QDialog):
             "at most this often.",
         )
         add_row(form, "&Keep:", self.backup_keep, "Older backups are removed beyond this number.")
+        self.security = SecurityBox(session)
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
@@ -124,6 +265,7 @@ class SettingsDialog(QDialog):
         layout.setSpacing(14)
         layout.addWidget(you)
         layout.addWidget(org)
+        layout.addWidget(self.security)
         layout.addWidget(self.error)
         layout.addStretch(1)
         layout.addWidget(buttons)

@@ -1,5 +1,8 @@
 """Unlocking a register: silently with the keyring, else with the recovery key or passphrase.
 
+The recovery key can be typed (masked, with a Show toggle) or loaded from a text file; a
+register with a passphrase offers it first.
+
 Each failure kind from the store gets its own heading and next step (``messages.py``); a
 failed attempt never changes the file, and the app never creates a register in its place.
 """
@@ -15,10 +18,13 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -37,7 +43,7 @@ from nhsip_desktop.store.keystore import (
     read_passphrase_protector,
 )
 from nhsip_desktop.store.recovery import decode_recovery_key
-from nhsip_desktop.store.unlock import Unlocked, open_register
+from nhsip_desktop.store.unlock import Unlocked, open_register, read_recovery_key_file
 
 from .widgets import add_row, heading, paragraph
 
@@ -56,8 +62,27 @@ def show_open_error(parent: QWidget | None, exc: BaseException) -> None:
     box.exec()
 
 
+def show_toggle(edit: QLineEdit, text: str = "S&how") -> QCheckBox:
+    """A checkbox that shows or hides what is typed in a masked field."""
+    toggle = QCheckBox(text)
+    toggle.setAccessibleName("Show what is typed")
+    toggle.toggled.connect(
+        lambda shown: edit.setEchoMode(
+            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        )
+    )
+    return toggle
+
+
+_KEY_PLACEHOLDER = "10XXX-XXXXX-XXXXX-… (12 groups of 5; spaces or dashes)"
+
+
 class UnlockDialog(QDialog):
-    """Asks for the recovery key (or passphrase) of one register."""
+    """Asks for the recovery key (typed, or loaded from a file) or the passphrase.
+
+    Both are masked while typed, with a Show toggle. ``reason`` says in words why the
+    register needs unlocking (no keyring, a keyring entry that does not open it, ...).
+    """
 
     def __init__(self, path: Path, parent: QWidget | None = None, *, reason: str = "") -> None:
         super().__init__(parent)
@@ -68,19 +93,28 @@ class UnlockDialog(QDialog):
 
         self.use_key = QRadioButton("&Recovery key")
         self.use_passphrase = QRadioButton("&Passphrase")
-        self.use_key.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.use_key)
         group.addButton(self.use_passphrase)
-        self.use_passphrase.setVisible(has_passphrase_protector(path))
-        self.use_key.setVisible(self.use_passphrase.isVisible())
+        has_passphrase = has_passphrase_protector(path)
+        self.use_passphrase.setVisible(has_passphrase)
+        self.use_key.setVisible(has_passphrase)
 
         self.secret = QLineEdit()
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         mono.setPointSizeF(max(mono.pointSizeF(), 11))
         self.secret.setFont(mono)
-        self.secret.setPlaceholderText("10XXX-XXXXX-XXXXX-… (12 groups of 5)")
-        self.use_key.toggled.connect(self._mode_changed)
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret.setAccessibleName("Recovery key")
+        self.secret.setPlaceholderText(_KEY_PLACEHOLDER)
+        self.show_secret = show_toggle(self.secret)
+        self.load_button = QPushButton("&Load from file…")
+        self.load_button.setToolTip(
+            "Read the recovery key from a text file (the file saved when the register was "
+            "created, or one holding the key with spaces or dashes)."
+        )
+        self.load_button.clicked.connect(lambda: self.load_from_file())
+        self.use_key.toggled.connect(lambda _checked: self._mode_changed())
 
         self.remember = QCheckBox("Remember on this computer (keep the key in its keyring)")
         problem = keyring_problem()
@@ -99,7 +133,7 @@ class UnlockDialog(QDialog):
         buttons = QDialogButtonBox()
         self.unlock_button = buttons.addButton("&Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.try_unlock)
+        buttons.accepted.connect(lambda: self.try_unlock())
         buttons.rejected.connect(self.reject)
 
         form = QFormLayout()
@@ -107,17 +141,22 @@ class UnlockDialog(QDialog):
         self.secret_label = add_row(
             form, "Recovery &key:", self.secret, "The key printed on the recovery key sheet."
         )
+        tools = QHBoxLayout()
+        tools.addWidget(self.show_secret)
+        tools.addStretch(1)
+        tools.addWidget(self.load_button)
+        form.addRow("", tools)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 16)
         layout.setSpacing(10)
         layout.addWidget(heading(f"Unlock {path.name}", level=2))
-        layout.addWidget(
-            paragraph(
-                reason
-                or "This computer's keyring holds no key for this register. Type the recovery "
-                "key from the printed sheet to open it."
-            )
+        self.reason = paragraph(
+            reason
+            or "This computer's keyring holds no key for this register. Type the recovery "
+            "key from the printed sheet to open it."
         )
+        self.reason.setAccessibleName("Why the register needs unlocking")
+        layout.addWidget(self.reason)
         location = QLabel(str(path))
         location.setObjectName("pathText")
         location.setWordWrap(True)
@@ -129,26 +168,45 @@ class UnlockDialog(QDialog):
         layout.addWidget(self.remember)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.resize(640, 320)
+        self.resize(660, 340)
+        # With a passphrase, that is the everyday way in; the recovery key is the fallback.
+        (self.use_passphrase if has_passphrase else self.use_key).setChecked(True)
+        self._mode_changed()
 
     def _mode_changed(self) -> None:
         key_mode = self.use_key.isChecked()
         self.secret.clear()
-        self.secret.setEchoMode(
-            QLineEdit.EchoMode.Normal if key_mode else QLineEdit.EchoMode.Password
-        )
-        self.secret.setPlaceholderText(
-            "10XXX-XXXXX-XXXXX-… (12 groups of 5)" if key_mode else "Passphrase"
-        )
+        self.secret.setPlaceholderText(_KEY_PLACEHOLDER if key_mode else "Passphrase")
         self.secret_label.setText("Recovery &key:" if key_mode else "&Passphrase:")
         self.secret.setAccessibleName("Recovery key" if key_mode else "Passphrase")
+        self.load_button.setVisible(key_mode)
         self.error.hide()
+
+    def load_from_file(self) -> None:
+        """Load from file…: the recovery key read from a text file (spaces or dashes)."""
+        chosen, _ = QFileDialog.getOpenFileName(
+            self,
+            "Load the recovery key from a file",
+            str(self.path.parent),
+            "Text files (*.txt);;All files (*)",
+        )
+        if not chosen:
+            return
+        try:
+            text = read_recovery_key_file(Path(chosen))
+        except RegisterError as exc:
+            self._show_error(str(exc))
+            return
+        self.use_key.setChecked(True)
+        self.secret.setText(text)
+        self.error.hide()
+        self.unlock_button.setFocus()
 
     def try_unlock(self) -> bool:
         text = self.secret.text()
         if not text.strip():
             self._show_error(
-                "Type the recovery key first."
+                "Type the recovery key first (or load it from a file)."
                 if self.use_key.isChecked()
                 else "Type the passphrase first."
             )
@@ -239,9 +297,13 @@ def offer_restore(parent: QWidget | None, path: Path, key: bytes, exc: BaseExcep
 
 
 def unlock(path: Path, parent: QWidget | None = None) -> Unlocked | None:
-    """Open ``path``: from the keyring if possible, else by asking. None if it was not opened."""
+    """Open ``path``: from the keyring if possible, else by asking. None if it was not opened.
+
+    Any keyring problem (none on this computer, one not trusted, a failure, an entry that is
+    malformed or does not open the register) leads to the unlock dialog with the reason.
+    """
     try:
-        return open_register(path, actor=current_actor())
+        unlocked = open_register(path, actor=current_actor())
     except KeyUnavailableError as exc:
         reason = f"{exc}"
     except DamagedRegisterError as exc:
@@ -254,6 +316,10 @@ def unlock(path: Path, parent: QWidget | None = None) -> Unlocked | None:
     except RegisterError as exc:
         show_open_error(parent, exc)
         return None
+    else:
+        if unlocked.key_change_message:
+            QMessageBox.information(parent, "Interrupted key change", unlocked.key_change_message)
+        return unlocked
     dialog = UnlockDialog(path, parent, reason=reason)
     if dialog.exec() == QDialog.DialogCode.Accepted:
         return dialog.unlocked
