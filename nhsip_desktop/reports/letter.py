@@ -22,6 +22,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from nhsip_desktop.cases import Case
+from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.template import (
     TEXT_WIDTH,
     ReportContext,
@@ -136,7 +137,7 @@ def _letter_styles() -> dict[str, ParagraphStyle]:
     return {
         "Body": body,
         "Letterhead": ParagraphStyle(
-            "Letterhead", parent=body, fontName="Helvetica-Bold", fontSize=15, leading=19
+            "Letterhead", parent=body, fontName=fonts.BOLD, fontSize=15, leading=19
         ),
         "LetterheadSub": ParagraphStyle(
             "LetterheadSub", parent=s["Small"], fontSize=9, leading=12, spaceAfter=0
@@ -144,12 +145,12 @@ def _letter_styles() -> dict[str, ParagraphStyle]:
         "Date": ParagraphStyle("Date", parent=body, alignment=TA_RIGHT, spaceAfter=0),
         "To": ParagraphStyle("To", parent=body, spaceAfter=0),
         "Subject": ParagraphStyle(
-            "Subject", parent=body, fontName="Helvetica-Bold", fontSize=11, spaceAfter=9
+            "Subject", parent=body, fontName=fonts.BOLD, fontSize=11, spaceAfter=9
         ),
         "Heading": ParagraphStyle(
             "Heading",
             parent=body,
-            fontName="Helvetica-Bold",
+            fontName=fonts.BOLD,
             fontSize=11,
             leading=14,
             spaceBefore=9,
@@ -185,6 +186,7 @@ def _quote(texts: list[str], style: ParagraphStyle) -> Table:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
                 ("LINEBEFORE", (0, 0), (0, -1), 1.2, colors.Color(0.6, 0.6, 0.6)),
                 ("LEFTPADDING", (0, 0), (-1, -1), 9),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),

@@ -18,6 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer
 
 from nhsip_desktop.policy_builder import Block, PolicyDocument
+from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.atomic import atomic_write
 from nhsip_desktop.reports.template import (
     ReportContext,
@@ -209,7 +210,7 @@ def _pdf_styles() -> dict[str, ParagraphStyle]:
             parent=s["Body"],
             leftIndent=28,
             bulletIndent=0,
-            bulletFontName="Helvetica-Bold",
+            bulletFontName=fonts.BOLD,
             bulletFontSize=9.5,
             spaceAfter=5,
         ),

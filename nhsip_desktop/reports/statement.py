@@ -23,6 +23,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer
 
+from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.template import (
     ReportContext,
     boxed,
@@ -88,7 +89,7 @@ def _period_text(period: tuple[dt.date, dt.date] | None) -> str:
 def _cell_styles() -> dict[str, ParagraphStyle]:
     s = styles()
     cell = s["TableCell"]
-    bold = ParagraphStyle("StatementBold", parent=cell, fontName="Helvetica-Bold")
+    bold = ParagraphStyle("StatementBold", parent=cell, fontName=fonts.BOLD)
     return {
         "Cell": cell,
         "Bold": bold,

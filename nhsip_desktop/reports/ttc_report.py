@@ -30,6 +30,7 @@ from nhsip_desktop.checklists import (
     Severity,
     evaluate,
 )
+from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.template import (
     ReportContext,
     boxed,
@@ -95,7 +96,7 @@ def _finding_style() -> ParagraphStyle:
         parent=styles()["Body"],
         leftIndent=22,
         bulletIndent=0,
-        bulletFontName="Helvetica-Bold",
+        bulletFontName=fonts.BOLD,
         spaceBefore=3,
         spaceAfter=1,
     )
