@@ -2,7 +2,8 @@
 
 Every page carries the register's protective marking (top and bottom), the organisation and
 the report's title, when it was generated, and the register id with the audit trail's head at
-that moment, so a printout can be matched to the register it came from; "Page X of Y" is
+that moment, so a printout can be matched to the register it came from (left out of papers
+for an innovator, ``ReportContext.show_register``); "Page X of Y" is
 filled in after the whole document is laid out (a two-pass canvas). The design reads well in
 black and white: greys and rules only, and nothing is said by colour alone.
 
@@ -387,9 +388,14 @@ class ReportContext:
     chain_head: ChainHead
     generated_at: dt.datetime
     title: str
+    # False for papers that go to an innovator: the footer then leaves out the register id
+    # and the audit trail's head (internals that mean nothing to them).
+    show_register: bool = True
 
     @classmethod
-    def from_register(cls, register: Register, title: str) -> ReportContext:
+    def from_register(
+        cls, register: Register, title: str, *, show_register: bool = True
+    ) -> ReportContext:
         settings = register.settings.all()
         return cls(
             organisation=str(settings["organisation"]).strip(),
@@ -398,6 +404,7 @@ class ReportContext:
             chain_head=register.chain_head(),
             generated_at=dt.datetime.now().astimezone(),
             title=title,
+            show_register=show_register,
         )
 
     @property
@@ -455,7 +462,8 @@ def _draw_page(canvas: Canvas, doc: Any, context: ReportContext) -> None:
     canvas.setFillColor(_TEXT_GREY)
     canvas.setFont(_CHROME_FONT, _CHROME_SIZE)
     canvas.drawString(_LEFT, _FOOTER_LINE_Y, context.generated_text)
-    canvas.drawCentredString(PAGE_WIDTH / 2, _FOOTER_LINE_Y, printable(context.register_text))
+    if context.show_register:
+        canvas.drawCentredString(PAGE_WIDTH / 2, _FOOTER_LINE_Y, printable(context.register_text))
     canvas.restoreState()
 
 
