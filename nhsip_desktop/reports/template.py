@@ -72,6 +72,7 @@ __all__ = [
     "mm",
     "none_recorded",
     "para",
+    "prepared_by",
     "printable",
     "record_report",
     "render_pdf",
@@ -545,6 +546,19 @@ def build_pdf(target: Path, context: ReportContext, story: Sequence[Any]) -> Pat
         handle.write(render_pdf(context, story))
 
     return atomic_write(target, write)
+
+
+def prepared_by(register: Register) -> str:
+    """Who prepared a paper, by name: the user's display name, else the IP lead named in the
+    register's settings. Never the computer login (e.g. "root"), which means nothing to a
+    reader; when no name is known, the paper says where to set one."""
+    name = register.actor.display_name.strip()
+    if name:
+        return name
+    lead = str(register.settings.get("ip_lead_name") or "").strip()
+    if lead:
+        return lead
+    return "Not recorded (set your display name in Settings)"
 
 
 def record_report(register: Register, kind: str, target: Path, sections: Sequence[str]) -> None:
