@@ -412,9 +412,10 @@ def cmd_verify_export(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .reports.dossier import write_dossier
+    from .reports.fonts import describe_unshown, unshown_characters
     from .reports.letter import write_feedback_letter
 
-    with _open(args.path, args.recovery_key_file) as register:
+    with _open(args.path, args.recovery_key_file) as register, unshown_characters() as unshown:
         if args.report in ("dossier", "letter"):
             writers = {"dossier": write_dossier, "letter": write_feedback_letter}
             case = register.cases.get_by_reference(args.case)
@@ -453,6 +454,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             )
             what = f"the TTC checklist report for {agreement.reference}"
     _say(f"Wrote {what} to {written}.")
+    if unshown:
+        _say(f"Note: {describe_unshown(unshown)}")
     _say("The PDF is not encrypted: keep it as securely as the register itself.")
     return EXIT_OK
 

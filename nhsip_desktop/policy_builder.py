@@ -35,6 +35,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from nhsip_desktop.salutation import TITLES
+
 from .governance import ANNEX_A_HEADINGS, GovernanceRecord, TtcModel
 from .renewals import add_months
 from .resources import resource_path
@@ -878,6 +880,49 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# Words that show a name is a body (board, committee) rather than a person: "which agrees".
+_BODY_WORDS = frozenset(
+    {"board", "committee", "group", "panel", "team", "council", "forum", "office"}
+)
+
+
+_OFFICE_WORDS = _BODY_WORDS | {
+    "director",
+    "officer",
+    "executive",
+    "lead",
+    "manager",
+    "chair",
+    "head",
+    "secretary",
+    "sro",
+}
+
+
+def _office(text: str) -> str:
+    """A role or body as it reads inside a sentence: "Medical Director" -> "the Medical
+    Director", "Trust board" -> "the Trust board"; "The Trust Board" -> "the Trust Board";
+    a person ("Dr Priya Shah, Medical Director") or a name with its own article is kept."""
+    text = text.strip()
+    if not text:
+        return text
+    first = text.split()[0]
+    if first.rstrip(".").lower() in TITLES or "," in text:
+        return text  # a person, named
+    if first.lower() in ("the", "a", "an", "our", "its", "their"):
+        return _lower_first(text)
+    words = {w.lower().strip(".,()") for w in text.split()}
+    if words & _OFFICE_WORDS:
+        return f"the {text}"  # an office or body; a bare name ("Priya Shah") is kept
+    return text
+
+
+def _who(text: str) -> str:
+    """ "which" after a body ("the Trust board, which agrees"), "who" after a person."""
+    words = text.strip().rstrip(".").split()
+    return "which" if words and words[-1].lower() in _BODY_WORDS else "who"
+
+
 def _todo(what: str) -> str:
     return TO_COMPLETE.format(what)
 
@@ -1184,7 +1229,7 @@ def _process(w: _Writer, c: Mapping[str, Any], facts: PolicyFacts, all_c: Choice
         "record who this is in the register."
     )
     w.para(
-        f"Decisions to protect or commercialise an idea are made by {_lower_first(decider)}. "
+        f"Decisions to protect or commercialise an idea are made by {_office(decider)}. "
         "Innovators are told the outcome of each stage gate and the reasons for it."
     )
     if facts.pathway_where:
@@ -1255,7 +1300,7 @@ def _remuneration(w: _Writer, c: Mapping[str, Any], facts: PolicyFacts, all_c: C
         "unless they agree other proportions in writing.",
     }
     w.para(team[c["team_split"]])
-    decider = _lower_first(facts.decision_maker) or "the ultimate decision maker"
+    decider = _office(facts.decision_maker) or "the ultimate decision maker"
     equity = {
         "case_by_case": "Where a spinout company is formed, how its shares are divided between "
         f"the trust and the innovators is agreed case by case and approved by {decider}.",
@@ -1308,8 +1353,8 @@ def _disputes(w: _Writer, c: Mapping[str, Any], facts: PolicyFacts, all_c: Choic
         [
             f"first, the people involved meet {contact} to try to settle it informally, within "
             f"{days} days of it being raised;",
-            f"if that does not settle it, it goes to {_lower_first(c['escalate_to'].strip())}, "
-            f"who decides in writing within {days} days;",
+            f"if that does not settle it, it goes to {_office(c['escalate_to'])}, "
+            f"{_who(c['escalate_to'])} decides in writing within {days} days;",
             final[c["final_step"]],
         ],
     )
@@ -1333,10 +1378,10 @@ def _monitoring(
         "training."
     )
     w.para(
-        f"{_upper_first(c['monitor_by'].strip())} checks that the policy is followed "
+        f"{_upper_first(_office(c['monitor_by']))} checks that the policy is followed "
         f"{_FREQUENCY_WORDS[c['frequency']]}, using the trust's IP register, and reports the "
-        f"findings to {_lower_first(c['report_to'].strip())}, who agrees any actions needed "
-        "and checks that they are done."
+        f"findings to {_office(c['report_to'])}, {_who(c['report_to'])} agrees any actions "
+        "needed and checks that they are done."
     )
     measures = [_MEASURE_WORDS[k] for k in _MEASURE_WORDS if k in c["measures"]]
     if measures:

@@ -413,3 +413,20 @@ def test_an_empty_register_returns_no_data_and_unmet_actions(
     assert whole.count("Not met") >= 5
     assert "None recorded: no variation from the guidance has been entered." in whole
     assert next(register.audit.entries()).record_id == "annual-return"
+
+
+def test_prepared_by_names_a_person_never_the_login(tmp_path: Path) -> None:
+    from nhsip_desktop.store.audit import Actor
+
+    with Register.create(tmp_path / "r.nhsip", actor=Actor("root")) as bare:
+        write_annual_return(bare, 2026, tmp_path / "a.pdf")
+        text = " ".join(_pdf_pages(tmp_path / "a.pdf"))
+        assert "Prepared by root" not in text
+        assert "Prepared by Not recorded (set your display name in Settings)" in text
+        bare.settings.update(ip_lead_name="Dr Alex Morgan")
+        write_annual_return(bare, 2026, tmp_path / "b.pdf")
+        assert "Prepared by Dr Alex Morgan" in " ".join(_pdf_pages(tmp_path / "b.pdf"))
+    with Register.create(tmp_path / "s.nhsip", actor=Actor("root", "Sam Lee")) as named:
+        write_annual_return(named, 2026, tmp_path / "c.pdf")
+        text = " ".join(_pdf_pages(tmp_path / "c.pdf"))
+        assert "Prepared by Sam Lee" in text and "(root)" not in text

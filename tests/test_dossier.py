@@ -203,3 +203,119 @@ def test_missing_folder_raises_and_records_nothing(tmp_path: Path, register: Reg
 
     assert register.chain_head() == before
     assert not (tmp_path / "missing").exists()
+
+
+def test_dossier_of_an_active_case_is_its_evidence_file(tmp_path: Path, register: Register) -> None:
+    """Decisions with reasons, feedback, rights and renewals, agreements, money, stage
+    history, attachments and audit rows, and nothing that contradicts the stage."""
+    from nhsip_desktop.agreements import Agreement, AgreementKind, LicenceType
+    from nhsip_desktop.ledgers import CostCategory, CostEntry
+    from nhsip_desktop.reports.letter import write_feedback_letter
+    from nhsip_desktop.revenue import ReturnKind
+    from nhsip_desktop.rights import Right, RightStatus, RightType
+
+    case_id = _case(register)
+    register.cases.change_stage(case_id, Stage.IN_TRIAGE)
+    register.assessments.record_decision(
+        case_id,
+        "triage",
+        outcome="develop_protect",
+        outcome_label="Develop and protect",
+        rationale="Novel clip geometry; a licensee has asked about it.",
+        decided_on=TODAY,
+        decision_maker="Alex Morgan",
+    )
+    write_feedback_letter(register, case_id, tmp_path / "letter.pdf")
+    register.cases.change_stage(case_id, Stage.DECISION_MADE)
+    register.cases.change_stage(case_id, Stage.ACTIVE)
+    right = register.rights.save(
+        Right(
+            None,
+            RightType.PATENT,
+            "GB",
+            "Cannula splint patent",
+            application_number="GB2301234.5",
+            registration_number="GB2609876",
+            filing_date=dt.date(2022, 3, 14),
+            grant_date=dt.date(2024, 9, 1),
+            status=RightStatus.GRANTED,
+            owners="The trust",
+            case_id=case_id,
+        )
+    )
+    assert right.id is not None
+    register.agreements.save(
+        Agreement(
+            kind=AgreementKind.LICENCE_OUT,
+            title="Splint licence to Acme Medical",
+            parties=["Acme Medical Ltd"],
+            signed_on=TODAY - dt.timedelta(days=20),
+            licence_type=LicenceType.NON_EXCLUSIVE,
+            field_of_use="Paediatrics",
+            territory="United Kingdom",
+            case_ids=[case_id],
+            right_ids=[right.id],
+        )
+    )
+    register.costs.add(
+        CostEntry(
+            TODAY - dt.timedelta(days=10),
+            CostCategory.ATTORNEY,
+            Decimal("1850.00"),
+            Decimal("370.00"),
+            supplier="Example Attorneys LLP",
+            case_id=case_id,
+        )
+    )
+    register.returns.add(
+        case_id,
+        received_on=TODAY - dt.timedelta(days=5),
+        gross=Decimal("12000.00"),
+        deductible=Decimal("2220.00"),
+        kind=ReturnKind.LICENCE_FEE,
+        description="Upfront licence fee",
+    )
+    register.attachments.add(case_id, "splint-drawing.txt", ATTACHMENT)
+    target = tmp_path / "dossier.pdf"
+
+    write_dossier(register, case_id, target)
+
+    pages = _pdftotext_pages(target)
+    if pages is None:
+        pages = [page.extract_text() for page in PdfReader(target).pages]
+    text = _flat("\n".join(pages))
+    for expected in (
+        "Decisions and reasons",
+        "Triage: Develop and protect",
+        "Novel clip geometry; a licensee has asked about it.",
+        "Alex Morgan",
+        f"Feedback given {TODAY:%d/%m/%Y}",
+        "Rights and renewals",
+        "Cannula splint patent",
+        "GB2301234.5 / GB2609876",
+        "Renewal year",
+        "Splint licence to Acme Medical",
+        "Acme Medical Ltd",
+        "Licence out",
+        "Example Attorneys LLP",
+        "£2,220.00",
+        "£12,000.00",
+        "£9,780.00",  # net of the return
+        "How each return is shared",
+        "Aoife Kelly",
+        hashlib.sha256(ATTACHMENT).hexdigest(),
+        "Audit trail",
+        "insert decision",
+        "insert right",
+        "insert return",
+        "stage case",
+    ):
+        assert expected in text, expected
+    flat = _flat(" ".join(p.extract_text() for p in PdfReader(target).pages))
+    history = flat[flat.index("14. Stage history") : flat.index("15. Audit trail")]
+    for stage in ("Draft", "Submitted", "In triage", "Decision made", "Active"):
+        assert re.search(stage.replace(" ", r"\s+"), history), stage
+    assert "has not moved from Draft" not in text
+    assert "Feedback due Not recorded" not in text
+    assert "Not yet recorded" not in text  # feedback was given
+    assert "None recorded: no agreement is linked" not in text

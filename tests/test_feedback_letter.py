@@ -118,7 +118,7 @@ def test_letter_gives_the_decision_and_records_feedback(tmp_path: Path, register
         for expected in (
             "Test Trust",
             f"{TODAY:%d/%m/%Y}",
-            "Dear colleagues",
+            "Dear Aoife Kelly and Sam Okafor,",
             "To: Aoife Kelly and Sam Okafor",
             f"Your idea: {TITLE} ({case.reference})",
             OUTCOME_LABEL,
@@ -164,3 +164,119 @@ def test_no_triage_decision_writes_nothing(tmp_path: Path, register: Register) -
     assert list(tmp_path.glob("*.pdf")) == []
     assert register.cases.get(case_id).feedback_given_on is None
     assert register.chain_head().seq == seq
+
+
+def _letter_text(target: Path) -> str:
+    """The letter as poppler reads it (pypdf when poppler is not installed)."""
+    pages = _pdftotext_pages(target)
+    if pages is None:
+        pages = [page.extract_text() for page in PdfReader(target).pages]
+    return _flat("\n".join(pages))
+
+
+def test_letter_fit_to_send(tmp_path: Path, register: Register) -> None:
+    """Title and surname, the signer's name and role once each, the IP lead's email and
+    phone from the settings, and no register id or audit hash."""
+    case = register.cases.save_disclosure(
+        None,
+        title=TITLE,
+        summary="A soft splint.",
+        ip_kinds=[IpKind.DESIGN],
+        disclosure=Disclosure(
+            problem="Cannulas slip.",
+            contributors=[Contributor(name="Mr Owen Lloyd", share=Decimal(100))],
+        ),
+    )
+    register.cases.change_stage(case.id, Stage.SUBMITTED)
+    register.assessments.record_decision(
+        case.id,
+        "triage",
+        outcome="more_information",
+        outcome_label="More information needed",
+        rationale="We need drawings.",
+        decided_on=TODAY,
+        decision_maker="Alex Morgan, Innovation and IP lead",
+    )
+    register.settings.update(
+        ip_lead_name="Dr Alex Morgan",
+        ip_lead_role="Head of Innovation",
+        ip_lead_email="alex.morgan@nhs.net",
+        ip_lead_phone="01234 567890",
+    )
+    head = register.chain_head()
+    target = tmp_path / "letter.pdf"
+
+    write_feedback_letter(register, case.id, target, today=TODAY)
+
+    text = _letter_text(target)
+    assert "Dear Mr Lloyd," in text
+    assert "Dear Mr Owen Lloyd" not in text
+    assert "To: Mr Owen Lloyd" in text
+    assert text.count("Dr Alex Morgan") >= 1
+    assert text.count("Head of Innovation") == 1  # the role once, under the name
+    assert "Innovation and IP lead" not in text  # the settings' role, not the default
+    assert "by email to alex.morgan@nhs.net or by telephone on 01234 567890" in text
+    assert "Email: alex.morgan@nhs.net" in text and "Telephone: 01234 567890" in text
+    assert register.register_id not in text
+    assert head.hmac[:12] not in text and "audit trail" not in text
+
+
+def test_letter_without_lead_settings_prints_the_role_once(
+    tmp_path: Path, register: Register
+) -> None:
+    case_id = _case(register)
+    register.assessments.record_decision(
+        case_id,
+        "triage",
+        outcome="more_information",
+        outcome_label="More information needed",
+        rationale="We need drawings.",
+        decided_on=TODAY,
+        decision_maker="Alex Morgan, Innovation and IP lead",
+    )
+    target = tmp_path / "letter.pdf"
+
+    write_feedback_letter(register, case_id, target, today=TODAY)
+
+    text = _letter_text(target)
+    assert text.count("Innovation and IP lead") == 1
+    assert "Alex Morgan" in text
+    assert "or by email" not in text  # no address to send to: not promised
+
+
+def test_salutations() -> None:
+    from nhsip_desktop.salutation import greeting, salutation
+
+    assert salutation("Mr Owen Lloyd") == "Mr Lloyd"
+    assert salutation("Dr. Amira Haddad") == "Dr Haddad"
+    assert salutation("Prof Dr Ann Lee") == "Professor Lee"
+    assert salutation("Sir John Smith") == "Sir John"
+    assert salutation("Jane Smith, MBE") == "Jane Smith"
+    assert salutation("Owen Lloyd") == "Owen Lloyd"
+    assert greeting(["Mr Owen Lloyd", "Dr Amira Haddad"]) == "Dear Mr Lloyd and Dr Haddad,"
+    assert greeting(["A B", "C D", "E F"]) == "Dear colleagues,"
+    assert greeting(["", "Mr"]) == "Dear colleague,"
+
+
+def test_statement_says_whom_to_contact(tmp_path: Path, register: Register) -> None:
+    from nhsip_desktop.reports.statement import write_innovator_statement
+    from nhsip_desktop.revenue import ReturnKind, ReturnLine, distribute, example_policy
+
+    case_id = _case(register)
+    register.settings.update(ip_lead_name="Dr Alex Morgan", ip_lead_email="alex.morgan@nhs.net")
+    people = register.cases.details(case_id).contributors
+    policy = example_policy()
+    lines = [ReturnLine(1, TODAY, Decimal(1000), Decimal(0), ReturnKind.ROYALTY, "")]
+    target = write_innovator_statement(
+        register,
+        case_id,
+        people[0].key,
+        tmp_path / "statement.pdf",
+        distributions=distribute(policy, lines, people),
+        policy=policy,
+    )
+    text = _letter_text(target)
+    assert (
+        "please contact Dr Alex Morgan, Innovation and IP lead (alex.morgan@nhs.net) before it "
+        "is paid" in text
+    )

@@ -479,3 +479,42 @@ def test_fact_differences_in_words() -> None:
         "(ICB, health innovation network or innovation hub): Hub”.",
     ]
     assert PolicyFacts.from_json(after.to_json()) == after
+
+
+def test_policy_files_are_fit_to_publish(
+    prepared: Register, framework: Framework, tmp_path: Path
+) -> None:
+    """Created now, numbered pages, no protective marking or register internals on the PDF,
+    and roles read as English ("goes to the Medical Director", "the Trust board, which")."""
+    import shutil
+    import subprocess
+
+    facts = prepared.policy_drafts.current_facts()
+    choices = prepared.policy_drafts.starting_choices(framework, facts)
+    choices["disputes"]["escalate_to"] = "Medical Director"
+    choices["monitoring"]["report_to"] = "Trust board"
+    document = build_document(framework, choices, facts, meta(approved_on=None))
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    docx = write_policy_docx(prepared, document, tmp_path / "policy.docx")
+    pdf = write_policy_pdf(prepared, document, tmp_path / "policy.pdf")
+
+    props = Document(str(docx)).core_properties
+    assert props.created is not None and props.created >= before - dt.timedelta(seconds=2)
+    assert props.modified is not None and props.modified >= before - dt.timedelta(seconds=2)
+    assert props.author != "python-docx"
+    footer_xml = Document(str(docx)).sections[0].footer._element.xml
+    assert "PAGE" in footer_xml and "NUMPAGES" in footer_xml
+    text = docx_text(docx)
+    assert "it goes to the Medical Director, who decides" in text
+    assert "findings to the Trust board, which agrees" in text
+    assert "goes to Medical Director" not in text
+
+    pdf_whole = normalised(pdf_text(pdf))
+    assert "official-sensitive" not in pdf_whole
+    assert "draft for approval: not yet published" in pdf_whole
+    assert prepared.register_id not in pdf_text(pdf)
+    assert "it goes to the medical director, who decides" in pdf_whole
+    tool = shutil.which("pdftotext")
+    if tool:
+        out = subprocess.run([tool, str(pdf), "-"], capture_output=True, check=True).stdout
+        assert b"OFFICIAL-SENSITIVE" not in out

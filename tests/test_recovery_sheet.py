@@ -108,7 +108,7 @@ def test_long_and_awkward_organisation_still_fits_one_page(
     reader = PdfReader(target)
     assert len(reader.pages) == 1
     text = _text(target)
-    assert "Smith & Jones <Innovation> Gwyr" in text  # Escaped, and printable in any font.
+    assert "Smith & Jones <Innovation> Gŵyr" in text  # Escaped, and printed as typed.
     for group in recovery_key.split("-"):
         assert group in text
 

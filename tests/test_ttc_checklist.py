@@ -329,3 +329,72 @@ def test_the_report_lists_findings_on_marked_pages(
     assert last.changes["sections"] == [None, list(TTC_REPORT_SECTIONS)]
     assert last.seq == head.seq + 1
     assert register.verify_audit().ok
+
+
+def _cli_ttc_report(tmp_path: Path, kind: Any, answers: dict[str, str]) -> str:
+    """Write the TTC report through the command line; return its text (pdftotext or pypdf)."""
+    import shutil
+    import subprocess
+
+    from nhsip_desktop import cli
+    from nhsip_desktop.agreements import Agreement
+    from nhsip_desktop.checklists import ChecklistLibrary, ItemAnswer
+    from nhsip_desktop.store.audit import Actor
+    from nhsip_desktop.store.recovery import decode_recovery_key
+    from nhsip_desktop.store.unlock import read_recovery_key_file
+
+    reg, key = tmp_path / "t.nhsip", tmp_path / "key.txt"
+    assert cli.main(["init", str(reg), "--recovery-key-out", str(key)]) == 0
+    data_key = decode_recovery_key(read_recovery_key_file(key))
+    with Register.open(reg, data_key, actor=Actor("t")) as register:
+        saved = register.agreements.save(
+            Agreement(kind=kind, title="Contract under review", parties=["Hub Ltd"])
+        )
+        assert saved.id is not None
+        if answers:
+            ttc = ChecklistLibrary.load().get("ttc")
+            register.assessments.save(
+                None,
+                ttc,
+                {k: ItemAnswer(v) for k, v in answers.items()},
+                agreement_id=saved.id,
+            )
+    out = tmp_path / "ttc.pdf"
+    args = ["report", "ttc", str(reg), "--agreement", saved.reference, "--out", str(out)]
+    assert cli.main([*args, "--recovery-key-file", str(key)]) == 0
+    # pypdf reads each table cell whole (pdftotext interleaves the lines of wrapped cells),
+    # so questions are counted in its text; poppler's text is checked too where installed.
+    text = _flat(" ".join(p.extract_text() for p in PdfReader(out).pages))
+    tool = shutil.which("pdftotext")
+    if tool:
+        poppler = subprocess.run([tool, str(out), "-"], capture_output=True, check=True).stdout
+        assert "answered" in poppler.decode("utf-8")
+    return text
+
+
+def test_an_unanswered_checklist_is_not_yet_checked_and_lists_each_question_once(
+    tmp_path: Path, ttc: Checklist
+) -> None:
+    from nhsip_desktop.agreements import AgreementKind
+
+    text = _cli_ttc_report(tmp_path, AgreementKind.TTC_SERVICES, {})
+    required = [i for i in ttc.items() if i.required]
+    assert f"Not yet checked: 0 of {len(required)} answered" in text
+    assert "No protection is missing" not in text
+    assert "nothing is left to negotiate" not in text
+    assert "not as a TTC services agreement" not in text
+    for item in required:  # each question once (in "Questions not yet answered")
+        assert text.count(_flat(item.prompt)) == 1, item.prompt
+
+
+def test_the_report_warns_when_the_agreement_is_not_a_ttc_services_agreement(
+    tmp_path: Path, ttc: Checklist
+) -> None:
+    from nhsip_desktop.agreements import AgreementKind
+
+    first = next(i for i in ttc.items() if i.required)
+    value = first.options()[0][0]
+    text = _cli_ttc_report(tmp_path, AgreementKind.NDA, {first.id: value})
+    assert "recorded as “Confidentiality agreement (NDA)”, not as a TTC services" in text
+    assert "Partly checked (1 of" in text or "protection missing" in text
+    assert text.count(_flat(first.prompt)) == 1  # answered: listed once, under its answer

@@ -396,3 +396,38 @@ def test_opening_the_register_already_open_leaves_it_untouched(
     assert our_locks() == before  # SQLite's locks on the file are still held
     if Path("/proc/locks").exists():
         assert before
+
+
+def test_settings_keep_the_ip_lead_for_letters(qtbot: object, tmp_path: Path) -> None:
+    """The name, role, email and phone a letter is signed with are typed in Settings."""
+    from nhsip_desktop.ui.settings_dialog import SettingsDialog
+
+    register = Register.create(tmp_path / "t.nhsip", actor=Actor("t", "T"))
+    session = RegisterSession()
+    session.demo = True
+    session.attach(register)
+    dialog = SettingsDialog(session)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    for field, text in (
+        (dialog.ip_lead_name, "Dr Alex Morgan"),
+        (dialog.ip_lead_role, "Head of Innovation"),
+        (dialog.ip_lead_email, "alex.morgan@nhs.net"),
+        (dialog.ip_lead_phone, "01234 567890"),
+    ):
+        qtbot.keyClicks(field, text)  # type: ignore[attr-defined]
+    assert dialog.save()
+    values = register.settings.all()
+    assert (values["ip_lead_name"], values["ip_lead_role"]) == (
+        "Dr Alex Morgan",
+        "Head of Innovation",
+    )
+    assert (values["ip_lead_email"], values["ip_lead_phone"]) == (
+        "alex.morgan@nhs.net",
+        "01234 567890",
+    )
+    dialog = SettingsDialog(session)
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    dialog.ip_lead_email.setText("not an address")
+    assert not dialog.save()
+    assert "email address" in dialog.error.text()
+    session.lock()

@@ -43,6 +43,7 @@ from nhsip_desktop.reports.template import (
     mm,
     none_recorded,
     para,
+    prepared_by,
     record_report,
     styles,
 )
@@ -94,7 +95,7 @@ def _about(register: Register, year: int, record: GovernanceRecord, today: dt.da
             "Senior responsible officer",
             f"{sro.name.strip()}, {sro.role.strip()}" if sro else "None recorded",
         ),
-        ("Prepared by", register.actor.describe()),
+        ("Prepared by", prepared_by(register)),
         ("Action status as at", format_date(today)),
     ]
     return [key_value_table(rows)]

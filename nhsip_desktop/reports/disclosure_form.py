@@ -41,6 +41,7 @@ from nhsip_desktop.disclosure_form import (
     FieldKind,
     spec,
 )
+from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.atomic import atomic_write_bytes
 from nhsip_desktop.reports.template import (
     PAGE_HEIGHT,
@@ -76,7 +77,9 @@ _FIELD_H = 19.0  # a one-line field, in points
 _LABEL_H = 12.0
 _CHECK = 12.0
 
-_BODY = ParagraphStyle("FormBody", fontName="Helvetica", fontSize=10, leading=14)
+_BODY = ParagraphStyle(
+    "FormBody", fontName=fonts.REGULAR, bulletFontName=fonts.REGULAR, fontSize=10, leading=14
+)
 _SMALL = ParagraphStyle("FormSmall", parent=_BODY, fontSize=9, leading=12, textColor=_GREY)
 _BULLET = ParagraphStyle("FormBullet", parent=_BODY, leftIndent=12, bulletIndent=2, spaceAfter=3)
 
@@ -128,10 +131,10 @@ class _Painter:
         c = self.c
         c.saveState()
         marking = printable(self.d.marking or "OFFICIAL-SENSITIVE")
-        c.setFont("Helvetica-Bold", 9)
+        c.setFont(fonts.BOLD, 9)
         c.setFillColor(_BLACK)
         c.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - 10 * mm, marking + " when completed")
-        c.setFont("Helvetica", 8)
+        c.setFont(fonts.REGULAR, 8)
         c.setFillColor(_GREY)
         c.drawString(_LEFT, PAGE_HEIGHT - 16 * mm, printable(self.d.organisation or ""))
         c.drawRightString(
@@ -143,10 +146,10 @@ class _Painter:
         c.setLineWidth(0.5)
         c.line(_LEFT, PAGE_HEIGHT - 18 * mm, _LEFT + _WIDTH, PAGE_HEIGHT - 18 * mm)
         c.line(_LEFT, 16 * mm, _LEFT + _WIDTH, 16 * mm)
-        c.setFont("Helvetica-Bold", 9)
+        c.setFont(fonts.BOLD, 9)
         c.setFillColor(_BLACK)
         c.drawCentredString(PAGE_WIDTH / 2, 11.5 * mm, marking + " when completed")
-        c.setFont("Helvetica", 8)
+        c.setFont(fonts.REGULAR, 8)
         c.setFillColor(_GREY)
         back = f"Send it back to: {self.d.contact}" if self.d.contact else ""
         c.drawString(_LEFT, 7 * mm, printable(back)[:110])
@@ -199,7 +202,7 @@ class _Painter:
         c.setFillColor(_BAND)
         c.rect(_LEFT, self.y - 7.5 * mm, _WIDTH, 7.5 * mm, stroke=0, fill=1)
         c.setFillColor(_BLACK)
-        c.setFont("Helvetica-Bold", 12.5)
+        c.setFont(fonts.BOLD, 12.5)
         c.drawString(_LEFT + 3 * mm, self.y - 5.3 * mm, f"{number}.  {text}")
         c.restoreState()
         self.y -= 7.5 * mm + 3 * mm
@@ -207,14 +210,14 @@ class _Painter:
     def subheading(self, text: str, keep: float) -> None:
         self.need(7 * mm + keep)
         self.space(1.5 * mm)
-        self.c.setFont("Helvetica-Bold", 10.5)
+        self.c.setFont(fonts.BOLD, 10.5)
         self.c.setFillColor(_BLACK)
         self.c.drawString(_LEFT, self.y - 4 * mm, printable(text))
         self.y -= 6.5 * mm
 
     # -- fields --------------------------------------------------------------------------
     def _label(self, text: str, x: float, y: float) -> None:
-        self.c.setFont("Helvetica-Bold", 8.5)
+        self.c.setFont(fonts.BOLD, 8.5)
         self.c.setFillColor(_GREY)
         self.c.drawString(x, y, printable(text))
 
@@ -236,6 +239,8 @@ class _Painter:
             "borderWidth": 0.8,
             "borderStyle": "solid",
             "forceBorder": True,
+            # reportlab's form fields take only the 14 standard PDF fonts: what staff type is
+            # drawn by their PDF reader (with its own fonts), so this one is not embedded.
             "fontName": "Helvetica",
             "fontSize": 10,
         }
@@ -288,7 +293,7 @@ class _Painter:
             fieldFlags="",
             forceBorder=True,
         )
-        self.c.setFont("Helvetica", 10)
+        self.c.setFont(fonts.REGULAR, 10)
         self.c.setFillColor(_BLACK)
         self.c.drawString(x + _CHECK + 2 * mm, self.y - _CHECK + 2.5, spec(current).label)
 
@@ -305,7 +310,7 @@ class _Painter:
                 x = _LEFT + index * width
                 self._checkbox(current, x)
                 if hints:
-                    self.c.setFont("Helvetica", 8.5)
+                    self.c.setFont(fonts.REGULAR, 8.5)
                     self.c.setFillColor(_GREY)
                     self.c.drawString(
                         x + _CHECK + 2 * mm, self.y - _CHECK - 9, printable(hints[current])
@@ -319,7 +324,7 @@ class _Painter:
         self.need(line)
         x = _LEFT
         for current in cells:
-            width = _CHECK + 2 * mm + self.c.stringWidth(spec(current).label, "Helvetica", 10)
+            width = _CHECK + 2 * mm + self.c.stringWidth(spec(current).label, fonts.REGULAR, 10)
             if x > _LEFT and x + width > _LEFT + _WIDTH:
                 self.y -= line
                 self.need(line)
@@ -364,7 +369,7 @@ def _draw(canvas: Canvas, details: BlankFormDetails, total_pages: int) -> int:
     trust = escape_text(details.organisation or "your organisation")
     contact = escape_text(details.contact or "your organisation's innovation or IP lead")
 
-    title = ParagraphStyle("FormTitle", parent=_BODY, fontName="Helvetica-Bold", fontSize=19)
+    title = ParagraphStyle("FormTitle", parent=_BODY, fontName=fonts.BOLD, fontSize=19)
     p.para("Tell us about your idea", ParagraphStyle("T", parent=title, leading=24))
     p.para(f"Staff disclosure form \u00b7 {trust}", ParagraphStyle("S", parent=_SMALL, fontSize=11))
     p.space(2 * mm)
@@ -499,14 +504,20 @@ def _draw(canvas: Canvas, details: BlankFormDetails, total_pages: int) -> int:
 
 def render_blank_form(details: BlankFormDetails) -> bytes:
     """The blank form as PDF bytes."""
+    fonts.register_fonts()
 
     def build(total: int) -> tuple[bytes, int]:
         buffer = io.BytesIO()
-        canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
+        canvas = Canvas(
+            buffer,
+            pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+            pageCompression=1,
+            initialFontName=fonts.REGULAR,
+        )
         canvas.setTitle(FORM_TITLE)
-        canvas.setAuthor(printable(details.organisation or "nhsip-desktop"))
+        canvas.setAuthor(details.organisation or "nhsip-desktop")
         canvas.setCreator("nhsip-desktop")
-        canvas.setSubject(printable(f"{details.marking} when completed"))
+        canvas.setSubject(f"{details.marking} when completed")
         canvas.setKeywords(f"{FORM_ID} version {details.version}")
         pages = _draw(canvas, details, total)
         canvas.showPage()

@@ -1,12 +1,16 @@
-"""The case dossier: everything the register holds about one case, as a PDF to file or brief.
+"""The case dossier: the evidence file of one case, as a PDF to file, brief or hand to an auditor.
 
-It covers the key facts, any urgent confidentiality alert, the idea as disclosed, the
-contributors and their shares, funders, partners, agreements, external disclosures,
-attachments (name, size and SHA-256 only: never their content), the app's first view of who
-owns the IP with its reasons and guidance references, the IP lead's confirmed position, and
-the stage history. A section with nothing in it says "None recorded" rather than
-disappearing, so a reader can tell "nothing" from "left out". Writing a dossier is recorded
-in the audit trail.
+It covers the key facts (feedback due and given, consistent with the case's stage), the IP
+lead's decisions with their reasons, who made them and when, the idea as disclosed, the
+contributors and their shares, funders, partners, the register's agreements linked to the
+case (and those the innovator mentioned), its registered rights with their renewals, the
+money (costs, returns and how each return is shared), external disclosures, attachments
+(name, size and SHA-256 only: never their content), the app's first view of who owns the IP
+with its reasons and guidance references, the IP lead's confirmed position, the stage
+history and the case's audit-trail rows. A section with nothing in it says "None recorded"
+rather than disappearing, so a reader can tell "nothing" from "left out". Everything is read
+through the store's managers and named queries. Writing a dossier is recorded in the audit
+trail.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportlab.platypus import Paragraph, Spacer
+from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
+from nhsip_desktop.agreements import Agreement
 from nhsip_desktop.cases import Case, Stage
 from nhsip_desktop.disclosure import (
     Beneficiary,
@@ -26,12 +31,15 @@ from nhsip_desktop.disclosure import (
     PartnerKind,
     Resource,
 )
+from nhsip_desktop.ledgers import CostEntry
+from nhsip_desktop.money import money
 from nhsip_desktop.ownership import (
     ContributorFinding,
     OwnershipAssessment,
     Reason,
     assess_ownership,
 )
+from nhsip_desktop.renewals import renewals_for
 from nhsip_desktop.reports.template import (
     NOT_RECORDED,
     ReportContext,
@@ -48,8 +56,13 @@ from nhsip_desktop.reports.template import (
     record_report,
     styles,
 )
+from nhsip_desktop.revenue import PARTIES, PARTY_LABELS, Distribution, ReturnLine
+from nhsip_desktop.rights import Right
 from nhsip_desktop.stages import CloseReason, StageChange, alert_text
+from nhsip_desktop.store.assessments import Decision
 from nhsip_desktop.store.attachments import AttachmentInfo
+from nhsip_desktop.store.audit import AuditEntry
+from nhsip_desktop.store.case_evidence import case_audit_entries
 
 if TYPE_CHECKING:
     from nhsip_desktop.store.register import Register
@@ -58,17 +71,23 @@ __all__ = ["DOSSIER_SECTIONS", "dossier_title", "write_dossier"]
 
 DOSSIER_SECTIONS: tuple[str, ...] = (
     "Key facts",
+    "Decisions and reasons",
     "The idea",
     "Kinds of IP and flags",
     "Contributors",
     "Funders",
     "Partners",
     "Agreements",
+    "Rights and renewals",
+    "Money: costs, returns and shares",
     "External disclosures",
     "Attachments",
     "Who owns the IP",
     "Stage history",
+    "Audit trail",
 )
+_DECISION_KINDS = {"triage": "Triage", "route": "Route"}
+_RENEWALS_AHEAD = 2  # unpaid renewals listed after the paid ones
 
 _BENEFICIARY_LABELS = {
     Beneficiary.PATIENTS: "Patients",
@@ -119,6 +138,25 @@ def _close_reason(case: Case) -> str:
         return _or_not_recorded(case.closed_reason)
 
 
+def _feedback_rows(case: Case) -> list[tuple[str, Any]]:
+    """Feedback due and given (step 5), in words that agree with each other and the stage."""
+    given = case.feedback_given_on
+    due = case.feedback_due
+    if given is not None:
+        if due is None:
+            due_text = "No target date was set"
+        elif given <= due:
+            due_text = f"{format_date(due)} (met: feedback given {format_date(given)})"
+        else:
+            late = (given - due).days
+            due_text = f"{format_date(due)} (feedback given {late} day(s) after it)"
+        return [("Feedback due", due_text), ("Feedback given", format_date(given))]
+    if case.stage is Stage.DRAFT:
+        return [("Feedback due", "Not yet: the disclosure has not been submitted")]
+    due_text = "No target date recorded" if due is None else format_date(due)
+    return [("Feedback due", due_text), ("Feedback given", "Not yet recorded")]
+
+
 def _key_facts(case: Case) -> list[Any]:
     rows: list[tuple[str, Any]] = [
         ("Reference", case.reference),
@@ -126,13 +164,44 @@ def _key_facts(case: Case) -> list[Any]:
         ("Kinds of IP", "; ".join(k.label for k in case.ip_kinds) or "None recorded"),
         ("Lead innovator", _or_not_recorded(case.lead_innovator)),
         ("Received", format_date(case.received_on, "Not yet submitted")),
-        ("Feedback due", format_date(case.feedback_due)),
+        *_feedback_rows(case),
         ("Next action", _or_not_recorded(case.next_action)),
         ("Next action due", format_date(case.next_action_due)),
+        ("Entered in the register", _utc_text(case.created_at)),
     ]
     if case.stage is Stage.CLOSED:
         rows.append(("Closed because", _close_reason(case)))
     return [key_value_table(rows)]
+
+
+def _utc_text(stamp: str) -> str:
+    """A stored UTC time stamp as local dd/mm/yyyy hh:mm (the text itself if unreadable)."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp or NOT_RECORDED
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return f"{moment.astimezone():%d/%m/%Y %H:%M}"
+
+
+def _decisions(decisions: list[Decision]) -> list[Any]:
+    if not decisions:
+        return [none_recorded("the IP lead has not recorded a triage or route decision.")]
+    out: list[Any] = []
+    for d in decisions:
+        kind = _DECISION_KINDS.get(d.kind, d.kind.title())
+        facts = key_value_table(
+            [
+                ("Decision", f"{kind}: {d.outcome_label.strip() or d.outcome}"),
+                ("Decided on", format_date(d.decided_on)),
+                ("Decided by", _or_not_recorded(d.decision_maker)),
+                ("Recorded", _utc_text(d.recorded_at)),
+                ("Reasons", _or_not_recorded(d.rationale)),
+            ]
+        )
+        out.append(keep_together([facts, Spacer(1, 3 * mm)], min_space=30 * mm))
+    return out
 
 
 def _idea(case: Case, d: Disclosure) -> list[Any]:
@@ -236,14 +305,184 @@ def _partners(d: Disclosure) -> list[Any]:
     ]
 
 
-def _agreements(d: Disclosure) -> list[Any]:
-    if not d.agreements:
-        return [none_recorded()]
-    rows = [
-        [a.kind.label, _or_not_recorded(a.party), format_date(a.signed_on, "Not signed yet")]
-        for a in d.agreements
-    ]
-    return [data_table(["Agreement", "With", "Signed"], rows, [3, 5, 2])]
+def _agreements(linked: list[Agreement], d: Disclosure) -> list[Any]:
+    out: list[Any] = []
+    if linked:
+        rows = []
+        for a in linked:
+            terms = [", ".join(p for p in a.parties if p.strip()) or NOT_RECORDED]
+            if a.licence_type is not None:
+                terms.append(a.licence_type.label)
+            terms += [t for t in (a.field_of_use.strip(), a.territory.strip()) if t]
+            period = format_date(a.effective_start, "start not recorded")
+            if a.end_on is not None:
+                period += f" to {format_date(a.end_on)}"
+            rows.append(
+                [
+                    f"{a.reference}\n{a.kind.label}",
+                    a.display_title,
+                    "\n".join(terms),
+                    format_date(a.signed_on, "Not signed yet"),
+                    period,
+                ]
+            )
+        table = data_table(
+            ["Reference and kind", "Title", "Parties and terms", "Signed", "In force"],
+            rows,
+            [3, 3.2, 3.6, 1.7, 2.6],
+        )
+        out.append(_part("In the register, linked to this case", [table]))
+    else:
+        out.append(
+            _part(
+                "In the register, linked to this case", [none_recorded("no agreement is linked.")]
+            )
+        )
+    if d.agreements:
+        rows = [
+            [a.kind.label, _or_not_recorded(a.party), format_date(a.signed_on, "Not signed yet")]
+            for a in d.agreements
+        ]
+        body: Any = data_table(["Agreement", "With", "Signed"], rows, [3, 5, 2])
+    else:
+        body = none_recorded()
+    out.append(_part("Mentioned by the innovator on the disclosure", [body]))
+    return out
+
+
+def _rights(rights: list[Right], register: Register, today: dt.date) -> list[Any]:
+    if not rights:
+        return [none_recorded("no registered or unregistered right is linked to this case.")]
+    schedule = register.reference.fee_schedule()
+    out: list[Any] = []
+    for r in rights:
+        numbers = " / ".join(
+            n for n in (r.application_number.strip(), r.registration_number.strip()) if n
+        )
+        facts = key_value_table(
+            [
+                ("Right", f"{r.right_type.label}, {r.jurisdiction or NOT_RECORDED}"),
+                ("Application / registration", numbers or NOT_RECORDED),
+                ("Status", r.status.label_for(r.right_type)),
+                ("Filed", format_date(r.filing_date)),
+                ("Granted or registered", format_date(r.grant_date, "Not yet")),
+                ("Owners", _or_not_recorded(r.owners)),
+                ("Attorney", _or_not_recorded(r.attorney)),
+                ("Next review", format_date(r.next_review)),
+            ]
+        )
+        renewals = renewals_for(r, schedule)
+        if renewals:
+            paid = [n for n in renewals if n.renewal_year in r.renewals_paid]
+            unpaid = [n for n in renewals if n.renewal_year not in r.renewals_paid]
+            shown = paid + unpaid[:_RENEWALS_AHEAD]
+            rows = [
+                [
+                    str(n.renewal_year),
+                    format_date(n.due),
+                    n.status(today, r.renewals_paid.get(n.renewal_year)),
+                ]
+                for n in shown
+            ]
+            body: list[Any] = [
+                data_table(["Renewal year", "Due", "Where it stands"], rows, [1.6, 1.6, 7])
+            ]
+            later = unpaid[_RENEWALS_AHEAD:]
+            if later:
+                body.append(
+                    para(
+                        f"{len(later)} later renewal(s) follow, the last due "
+                        f"{format_date(later[-1].due)}.",
+                        "Small",
+                    )
+                )
+        else:
+            body = [
+                para(
+                    "No renewal fees: none apply to this right, or it is not granted yet.", "Small"
+                )
+            ]
+        out.append(
+            _part(
+                r.display_title,
+                [facts, Spacer(1, 2 * mm), *body, Spacer(1, 3 * mm)],
+            )
+        )
+    return out
+
+
+def _money(
+    costs: list[CostEntry], returns: list[ReturnLine], shares: list[Distribution]
+) -> list[Any]:
+    out: list[Any] = []
+    if costs:
+        rows = [
+            [
+                format_date(c.spent_on),
+                c.category.label,
+                " ".join(t for t in (c.supplier.strip(), c.reference.strip()) if t) or "-",
+                money(c.amount),
+                money(c.vat),
+                money(c.total),
+            ]
+            for c in costs
+        ]
+        total = sum((c.total for c in costs), Decimal(0))
+        rows.append(["", "", "Total", "", "", money(total)])
+        body: Any = data_table(
+            ["Date", "Kind", "Supplier and reference", "Amount", "VAT", "Total"],
+            rows,
+            [1.7, 2.2, 4, 1.7, 1.5, 1.8],
+        )
+    else:
+        body = none_recorded()
+    out.append(_part("Costs", [body]))
+    if returns:
+        rows = [
+            [
+                format_date(r.received_on),
+                r.kind.label,
+                r.description.strip() or "-",
+                money(r.gross),
+                money(r.deductible),
+                money(r.net),
+            ]
+            for r in returns
+        ]
+        gross = sum((r.gross for r in returns), Decimal(0))
+        net = sum((r.net for r in returns), Decimal(0))
+        rows.append(["", "", "Total", money(gross), "", money(net)])
+        body = data_table(
+            ["Received", "Kind", "Description", "Gross", "Costs set against it", "Net"],
+            rows,
+            [1.7, 1.8, 3.6, 1.8, 1.9, 1.8],
+        )
+    else:
+        body = none_recorded()
+    out.append(_part("Returns", [body]))
+    if shares:
+        rows = []
+        for share in shares:
+            people = "; ".join(f"{name}: {money(amount)}" for _k, name, amount in share.innovators)
+            rows.append(
+                [
+                    format_date(share.line.received_on),
+                    money(share.net),
+                    *[money(share.parties[p]) for p in PARTIES],
+                    people or "-",
+                ]
+            )
+        header = ["Return", "Net", *[PARTY_LABELS[p] for p in PARTIES], "Each innovator"]
+        body = data_table(header, rows, [1.7, 1.6, 1.7, 1.8, 2.0, 1.8, 3.1])
+        note = para(
+            "Each return is shared under the revenue-sharing policy version in force when it "
+            "was recorded (Annex A section 9).",
+            "Small",
+        )
+        out.append(_part("How each return is shared", [body, note]))
+    elif returns:
+        out.append(_part("How each return is shared", [none_recorded()]))
+    return out
 
 
 def _disclosure_rows(items: list[ExternalDisclosure]) -> list[list[str]]:
@@ -340,9 +579,18 @@ def _reasons(reasons: tuple[Reason, ...]) -> list[Any]:
     ]
 
 
-def _history(changes: list[StageChange]) -> list[Any]:
+def _history(case: Case, changes: list[StageChange]) -> list[Any]:
     if not changes:
-        return [none_recorded("the case has not moved from Draft.")]
+        if case.stage is Stage.DRAFT:
+            return [none_recorded("the case has not moved from Draft.")]
+        return [
+            para(
+                f"No stage change is recorded: the case was entered in the register at "
+                f"{case.stage.label} on {_utc_text(case.created_at)} (for example by an "
+                "import).",
+                "Note",
+            )
+        ]
     rows = [
         [
             format_date(c.changed_on),
@@ -356,6 +604,68 @@ def _history(changes: list[StageChange]) -> list[Any]:
     ]
     return [
         data_table(["Date", "From", "To", "By", "Reason", "Note"], rows, [2.1, 2.2, 2.2, 3, 3, 4])
+    ]
+
+
+_AUDIT_VALUE_LIMIT = 60
+
+
+# Book-keeping fields every row carries: left out of the "Changed" column.
+_AUDIT_QUIET = frozenset({"id", "created_at", "updated_at", "ref_number", "ref_year", "case_id"})
+
+
+def _change_text(changes: dict[str, Any]) -> str:
+    """Each changed field, with short before and after values (long text by name only);
+    a new record's fields with their first values."""
+    parts = []
+    for field, value in changes.items():
+        if field in _AUDIT_QUIET:
+            continue
+        label = field.replace("_", " ")
+        if isinstance(value, list) and len(value) == 2:
+            before, after = (_short(v) for v in value)
+            if value[0] is None and after is not None:
+                parts.append(f"{label}: {after}" if after else label)
+            elif before is None or after is None:
+                parts.append(label)
+            else:
+                parts.append(f"{label}: {before} \u2192 {after}")
+        else:
+            parts.append(label)
+    return "; ".join(parts) or "-"
+
+
+def _short(value: Any) -> str | None:
+    if value is None:
+        return "(none)"
+    if isinstance(value, (dict, list)):
+        return None
+    text = str(value)
+    return text if len(text) <= _AUDIT_VALUE_LIMIT and "\n" not in text else None
+
+
+def _audit(entries: list[AuditEntry]) -> list[Any]:
+    if not entries:
+        return [none_recorded()]
+    rows = [
+        [
+            str(e.seq),
+            _utc_text(e.at),
+            e.actor_name.strip() or e.os_user,
+            f"{e.action} {e.record_kind.replace('_', ' ')}",
+            _change_text(e.changes),
+        ]
+        for e in entries
+    ]
+    return [
+        para(
+            "Every row of the register's audit trail about this case, its rights, costs, "
+            "agreements and files, oldest first. Each row is chained to the one before by an "
+            "HMAC, checked by the register's check command.",
+            "Small",
+        ),
+        Spacer(1, 1.5 * mm),
+        data_table(["#", "When", "Who", "What", "Changed"], rows, [0.8, 2.2, 2.4, 2.4, 7]),
     ]
 
 
@@ -390,19 +700,34 @@ def _story(register: Register, case: Case, context: ReportContext) -> list[Any]:
         ]
     sections: list[list[Any]] = [
         _key_facts(case),
+        _decisions(register.assessments.decisions(case.id)),
         _idea(case, d),
         _kinds_and_flags(case, d),
         _contributors(d),
         _funders(d),
         _partners(d),
-        _agreements(d),
+        _agreements(register.agreements.for_case(case.id), d),
+        _rights(register.rights.for_case(case.id), register, today),
+        _money(
+            register.costs.list(case_id=case.id),
+            register.returns.for_case(case.id),
+            register.returns.distributions(case.id),
+        ),
         _external_disclosures(d),
         _attachments(register.attachments.for_case(case.id)),
         _ownership(assess_ownership(d), d),
-        _history(register.cases.history(case.id)),
+        _history(case, register.cases.history(case.id)),
+        _audit(case_audit_entries(register, case.id)),
     ]
     for number, (title, body) in enumerate(zip(DOSSIER_SECTIONS, sections, strict=True), 1):
-        story.append(keep_together([para(f"{number}. {title}", "H1"), *body]))
+        heading = para(f"{number}. {title}", "H1")
+        if body and isinstance(body[0], KeepTogether):
+            # Keep the heading with the first part's own flowables: a nested KeepTogether
+            # measures as "too tall" and would let the heading stand alone at a page foot.
+            story.append(keep_together([heading, *body[0]._content]))
+            story += body[1:]
+        else:
+            story.append(keep_together([heading, *body]))
     story += [Spacer(1, 8 * mm), para(f"End of case dossier {case.reference}", "SmallCentre")]
     return story
 

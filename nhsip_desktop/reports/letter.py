@@ -4,7 +4,10 @@ Guidance step 5 asks for timely feedback to staff who bring an idea forward, and
 (route 1) asks that their contribution is recognised even when nothing is commercialised. The
 letter says, in plain words, what was decided, why (the IP lead's own reasons, as recorded),
 and what happens next, and ends with a short confidentiality reminder. It uses the shared
-page template, so every page carries the marking, "Page X of Y" and the audit trail's head.
+page template, so every page carries the marking and "Page X of Y"; the register's id and
+audit-trail head, which mean nothing to an innovator, are left out of its footer. It greets
+by title and surname ("Dear Mr Lloyd"), and is signed with the IP lead's name, role and
+contact from the register's settings (:class:`Signatory`).
 
 Writing the letter records that feedback was given (which clears "feedback due" on the case)
 and records the report in the audit trail.
@@ -13,6 +16,7 @@ and records the report in the audit trail.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +26,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from nhsip_desktop.cases import Case
+from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.template import (
     TEXT_WIDTH,
     ReportContext,
@@ -34,13 +39,14 @@ from nhsip_desktop.reports.template import (
     record_report,
     styles,
 )
+from nhsip_desktop.salutation import greeting
 from nhsip_desktop.store.assessments import Decision
 from nhsip_desktop.store.errors import ValidationError
 
 if TYPE_CHECKING:
     from nhsip_desktop.store.register import Register
 
-__all__ = ["LETTER_SECTIONS", "letter_title", "write_feedback_letter"]
+__all__ = ["LETTER_SECTIONS", "Signatory", "letter_title", "write_feedback_letter"]
 
 LETTER_SECTIONS: tuple[str, ...] = (
     "What we decided",
@@ -51,6 +57,70 @@ LETTER_SECTIONS: tuple[str, ...] = (
 
 NO_DECISION_MESSAGE = "Record the triage decision before writing the feedback letter."
 SIGNATORY_ROLE = "Innovation and IP lead"
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """Who signs a paper to an innovator, and how to reach them: the register's settings
+    (IP lead name, role, email, phone; the free-text IP lead contact when neither email nor
+    phone is set)."""
+
+    name: str
+    role: str
+    email: str = ""
+    phone: str = ""
+    contact: str = ""
+
+    @classmethod
+    def from_register(cls, register: Register, fallback_name: str = "") -> Signatory:
+        """The IP lead from the settings; ``fallback_name`` (e.g. who made the decision)
+        when no name is set there, else the user's display name."""
+        settings = register.settings.all()
+        role = str(settings.get("ip_lead_role") or "").strip() or SIGNATORY_ROLE
+        name = (
+            str(settings.get("ip_lead_name") or "").strip()
+            or fallback_name.strip()
+            or register.actor.display_name.strip()
+        )
+        # A name typed with the role after it ("Alex Morgan, Innovation and IP lead") keeps
+        # the role once, on its own line.
+        head, _, tail = name.rpartition(",")
+        if head.strip() and tail.strip().lower() == role.lower():
+            name = head.strip()
+        return cls(
+            name=name,
+            role=role,
+            email=str(settings.get("ip_lead_email") or "").strip(),
+            phone=str(settings.get("ip_lead_phone") or "").strip(),
+            contact=str(settings.get("ip_lead_contact") or "").strip(),
+        )
+
+    @property
+    def me(self) -> str:
+        """How the letter refers to its signer: "me (Alex Morgan)"."""
+        return f"me ({self.name})" if self.name else "me"
+
+    @property
+    def reach(self) -> str:
+        """ " by email to a@b.nhs.uk or by telephone on 01234 567890" (empty when not known)."""
+        ways = []
+        if self.email:
+            ways.append(f"by email to {self.email}")
+        if self.phone:
+            ways.append(f"by telephone on {self.phone}")
+        return " or ".join(ways)
+
+    def contact_lines(self) -> list[str]:
+        """The contact lines under the signature."""
+        lines = []
+        if self.email:
+            lines.append(f"Email: {self.email}")
+        if self.phone:
+            lines.append(f"Telephone: {self.phone}")
+        if not lines and self.contact:
+            lines.append(f"Contact: {self.contact}")
+        return lines
+
 
 # What each triage outcome means, in a sentence the innovator can read without a glossary.
 _OUTCOME_WORDS: dict[str, str] = {
@@ -70,9 +140,14 @@ _OUTCOME_WORDS: dict[str, str] = {
 _OUTCOME_FALLBACK = "We have now looked at your idea and reached a decision."
 
 
-def _default_next_steps(outcome: str, signatory: str) -> list[str]:
+def _default_next_steps(outcome: str, signatory: Signatory) -> list[str]:
     """Sensible next steps for each triage outcome (the IP lead can write their own)."""
-    me = f"me ({signatory})" if signatory else "me"
+    me = signatory.me
+    reply = (
+        f"by replying to this letter or {signatory.reach}"
+        if signatory.reach
+        else ("by replying to this letter")
+    )
     if outcome == "adopt_share":
         return [
             "We will work with you and your service on how the idea is adopted here and, where "
@@ -99,7 +174,7 @@ def _default_next_steps(outcome: str, signatory: str) -> list[str]:
     if outcome == "more_information":
         return [
             "Please send the information described above to "
-            f"{me}, by replying to this letter or by email. Drawings, photographs, notes or data "
+            f"{me}, {reply}. Drawings, photographs, notes or data "
             "you already have are all helpful; there is no need to write anything formal.",
             "If you are not sure what to send, or it would be easier to talk it through, please "
             "get in touch and we will arrange a short conversation. As soon as we have what we "
@@ -136,7 +211,7 @@ def _letter_styles() -> dict[str, ParagraphStyle]:
     return {
         "Body": body,
         "Letterhead": ParagraphStyle(
-            "Letterhead", parent=body, fontName="Helvetica-Bold", fontSize=15, leading=19
+            "Letterhead", parent=body, fontName=fonts.BOLD, fontSize=15, leading=19
         ),
         "LetterheadSub": ParagraphStyle(
             "LetterheadSub", parent=s["Small"], fontSize=9, leading=12, spaceAfter=0
@@ -144,12 +219,12 @@ def _letter_styles() -> dict[str, ParagraphStyle]:
         "Date": ParagraphStyle("Date", parent=body, alignment=TA_RIGHT, spaceAfter=0),
         "To": ParagraphStyle("To", parent=body, spaceAfter=0),
         "Subject": ParagraphStyle(
-            "Subject", parent=body, fontName="Helvetica-Bold", fontSize=11, spaceAfter=9
+            "Subject", parent=body, fontName=fonts.BOLD, fontSize=11, spaceAfter=9
         ),
         "Heading": ParagraphStyle(
             "Heading",
             parent=body,
-            fontName="Helvetica-Bold",
+            fontName=fonts.BOLD,
             fontSize=11,
             leading=14,
             spaceBefore=9,
@@ -185,6 +260,7 @@ def _quote(texts: list[str], style: ParagraphStyle) -> Table:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
                 ("LINEBEFORE", (0, 0), (0, -1), 1.2, colors.Color(0.6, 0.6, 0.6)),
                 ("LEFTPADDING", (0, 0), (-1, -1), 9),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -212,7 +288,7 @@ def _story(
 ) -> list[Any]:
     s = _letter_styles()
     organisation = str(register.settings.get("organisation")).strip()
-    signatory = triage.decision_maker.strip() or register.actor.display_name.strip()
+    signatory = Signatory.from_register(register, triage.decision_maker)
     names = _names(case, register)
 
     story: list[Any] = []
@@ -227,14 +303,8 @@ def _story(
     if names:
         story.append(para(f"To: {_joined(names)}", s["To"]))
         story.append(Spacer(1, 4 * mm))
-    if len(names) == 1:
-        greeting = f"Dear {names[0]},"
-    elif names:
-        greeting = "Dear colleagues,"
-    else:
-        greeting = "Dear colleague,"
     story += [
-        para(greeting, s["Body"]),
+        para(greeting(names), s["Body"]),
         para(f"Your idea: {case.display_title} ({case.reference})", s["Subject"]),
     ]
     received = f", which reached us on {format_date(case.received_on)}" if case.received_on else ""
@@ -269,7 +339,8 @@ def _story(
     story.append(keep_together(decided, min_space=30 * mm))
 
     # Why: the IP lead's own reasons, as recorded.
-    who = triage.decision_maker.strip() or "the innovation and IP lead"
+    # The name only: a role typed after it ("Alex Morgan, IP lead") is in the signature.
+    who = triage.decision_maker.split(",")[0].strip() or "the innovation and IP lead"
     reasons = [
         para("Why we reached this decision", s["Heading"]),
         para(f"Here are the reasons, as {who} recorded them:", s["Body"]),
@@ -295,10 +366,11 @@ def _story(
     story += [para(step, s["Body"]) for step in steps[1:]]
 
     # Closing and signature.
+    reach = f" ({signatory.reach})" if signatory.reach else ""
     story.append(
         para(
             "If you have any questions about this letter, or anything in it does not look "
-            "right, please get in touch with me. I would be glad to hear from you.",
+            f"right, please get in touch with me{reach}. I would be glad to hear from you.",
             s["Body"],
         )
     )
@@ -306,9 +378,10 @@ def _story(
         Spacer(1, 1 * mm),
         para("With best wishes,", s["Sign"]),
         Spacer(1, 11 * mm),
-        para(signatory or SIGNATORY_ROLE, s["Sign"]),
-        para(SIGNATORY_ROLE, s["Sign"]),
+        *([para(signatory.name, s["Sign"])] if signatory.name else []),
+        para(signatory.role, s["Sign"]),
         *([para(organisation, s["Sign"])] if organisation else []),
+        *[para(line, s["Sign"]) for line in signatory.contact_lines()],
         Spacer(1, 6 * mm),
         para(
             "Confidential: please keep this letter and the details of your idea between "
@@ -348,7 +421,7 @@ def write_feedback_letter(
     if today > dt.date.today():
         raise ValidationError("A feedback letter cannot be dated in the future.", "today")
     route = register.assessments.latest_decision(case_id, "route")
-    context = ReportContext.from_register(register, letter_title(case))
+    context = ReportContext.from_register(register, letter_title(case), show_register=False)
     written = build_pdf(
         Path(target), context, _story(register, case, triage, route, today, next_steps)
     )

@@ -10,7 +10,9 @@ saved with ``atomic_write`` and recorded in the audit trail as reports.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -18,6 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer
 
 from nhsip_desktop.policy_builder import Block, PolicyDocument
+from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.atomic import atomic_write
 from nhsip_desktop.reports.template import (
     ReportContext,
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COVERAGE_TITLE",
     "DRAFT_LINE",
+    "policy_marking",
     "policy_report_title",
     "policy_story",
     "render_policy_docx",
@@ -57,6 +61,13 @@ def policy_report_title(document: PolicyDocument) -> str:
     return f"IP policy version {document.meta.version.strip()} ({state})"
 
 
+def policy_marking(document: PolicyDocument) -> str:
+    """What the top and bottom of each PDF page say (in place of the register's marking)."""
+    if document.meta.approved_on is None:
+        return f"{DRAFT_LINE.upper()}: NOT YET PUBLISHED"
+    return "OFFICIAL: FOR PUBLICATION"
+
+
 def _sections(document: PolicyDocument) -> list[str]:
     """What the audit row lists: the sections written."""
     return [f"{s.number}. {s.title}" for s in document.sections] + [COVERAGE_TITLE]
@@ -72,11 +83,32 @@ def _table_widths(header: tuple[str, ...]) -> list[float]:
     return [2.2] + [1.0] * (len(header) - 1)
 
 
+def _field(run: Any, instruction: str) -> None:
+    """Make ``run`` a Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    shown = OxmlElement("w:t")
+    shown.text = "1"
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, code, separate, shown, end):
+        run._r.append(element)
+
+
 def render_policy_docx(document: PolicyDocument) -> bytes:
     """The draft as a .docx file's bytes (python-docx; imported here, so the rest of the app
     starts without it)."""
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt, RGBColor
 
     doc = Document()
@@ -96,8 +128,13 @@ def render_policy_docx(document: PolicyDocument) -> bytes:
     props = doc.core_properties
     props.title = document.title
     props.subject = f"{DRAFT_LINE}, version {meta.version.strip()}"
-    props.author = "nhsip-desktop"
+    props.author = document.organisation.strip() or "nhsip-desktop"
+    props.last_modified_by = "nhsip-desktop"
     props.comments = "Drafted from the IP register with the Annex A policy builder."
+    # python-docx's template carries its own dates (2013): this document is made now.
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    props.created = props.modified = now
+    props.revision = 1
 
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -114,6 +151,14 @@ def render_policy_docx(document: PolicyDocument) -> bytes:
     footer.text = f"{DRAFT_LINE}. Next review due {dict(document.details)['Next review due']}."
     footer.runs[0].font.size = Pt(9)
     footer.runs[0].font.color.rgb = grey
+    numbers = section.footer.add_paragraph()
+    numbers.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for piece in ("Page ", "PAGE", " of ", "NUMPAGES"):
+        run = numbers.add_run() if piece.isupper() else numbers.add_run(piece)
+        if piece.isupper():
+            _field(run, piece)
+        run.font.size = Pt(9)
+        run.font.color.rgb = grey
 
     doc.add_heading(document.title, level=0)
     line = doc.add_paragraph()
@@ -209,7 +254,7 @@ def _pdf_styles() -> dict[str, ParagraphStyle]:
             parent=s["Body"],
             leftIndent=28,
             bulletIndent=0,
-            bulletFontName="Helvetica-Bold",
+            bulletFontName=fonts.BOLD,
             bulletFontSize=9.5,
             spaceAfter=5,
         ),
@@ -274,7 +319,12 @@ def policy_story(document: PolicyDocument) -> list[Any]:
 def write_policy_pdf(register: Register, document: PolicyDocument, target: Path) -> Path:
     """Save the draft as a PDF at ``target`` (atomically, through the report template) and
     record it in the audit trail. Raises ``ReportWriteError`` if it cannot be saved."""
-    context = ReportContext.from_register(register, policy_report_title(document))
+    # A policy is written to be published: its pages carry whether it is a draft or approved,
+    # not the register's protective marking, and no register internals.
+    context = replace(
+        ReportContext.from_register(register, policy_report_title(document), show_register=False),
+        marking=policy_marking(document),
+    )
     written = build_pdf(Path(target), context, policy_story(document))
     record_report(register, "ip-policy-pdf", written, _sections(document))
     return written

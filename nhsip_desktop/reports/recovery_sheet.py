@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import unicodedata
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -23,7 +22,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.atomic import atomic_write_bytes
+from nhsip_desktop.reports.fonts import printable
 from nhsip_desktop.store.recovery import GROUP_COUNT, recovery_key_groups
 
 __all__ = ["SHEET_TITLE", "write_recovery_sheet"]
@@ -44,11 +45,13 @@ _RULE_GREY = 0.6
 
 _GRID_COLUMNS = 4
 _GRID_ROWS = GROUP_COUNT // _GRID_COLUMNS
-_KEY_FONT = "Courier-Bold"
+_KEY_FONT = fonts.MONO_BOLD
 _KEY_SIZE = 20
 
-_BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=9.5, leading=13.2)
-_VALUE = ParagraphStyle("value", fontName="Helvetica-Bold", fontSize=10.5, leading=14)
+_BODY = ParagraphStyle(
+    "body", fontName=fonts.REGULAR, bulletFontName=fonts.REGULAR, fontSize=9.5, leading=13.2
+)
+_VALUE = ParagraphStyle("value", fontName=fonts.BOLD, fontSize=10.5, leading=14)
 
 _GUIDANCE = (
     (
@@ -76,34 +79,8 @@ _GUIDANCE = (
 
 def _draw_marking(canvas: Canvas, y: float, text: str) -> None:
     canvas.setFillColor(black)
-    canvas.setFont("Helvetica-Bold", 9)
+    canvas.setFont(fonts.BOLD, 9)
     canvas.drawCentredString(_PAGE_WIDTH / 2, y, text)
-
-
-def _printable(text: str) -> str:
-    """``text`` limited to what the built-in PDF fonts can show (Windows-1252).
-
-    Other characters would print as black boxes, so each is replaced by its base letter
-    (for example the Welsh \u0175 becomes w), or by ? when it has none.
-    """
-    shown: list[str] = []
-    for character in text:
-        try:
-            character.encode("cp1252")
-        except UnicodeEncodeError:
-            base = "".join(
-                part
-                for part in unicodedata.normalize("NFKD", character)
-                if not unicodedata.combining(part)
-            )
-            try:
-                base.encode("cp1252")
-            except UnicodeEncodeError:
-                base = ""
-            shown.append(base or "?")
-        else:
-            shown.append(character)
-    return "".join(shown)
 
 
 _DETAIL_LABEL_WIDTH = 34 * mm
@@ -112,7 +89,7 @@ _DETAIL_MAX_LINES = 2
 
 def _detail_paragraph(canvas: Canvas, value: str, width: float) -> Paragraph:
     """``value`` wrapped to at most two lines; longer text is cut short with an ellipsis."""
-    value = _printable(value)
+    value = printable(value)
     text = value
     while True:
         shown = text if text == value else text.rstrip() + "\u2026"
@@ -128,7 +105,7 @@ def _draw_details(canvas: Canvas, top: float, details: list[tuple[str, str]]) ->
     y = top
     for label, value in details:
         canvas.setFillGray(_GREY)
-        canvas.setFont("Helvetica", 9.5)
+        canvas.setFont(fonts.REGULAR, 9.5)
         canvas.drawString(_LEFT, y - 10.5, label)
         canvas.setFillColor(black)
         paragraph = _detail_paragraph(canvas, value, width)
@@ -162,7 +139,7 @@ def _draw_key_grid(canvas: Canvas, top: float, groups: list[str]) -> float:
         cell_top = top - padding - row * row_height
         x = _LEFT + column * column_width + (column_width - group_width) / 2
         canvas.setFillGray(_GREY)
-        canvas.setFont("Helvetica", 8)
+        canvas.setFont(fonts.REGULAR, 8)
         canvas.drawString(x, cell_top - label_baseline, f"Group {index + 1}")
         canvas.setFillColor(black)
         canvas.setFont(_KEY_FONT, _KEY_SIZE)
@@ -193,7 +170,7 @@ def _draw_guidance(canvas: Canvas, top: float) -> float:
         _GUIDANCE, paragraphs, heights, strict=True
     ):
         canvas.setFillColor(black)
-        canvas.setFont("Helvetica-Bold", 10)
+        canvas.setFont(fonts.BOLD, 10)
         canvas.drawString(_LEFT + padding, y - 10, heading)
         paragraph.drawOn(canvas, _LEFT + padding + heading_width, y - paragraph_height)
         y -= paragraph_height + gap
@@ -202,9 +179,9 @@ def _draw_guidance(canvas: Canvas, top: float) -> float:
 
 def _draw_blank(canvas: Canvas, label: str, x: float, y: float, width: float) -> None:
     canvas.setFillColor(black)
-    canvas.setFont("Helvetica", 10)
+    canvas.setFont(fonts.REGULAR, 10)
     canvas.drawString(x, y, label)
-    start = x + canvas.stringWidth(label, "Helvetica", 10) + 2 * mm
+    start = x + canvas.stringWidth(label, fonts.REGULAR, 10) + 2 * mm
     canvas.setStrokeGray(_GREY)
     canvas.setLineWidth(0.75)
     canvas.line(start, y - 2, x + width, y - 2)
@@ -222,10 +199,10 @@ def _draw_record(canvas: Canvas) -> None:
     """Blanks to record where the sheet is kept, in the fixed space above the footer."""
     top = _RECORD_TOP
     canvas.setFillColor(black)
-    canvas.setFont("Helvetica-Bold", 11)
+    canvas.setFont(fonts.BOLD, 11)
     canvas.drawString(_LEFT, top - 11, "Where this sheet is kept")
     canvas.setFillGray(_GREY)
-    canvas.setFont("Helvetica", 9)
+    canvas.setFont(fonts.REGULAR, 9)
     canvas.drawString(
         _LEFT,
         top - 24,
@@ -248,7 +225,7 @@ def _draw_footer(canvas: Canvas) -> None:
     canvas.setLineWidth(0.5)
     canvas.line(_LEFT, _FOOTER_RULE, _RIGHT, _FOOTER_RULE)
     canvas.setFillGray(_GREY)
-    canvas.setFont("Helvetica", 8.5)
+    canvas.setFont(fonts.REGULAR, 8.5)
     canvas.drawString(_LEFT, y, "nhsip-desktop")
     canvas.drawRightString(_RIGHT, y, "Page 1 of 1")
     _draw_marking(canvas, y, f"{MARKING}: keep secure")
@@ -266,10 +243,10 @@ def _draw_content(
 
     y = _PAGE_HEIGHT - 27 * mm
     canvas.setFillColor(black)
-    canvas.setFont("Helvetica-Bold", 22)
+    canvas.setFont(fonts.BOLD, 22)
     canvas.drawString(_LEFT, y, SHEET_TITLE)
     canvas.setFillGray(_GREY)
-    canvas.setFont("Helvetica", 10.5)
+    canvas.setFont(fonts.REGULAR, 10.5)
     canvas.drawString(
         _LEFT,
         y - 17,
@@ -283,10 +260,10 @@ def _draw_content(
 
     y -= 5 * mm + extra
     canvas.setFillColor(black)
-    canvas.setFont("Helvetica-Bold", 13)
+    canvas.setFont(fonts.BOLD, 13)
     canvas.drawString(_LEFT, y - 13, "Recovery key")
     canvas.setFillGray(_GREY)
-    canvas.setFont("Helvetica", 9)
+    canvas.setFont(fonts.REGULAR, 9)
     canvas.drawRightString(_RIGHT, y - 12, "12 groups of 5 characters, typed in order")
     y = _draw_key_grid(canvas, y - 13 - 3 * mm, groups)
 
@@ -297,14 +274,16 @@ def _render(groups: list[str], details: list[tuple[str, str]]) -> bytes:
     # Measure on a scratch canvas, then share the free space between the section gaps
     # (including the gap above the record blanks, which are fixed above the footer).
     minimum_gap = 7 * mm
-    bottom = _draw_content(Canvas(io.BytesIO(), pagesize=A4), groups, details, 0.0)
+    fonts.register_fonts()
+    scratch = Canvas(io.BytesIO(), pagesize=A4, initialFontName=fonts.REGULAR)
+    bottom = _draw_content(scratch, groups, details, 0.0)
     slack = bottom - (_RECORD_TOP + minimum_gap)
     if slack < 0:  # Cannot happen with details capped at two lines; guard the layout.
         raise AssertionError("the recovery sheet does not fit on one page")
     extra = min(slack / 3, 8 * mm)
 
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=fonts.REGULAR)
     canvas.setTitle(SHEET_TITLE)
     canvas.setAuthor("nhsip-desktop")
     canvas.setCreator("nhsip-desktop")

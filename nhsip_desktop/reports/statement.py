@@ -23,6 +23,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer
 
+from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.template import (
     ReportContext,
     boxed,
@@ -68,6 +69,20 @@ PAYMENT_NOTE = (
 )
 
 
+def _payment_note(register: Register) -> str:
+    """The payment note, naming the IP lead and how to reach them when the settings say."""
+    from nhsip_desktop.reports.letter import Signatory
+
+    lead = Signatory.from_register(register)
+    who = ", ".join(p for p in (lead.name, lead.role) if p)
+    ways = [w for w in (lead.email, lead.phone) if w] or ([lead.contact] if lead.contact else [])
+    if not lead.name and not ways:
+        return PAYMENT_NOTE
+    reach = f" ({', '.join(ways)})" if ways else ""
+    start = PAYMENT_NOTE[: PAYMENT_NOTE.index("please contact")]
+    return f"{start}please contact {who}{reach} before it is paid."
+
+
 def statement_title(case: Case) -> str:
     """The report title in every page's header."""
     return f"Revenue statement {case.reference}"
@@ -88,7 +103,7 @@ def _period_text(period: tuple[dt.date, dt.date] | None) -> str:
 def _cell_styles() -> dict[str, ParagraphStyle]:
     s = styles()
     cell = s["TableCell"]
-    bold = ParagraphStyle("StatementBold", parent=cell, fontName="Helvetica-Bold")
+    bold = ParagraphStyle("StatementBold", parent=cell, fontName=fonts.BOLD)
     return {
         "Cell": cell,
         "Bold": bold,
@@ -180,6 +195,7 @@ def _story(
     distributions: list[Distribution],
     policy: RevenuePolicy,
     period: tuple[dt.date, dt.date] | None,
+    payment_note: str = PAYMENT_NOTE,
 ) -> list[Any]:
     yours = sum((d.innovator_amount(key) for d in rows), Decimal(0))
     story: list[Any] = [
@@ -261,7 +277,7 @@ def _story(
         )
     )
     story.append(keep_together([para("Rounding", "H2"), para(ROUNDING_RULE, "Small")]))
-    story.append(keep_together([para("Payment", "H1"), para(PAYMENT_NOTE, "Body")]))
+    story.append(keep_together([para("Payment", "H1"), para(payment_note, "Body")]))
     return story
 
 
@@ -318,7 +334,17 @@ def write_innovator_statement(
     written = build_pdf(
         Path(target),
         context,
-        _story(case, name, contributor.share, contributor_key, rows, distributions, policy, period),
+        _story(
+            case,
+            name,
+            contributor.share,
+            contributor_key,
+            rows,
+            distributions,
+            policy,
+            period,
+            _payment_note(register),
+        ),
     )
     record_report(register, "innovator-statement", written, list(STATEMENT_SECTIONS))
     return written

@@ -2,13 +2,15 @@
 
 Every page carries the register's protective marking (top and bottom), the organisation and
 the report's title, when it was generated, and the register id with the audit trail's head at
-that moment, so a printout can be matched to the register it came from; "Page X of Y" is
+that moment, so a printout can be matched to the register it came from (left out of papers
+for an innovator, ``ReportContext.show_register``); "Page X of Y" is
 filled in after the whole document is laid out (a two-pass canvas). The design reads well in
 black and white: greys and rules only, and nothing is said by colour alone.
 
 Register text is always shown through :func:`escape_text` (reportlab's paragraphs read a
 small XML-like markup, so a title such as "R&D <draft>" would otherwise break the PDF), and
-is limited to what the built-in PDF fonts can show.
+through :func:`~nhsip_desktop.reports.fonts.printable`: every PDF embeds DejaVu Sans, and a
+character it lacks prints as a visible replacement that is reported.
 
 Every report that leaves the encrypted register is recorded in the audit trail with
 :func:`record_report`.
@@ -19,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.atomic import atomic_write
+from nhsip_desktop.reports.fonts import printable
 from nhsip_desktop.store.audit import ChainHead
 
 if TYPE_CHECKING:
@@ -69,6 +72,7 @@ __all__ = [
     "mm",
     "none_recorded",
     "para",
+    "prepared_by",
     "printable",
     "record_report",
     "render_pdf",
@@ -101,8 +105,8 @@ _HEADER_RULE_Y = PAGE_HEIGHT - 19.5 * mm
 _FOOTER_RULE_Y = 18 * mm
 _FOOTER_MARKING_Y = 13.5 * mm
 _FOOTER_LINE_Y = 9 * mm
-_CHROME_FONT = "Helvetica"
-_CHROME_BOLD = "Helvetica-Bold"
+_CHROME_FONT = fonts.REGULAR
+_CHROME_BOLD = fonts.BOLD
 _CHROME_SIZE = 7.5
 _MARKING_SIZE = 9.0
 
@@ -110,32 +114,6 @@ NOT_RECORDED = "Not recorded"
 
 
 # -- text -------------------------------------------------------------------------------
-def printable(text: str) -> str:
-    """``text`` limited to what the built-in PDF fonts can show (Windows-1252).
-
-    Other characters would print as black boxes, so each is replaced by its base letter
-    (for example the Welsh \u0175 becomes w), or by ? when it has none.
-    """
-    shown: list[str] = []
-    for character in text:
-        try:
-            character.encode("cp1252")
-        except UnicodeEncodeError:
-            base = "".join(
-                part
-                for part in unicodedata.normalize("NFKD", character)
-                if not unicodedata.combining(part)
-            )
-            try:
-                base.encode("cp1252")
-            except UnicodeEncodeError:
-                base = ""
-            shown.append(base or "?")
-        else:
-            shown.append(character)
-    return "".join(shown)
-
-
 def escape_text(text: str) -> str:
     """Register text made safe for reportlab's paragraph markup; line breaks are kept."""
     lines = printable(str(text)).replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -149,9 +127,11 @@ def format_date(value: dt.date | None, missing: str = NOT_RECORDED) -> str:
 
 # -- styles -----------------------------------------------------------------------------
 def _build_styles() -> dict[str, ParagraphStyle]:
+    fonts.register_fonts()
     body = ParagraphStyle(
         "Body",
-        fontName="Helvetica",
+        fontName=fonts.REGULAR,
+        bulletFontName=fonts.REGULAR,
         fontSize=9.5,
         leading=13.5,
         spaceAfter=4,
@@ -161,7 +141,7 @@ def _build_styles() -> dict[str, ParagraphStyle]:
     out = {
         "Body": body,
         "Title": ParagraphStyle(
-            "Title", parent=body, fontName="Helvetica-Bold", fontSize=18, leading=22, spaceAfter=3
+            "Title", parent=body, fontName=fonts.BOLD, fontSize=18, leading=22, spaceAfter=3
         ),
         "Subtitle": ParagraphStyle(
             "Subtitle", parent=body, fontSize=10.5, leading=14, textColor=_TEXT_GREY, spaceAfter=10
@@ -169,7 +149,7 @@ def _build_styles() -> dict[str, ParagraphStyle]:
         "H1": ParagraphStyle(
             "H1",
             parent=body,
-            fontName="Helvetica-Bold",
+            fontName=fonts.BOLD,
             fontSize=12.5,
             leading=16,
             spaceBefore=14,
@@ -178,7 +158,7 @@ def _build_styles() -> dict[str, ParagraphStyle]:
         "H2": ParagraphStyle(
             "H2",
             parent=body,
-            fontName="Helvetica-Bold",
+            fontName=fonts.BOLD,
             fontSize=10,
             leading=13,
             spaceBefore=8,
@@ -195,9 +175,7 @@ def _build_styles() -> dict[str, ParagraphStyle]:
             textColor=_TEXT_GREY,
             alignment=TA_CENTER,
         ),
-        "Note": ParagraphStyle(
-            "Note", parent=body, fontName="Helvetica-Oblique", textColor=_TEXT_GREY
-        ),
+        "Note": ParagraphStyle("Note", parent=body, fontName=fonts.ITALIC, textColor=_TEXT_GREY),
         "Label": ParagraphStyle(
             "Label", parent=body, fontSize=9.5, leading=12.5, textColor=_TEXT_GREY, spaceAfter=0
         ),
@@ -205,7 +183,7 @@ def _build_styles() -> dict[str, ParagraphStyle]:
         "TableHeader": ParagraphStyle(
             "TableHeader",
             parent=body,
-            fontName="Helvetica-Bold",
+            fontName=fonts.BOLD,
             fontSize=8.5,
             leading=11,
             spaceAfter=0,
@@ -216,7 +194,7 @@ def _build_styles() -> dict[str, ParagraphStyle]:
         "Mono": ParagraphStyle(
             "Mono",
             parent=body,
-            fontName="Courier",
+            fontName=fonts.MONO,
             fontSize=7.5,
             leading=10.5,
             textColor=_TEXT_GREY,
@@ -224,7 +202,7 @@ def _build_styles() -> dict[str, ParagraphStyle]:
         ),
         "Finding": ParagraphStyle("Finding", parent=body, spaceBefore=5, spaceAfter=2),
         "Alert": ParagraphStyle(
-            "Alert", parent=body, fontName="Helvetica-Bold", fontSize=10, leading=14, spaceAfter=3
+            "Alert", parent=body, fontName=fonts.BOLD, fontSize=10, leading=14, spaceAfter=3
         ),
         "Bullet": ParagraphStyle(
             "Bullet", parent=body, leftIndent=12, bulletIndent=2, spaceAfter=1
@@ -232,7 +210,7 @@ def _build_styles() -> dict[str, ParagraphStyle]:
         "Reference": ParagraphStyle(
             "Reference",
             parent=body,
-            fontName="Helvetica-Oblique",
+            fontName=fonts.ITALIC,
             fontSize=8,
             leading=10.5,
             leftIndent=12,
@@ -278,6 +256,9 @@ def none_recorded(detail: str = "") -> Paragraph:
 # A table cell: text (escaped and wrapped here), a flowable, or a list of flowables.
 # (reportlab is untyped, so this cannot be spelt out for mypy.)
 Cell = Any
+# A table sets its cells' font before drawing them (reportlab's default is Helvetica, which
+# would then be listed, unembedded, in the PDF even though no text uses it).
+_TABLE_FONT = [("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR)]
 
 
 def _cell(value: Cell, style: ParagraphStyle) -> Any:
@@ -299,6 +280,7 @@ def key_value_table(rows: Sequence[tuple[str, Cell]], label_width: float = 52 * 
     table.setStyle(
         TableStyle(
             [
+                *_TABLE_FONT,
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (0, -1), 6),
@@ -336,6 +318,7 @@ def data_table(
     table.setStyle(
         TableStyle(
             [
+                *_TABLE_FONT,
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BACKGROUND", (0, 0), (-1, 0), _FILL_GREY),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, _TEXT_GREY),
@@ -383,6 +366,7 @@ def boxed(content: Sequence[Any], *, weight: float = 1.5, padding: float = 8) ->
     table.setStyle(
         TableStyle(
             [
+                *_TABLE_FONT,
                 ("BOX", (0, 0), (-1, -1), weight, _BLACK),
                 ("LEFTPADDING", (0, 0), (-1, -1), padding),
                 ("RIGHTPADDING", (0, 0), (-1, -1), padding),
@@ -405,9 +389,14 @@ class ReportContext:
     chain_head: ChainHead
     generated_at: dt.datetime
     title: str
+    # False for papers that go to an innovator: the footer then leaves out the register id
+    # and the audit trail's head (internals that mean nothing to them).
+    show_register: bool = True
 
     @classmethod
-    def from_register(cls, register: Register, title: str) -> ReportContext:
+    def from_register(
+        cls, register: Register, title: str, *, show_register: bool = True
+    ) -> ReportContext:
         settings = register.settings.all()
         return cls(
             organisation=str(settings["organisation"]).strip(),
@@ -416,6 +405,7 @@ class ReportContext:
             chain_head=register.chain_head(),
             generated_at=dt.datetime.now().astimezone(),
             title=title,
+            show_register=show_register,
         )
 
     @property
@@ -473,7 +463,8 @@ def _draw_page(canvas: Canvas, doc: Any, context: ReportContext) -> None:
     canvas.setFillColor(_TEXT_GREY)
     canvas.setFont(_CHROME_FONT, _CHROME_SIZE)
     canvas.drawString(_LEFT, _FOOTER_LINE_Y, context.generated_text)
-    canvas.drawCentredString(PAGE_WIDTH / 2, _FOOTER_LINE_Y, printable(context.register_text))
+    if context.show_register:
+        canvas.drawCentredString(PAGE_WIDTH / 2, _FOOTER_LINE_Y, printable(context.register_text))
     canvas.restoreState()
 
 
@@ -511,11 +502,12 @@ def render_pdf(context: ReportContext, story: Sequence[Any]) -> bytes:
         rightMargin=SIDE_MARGIN,
         topMargin=TOP_MARGIN,
         bottomMargin=BOTTOM_MARGIN,
-        title=printable(context.title),
-        author="nhsip-desktop",
+        title=context.title,
+        author=context.organisation or "nhsip-desktop",
         creator="nhsip-desktop",
-        subject=printable(context.marking),
+        subject=context.marking,
         pageCompression=1,
+        initialFontName=fonts.REGULAR,
     )
     frame = Frame(
         SIDE_MARGIN,
@@ -535,7 +527,10 @@ def render_pdf(context: ReportContext, story: Sequence[Any]) -> bytes:
             )
         ]
     )
-    doc.build(list(story), canvasmaker=_NumberedCanvas)
+    try:
+        doc.build(list(story), canvasmaker=_NumberedCanvas)
+    finally:
+        fonts.drain_unshown()
     return buffer.getvalue()
 
 
@@ -551,6 +546,19 @@ def build_pdf(target: Path, context: ReportContext, story: Sequence[Any]) -> Pat
         handle.write(render_pdf(context, story))
 
     return atomic_write(target, write)
+
+
+def prepared_by(register: Register) -> str:
+    """Who prepared a paper, by name: the user's display name, else the IP lead named in the
+    register's settings. Never the computer login (e.g. "root"), which means nothing to a
+    reader; when no name is known, the paper says where to set one."""
+    name = register.actor.display_name.strip()
+    if name:
+        return name
+    lead = str(register.settings.get("ip_lead_name") or "").strip()
+    if lead:
+        return lead
+    return "Not recorded (set your display name in Settings)"
 
 
 def record_report(register: Register, kind: str, target: Path, sections: Sequence[str]) -> None:

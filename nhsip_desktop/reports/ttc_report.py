@@ -4,10 +4,14 @@ Annex B of the guidance lists what a trust should look for when it signs with a 
 report sets out, for one agreement, the findings of the TTC contract checklist by severity
 (red: a protection is missing; amber: a point to negotiate; green: in place), each with the
 question to raise and its guidance reference, then the questions not yet answered, and then
-every answer with its note. It is meant to be taken into a negotiation, or to a solicitor.
+each answer given with its note (so every question appears once). The headline says only
+what the answers support ("Not yet checked: 0 of 41 answered"), and a warning leads the
+report when the agreement is recorded as another kind than a TTC services agreement. It is
+meant to be taken into a negotiation, or to a solicitor.
 
-It takes the agreement's reference and title as plain text, so it does not depend on how
-agreements are stored. It uses the shared page template (marking, "Page X of Y" and the audit
+It takes the agreement's reference and title as plain text; the agreement's kind is read
+from the register by its reference (not known, and not warned about, when it is not there).
+It uses the shared page template (marking, "Page X of Y" and the audit
 trail's head on every page), and writing it is recorded in the audit trail.
 """
 
@@ -20,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 
+from nhsip_desktop.agreements import AgreementKind
 from nhsip_desktop.checklists import (
     Checklist,
     Evaluation,
@@ -30,6 +35,7 @@ from nhsip_desktop.checklists import (
     Severity,
     evaluate,
 )
+from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.template import (
     ReportContext,
     boxed,
@@ -45,17 +51,24 @@ from nhsip_desktop.reports.template import (
     record_report,
     styles,
 )
+from nhsip_desktop.store.errors import NotFoundError
 
 if TYPE_CHECKING:
     from nhsip_desktop.store.register import Register
 
-__all__ = ["SEVERITY_HEADINGS", "TTC_REPORT_SECTIONS", "ttc_report_title", "write_ttc_report"]
+__all__ = [
+    "SEVERITY_HEADINGS",
+    "TTC_REPORT_SECTIONS",
+    "kind_warning",
+    "ttc_report_title",
+    "write_ttc_report",
+]
 
 TTC_REPORT_SECTIONS: tuple[str, ...] = (
     "The agreement",
     "Findings",
     "Questions not yet answered",
-    "Every answer",
+    "Answers given",
 )
 
 SEVERITY_HEADINGS: dict[Severity, str] = {
@@ -95,7 +108,7 @@ def _finding_style() -> ParagraphStyle:
         parent=styles()["Body"],
         leftIndent=22,
         bulletIndent=0,
-        bulletFontName="Helvetica-Bold",
+        bulletFontName=fonts.BOLD,
         spaceBefore=3,
         spaceAfter=1,
     )
@@ -146,28 +159,48 @@ def _summary(evaluation: Evaluation) -> str:
     return f"{counts} ({_plural(len(evaluation.findings), 'finding')})"
 
 
-def _headline(evaluation: Evaluation) -> Any:
+def _headline(evaluation: Evaluation, kind_warning: str) -> Any:
+    """What the report can honestly say, given how much of the checklist was answered."""
     reds = len(evaluation.by_severity(Severity.RED))
     ambers = len(evaluation.by_severity(Severity.AMBER))
-    if reds:
-        lead = (
-            f"{_plural(reds, 'protection')} missing: resolve the red findings before the "
-            "trust signs or renews this contract."
-        )
-    elif ambers:
-        lead = f"No protection is missing; {_plural(ambers, 'point')} to negotiate."
-    else:
-        lead = "No protection is missing and nothing is left to negotiate."
-    lines = [para(lead, "Alert")]
-    if evaluation.unanswered:
-        lines.append(
+    answered = f"{evaluation.answered} of {evaluation.required} answered"
+    lines: list[Any] = []
+    if kind_warning:
+        lines.append(para(kind_warning, "Alert"))
+    if evaluation.answered == 0:
+        lines += [
+            para(f"Not yet checked: {answered}.", "Alert"),
             para(
-                f"{_plural(len(evaluation.unanswered), 'question')} still "
-                f"{'has' if len(evaluation.unanswered) == 1 else 'have'} no answer, so some "
-                "findings may be missing (see section 3).",
+                "Nothing can be said yet about which protections this contract has or lacks. "
+                "Answer the checklist's questions (section 3 lists them) and write the "
+                "report again.",
                 "Body",
+            ),
+        ]
+    else:
+        if reds:
+            lead = (
+                f"{_plural(reds, 'protection')} missing: resolve the red findings before the "
+                "trust signs or renews this contract."
             )
-        )
+        elif not evaluation.complete:
+            lead = f"Partly checked ({answered}): no protection found missing so far" + (
+                f"; {_plural(ambers, 'point')} to negotiate." if ambers else "."
+            )
+        elif ambers:
+            lead = f"No protection is missing; {_plural(ambers, 'point')} to negotiate."
+        else:
+            lead = "No protection is missing and nothing is left to negotiate."
+        lines.append(para(lead, "Alert"))
+        if not evaluation.complete:
+            count = len(evaluation.unanswered)
+            lines.append(
+                para(
+                    f"{_plural(count, 'question')} still {'has' if count == 1 else 'have'} "
+                    "no answer, so some findings may be missing (see section 3).",
+                    "Body",
+                )
+            )
     lines.append(
         para(
             "This checklist helps the trust prepare; it is not legal advice. Take advice on "
@@ -178,15 +211,28 @@ def _headline(evaluation: Evaluation) -> Any:
     return boxed(lines)
 
 
+def kind_warning(kind: AgreementKind | None) -> str:
+    """The warning shown when the checklist is run on an agreement of another kind."""
+    if kind is None or kind is AgreementKind.TTC_SERVICES:
+        return ""
+    return (
+        f"This agreement is recorded as \u201c{kind.label}\u201d, not as a TTC services "
+        "agreement. This checklist follows Annex B of the guidance, which is for contracts "
+        "with a technology-transfer capability: its findings may not apply."
+    )
+
+
 def _agreement(
     agreement_reference: str,
     agreement_title: str,
     checklist: Checklist,
     evaluation: Evaluation,
+    kind: AgreementKind | None,
 ) -> list[Any]:
     rows: list[tuple[str, Any]] = [
         ("Agreement", agreement_title.strip() or "Not recorded"),
         ("Reference", agreement_reference.strip() or "Not recorded"),
+        ("Kind of agreement", kind.label if kind is not None else "Not recorded"),
         ("Checklist", checklist.title),
         (
             "Checklist version",
@@ -201,6 +247,8 @@ def _agreement(
 def _findings(
     evaluation: Evaluation, checklist: Checklist, answers: Mapping[str, ItemAnswer]
 ) -> list[Any]:
+    if evaluation.answered == 0:
+        return [none_recorded("no question has been answered yet, so there are no findings.")]
     out: list[Any] = []
     for severity, heading in SEVERITY_HEADINGS.items():
         found = evaluation.by_severity(severity)
@@ -239,26 +287,31 @@ def _unanswered(evaluation: Evaluation, checklist: Checklist) -> list[Any]:
     ]
 
 
-def _every_answer(checklist: Checklist, answers: Mapping[str, ItemAnswer]) -> list[Any]:
-    """One table per checklist section. Long, so it flows: each table starts on the current
+def _answers_given(checklist: Checklist, answers: Mapping[str, ItemAnswer]) -> list[Any]:
+    """One table per checklist section, of the questions answered (those without an answer
+    are listed once, in section 3). Long, so it flows: each table starts on the current
     page when there is room for its heading and a few rows, and splits across pages."""
     out: list[Any] = []
-    for index, section in enumerate(checklist.sections):
+    for section in checklist.sections:
         rows: list[list[Any]] = []
         for item in section.items:
             answer = answers.get(item.id)
+            if answer is None or answer.value in (None, ""):
+                continue
             rows.append(
                 [
                     [para(item.prompt, "TableCell"), para(item.reference, "Small")],
                     _answer_text(item, answer),
-                    (answer.note.strip() if answer is not None else "") or "-",
+                    answer.note.strip() or "-",
                 ]
             )
+        if not rows:
+            continue
         table = data_table(["Question", "Answer", "Note"], rows, [6.2, 1.5, 3.8])
-        if index:  # the first follows the section heading, which makes room for both
+        if out:  # the first follows the section heading, which makes room for both
             out.append(CondPageBreak(45 * mm))
         out += [para(section.title, "H2"), table]
-    return out
+    return out or [none_recorded("no question has been answered yet.")]
 
 
 def _story(
@@ -266,23 +319,24 @@ def _story(
     agreement_title: str,
     checklist: Checklist,
     answers: Mapping[str, ItemAnswer],
+    kind: AgreementKind | None,
 ) -> list[Any]:
     evaluation = evaluate(checklist, answers)
     title = agreement_title.strip() or agreement_reference.strip() or "TTC agreement"
     story: list[Any] = [
         para(title, "Title"),
         para(f"{checklist.title} \u00b7 version {checklist.version}", "Subtitle"),
-        _headline(evaluation),
+        _headline(evaluation, kind_warning(kind)),
         Spacer(1, 2 * mm),
     ]
     sections = [
-        _agreement(agreement_reference, agreement_title, checklist, evaluation),
+        _agreement(agreement_reference, agreement_title, checklist, evaluation, kind),
         _findings(evaluation, checklist, answers),
         _unanswered(evaluation, checklist),
-        _every_answer(checklist, answers),
+        _answers_given(checklist, answers),
     ]
     for number, (heading, body) in enumerate(zip(TTC_REPORT_SECTIONS, sections, strict=True), 1):
-        if heading == "Every answer":  # long: the heading, a sub-heading and some rows
+        if heading == "Answers given" and evaluation.answered:  # long: heading, sub-heading, rows
             story += [CondPageBreak(60 * mm), para(f"{number}. {heading}", "H1"), *body]
         else:
             story.append(keep_together([para(f"{number}. {heading}", "H1"), *body]))
@@ -305,7 +359,13 @@ def write_ttc_report(
     ``ReportWriteError`` if it cannot be saved (nothing is then recorded).
     """
     context = ReportContext.from_register(register, ttc_report_title(agreement_reference))
-    story = _story(agreement_reference, agreement_title, checklist, answers)
+    try:
+        kind: AgreementKind | None = register.agreements.get_by_reference(
+            agreement_reference.strip()
+        ).kind
+    except NotFoundError:
+        kind = None  # not an agreement in this register: its kind is not known
+    story = _story(agreement_reference, agreement_title, checklist, answers, kind)
     written = build_pdf(Path(target), context, story)
     record_report(register, "ttc-checklist", written, list(TTC_REPORT_SECTIONS))
     return written

@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -210,6 +210,20 @@ CREATE TABLE audit_log (
 _COLUMNS = "seq, at, os_user, actor_name, action, record_kind, record_id, changes"
 
 
+def _entry(row: Any) -> AuditEntry:
+    return AuditEntry(
+        seq=row[0],
+        at=row[1],
+        os_user=row[2],
+        actor_name=row[3],
+        action=row[4],
+        record_kind=row[5],
+        record_id=row[6],
+        changes=json.loads(row[7]),
+        hmac=row[8],
+    )
+
+
 class AuditTrail:
     """Writes and verifies the chain. Reached as ``register.audit``."""
 
@@ -310,17 +324,28 @@ class AuditTrail:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY seq " + ("DESC" if newest_first else "ASC")
         for row in self._conn.execute(sql, args):
-            yield AuditEntry(
-                seq=row[0],
-                at=row[1],
-                os_user=row[2],
-                actor_name=row[3],
-                action=row[4],
-                record_kind=row[5],
-                record_id=row[6],
-                changes=json.loads(row[7]),
-                hmac=row[8],
-            )
+            yield _entry(row)
+
+    def for_records(
+        self,
+        records: Sequence[tuple[str, str]],
+        prefixes: Sequence[tuple[str, str]] = (),
+    ) -> list[AuditEntry]:
+        """The rows about any of ``records`` (exact ``(record_kind, record_id)`` pairs) or
+        whose id starts with a prefix in ``prefixes`` (``(record_kind, "IP-2026-0001/")``),
+        oldest first. One pass over the trail (it has no index on records)."""
+        where: list[str] = []
+        args: list[str] = []
+        for kind, record_id in records:
+            where.append("(record_kind = ? AND record_id = ?)")
+            args += [kind, record_id]
+        for kind, prefix in prefixes:
+            where.append("(record_kind = ? AND substr(record_id, 1, ?) = ?)")
+            args += [kind, str(len(prefix)), prefix]
+        if not where:
+            return []
+        sql = f"SELECT {_COLUMNS}, hmac FROM audit_log WHERE {' OR '.join(where)} ORDER BY seq"
+        return [_entry(row) for row in self._conn.execute(sql, args)]
 
     # -- verifying ----------------------------------------------------------------------
     def verify(self, *, full: bool = True) -> VerifyResult:

@@ -15,6 +15,12 @@ DEFAULTS: dict[str, Any] = {
     "ods_code": "",
     # How staff reach the IP lead (name, email, phone): printed on the blank disclosure form.
     "ip_lead_contact": "",
+    # Who signs letters to innovators, and how they reply: separate fields, so a letter
+    # prints the name and role once each and "reply by email" gives the address.
+    "ip_lead_name": "",
+    "ip_lead_role": "",
+    "ip_lead_email": "",
+    "ip_lead_phone": "",
     "report_marking": "OFFICIAL-SENSITIVE: COMMERCIAL",
     "feedback_target_days": 30,
     "auto_lock_minutes": 10,
@@ -47,6 +53,8 @@ def _validate(name: str, value: Any) -> Any:
     text = str(value).strip()
     if name == "report_marking" and not text:
         raise ValidationError("Reports need a marking, e.g. OFFICIAL-SENSITIVE.", name)
+    if name == "ip_lead_email" and text and ("@" not in text or " " in text):
+        raise ValidationError("Enter an email address, e.g. alex.morgan@nhs.net.", name)
     if len(text) > 200:
         raise ValidationError("Keep this under 200 characters.", name)
     return text

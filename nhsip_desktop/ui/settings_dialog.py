@@ -176,6 +176,12 @@ class SettingsDialog(QDialog):
         self.marking = QLineEdit(values["report_marking"])
         self.ip_lead_contact = QLineEdit(values["ip_lead_contact"])
         self.ip_lead_contact.setPlaceholderText("e.g. Alex Morgan, innovation lead, 01234 567890")
+        self.ip_lead_name = QLineEdit(values["ip_lead_name"])
+        self.ip_lead_name.setPlaceholderText("e.g. Dr Alex Morgan")
+        self.ip_lead_role = QLineEdit(values["ip_lead_role"])
+        self.ip_lead_role.setPlaceholderText("Innovation and IP lead")
+        self.ip_lead_email = QLineEdit(values["ip_lead_email"])
+        self.ip_lead_phone = QLineEdit(values["ip_lead_phone"])
         self.auto_lock = QSpinBox()
         self.auto_lock.setRange(1, 240)
         self.auto_lock.setSuffix(" minutes")
@@ -217,6 +223,15 @@ class SettingsDialog(QDialog):
             "How staff reach you in confidence (name, email, phone): printed on the blank "
             "disclosure form (step 4).",
         )
+        add_row(
+            form,
+            "IP lead's &name:",
+            self.ip_lead_name,
+            "Signs feedback letters and is named on innovators' statements.",
+        )
+        add_row(form, "IP lead's &role:", self.ip_lead_role, "Printed once, under the name.")
+        add_row(form, "IP lead's &email:", self.ip_lead_email, "Where innovators reply.")
+        add_row(form, "IP lead's tele&phone:", self.ip_lead_phone)
         add_row(
             form,
             "Report &marking:",
@@ -277,6 +292,10 @@ class SettingsDialog(QDialog):
                 organisation=self.organisation.text(),
                 ods_code=self.ods_code.text().upper(),
                 ip_lead_contact=self.ip_lead_contact.text(),
+                ip_lead_name=self.ip_lead_name.text(),
+                ip_lead_role=self.ip_lead_role.text(),
+                ip_lead_email=self.ip_lead_email.text(),
+                ip_lead_phone=self.ip_lead_phone.text(),
                 report_marking=self.marking.text(),
                 auto_lock_minutes=self.auto_lock.value(),
                 feedback_target_days=self.feedback_days.value(),
