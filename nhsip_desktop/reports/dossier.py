@@ -299,6 +299,11 @@ def _ownership(assessment: OwnershipAssessment, d: Disclosure) -> list[Any]:
     reasons = _reasons(assessment.reasons) or [none_recorded()]
     out.append(_part("Other points", reasons[:1]))
     out += reasons[1:]
+    agree = [para(point, bullet=True) for point in assessment.to_agree] or [
+        none_recorded("nothing needs agreeing in writing yet.")
+    ]
+    out.append(_part("What to agree in writing, and with whom", agree[:1]))
+    out += agree[1:]
     advice = [para(point, bullet=True) for point in assessment.legal_advice] or [
         none_recorded("no point calls for legal advice yet.")
     ]

@@ -888,8 +888,12 @@ class CaseEditor(QDialog):
                 f"<li>{escape(r.text)} <i>({escape(r.reference)})</i></li>" for r in result.reasons
             ]
             parts.append("</ul>")
+        if result.to_agree:
+            parts.append("<h4>What to agree in writing, and with whom</h4><ul>")
+            parts += [f"<li>{escape(item)}</li>" for item in result.to_agree]
+            parts.append("</ul>")
         if result.legal_advice:
-            parts.append("<h4>Get legal advice</h4><ul>")
+            parts.append("<h4>When to get legal advice</h4><ul>")
             parts += [f"<li>{escape(item)}</li>" for item in result.legal_advice]
             parts.append("</ul>")
         parts.append(f"<p><i>{escape(result.disclaimer)}</i></p>")
