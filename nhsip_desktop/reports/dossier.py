@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from reportlab.platypus import Paragraph, Spacer
 
-from nhsip_desktop.cases import Case, Stage
+from nhsip_desktop.after_disclosure import after_public_disclosure
+from nhsip_desktop.cases import Case, IpKind, Stage
 from nhsip_desktop.disclosure import (
     Beneficiary,
     Disclosure,
@@ -251,7 +252,7 @@ def _disclosure_rows(items: list[ExternalDisclosure]) -> list[list[str]]:
     return [[e.kind.label, format_date(e.on), e.description.strip() or "-"] for e in ordered]
 
 
-def _external_disclosures(d: Disclosure) -> list[Any]:
+def _external_disclosures(d: Disclosure, kinds: tuple[IpKind, ...]) -> list[Any]:
     out: list[Any] = []
     for title, planned in (("Already made", False), ("Planned", True)):
         items = [e for e in d.external_disclosures if e.planned is planned]
@@ -260,6 +261,23 @@ def _external_disclosures(d: Disclosure) -> list[Any]:
             out.append(_part(title, [data_table(header, _disclosure_rows(items), [3, 2, 7])]))
         else:
             out.append(_part(title, [none_recorded()]))
+    made = [e.on for e in d.external_disclosures if not e.planned and e.on is not None]
+    if made:
+        points = [
+            keep_together(
+                [
+                    para(p.text, bullet=True),
+                    para(
+                        f"Guidance: {p.reference}"
+                        + (f" \u00b7 Source: {p.source}" if p.source else ""),
+                        "Reference",
+                    ),
+                ]
+            )
+            for p in after_public_disclosure(kinds, min(made))
+        ]
+        out.append(_part("What the disclosure already made means", points[:1]))
+        out += points[1:]
     return out
 
 
@@ -385,8 +403,9 @@ def _story(register: Register, case: Case, context: ReportContext) -> list[Any]:
                 [
                     para(alert, "Alert"),
                     para(
-                        "Making an invention or design public before protection is sought can "
-                        "cost the right to protect it: UK patent law has no general grace period.",
+                        "Step 4: nothing is shared outside the trust before the internal IP "
+                        "review, whatever the kind of IP. Section 8 says what a disclosure "
+                        "already made means for each kind of IP.",
                         "Small",
                     ),
                 ]
@@ -401,7 +420,7 @@ def _story(register: Register, case: Case, context: ReportContext) -> list[Any]:
         _funders(d),
         _partners(d),
         _agreements(d),
-        _external_disclosures(d),
+        _external_disclosures(d, case.ip_kinds),
         _attachments(register.attachments.for_case(case.id)),
         _ownership(assess_ownership(d), d),
         _history(register.cases.history(case.id)),

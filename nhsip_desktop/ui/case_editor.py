@@ -59,7 +59,7 @@ from nhsip_desktop.disclosure import (
     validate,
 )
 from nhsip_desktop.ownership import assess_ownership
-from nhsip_desktop.stages import ACTION_LABELS, ALLOWED, CloseReason, alert_basis, alert_text
+from nhsip_desktop.stages import ACTION_LABELS, ALLOWED, CloseReason, alert_text
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
 from .assessment_tab import AssessmentTab
@@ -588,9 +588,11 @@ class CaseEditor(QDialog):
             paragraph(
                 "List every time the idea has been, or will be, shown outside the trust without "
                 "a confidentiality agreement: papers, posters, talks, theses, social media, "
-                "meetings. In the UK, making an invention or design public before applying for "
-                "protection can prevent protection, so the app raises an urgent alert "
-                "(step 4 asks that nothing is shared externally before the IP review)."
+                "meetings. Step 4 asks that nothing is shared outside before the internal IP "
+                "review, whatever the kind of IP: a planned disclosure raises a notice at once "
+                "and an urgent alert as its date nears. In the UK and at the European Patent "
+                "Office, an invention made public before a patent application is filed can "
+                "probably no longer be patented (step 6)."
             )
         )
         layout.addWidget(self.disclosures, 1)
@@ -803,7 +805,7 @@ class CaseEditor(QDialog):
         else:
             self._show_problems([(p.field, p.message) for p in problems])
             self.submit_problems.hide()
-        basis = alert_basis(kinds, disclosure)
+        basis = self.session.register.cases.alert_basis_for(self.case_id, kinds, disclosure, stage)
         window = int(self.session.register.settings.get("disclosure_alert_days"))
         text = (
             alert_text(
