@@ -165,3 +165,20 @@ def test_a_published_inventions_dossier_is_plain(register: Register, tmp_path: P
     ):
         assert words in pdf, words
     assert "grace period may still help" not in pdf
+
+
+def test_the_migration_recomputes_alerts_stored_under_the_old_rule(register: Register) -> None:
+    from sqlite_utils import Database
+
+    from nhsip_desktop.store import migrations as mig
+
+    case_id = _case(register, (IpKind.COPYRIGHT,), 10)
+    with register.transaction():
+        register.conn.execute(
+            "UPDATE cases SET alert_on = NULL, alert_planned = 0, alert_reason = '' WHERE id = ?",
+            (case_id,),
+        )
+    assert _alert_deadline(register, case_id) is None  # as an older register stored it
+    with register.transaction():
+        mig.m0007_disclosure_alerts_every_kind(Database(register.conn))
+    assert _alert_deadline(register, case_id) is not None
