@@ -238,7 +238,8 @@ def validate_right(r: Right, today: dt.date) -> list[tuple[str, str]]:
     - an unregistered right (copyright, unregistered design, database right, know-how) has no
       application or registration number and no renewals;
     - renewal years must be years that right is renewed for (patent 5 to 20; design 5, 10,
-      15, 20; trade mark a multiple of 10), and only a granted right has renewals paid.
+      15, 20; trade mark a multiple of 10), and only a granted right has renewals paid,
+      except a European patent application, which pays EPO renewal fees from year 3.
     """
     problems: list[tuple[str, str]] = []
     kind = r.right_type.label.lower()
@@ -339,7 +340,10 @@ def _renewal_problems(r: Right, today: dt.date, kind: str) -> list[tuple[str, st
     if not r.right_type.registered:
         return [("renewals_paid", f"{r.right_type.label} is not renewed: remove the renewals.")]
     problems: list[tuple[str, str]] = []
-    if r.status not in GRANT_STATUSES:
+    # A European patent application pays renewal fees to the EPO before grant, from the 3rd
+    # year (EPC art. 86, r.51; resources/deadline_rules/epo-v1.json).
+    epo = r.right_type is RightType.PATENT and r.jurisdiction.strip().upper() == "EP"
+    if r.status not in GRANT_STATUSES and not epo:
         problems.append(
             (
                 "renewals_paid",
@@ -348,7 +352,9 @@ def _renewal_problems(r: Right, today: dt.date, kind: str) -> list[tuple[str, st
             )
         )
     for year, paid in sorted(r.renewals_paid.items()):
-        if r.right_type is RightType.PATENT:
+        if epo:
+            valid, which = 3 <= year <= 20, "3 to 20 (EPO renewal fees)"
+        elif r.right_type is RightType.PATENT:
             valid, which = year in PATENT_RENEWAL_YEARS, "5 to 20"
         elif r.right_type is RightType.REGISTERED_DESIGN:
             valid, which = year in DESIGN_RENEWAL_YEARS, "5, 10, 15 or 20"

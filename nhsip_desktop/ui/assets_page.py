@@ -50,7 +50,9 @@ from nhsip_desktop.money import money, parse_money
 from nhsip_desktop.renewals import (
     Deadline,
     RenewalDue,
+    expected_renewal_words,
     gb_patent_renewals,
+    next_filing_step,
     renewals_for,
 )
 from nhsip_desktop.rights import Right, RightStatus, RightType, validate_right
@@ -93,6 +95,7 @@ RIGHT_COLUMNS: tuple[str, ...] = (
     "Status",
     "Filed",
     "Next renewal",
+    "Next filing step",
     "Next review",
 )
 PREVIEW_COLUMNS: tuple[str, ...] = (
@@ -271,6 +274,7 @@ class RightTableModel(_RefreshWhenShown):
         self._rows: list[Right] = []
         self._schedule: FeeSchedule | None = None
         self._renewals: dict[int, RenewalDue | None] = {}
+        self._steps: dict[int, Deadline | None] = {}
         self._follow(session)
 
     def refresh(self) -> None:
@@ -278,6 +282,7 @@ class RightTableModel(_RefreshWhenShown):
         self.beginResetModel()
         self.today = dt.date.today()
         self._renewals.clear()
+        self._steps.clear()
         if self._session.is_open:
             register = self._session.register
             self._schedule = register.reference.fee_schedule()
@@ -315,7 +320,8 @@ class RightTableModel(_RefreshWhenShown):
     def renewal_text(self, right: Right) -> str:
         renewal = self.renewal(right)
         if renewal is None:
-            return DASH
+            # Not yet granted: when the first renewal is expected (renewals.py, one home).
+            return expected_renewal_words(right, self.today) or DASH
         year = f"Year {renewal.renewal_year}"
         if self.today > renewal.late_until:
             return f"{year} missed: was due {format_date(renewal.due)}\n{renewal.lapsed_words}"
@@ -323,6 +329,13 @@ class RightTableModel(_RefreshWhenShown):
         if self.today > renewal.due:
             return f"{year} overdue: was due {format_date(renewal.due)}\n{fee}"
         return f"{year} due {format_date(renewal.due)}\n{fee}"
+
+    def filing_step(self, right: Right) -> Deadline | None:
+        """The right's next priority, PCT phase or validation date, however far away."""
+        key = right.id if right.id is not None else -1
+        if key not in self._steps:
+            self._steps[key] = next_filing_step(right, self.today, self._rows)
+        return self._steps[key]
 
     def renewal_late(self, right: Right) -> bool:
         renewal = self.renewal(right)
@@ -350,6 +363,9 @@ class RightTableModel(_RefreshWhenShown):
             return format_date(right.filing_date) or DASH
         if column == 6:
             return self.renewal_text(right)
+        if column == 7:
+            step = self.filing_step(right)
+            return f"{format_date(step.due)}\n{step.text.split(':')[0]}" if step else DASH
         if right.next_review is None:
             return DASH
         if self.review_overdue(right):
@@ -366,13 +382,16 @@ class RightTableModel(_RefreshWhenShown):
                     return "Renewals start once the right is granted or registered."
                 return "Unregistered rights are not renewed."
             return f"{renewal.status(self.today)}. Fee: {fee_words(renewal.fee)}."
-        if column == 7 and self.review_overdue(right):
+        if column == 7:
+            step = self.filing_step(right)
+            return step.text if step else "No priority, PCT phase or validation date pending."
+        if column == 8 and self.review_overdue(right):
             return "The review of this right is past its date."
         return self.text(right, column).replace("\n", " ")
 
     def is_bold(self, right: Right, column: int) -> bool:
         return (column == 6 and self.renewal_late(right)) or (
-            column == 7 and self.review_overdue(right)
+            column == 8 and self.review_overdue(right)
         )
 
     def extra(self, right: Right, role: int) -> Any:
@@ -474,7 +493,8 @@ class AssetsPage(QWidget):
                 4: "Registered",
                 5: "30/09/2026",
                 6: "£70 as of 31/03/2026, check before relying",
-                7: "30/09/2026",
+                7: "PCT national and regional phase",
+                8: "30/09/2026",
             },
             stretch=0,
         )
