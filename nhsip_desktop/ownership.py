@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from .countries import countries
 from .disclosure import AgreementRef, Answer, Contributor, Disclosure, IpTerms, Relationship
 
 REF_LEGAL = "Step 2: legal ownership"
@@ -123,7 +124,7 @@ _AI = Reason(
     REF_AI,
 )
 _ABROAD = Reason(
-    "The work involves a partner abroad. IP rights stop at national borders, and the law "
+    "The work involves someone abroad. IP rights stop at national borders, and the law "
     "and the words used differ overseas.",
     REF_INTERNATIONAL,
 )
@@ -477,8 +478,13 @@ def assess_ownership(disclosure: Disclosure) -> OwnershipAssessment:
         levels.append(C.MEDIUM)
         advice.append(_AI_ADVICE)
         agree.append(_AI_AGREE)
-    if d.international_partner:
-        reasons.append(_ABROAD)
+    abroad = d.abroad()
+    if d.international:
+        if abroad:
+            where = _join([f"{who} ({countries().name(code)})" for who, code in abroad])
+            reasons.append(Reason(f"{where}: outside the UK. " + _ABROAD.text, REF_INTERNATIONAL))
+        else:
+            reasons.append(_ABROAD)
         advice.append(_ABROAD_ADVICE)
         levels.append(C.MEDIUM)
 

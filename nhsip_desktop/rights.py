@@ -127,6 +127,18 @@ class Right:
     next_review: dt.date | None = None
     renewals_paid: dict[int, dt.date] = field(default_factory=dict)
     note: str = ""
+    # The country the right has effect in: ISO 3166 alpha-2 ("" for a regional or
+    # international filing such as EP or PCT, or not recorded); see ``country_code``.
+    country: str = ""
+
+    @property
+    def country_code(self) -> str:
+        """The recorded country, else the one the jurisdiction names ("GB", "UK", "US")."""
+        if self.country:
+            return self.country
+        from .countries import countries
+
+        return countries().code(self.jurisdiction) or ""
 
     @property
     def display_title(self) -> str:
@@ -158,6 +170,7 @@ class Right:
                 str(year): paid.isoformat() for year, paid in sorted(self.renewals_paid.items())
             },
             "note": self.note,
+            "country": self.country,
         }
 
     @classmethod
@@ -191,6 +204,7 @@ class Right:
             next_review=_date_or_none(raw, "next_review"),
             renewals_paid=renewals_paid,
             note=str(raw.get("note", "")),
+            country=str(raw.get("country", "")),
         )
 
 
@@ -330,6 +344,17 @@ def validate_right(r: Right, today: dt.date) -> list[tuple[str, str]]:
                 )
             )
 
+    if r.country:
+        from .countries import countries
+
+        if r.country not in countries().names:
+            problems.append(
+                (
+                    "country",
+                    f"{r.country!r} is not a country code this app knows: choose the country "
+                    "from the list (ISO 3166), or leave it empty for EP or PCT.",
+                )
+            )
     problems.extend(_renewal_problems(r, today, kind))
     return problems
 

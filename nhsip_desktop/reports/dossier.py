@@ -20,6 +20,7 @@ from reportlab.platypus import Paragraph, Spacer
 
 from nhsip_desktop.after_disclosure import after_public_disclosure
 from nhsip_desktop.cases import Case, IpKind, Stage
+from nhsip_desktop.countries import countries
 from nhsip_desktop.disclosure import (
     Beneficiary,
     Disclosure,
@@ -157,6 +158,15 @@ def _idea(case: Case, d: Disclosure) -> list[Any]:
     return out
 
 
+def _international(d: Disclosure) -> str:
+    """Yes or No, derived from the recorded countries (and the tick box), naming them."""
+    abroad = d.abroad()
+    if abroad:
+        names = "; ".join(f"{who}, {countries().name(code)}" for who, code in abroad)
+        return f"Yes ({names})"
+    return _yes_no(d.international)
+
+
 def _kinds_and_flags(case: Case, d: Disclosure) -> list[Any]:
     return [
         key_value_table(
@@ -165,7 +175,7 @@ def _kinds_and_flags(case: Case, d: Disclosure) -> list[Any]:
                 ("AI involved", _yes_no(d.ai_involved)),
                 ("Uses patient data", _yes_no(d.patient_data)),
                 ("Could be a medical device", _yes_no(d.medical_device)),
-                ("International partner", _yes_no(d.international_partner)),
+                ("Someone outside the UK involved", _international(d)),
             ]
         )
     ]

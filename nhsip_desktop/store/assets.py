@@ -128,6 +128,7 @@ class RightManager:
             "status": right.status.value,
             "filing_date": right.filing_date.isoformat() if right.filing_date else None,
             "next_review": right.next_review.isoformat() if right.next_review else None,
+            "country": right.country_code,
             "data": canonical_json(right.to_json()),
         }
 

@@ -480,3 +480,20 @@ def m0007_disclosure_alerts_every_kind(db: Database) -> None:
                 case_id,
             ),
         )
+
+
+@migrations(name="0008_countries")
+def m0008_countries(db: Database) -> None:
+    """Rights carry a country (ISO 3166 alpha-2, issue 23 item 4), filled from the
+    jurisdiction where it names one ("GB", "UK", "US"); EP and PCT filings get none. Partners'
+    and employers' countries live in the disclosure details (JSON), which need no column."""
+    from ..countries import countries
+
+    conn = db.conn
+    conn.execute("ALTER TABLE rights ADD COLUMN country TEXT NOT NULL DEFAULT ''")
+    known = countries()
+    for right_id, jurisdiction in conn.execute("SELECT id, jurisdiction FROM rights").fetchall():
+        code = known.code(jurisdiction or "") or ""
+        if code:
+            conn.execute("UPDATE rights SET country = ? WHERE id = ?", (code, right_id))
+    conn.execute("CREATE INDEX idx_rights_country ON rights(country) WHERE country != ''")

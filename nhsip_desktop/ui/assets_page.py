@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from nhsip_desktop.cases import format_date
+from nhsip_desktop.countries import countries
 from nhsip_desktop.fees import Fee, FeeSchedule
 from nhsip_desktop.ledgers import CostCategory, CostEntry, ReviewOutcome
 from nhsip_desktop.money import money, parse_money
@@ -870,6 +871,10 @@ class RightDialog(_FormDialog):
         self.right_type.setCurrentIndex(TYPES.index(start.right_type))
         self.jurisdiction = _line(start.jurisdiction, "GB, EP, PCT, US…")
         self.jurisdiction.setMaximumWidth(150)
+        self.country = QComboBox()
+        for code, name in countries().choices():
+            self.country.addItem(name if not code else f"{name} ({code})", code)
+        self.country.setCurrentIndex(max(0, self.country.findData(start.country)))
         self.title = _line(start.title, "A short name the trust will recognise")
         self.application_number = _line(start.application_number, "e.g. GB2401234.5")
         self.registration_number = _line(start.registration_number, "e.g. GB2601234")
@@ -902,6 +907,14 @@ class RightDialog(_FormDialog):
             self.jurisdiction,
             "Where the right was filed: GB (or UK), EP, PCT, or another office. Renewal dates "
             "are worked out for GB and UK rights.",
+        )
+        self.field(
+            left,
+            "country",
+            "Co&untry:",
+            self.country,
+            "The country the right has effect in (ISO 3166). Leave it as not recorded for EP "
+            "or PCT filings; a jurisdiction such as GB or US gives it anyway.",
         )
         self.field(left, "title", "T&itle:", self.title)
         self.field(left, "application_number", "Application &no.:", self.application_number)
@@ -1010,6 +1023,7 @@ class RightDialog(_FormDialog):
         order: list[QWidget] = [
             self.right_type,
             self.jurisdiction,
+            self.country,
             self.title,
             self.application_number,
             self.registration_number,
@@ -1160,6 +1174,7 @@ class RightDialog(_FormDialog):
             next_review=dates["next_review"],
             renewals_paid=dict(base.renewals_paid) if base is not None else {},
             note=self.note.toPlainText().strip(),
+            country=str(self.country.currentData() or ""),
         )
         unreadable = {key for key, _message in problems}
         problems.extend(

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from nhsip_desktop.cases import IP_KIND_LABELS, Case, IpKind, Stage, format_date
 from nhsip_desktop.checklists import Checklist
+from nhsip_desktop.countries import countries
 from nhsip_desktop.disclosure import (
     AgreementKind,
     AgreementRef,
@@ -471,6 +472,14 @@ class CaseEditor(QDialog):
                     "Decides who is likely to own what they made (step 2; Annex A section 4).",
                 ),
                 FieldSpec("employer", "Employer", help="Their employer, if not this trust."),
+                FieldSpec(
+                    "employer_country",
+                    "Employer's country",
+                    "choice",
+                    countries().choices(),
+                    "Where their employer is. Outside the UK, the case is flagged as "
+                    "international (introduction: IP considerations internationally).",
+                ),
                 FieldSpec("share", "Contribution share (%)", "share", help="Shares total 100."),
                 FieldSpec(
                     "in_course_of_duties",
@@ -530,6 +539,13 @@ class CaseEditor(QDialog):
                         (PartnerKind.NHS_BODY, "Another NHS body"),
                         (PartnerKind.OTHER, "Other"),
                     ],
+                ),
+                FieldSpec(
+                    "country",
+                    "Country",
+                    "choice",
+                    countries().choices(),
+                    "Where they are based. Outside the UK, the case is flagged as international.",
                 ),
                 FieldSpec("agreement_terms", "The agreement says IP is", "choice", terms),
                 FieldSpec("background_ip", "Background IP they bring"),
