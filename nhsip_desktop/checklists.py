@@ -10,6 +10,12 @@ guidance never rewrites history. ``load_checklist`` names the file and the field
 Rule conditions: ``{"item": ID, "op": OP, "value": V}`` with OP one of ``equals``,
 ``not_equals``, ``in``, ``at_most``, ``at_least``, ``answered``, ``unanswered``; a rule fires
 when ``all`` its conditions hold (and at least one of ``any``, when given).
+
+Gates (optional, ``"gates"``): rules that cap the suggestion instead of being outweighed by
+high ratings elsewhere. A gate that fires adds its amber finding and holds the suggestion at
+its ``cap`` outcome or below (outcomes rank by ``min_score``): with no market, no right to
+use it or no benefit, a high score cannot suggest "Develop and protect" (steps 5 and 6).
+:func:`default_outcome` is the outcome a decision form starts from: the capped suggestion.
 """
 
 from __future__ import annotations
@@ -129,6 +135,14 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Gate:
+    """A rule that caps the suggestion at ``cap`` (an outcome id) when it fires."""
+
+    rule: Rule
+    cap: str
+
+
+@dataclass(frozen=True)
 class Outcome:
     id: str
     label: str
@@ -147,6 +161,7 @@ class Checklist:
     rules: tuple[Rule, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
     source: str = ""
+    gates: tuple[Gate, ...] = ()
 
     def items(self) -> Iterator[Item]:
         for section in self.sections:
@@ -190,7 +205,8 @@ class Evaluation:
     answered: int
     required: int
     unanswered: tuple[str, ...]  # required item ids still without an answer
-    suggestion: Outcome | None
+    suggestion: Outcome | None  # after any gate's cap
+    capped_by: tuple[str, ...] = ()  # ids of the gates that held the suggestion down
 
     @property
     def complete(self) -> bool:
@@ -201,9 +217,9 @@ class Evaluation:
 
 
 def evaluate(checklist: Checklist, answers: Mapping[str, ItemAnswer]) -> Evaluation:
-    findings = tuple(
-        Finding(r.id, r.severity, r.text, r.reference) for r in checklist.rules if r.fires(answers)
-    )
+    gates = [g for g in checklist.gates if g.rule.fires(answers)]
+    fired = [g.rule for g in gates] + [r for r in checklist.rules if r.fires(answers)]
+    findings = tuple(Finding(r.id, r.severity, r.text, r.reference) for r in fired)
     order = {Severity.RED: 0, Severity.AMBER: 1, Severity.GREEN: 2}
     findings = tuple(sorted(findings, key=lambda f: order[f.severity]))
     required = [i for i in checklist.items() if i.required]
@@ -231,9 +247,40 @@ def evaluate(checklist: Checklist, answers: Mapping[str, ItemAnswer]) -> Evaluat
             reverse=True,
         )
         suggestion = next((o for o in bands if score >= (o.min_score or 0.0)), None)
+    capped_by: list[str] = []
+    for gate in gates:
+        cap = checklist.outcome(gate.cap)
+        if suggestion is not None and (suggestion.min_score or 0.0) > (cap.min_score or 0.0):
+            suggestion = cap
+        capped_by.append(gate.rule.id)
     return Evaluation(
-        findings, score, len(required) - len(unanswered), len(required), unanswered, suggestion
+        findings,
+        score,
+        len(required) - len(unanswered),
+        len(required),
+        unanswered,
+        suggestion,
+        tuple(capped_by),
     )
+
+
+def default_outcome(checklist: Checklist, answers: Mapping[str, ItemAnswer]) -> str | None:
+    """The outcome a decision form should start from, agreeing with what the checklist shows:
+    the route the person chose in the checklist (a choice item offering routes), else the
+    suggestion after any gate's cap, else None (the person picks)."""
+    for item in checklist.items():
+        values = {value for value, _label in item.choices}
+        answer = answers.get(item.id)
+        if (
+            item.answer is AnswerType.CHOICE
+            and {"route1", "route2", "route3"} <= values
+            and answer is not None
+            and answer.value in values
+            and str(answer.value).startswith("route")
+        ):
+            return str(answer.value)
+    suggestion = evaluate(checklist, answers).suggestion
+    return suggestion.id if suggestion is not None else None
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -303,6 +350,15 @@ def parse_checklist(raw: Any, source: str) -> Checklist:
                 None if min_score is None else float(min_score),
             )
         )
+    outcome_ids = {o.id for o in outcomes}
+    gates = []
+    for index, g_raw in enumerate(raw.get("gates", [])):
+        where = f"gates[{index}]"
+        rule = _rule({"severity": "amber", **g_raw}, source, where, seen)
+        cap = _need(g_raw, "cap", str, source, where)
+        if cap not in outcome_ids:
+            raise ChecklistError(source, f"{where}.cap", f"{cap!r} is not an outcome")
+        gates.append(Gate(rule, cap))
     return Checklist(
         checklist_id,
         version,
@@ -313,6 +369,7 @@ def parse_checklist(raw: Any, source: str) -> Checklist:
         rules,
         tuple(outcomes),
         source,
+        tuple(gates),
     )
 
 

@@ -186,6 +186,8 @@ class Contributor:
     # A contractor's contract may assign what they make to the trust (Annex A section 4).
     assigns_to_trust: Answer = Answer.UNSURE
     key: str = field(default_factory=_new_key)
+    # Where their employer is: an ISO 3166 alpha-2 code ("" not recorded; see countries.py).
+    employer_country: str = ""
 
 
 @dataclass
@@ -203,6 +205,7 @@ class Partner:
     agreement_terms: IpTerms = IpTerms.UNKNOWN
     background_ip: str = ""
     key: str = field(default_factory=_new_key)
+    country: str = ""  # ISO 3166 alpha-2 ("" not recorded; see countries.py)
 
 
 @dataclass
@@ -276,6 +279,7 @@ class Disclosure:
                 IpTerms(p["agreement_terms"]),
                 p.get("background_ip", ""),
                 p["key"],
+                p.get("country", ""),
             )
             for p in data.get("partners", [])
         ]
@@ -308,6 +312,29 @@ class Disclosure:
     def total_share(self) -> Decimal:
         return sum((c.share for c in self.contributors), Decimal(0))
 
+    def abroad(self) -> list[tuple[str, str]]:
+        """Partners and contributors' employers outside the UK, as (who, ISO code): from
+        their recorded country, else a country named in the partner's or employer's name
+        ("Mass General (Boston, USA)")."""
+        from .countries import countries, is_abroad
+
+        known = countries()
+        found: list[tuple[str, str]] = []
+        for p in self.partners:
+            code = p.country or known.guess_from_name(p.name)
+            if is_abroad(code):
+                found.append((p.name.strip() or "a partner", code))
+        for c in self.contributors:
+            code = c.employer_country or known.guess_from_name(c.employer)
+            if is_abroad(code):
+                found.append((c.employer.strip() or f"{c.name.strip()}'s employer", code))
+        return found
+
+    @property
+    def international(self) -> bool:
+        """Someone outside the UK is involved: ticked, or derived from the countries."""
+        return self.international_partner or bool(self.abroad())
+
     def lead(self) -> str:
         """The contributor with the largest share (first listed on a tie)."""
         if not self.contributors:
@@ -327,6 +354,7 @@ def _contributor(c: dict[str, Any]) -> Contributor:
         contact=c.get("contact", ""),
         assigns_to_trust=Answer(c.get("assigns_to_trust", "unsure")),
         key=c.get("key") or _new_key(),
+        employer_country=c.get("employer_country", ""),
     )
 
 

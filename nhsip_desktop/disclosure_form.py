@@ -28,6 +28,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from .cases import IP_KIND_LABELS, IpKind, format_date
+from .countries import countries
 from .disclosure import (
     RELATIONSHIP_LABELS,
     AgreementKind,
@@ -76,7 +77,7 @@ __all__ = [
 ]
 
 FORM_ID = "nhsip-staff-disclosure-form"
-FORM_VERSION = "2"
+FORM_VERSION = "3"
 ID_FIELD = "nhsip_form_id"
 VERSION_FIELD = "nhsip_form_version"
 HIDDEN_FIELDS = (ID_FIELD, VERSION_FIELD)
@@ -252,6 +253,13 @@ def _fields() -> tuple[FieldSpec, ...]:
                 f"Who employs {who}, if it is not this trust (a university or company, say).",
             ),
             FieldSpec(
+                f"c{n}_employer_country",
+                "Employer's country, if not the UK",
+                T,
+                f"The country of {who}'s employer, if it is not in the UK (such as Ireland or "
+                "USA). Leave blank for the UK.",
+            ),
+            FieldSpec(
                 f"c{n}_share",
                 "Share %",
                 S,
@@ -301,6 +309,12 @@ def _fields() -> tuple[FieldSpec, ...]:
                 "Partner",
                 T,
                 f"An organisation you worked with (partner {n}), such as a university.",
+            ),
+            FieldSpec(
+                f"p{n}_country",
+                "Country",
+                T,
+                f"The country partner {n} is based in (such as United Kingdom or USA).",
             ),
             FieldSpec(
                 f"p{n}_kind",
@@ -412,9 +426,16 @@ def _people_fields(numbers: range) -> tuple[str, ...]:
     return tuple(f.name for f in FIELDS if re.match(rf"c({'|'.join(map(str, numbers))})_", f.name))
 
 
+_COUNTRIES = (
+    "the countries of partners and of employers other than the trust",
+    tuple(f.name for f in FIELDS if re.match(r"(c\d_employer_country|p\d_country)$", f.name)),
+)
+
 #: Version 1 was the first layout (before the form was released to staff): up to four
 #: people, no list of agreements already signed, and no question on contractors' contracts.
+#: Version 2 asked no countries (version 3 added them: issue 23, countries as data).
 OLDER_VERSIONS: dict[str, VersionMap] = {
+    "2": VersionMap("2", renamed={}, missing=(_COUNTRIES,)),
     "1": VersionMap(
         "1",
         renamed={"idea_title": "title", "idea_summary": "summary"},
@@ -428,6 +449,7 @@ OLDER_VERSIONS: dict[str, VersionMap] = {
                 "whether a contractor's contract gives their IP to the trust",
                 tuple(f"c{n}_assigns" for n in range(1, 5)),
             ),
+            _COUNTRIES,
         ),
     ),
 }
@@ -624,6 +646,22 @@ class _Reader:
             )
         return found
 
+    def country(self, name: str) -> str:
+        """An ISO code for a typed country; "" (with a note to set it in the app) when it is
+        not one this app knows."""
+        text = self.text(name)
+        found = countries().code(text)
+        if found is None:
+            self.problems.append(
+                FormProblem(
+                    name,
+                    f"{text!r} is not a country this app recognises: choose the country in the "
+                    "app after importing.",
+                )
+            )
+            return ""
+        return found
+
     def answer(self, name: str) -> Answer:
         found = self.choice(name, {a.value: a.label for a in Answer})
         return Answer(found) if found else Answer.UNSURE
@@ -664,6 +702,7 @@ def interpret(
         "department",
         "relationship",
         "employer",
+        "employer_country",
         "share",
         "duties",
         "assigns",
@@ -708,6 +747,7 @@ def interpret(
                 in_course_of_duties=r.answer(f"{p}_duties"),
                 contact=r.text(f"{p}_contact"),
                 assigns_to_trust=r.answer(f"{p}_assigns"),
+                employer_country=r.country(f"{p}_employer_country"),
             )
         )
     terms = {t.value: t.label for t in IpTerms}
@@ -724,7 +764,7 @@ def interpret(
     kinds = {k.value: v for k, v in PARTNER_KIND_LABELS.items()}
     for n in range(1, MAX_PARTNERS + 1):
         p = f"p{n}"
-        if not r.row_used(p, ("name", "kind", "terms", "background")):
+        if not r.row_used(p, ("name", "country", "kind", "terms", "background")):
             continue
         if not r.text(f"{p}_name"):
             r.problems.append(FormProblem(f"{p}_name", f"Partner {n} needs a name."))
@@ -736,6 +776,7 @@ def interpret(
                 PartnerKind(kind or "other"),
                 IpTerms(found or "unknown"),
                 r.text(f"{p}_background"),
+                country=r.country(f"{p}_country"),
             )
         )
     for n in range(1, MAX_AGREEMENTS + 1):

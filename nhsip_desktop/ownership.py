@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from .disclosure import Answer, Contributor, Disclosure, IpTerms, Relationship
+from .countries import countries
+from .disclosure import AgreementRef, Answer, Contributor, Disclosure, IpTerms, Relationship
 
 REF_LEGAL = "Step 2: legal ownership"
 REF_JOINT = "Step 2: joint ownership"
@@ -90,7 +91,15 @@ class OwnershipAssessment:
     confidence: Confidence
     reasons: tuple[Reason, ...]
     legal_advice: tuple[str, ...]
+    # What to put in writing, and with whom (Annex A section 4: the agreements between the
+    # parties settle who owns what). Empty only when the trust is fairly sure to own it.
+    to_agree: tuple[str, ...] = ()
     disclaimer: str = DISCLAIMER
+
+    @property
+    def settled(self) -> bool:
+        """The trust, fairly sure: the one outcome that needs no agreement or legal advice."""
+        return self.overall_kind is OwnerKind.TRUST and self.confidence is Confidence.HIGH
 
 
 K = OwnerKind
@@ -115,7 +124,7 @@ _AI = Reason(
     REF_AI,
 )
 _ABROAD = Reason(
-    "The work involves a partner abroad. IP rights stop at national borders, and the law "
+    "The work involves someone abroad. IP rights stop at national borders, and the law "
     "and the words used differ overseas.",
     REF_INTERNATIONAL,
 )
@@ -161,7 +170,47 @@ _TERMS_ADVICE = {
     (K.PARTNER, IpTerms.NOT_COVERED): _GAP_ADVICE,
     (K.PARTNER, IpTerms.UNKNOWN): _GAP_ADVICE,
 }
-_Result = tuple[ContributorFinding, tuple[str, ...]]
+_FUNDER_AGREE = {
+    IpTerms.OTHER_PARTY_OWNS: "Agree in writing with {n} how the IP passes to it and what the "
+    "trust keeps: a licence back to use it in the NHS and a share of any income.",
+    IpTerms.JOINT: "Agree in writing with {n} who protects the jointly owned IP, who pays, and "
+    "who may license it.",
+    IpTerms.NOT_COVERED: "Confirm in writing with {n} that its funding terms leave the IP "
+    "with the trust.",
+    IpTerms.UNKNOWN: "Get {n}'s funding agreement and confirm in writing with {n} who owns "
+    "what the funded work produces.",
+}
+_FUNDER_ADVICE = {
+    IpTerms.NOT_COVERED: "Get legal advice if {n}'s other terms (publication, licensing, "
+    "income) touch the IP, or if {n} does not confirm the position in writing.",
+    IpTerms.UNKNOWN: "Get legal advice on {n}'s funding terms before the IP is protected, "
+    "licensed or shared: they may oblige the trust to assign it.",
+}
+_PARTNER_AGREE = {
+    IpTerms.OTHER_PARTY_OWNS: "Agree in writing with {n} the trust's right to use the results "
+    "and its share of any income.",
+    IpTerms.JOINT: "Agree in writing with {n} who protects the jointly owned IP, who pays, and "
+    "who may license it.",
+    IpTerms.NOT_COVERED: "Agree in writing with {n} (a collaboration agreement) who owns what "
+    "the work produces and who protects it.",
+    IpTerms.UNKNOWN: "Agree in writing with {n} (a collaboration agreement) who owns what the "
+    "work produces and who protects it.",
+}
+_PARTNER_OWNS_ADVICE = (
+    "Get legal advice on the terms with {n} before the trust relies on using the results."
+)
+_AI_AGREE = "Record in writing which parts came from AI tools, and keep the tools' terms of use."
+_AI_ADVICE = (
+    "Get legal advice before protecting or licensing the AI-assisted parts: who is their "
+    "author or inventor, and who owns the data behind them, is unsettled."
+)
+_NO_TEAM_ADVICE = (
+    "Once the contributors are recorded, get legal advice for any part not made by a trust "
+    "employee in the course of their duties."
+)
+_FALLBACK_AGREE = "Confirm in writing with everyone who made it who owns each part."
+_FALLBACK_ADVICE = "Get legal advice before relying on this view of who owns the IP."
+_Result = tuple[ContributorFinding, tuple[str, ...], tuple[str, ...]]
 
 
 def _cap(text: str) -> str:
@@ -177,13 +226,30 @@ def _join(words: list[str]) -> str:
 
 
 def _finding(
-    c: Contributor, kind: K, owner: str, conf: C, text: str, ref: str, advice: str = ""
+    c: Contributor,
+    kind: K,
+    owner: str,
+    conf: C,
+    text: str,
+    ref: str,
+    advice: str = "",
+    agree: str = "",
 ) -> _Result:
     reasons = [Reason(text, ref)]
     if c.relationship in _NOTES:
         reasons.append(Reason(_NOTES[c.relationship], REF_STUDENTS))
     finding = ContributorFinding(c.key, c.name, kind, owner, conf, tuple(reasons))
-    return finding, (advice,) if advice else ()
+    return finding, (advice,) if advice else (), (agree,) if agree else ()
+
+
+def _agreement_with(d: Disclosure, org: str) -> AgreementRef | None:
+    """A signed agreement on record with ``org`` (the secondment or honorary agreement)."""
+    found = [
+        a
+        for a in d.agreements
+        if org and a.party.strip().casefold() == org.casefold() and a.signed_on is not None
+    ]
+    return found[0] if found else None
 
 
 def _employee(c: Contributor, d: Disclosure) -> _Result:
@@ -194,7 +260,10 @@ def _employee(c: Contributor, d: Disclosure) -> _Result:
     if c.in_course_of_duties is Answer.UNSURE:
         text = f"It is not yet known whether this was part of {who}'s duties. If it was, the "
         text += "trust normally owns it: ask them and their manager what their role covers."
-        return _finding(c, K.TRUST, "Probably the trust", C.MEDIUM, text, ref)
+        agree = f"Confirm in writing with {who} and their manager that making it was part of "
+        agree += "their duties."
+        advice = f"Get legal advice if {who} or their manager says it was outside their duties."
+        return _finding(c, K.TRUST, "Probably the trust", C.MEDIUM, text, ref, advice, agree)
     used = [r.value for r in d.resources_used]
     if used or d.normal_duties is Answer.YES:
         why = (
@@ -204,25 +273,38 @@ def _employee(c: Contributor, d: Disclosure) -> _Result:
         text += "the trust's IP policy decide who owns it."
         advice = f"Get legal advice on who owns {who}'s part: they say it was outside their "
         advice += f"duties, but {why}."
-        return _finding(c, K.UNCLEAR, "Depends on their contract", C.LOW, text, ref, advice)
+        agree = f"Agree in writing with {who} who owns their part (an assignment to the trust, "
+        agree += "or a licence)."
+        owner = "Depends on their contract"
+        return _finding(c, K.UNCLEAR, owner, C.LOW, text, ref, advice, agree)
     text = f"{_cap(who)} says it was outside their duties and no trust time, data, facilities "
     text += "or money are recorded, so it may be theirs. Check their employment contract first."
     advice = f"Get legal advice before accepting that {who} owns their part: their employment "
     advice += "contract may still give it to the trust."
-    return _finding(c, K.CONTRIBUTOR, "Probably the contributor", C.MEDIUM, text, ref, advice)
+    agree = f"Agree in writing with {who} who owns their part and, if it is theirs, a licence "
+    agree += "or assignment for the trust to take it forward."
+    owner = "Probably the contributor"
+    return _finding(c, K.CONTRIBUTOR, owner, C.MEDIUM, text, ref, advice, agree)
 
 
 def _contractor(c: Contributor) -> _Result:
+    who, ref = _who(c), REF_CONTRACTORS
     text = "Contractors own what they make unless their contract hands it to the trust. "
     if c.assigns_to_trust is Answer.YES:
         text += "Theirs does, though they keep what they made before or outside it."
-        return _finding(c, K.TRUST, "The trust (under the contract)", C.HIGH, text, REF_CONTRACTORS)
+        return _finding(c, K.TRUST, "The trust (under the contract)", C.HIGH, text, ref)
     if c.assigns_to_trust is Answer.NO:
         text += "Theirs does not, so the trust needs a licence to use it."
-        return _finding(c, K.CONTRIBUTOR, "The contractor", C.HIGH, text, REF_CONTRACTORS)
+        agree = f"Agree in writing with {who} a licence for the trust to use their part, or "
+        agree += "an assignment of it if the trust paid for it to be made."
+        advice = f"Get legal advice on the licence or assignment terms with {who}."
+        return _finding(c, K.CONTRIBUTOR, "The contractor", C.HIGH, text, ref, advice, agree)
     text += "Check what their contract says."
     owner = "The contractor, unless the contract says otherwise"
-    return _finding(c, K.CONTRIBUTOR, owner, C.MEDIUM, text, REF_CONTRACTORS)
+    agree = f"Check {who}'s contract for an IP clause; if it does not assign their work to the "
+    agree += f"trust, agree in writing with {who} an assignment or a licence."
+    advice = f"Get legal advice on what {who}'s contract says about IP before relying on it."
+    return _finding(c, K.CONTRIBUTOR, owner, C.MEDIUM, text, ref, advice, agree)
 
 
 def _collaborator(c: Contributor, d: Disclosure) -> _Result:
@@ -233,7 +315,12 @@ def _collaborator(c: Contributor, d: Disclosure) -> _Result:
     if not match:
         text += "" if org else " Record which organisation they work for."
         owner, conf = f"Their employer ({org or 'not recorded'})", C.MEDIUM if org else C.LOW
-        return _finding(c, K.OTHER_EMPLOYER, owner, conf, text, REF_COLLAB)
+        party = org or f"{_who(c)}'s employer"
+        agree = f"Agree in writing with {party} (a collaboration agreement) who owns what "
+        agree += "the work produces and who protects it."
+        advice = f"Get legal advice on the collaboration terms with {party} before the IP is "
+        advice += "protected, licensed or shared."
+        return _finding(c, K.OTHER_EMPLOYER, owner, conf, text, REF_COLLAB, advice, agree)
     kind, owner, conf = {
         IpTerms.TRUST_OWNS: (K.TRUST, f"The trust (under the agreement with {org})", C.HIGH),
         IpTerms.OTHER_PARTY_OWNS: (K.PARTNER, f"Their organisation ({org})", C.HIGH),
@@ -256,8 +343,10 @@ def _assess_contributor(c: Contributor, d: Disclosure) -> _Result:
         text += f"were doing: the trust's or {other}'s. The joint appointment contract decides."
         advice = f"Get legal advice on {who}'s joint appointment: the trust and {other} may both "
         advice += "claim their part."
+        agree = f"Agree in writing between the trust and {other} who owns what {who} made, "
+        agree += "under their joint appointment."
         owner = "Depends on their joint appointment"
-        return _finding(c, K.UNCLEAR, owner, C.LOW, text, REF_EMPLOYEES, advice)
+        return _finding(c, K.UNCLEAR, owner, C.LOW, text, REF_EMPLOYEES, advice, agree)
     if rel in (R.HONORARY, R.SECONDEE):
         text = "Work by secondees and honorary contract holders is not the trust's unless their "
         text += f"employer ({org or 'not recorded'}) has agreed so. Check the secondment or "
@@ -265,16 +354,35 @@ def _assess_contributor(c: Contributor, d: Disclosure) -> _Result:
             "" if org else " Record who employs them."
         )
         owner, conf = f"Their employer ({org or 'not recorded'})", C.MEDIUM if org else C.LOW
-        return _finding(c, K.OTHER_EMPLOYER, owner, conf, text, REF_SECONDEES)
+        party = org or f"{who}'s employer"
+        on_record = _agreement_with(d, org)
+        if on_record is None:
+            text += f" No agreement with {party} is on record."
+            agree = f"Agree in writing between the trust and {party} who owns what {who} makes "
+            agree += "while working at the trust (the secondment or honorary agreement should "
+            agree += "say so)."
+            advice = f"Get legal advice before the trust protects, licenses or shares {who}'s "
+            advice += f"part: with no agreement with {party} on record, it is {party}'s."
+        else:
+            signed = on_record.signed_on.strftime("%d/%m/%Y") if on_record.signed_on else ""
+            text += f" An agreement with {party} signed on {signed} is on record."
+            agree = f"Check that the agreement with {party} (signed {signed}) says who owns "
+            agree += f"what {who} makes; if it does not, agree that in writing with {party}."
+            advice = f"Get legal advice to confirm what the agreement with {party} gives the "
+            advice += "trust before relying on it."
+        return _finding(c, K.OTHER_EMPLOYER, owner, conf, text, REF_SECONDEES, advice, agree)
     if rel is R.UNDERGRADUATE:
         text = "Undergraduates are not trust employees, so they keep what they create. The trust "
         text += "needs a written assignment or licence from them to take their part forward."
-        return _finding(c, K.CONTRIBUTOR, "The student", C.HIGH, text, REF_STUDENTS)
+        agree = f"Agree in writing with {who} an assignment or a licence of their part."
+        advice = f"Get legal advice on the assignment or licence terms with {who}."
+        return _finding(c, K.CONTRIBUTOR, "The student", C.HIGH, text, REF_STUDENTS, advice, agree)
     text = "For a self-funded postgraduate there is no default owner. Weigh the nature of the "
     text += "work, and whether it should sit with the trust or the student, then agree it."
     advice = f"Agree in writing with {who} who owns their part, with legal advice on the terms."
+    agree = f"Agree in writing with {who} who owns their part."
     owner = "Depends on an agreement with the student"
-    return _finding(c, K.UNCLEAR, owner, C.LOW, text, REF_STUDENTS, advice)
+    return _finding(c, K.UNCLEAR, owner, C.LOW, text, REF_STUDENTS, advice, agree)
 
 
 def _party(f: ContributorFinding, c: Contributor) -> tuple[str, str]:
@@ -295,8 +403,9 @@ def assess_ownership(disclosure: Disclosure) -> OwnershipAssessment:
     """A first view of who owns the IP in a disclosure, with reasons and when to get advice."""
     d = disclosure
     results = [_assess_contributor(c, d) for c in d.contributors]
-    findings = tuple(f for f, _ in results)
-    advice = [a for _, extra in results for a in extra]
+    findings = tuple(f for f, _, _ in results)
+    advice = [a for _, extra, _ in results for a in extra]
+    agree = [a for _, _, extra in results for a in extra]
     reasons: list[Reason] = []
     levels = [f.confidence for f in findings]
 
@@ -332,6 +441,7 @@ def assess_ownership(disclosure: Disclosure) -> OwnershipAssessment:
         reasons.append(Reason(text, REF_JOINT))
         owners = _join([label for label, _, _ in ordered])
         advice.append(f"Get legal advice on bringing together the parts held by {owners}.")
+        agree.append(f"Agree in writing with {owners} who owns the whole, and on what terms.")
         levels.append(C.MEDIUM)
 
     # Funders and partners: their terms can decide ownership, whoever made it.
@@ -352,6 +462,13 @@ def assess_ownership(disclosure: Disclosure) -> OwnershipAssessment:
             gaps.append(name)
         if (kind, t) in _TERMS_ADVICE or t is IpTerms.JOINT:
             advice.append(_TERMS_ADVICE.get((kind, t), _JOINT_ADVICE).format(n=name))
+        elif kind is K.FUNDER and t in _FUNDER_ADVICE:
+            advice.append(_FUNDER_ADVICE[t].format(n=name))
+        elif kind is K.PARTNER and t is IpTerms.OTHER_PARTY_OWNS:
+            advice.append(_PARTNER_OWNS_ADVICE.format(n=name))
+        agreement = (_FUNDER_AGREE if kind is K.FUNDER else _PARTNER_AGREE).get(t)
+        if agreement:
+            agree.append(agreement.format(n=name))
     if joint:
         reasons.append(_JOINT_WARNING)
 
@@ -359,8 +476,15 @@ def assess_ownership(disclosure: Disclosure) -> OwnershipAssessment:
     if d.ai_involved:
         reasons.append(_AI)
         levels.append(C.MEDIUM)
-    if d.international_partner:
-        reasons.append(_ABROAD)
+        advice.append(_AI_ADVICE)
+        agree.append(_AI_AGREE)
+    abroad = d.abroad()
+    if d.international:
+        if abroad:
+            where = _join([f"{who} ({countries().name(code)})" for who, code in abroad])
+            reasons.append(Reason(f"{where}: outside the UK. " + _ABROAD.text, REF_INTERNATIONAL))
+        else:
+            reasons.append(_ABROAD)
         advice.append(_ABROAD_ADVICE)
         levels.append(C.MEDIUM)
 
@@ -372,6 +496,7 @@ def assess_ownership(disclosure: Disclosure) -> OwnershipAssessment:
         overall = "Add the contributors first: who owns the IP depends on who made it, and how."
         reasons.insert(0, _NO_TEAM)
         levels.append(C.LOW)
+        advice.append(_NO_TEAM_ADVICE)
     elif gaps:
         kind, hedge = K.UNCLEAR, False
         overall = f"Not clear yet: agree ownership in writing with {_join(gaps)} first."
@@ -407,6 +532,13 @@ def assess_ownership(disclosure: Disclosure) -> OwnershipAssessment:
     confidence = lowest(levels)
     if hedge and confidence is not C.HIGH:
         overall += " Check the reasons and advice before relying on this."
+    if not (kind is K.TRUST and confidence is C.HIGH):
+        # Annex A section 4: anything short of "the trust, fairly sure" is settled in writing
+        # between the parties, and is a point for legal advice.
+        if findings and not agree:
+            agree.append(_FALLBACK_AGREE)
+        if not advice:
+            advice.append(_FALLBACK_ADVICE)
     return OwnershipAssessment(
         contributors=findings,
         overall_kind=kind,
@@ -414,4 +546,5 @@ def assess_ownership(disclosure: Disclosure) -> OwnershipAssessment:
         confidence=confidence,
         reasons=tuple(reasons),
         legal_advice=tuple(dict.fromkeys(advice)),
+        to_agree=tuple(dict.fromkeys(agree)),
     )

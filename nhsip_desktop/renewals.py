@@ -47,8 +47,18 @@ UK trade marks (gov.uk "Renew your trade mark")
 Priority (Paris Convention art. 4C)
     12 months from the earliest priority (or filing) date for patents; 6 months for designs
     and trade marks. ``add_months`` clamps to the month end: 12 months after 29/02/2024 is
-    28/02/2025; 12 months after 31/01/2025 is 31/01/2026. No extension for weekends or
-    office closures is applied (the earlier date is the safe one).
+    28/02/2025; 12 months after 31/01/2025 is 31/01/2026. The date itself is shown; when it
+    falls on a day the UK IPO is closed, the text says the filing is in time at the IPO on its
+    next working day (see below), and the deadline is dated that day.
+
+UK IPO closed days (Patents Rules 2007 r.110; resources/deadline_rules)
+    A UK time limit ending on a Saturday, Sunday or England and Wales bank holiday moves to the
+    next working day: a GB renewal due 31/05/2026 (a Sunday) is shown due 01/06/2026.
+
+Beyond the UK (resources/deadline_rules: pct, epo; each rule cites its source)
+    PCT national and regional phase at 30 and 31 months from the earliest priority date; EPO
+    renewal fees before grant from the 3rd year; EP validation 3 months after grant; the
+    restoration window of a lapsed right (UK patents 19 months from the due date).
 
 Leap years: an anniversary of 29 February in a year that is not a leap year is 28 February.
 """
@@ -61,14 +71,28 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .deadline_rules import (
+    DeadlineRules,
+    closed_day_note,
+    ep_validation_deadline,
+    epo_renewals_before_grant,
+    ipo_working_day,
+    pct_phase_deadlines,
+    restoration_deadline,
+    shipped_rules,
+)
 from .fees import Fee, FeeSchedule
 from .rights import Right, RightStatus, RightType
 
 __all__ = [
     "DESIGN_LATE_SURCHARGE_CODE",
+    "FILING_STEP_KINDS",
+    "KIND_EPO_RENEWAL",
+    "KIND_PCT_PHASE",
     "KIND_PRIORITY",
     "KIND_RENEWAL",
     "KIND_REVIEW",
+    "KIND_VALIDATION",
     "PATENT_LATE_SURCHARGE_CODE",
     "PRIORITY_SHOWN_AFTER_MONTHS",
     "TRADE_MARK_LATE_FEE_CODE",
@@ -77,10 +101,12 @@ __all__ = [
     "Deadline",
     "RenewalDue",
     "add_months",
+    "expected_renewal_words",
     "gb_design_renewals",
     "gb_patent_renewals",
     "gb_trade_mark_renewals",
     "last_day_of_month",
+    "next_filing_step",
     "priority_deadline",
     "priority_months",
     "register_deadlines",
@@ -102,6 +128,11 @@ DEFAULT_TRADE_MARK_LATE_FEE = Decimal("50")
 KIND_RENEWAL = "renewal"
 KIND_PRIORITY = "priority"
 KIND_REVIEW = "review"
+KIND_PCT_PHASE = "pct_phase"  # national or regional phase of a PCT application
+KIND_EPO_RENEWAL = "epo_renewal"  # EPO renewal fee before grant
+KIND_VALIDATION = "validation"  # validation of a granted European patent
+# The deadlines that are a filing step (not a fee or a review): the rights table's column.
+FILING_STEP_KINDS = frozenset({KIND_PRIORITY, KIND_PCT_PHASE, KIND_VALIDATION})
 
 URGENT_DAYS = 30  # a renewal or priority deadline this close (or nearer, or passed) is urgent
 PRIORITY_SHOWN_AFTER_MONTHS = 2  # a passed priority deadline stays on the list this long
@@ -239,10 +270,21 @@ def gb_patent_renewals(
     ``schedule`` None: no fees (``fee`` None) and the £24 monthly surcharge.
     """
     surcharge = _amount(schedule, PATENT_LATE_SURCHARGE_CODE, DEFAULT_PATENT_SURCHARGE)
-    late_grant = grant_date is not None and grant_date > add_months(filing_date, 45)
+    rules = shipped_rules()  # resources/deadline_rules/uk-ipo-v*.json: patent_late_grant
+    after = rules.number("patent_late_grant", "grant_after_months")
+    months = rules.number("patent_late_grant", "first_renewal_months_after_grant")
+    late_grant = grant_date is not None and grant_date > add_months(filing_date, after)
     first_renewal_date: dt.date | None = None
     if late_grant and grant_date is not None:
-        first_renewal_date = add_months(grant_date, 3) - dt.timedelta(days=1)
+        # The last day of the period of three months beginning with the grant date: the day
+        # before the corresponding date, or the month end when there is none (grant 30/11/2023:
+        # 29/02/2024, not 28/02/2024).
+        corresponding = add_months(grant_date, months)
+        first_renewal_date = (
+            corresponding
+            if corresponding.day != grant_date.day
+            else corresponding - dt.timedelta(days=1)
+        )
     renewals: list[RenewalDue] = []
     for year in range(5, 21):
         anniversary = add_months(filing_date, 12 * (year - 1))
@@ -391,20 +433,29 @@ def _renewal_deadline(
 ) -> Deadline:
     what = f"{right.right_type.label} renewal for year {renewal.renewal_year}"
     source_id = f"{source}:{KIND_RENEWAL}:{renewal.renewal_year}"
+    rules = shipped_rules()
     if today > renewal.late_until:
+        kind = {RightType.PATENT: "patent", RightType.REGISTERED_DESIGN: "design"}.get(
+            right.right_type, "trade_mark"
+        )
+        restore = restoration_deadline(kind, renewal.due, rules)
         text = (
             f"{what}: no payment recorded and the last day was {_uk(renewal.late_until)}; "
-            f"{renewal.lapsed_words}. Record the payment if it was made."
+            f"{renewal.lapsed_words}. Record the payment if it was made. Restoration may be "
+            f"applied for until {_uk(restore)} ({rules.source(kind + '_restoration')})."
         )
         return Deadline(renewal.late_until, KIND_RENEWAL, text, reference, source_id, True)
     fee = _fee_words(renewal.fee)
     if today <= renewal.due:
-        text = f"{what} due {_uk(renewal.due)} ({fee})"
+        moved = ipo_working_day(renewal.due, rules)
+        text = f"{what} due {_uk(moved)} ({fee})"
+        if moved != renewal.due:
+            text += f"; {closed_day_note(renewal.due, rules)}"
         if renewal.late_grant:
             text += "; moved by the late-grant rule"
         if today < renewal.window_opens:
             text += f"; payable from {_uk(renewal.window_opens)}"
-        due, late = renewal.due, False
+        due, late = moved, False
     elif today <= renewal.no_penalty_until:
         text = (
             f"{what} was due {_uk(renewal.due)}: pay by {_uk(renewal.no_penalty_until)} "
@@ -501,11 +552,20 @@ def right_deadlines(
         deadline = priority_deadline(base, months)
         shown_until = add_months(deadline, PRIORITY_SHOWN_AFTER_MONTHS)
         if today <= shown_until and not _has_foreign_filing(right, base, deadline, related):
+            rules = shipped_rules()
+            moved = ipo_working_day(deadline, rules)
             if today <= deadline:
                 text = (
                     f"Priority: file abroad or a PCT application by {_uk(deadline)} to claim "
-                    f"priority from {_uk(base)} ({months} months)"
+                    f"priority from {_uk(base)} ({months} months; {rules.source('priority')})"
                 )
+                if moved != deadline:
+                    text += (
+                        f". {_uk(deadline)} is a day the IPO is closed, so a filing at the IPO "
+                        f"(or a PCT application there) is in time on {_uk(moved)}; other "
+                        "offices follow their own closed days"
+                    )
+                    deadline = moved
             else:
                 text = (
                     f"Priority deadline passed on {_uk(deadline)} ({months} months from "
@@ -518,6 +578,8 @@ def right_deadlines(
                     deadline, KIND_PRIORITY, text, reference, f"{source}:{KIND_PRIORITY}", urgent
                 )
             )
+
+    deadlines += _beyond_uk_deadlines(right, today, reference, source, shipped_rules())
 
     closed = (RightStatus.WITHDRAWN, RightStatus.REFUSED, RightStatus.EXPIRED, RightStatus.SOLD)
     if right.next_review is not None and right.status not in closed:
@@ -532,6 +594,117 @@ def right_deadlines(
             )
         )
     return deadlines
+
+
+def _jurisdiction(right: Right) -> str:
+    return right.jurisdiction.strip().upper()
+
+
+def _beyond_uk_deadlines(
+    right: Right, today: dt.date, reference: str, source: str, rules: DeadlineRules
+) -> list[Deadline]:
+    """PCT national and regional phase; EPO renewals before grant; EP validation after grant
+    (from ``resources/deadline_rules``; each text names its source)."""
+    if right.right_type is not RightType.PATENT or right.filing_date is None:
+        return []
+    out: list[Deadline] = []
+    where = _jurisdiction(right)
+    base = min(right.filing_date, right.priority_date or right.filing_date)
+    if where in ("PCT", "WO") and right.status in (RightStatus.FILED, RightStatus.PUBLISHED):
+        for months, last, offices in pct_phase_deadlines(base, rules):
+            if today > add_months(last, PRIORITY_SHOWN_AFTER_MONTHS):
+                continue
+            names = ", ".join(o.name for o in offices)
+            text = (
+                f"PCT national and regional phase: {months} months from the earliest priority "
+                f"date {_uk(base)} ends {_uk(last)}"
+                + (f" ({names})" if names else "")
+                + f"; enter each office wanted by then ({rules.source('pct_national_phase')})"
+            )
+            urgent = (last - today).days <= URGENT_DAYS
+            out.append(
+                Deadline(last, KIND_PCT_PHASE, text, reference, f"{source}:pct:{months}", urgent)
+            )
+    if where == "EP" and right.status in (RightStatus.FILED, RightStatus.PUBLISHED):
+        paid = right.renewals_paid
+        latest = max(paid, default=0)
+        for fee in epo_renewals_before_grant(right.filing_date, rules):
+            if fee.year <= latest or fee.year in paid or today > fee.late_until:
+                continue
+            late = today > fee.due
+            text = (
+                f"EPO renewal fee for year {fee.year} "
+                + (
+                    f"was due {_uk(fee.due)}: pay by {_uk(fee.late_until)} with a "
+                    f"{fee.surcharge_percent}% surcharge"
+                    if late
+                    else f"due {_uk(fee.due)}, payable from {_uk(fee.window_opens)}"
+                )
+                + f" ({rules.source('epo_renewal_before_grant')})"
+            )
+            urgent = late or (fee.due - today).days <= URGENT_DAYS
+            out.append(
+                Deadline(
+                    fee.due, KIND_EPO_RENEWAL, text, reference, f"{source}:epo:{fee.year}", urgent
+                )
+            )
+            break  # the next unpaid year only
+    if where == "EP" and right.status is RightStatus.GRANTED and right.grant_date is not None:
+        last = ep_validation_deadline(right.grant_date, rules)
+        if today <= add_months(last, PRIORITY_SHOWN_AFTER_MONTHS):
+            text = (
+                f"Validate the European patent in each country wanted by {_uk(last)} (3 months "
+                f"from the mention of grant on {_uk(right.grant_date)}); the UK needs no "
+                "translation or filing, and UK renewal fees are then paid to the IPO "
+                f"({rules.source('epo_validation')})"
+            )
+            urgent = (last - today).days <= URGENT_DAYS
+            out.append(
+                Deadline(last, KIND_VALIDATION, text, reference, f"{source}:validation", urgent)
+            )
+    return out
+
+
+def next_filing_step(
+    right: Right, today: dt.date, related: Iterable[Right] = ()
+) -> Deadline | None:
+    """The right's next filing step (priority, PCT phase or EP validation), however far away:
+    the rights table shows it at once, where the deadlines view shows only the next 90 days."""
+    steps = [
+        d
+        for d in right_deadlines(right, today, None, related=related)
+        if d.kind in FILING_STEP_KINDS
+    ]
+    return min(steps, key=lambda d: d.due) if steps else None
+
+
+def expected_renewal_words(right: Right, today: dt.date) -> str:
+    """For a right not yet granted, when its first renewal is expected, in words ("" when
+    none): a GB patent's year 5 at the end of the 4th anniversary month if granted by then; a
+    European application's next EPO renewal fee before grant."""
+    if (
+        right.filing_date is None
+        or not right.status.live
+        or right.right_type is not RightType.PATENT
+    ):
+        return ""
+    if right.is_gb and right.status is not RightStatus.GRANTED:
+        first = gb_patent_renewals(right.filing_date)[0]
+        return (
+            f"Year 5 expected {_uk(first.due)}\nonce granted (if granted later than 3 years 9 "
+            "months after filing: 3 months after grant)"
+        )
+    if _jurisdiction(right) == "EP" and right.status is not RightStatus.GRANTED:
+        found = [
+            d
+            for d in _beyond_uk_deadlines(right, today, "", "right", shipped_rules())
+            if d.kind == KIND_EPO_RENEWAL
+        ]
+        if found:
+            fee = found[0]
+            year = fee.source_id.rsplit(":", 1)[1]
+            return f"EPO year {year} due {_uk(fee.due)}\nrenewal fee before grant (EPC r.51)"
+    return ""
 
 
 def register_deadlines(

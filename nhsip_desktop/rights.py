@@ -127,6 +127,18 @@ class Right:
     next_review: dt.date | None = None
     renewals_paid: dict[int, dt.date] = field(default_factory=dict)
     note: str = ""
+    # The country the right has effect in: ISO 3166 alpha-2 ("" for a regional or
+    # international filing such as EP or PCT, or not recorded); see ``country_code``.
+    country: str = ""
+
+    @property
+    def country_code(self) -> str:
+        """The recorded country, else the one the jurisdiction names ("GB", "UK", "US")."""
+        if self.country:
+            return self.country
+        from .countries import countries
+
+        return countries().code(self.jurisdiction) or ""
 
     @property
     def display_title(self) -> str:
@@ -158,6 +170,7 @@ class Right:
                 str(year): paid.isoformat() for year, paid in sorted(self.renewals_paid.items())
             },
             "note": self.note,
+            "country": self.country,
         }
 
     @classmethod
@@ -191,6 +204,7 @@ class Right:
             next_review=_date_or_none(raw, "next_review"),
             renewals_paid=renewals_paid,
             note=str(raw.get("note", "")),
+            country=str(raw.get("country", "")),
         )
 
 
@@ -238,7 +252,8 @@ def validate_right(r: Right, today: dt.date) -> list[tuple[str, str]]:
     - an unregistered right (copyright, unregistered design, database right, know-how) has no
       application or registration number and no renewals;
     - renewal years must be years that right is renewed for (patent 5 to 20; design 5, 10,
-      15, 20; trade mark a multiple of 10), and only a granted right has renewals paid.
+      15, 20; trade mark a multiple of 10), and only a granted right has renewals paid,
+      except a European patent application, which pays EPO renewal fees from year 3.
     """
     problems: list[tuple[str, str]] = []
     kind = r.right_type.label.lower()
@@ -329,6 +344,17 @@ def validate_right(r: Right, today: dt.date) -> list[tuple[str, str]]:
                 )
             )
 
+    if r.country:
+        from .countries import countries
+
+        if r.country not in countries().names:
+            problems.append(
+                (
+                    "country",
+                    f"{r.country!r} is not a country code this app knows: choose the country "
+                    "from the list (ISO 3166), or leave it empty for EP or PCT.",
+                )
+            )
     problems.extend(_renewal_problems(r, today, kind))
     return problems
 
@@ -339,7 +365,10 @@ def _renewal_problems(r: Right, today: dt.date, kind: str) -> list[tuple[str, st
     if not r.right_type.registered:
         return [("renewals_paid", f"{r.right_type.label} is not renewed: remove the renewals.")]
     problems: list[tuple[str, str]] = []
-    if r.status not in GRANT_STATUSES:
+    # A European patent application pays renewal fees to the EPO before grant, from the 3rd
+    # year (EPC art. 86, r.51; resources/deadline_rules/epo-v1.json).
+    epo = r.right_type is RightType.PATENT and r.jurisdiction.strip().upper() == "EP"
+    if r.status not in GRANT_STATUSES and not epo:
         problems.append(
             (
                 "renewals_paid",
@@ -348,7 +377,9 @@ def _renewal_problems(r: Right, today: dt.date, kind: str) -> list[tuple[str, st
             )
         )
     for year, paid in sorted(r.renewals_paid.items()):
-        if r.right_type is RightType.PATENT:
+        if epo:
+            valid, which = 3 <= year <= 20, "3 to 20 (EPO renewal fees)"
+        elif r.right_type is RightType.PATENT:
             valid, which = year in PATENT_RENEWAL_YEARS, "5 to 20"
         elif r.right_type is RightType.REGISTERED_DESIGN:
             valid, which = year in DESIGN_RENEWAL_YEARS, "5, 10, 15 or 20"

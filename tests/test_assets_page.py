@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QDialog, QWidget
 
 from nhsip_desktop.cases import format_date
+from nhsip_desktop.deadline_rules import ipo_working_day, shipped_rules
 from nhsip_desktop.ledgers import CostCategory, ReviewOutcome
 from nhsip_desktop.renewals import add_months, gb_patent_renewals
 from nhsip_desktop.rights import Right, RightStatus, RightType
@@ -112,7 +113,7 @@ def test_both_models_pass_qtmodeltester(
     assert [deadlines.headerData(c, Qt.Orientation.Horizontal) for c in range(4)] == list(
         DEADLINE_COLUMNS
     )
-    assert [rights.headerData(c, Qt.Orientation.Horizontal) for c in range(8)] == list(
+    assert [rights.headerData(c, Qt.Orientation.Horizontal) for c in range(9)] == list(
         RIGHT_COLUMNS
     )
     qtmodeltester.check(deadlines, force_py=True)
@@ -187,7 +188,8 @@ def test_add_gb_patent_by_keyboard_then_record_renewal_paid(
     what = page.deadline_model.index(rows[0], 2).data()
     assert when.startswith("Due in ") and when.endswith(" days")
     assert "year 5" in what and pounds in what
-    assert page.deadline_model.index(rows[0], 0).data() == format_date(year5.due)
+    shown = ipo_working_day(year5.due, shipped_rules())  # the IPO's next open day
+    assert page.deadline_model.index(rows[0], 0).data() == format_date(shown)
 
     # Record the renewal paid, with its cost.
     page.select_right(right_id)

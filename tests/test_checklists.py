@@ -71,7 +71,7 @@ def shipped_files() -> list[Path]:
 
 def test_triage_and_route_are_shipped(library: ChecklistLibrary) -> None:
     assert {p.name for p in shipped_files()} >= {"triage-v1.json", "route-v1.json"}
-    assert library.versions("triage") == [1]
+    assert library.versions("triage") == [1, 2]
     assert library.versions("route") == [1]
 
 

@@ -167,7 +167,7 @@ def test_blank_form_carries_trust_contact_and_marking_but_no_register_content(
     target = write_blank_form(register, tmp_path / "blank.pdf", contact="Priya Shah, 01632 960123")
     text = "\n".join(page.extract_text() for page in Reader(target).pages)
     assert "Test Trust" in text and "Priya Shah, 01632 960123" in text
-    assert "OFFICIAL-SENSITIVE" in text and "version 2" in text
+    assert "OFFICIAL-SENSITIVE" in text and f"version {FORM_VERSION}" in text
     assert "Secret splint" not in text and register.register_id not in text
     row = register.conn.execute(
         "SELECT action, record_kind, record_id FROM audit_log ORDER BY seq DESC LIMIT 1"

@@ -153,16 +153,17 @@ def test_alert_for_a_planned_talk_inside_the_window(register: Register) -> None:
     assert text is not None and text.startswith("URGENT:") and "Talk" in text
 
 
-def test_no_alert_for_a_talk_outside_the_window(register: Register) -> None:
+def test_a_talk_outside_the_window_raises_a_notice(register: Register) -> None:
     case = new_case(register, talk_in(45))
     assert case.alert_on is not None
-    assert shown_alert(case) is None
-    assert shown_alert(case, window=60) is not None  # the window is a setting
+    text = shown_alert(case)
+    assert text is not None and text.startswith("Notice:")
+    assert (shown_alert(case, window=60) or "").startswith("URGENT:")  # the window is a setting
 
 
-def test_no_alert_for_copyright_only_or_closed_cases(register: Register) -> None:
+def test_copyright_only_alerts_too_but_closed_cases_do_not(register: Register) -> None:
     case = new_case(register, talk_in(5), kinds=(IpKind.COPYRIGHT,))
-    assert case.alert_on is None and shown_alert(case) is None
+    assert (shown_alert(case) or "").startswith("URGENT:")
     design = new_case(register, talk_in(5), kinds=(IpKind.DESIGN,))
     assert shown_alert(design) is not None
     closed = register.cases.change_stage(design.id, Stage.CLOSED, reason=CloseReason.ABANDONED)
@@ -177,7 +178,7 @@ def test_a_disclosure_already_made_always_alerts(register: Register) -> None:
     )
     case = new_case(register, made)
     text = shown_alert(case)
-    assert text is not None and "already made public" in text
+    assert text is not None and "UK or European patent is probably no longer possible" in text
 
 
 def test_attachments_are_kept_encrypted_with_hash_and_size(

@@ -14,6 +14,7 @@ import pytest
 
 from nhsip_desktop.fees import default_fee_schedule
 from nhsip_desktop.renewals import (
+    KIND_PCT_PHASE,
     KIND_PRIORITY,
     KIND_RENEWAL,
     KIND_REVIEW,
@@ -398,8 +399,9 @@ def test_right_deadlines_late_grant_shows_both_payable_renewals() -> None:
     right = granted_patent(filing_date=D(2020, 3, 15), grant_date=D(2025, 5, 15))
     result = renewal_deadlines(right, D(2025, 6, 1))
     assert [(d.source_id, d.due) for d in result] == [
-        ("right:7:renewal:5", D(2025, 8, 31)),
-        ("right:7:renewal:6", D(2025, 8, 31)),
+        # due 31/08/2025, a Sunday: the IPO takes it on Monday 01/09/2025 (r.110)
+        ("right:7:renewal:5", D(2025, 9, 1)),
+        ("right:7:renewal:6", D(2025, 9, 1)),
     ]
     assert "late-grant" in result[0].text
 
@@ -427,7 +429,9 @@ def test_design_and_trade_mark_renewal_deadlines() -> None:
         status=RightStatus.GRANTED,
     )
     (d,) = right_deadlines(design, D(2026, 2, 1))
-    assert d.due == D(2026, 3, 15) and d.source_id == "right:3:renewal:5"
+    # due 15/03/2026, a Sunday: moved to Monday 16/03/2026 (the IPO is closed)
+    assert d.due == D(2026, 3, 16) and d.source_id == "right:3:renewal:5"
+    assert "15/03/2026 is a day the IPO is closed" in d.text
     mark = Right(
         id=4,
         right_type=RightType.TRADE_MARK,
@@ -438,7 +442,7 @@ def test_design_and_trade_mark_renewal_deadlines() -> None:
         status=RightStatus.GRANTED,
     )
     (m,) = right_deadlines(mark, D(2026, 2, 1))
-    assert m.due == D(2026, 3, 15) and m.source_id == "right:4:renewal:10"
+    assert m.due == D(2026, 3, 16) and m.source_id == "right:4:renewal:10"  # a Sunday
     assert "fee not known" in m.text
 
 
@@ -474,7 +478,8 @@ def test_priority_deadline_for_a_gb_filing() -> None:
     assert right_deadlines(right, D(2026, 8, 16)) == []
     # A GB filing that itself claims priority counts 12 months from that earlier date.
     (p,) = right_deadlines(gb_filing(priority_date=D(2025, 1, 31)), D(2025, 9, 1))
-    assert p.due == D(2026, 1, 31)
+    # 31/01/2026 is a Saturday: in time at the IPO on Monday 02/02/2026
+    assert p.due == D(2026, 2, 2) and "by 31/01/2026" in p.text and "02/02/2026" in p.text
     # A withdrawn application still gives priority; a draft does not.
     assert len(right_deadlines(gb_filing(status=RightStatus.WITHDRAWN), D(2025, 9, 1))) == 1
     assert right_deadlines(gb_filing(status=RightStatus.DRAFTING), D(2025, 9, 1)) == []
@@ -494,20 +499,22 @@ def test_priority_deadline_gone_once_a_pct_filing_is_recorded() -> None:
     )
     today = D(2026, 6, 10)
     assert right_deadlines(gb, today, related=[gb, pct]) == []
-    # The PCT application gets no priority deadline of its own.
-    assert right_deadlines(pct, today) == []
+    # The PCT application gets no priority deadline of its own (only its phase dates).
+    assert {d.kind for d in right_deadlines(pct, today)} == {KIND_PCT_PHASE}
     # Same case, filed abroad within the period, priority not entered: also counts.
     pct.priority_date = None
     assert right_deadlines(gb, today, related=[gb, pct]) == []
     # register_deadlines checks every right against the others.
-    assert register_deadlines([gb, pct], today, references={2: "NHS-2025-002"}) == []
+    found = register_deadlines([gb, pct], today, references={2: "NHS-2025-002"})
+    assert [d for d in found if d.kind != KIND_PCT_PHASE] == []
     assert [d.reference for d in register_deadlines([gb], today, references={2: "R"})] == ["R"]
 
 
 def test_design_priority_is_6_months() -> None:
     design = gb_filing(right_type=RightType.REGISTERED_DESIGN, filing_date=D(2025, 8, 31))
     (p,) = right_deadlines(design, D(2025, 9, 1))
-    assert p.due == D(2026, 2, 28)  # 6 months after 31/08/2025, clamped
+    # 6 months after 31/08/2025, clamped: 28/02/2026, a Saturday, so Monday 02/03/2026
+    assert p.due == D(2026, 3, 2) and "by 28/02/2026" in p.text
 
 
 def test_review_deadline() -> None:

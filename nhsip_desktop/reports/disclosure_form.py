@@ -456,7 +456,7 @@ def _draw(canvas: Canvas, details: BlankFormDetails, total_pages: int) -> int:
         p.row([(f"c{n}_name", 3), (f"c{n}_job_title", 2)])
         p.row([(f"c{n}_department", 2), (f"c{n}_relationship", 3)])
         p.row([(f"c{n}_employer", 5), (f"c{n}_share", 1.4), (f"c{n}_contact", 4)])
-        p.row([(f"c{n}_duties", 1), (f"c{n}_assigns", 1)])
+        p.row([(f"c{n}_employer_country", 1), (f"c{n}_duties", 1), (f"c{n}_assigns", 1)])
 
     # 5. Money, partners, agreements
     p.heading(5, "Funding, partners and agreements", keep=40 * mm)
@@ -467,7 +467,7 @@ def _draw(canvas: Canvas, details: BlankFormDetails, total_pages: int) -> int:
     p.subheading("Organisations you worked with", keep=30 * mm)
     for n in range(1, MAX_PARTNERS + 1):
         p.need(2 * (_LABEL_H + _FIELD_H + 3 * mm))
-        p.row([(f"p{n}_name", 1), (f"p{n}_kind", 1)], number=n)
+        p.row([(f"p{n}_name", 1), (f"p{n}_country", 1), (f"p{n}_kind", 1)], number=n)
         p.row([(f"p{n}_terms", 1), (f"p{n}_background", 1)])
         if n < MAX_PARTNERS:
             p.space(2 * mm)

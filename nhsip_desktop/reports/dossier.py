@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
+from nhsip_desktop.after_disclosure import after_public_disclosure
 from nhsip_desktop.agreements import Agreement
-from nhsip_desktop.cases import Case, Stage
+from nhsip_desktop.cases import Case, IpKind, Stage
+from nhsip_desktop.countries import countries
 from nhsip_desktop.disclosure import (
     Beneficiary,
     Disclosure,
@@ -225,6 +227,15 @@ def _idea(case: Case, d: Disclosure) -> list[Any]:
     return out
 
 
+def _international(d: Disclosure) -> str:
+    """Yes or No, derived from the recorded countries (and the tick box), naming them."""
+    abroad = d.abroad()
+    if abroad:
+        names = "; ".join(f"{who}, {countries().name(code)}" for who, code in abroad)
+        return f"Yes ({names})"
+    return _yes_no(d.international)
+
+
 def _kinds_and_flags(case: Case, d: Disclosure) -> list[Any]:
     return [
         key_value_table(
@@ -233,7 +244,7 @@ def _kinds_and_flags(case: Case, d: Disclosure) -> list[Any]:
                 ("AI involved", _yes_no(d.ai_involved)),
                 ("Uses patient data", _yes_no(d.patient_data)),
                 ("Could be a medical device", _yes_no(d.medical_device)),
-                ("International partner", _yes_no(d.international_partner)),
+                ("Someone outside the UK involved", _international(d)),
             ]
         )
     ]
@@ -490,7 +501,7 @@ def _disclosure_rows(items: list[ExternalDisclosure]) -> list[list[str]]:
     return [[e.kind.label, format_date(e.on), e.description.strip() or "-"] for e in ordered]
 
 
-def _external_disclosures(d: Disclosure) -> list[Any]:
+def _external_disclosures(d: Disclosure, kinds: tuple[IpKind, ...]) -> list[Any]:
     out: list[Any] = []
     for title, planned in (("Already made", False), ("Planned", True)):
         items = [e for e in d.external_disclosures if e.planned is planned]
@@ -499,6 +510,23 @@ def _external_disclosures(d: Disclosure) -> list[Any]:
             out.append(_part(title, [data_table(header, _disclosure_rows(items), [3, 2, 7])]))
         else:
             out.append(_part(title, [none_recorded()]))
+    made = [e.on for e in d.external_disclosures if not e.planned and e.on is not None]
+    if made:
+        points = [
+            keep_together(
+                [
+                    para(p.text, bullet=True),
+                    para(
+                        f"Guidance: {p.reference}"
+                        + (f" \u00b7 Source: {p.source}" if p.source else ""),
+                        "Reference",
+                    ),
+                ]
+            )
+            for p in after_public_disclosure(kinds, min(made))
+        ]
+        out.append(_part("What the disclosure already made means", points[:1]))
+        out += points[1:]
     return out
 
 
@@ -538,6 +566,11 @@ def _ownership(assessment: OwnershipAssessment, d: Disclosure) -> list[Any]:
     reasons = _reasons(assessment.reasons) or [none_recorded()]
     out.append(_part("Other points", reasons[:1]))
     out += reasons[1:]
+    agree = [para(point, bullet=True) for point in assessment.to_agree] or [
+        none_recorded("nothing needs agreeing in writing yet.")
+    ]
+    out.append(_part("What to agree in writing, and with whom", agree[:1]))
+    out += agree[1:]
     advice = [para(point, bullet=True) for point in assessment.legal_advice] or [
         none_recorded("no point calls for legal advice yet.")
     ]
@@ -690,8 +723,9 @@ def _story(register: Register, case: Case, context: ReportContext) -> list[Any]:
                 [
                     para(alert, "Alert"),
                     para(
-                        "Making an invention or design public before protection is sought can "
-                        "cost the right to protect it: UK patent law has no general grace period.",
+                        "Step 4: nothing is shared outside the trust before the internal IP "
+                        "review, whatever the kind of IP. Section 8 says what a disclosure "
+                        "already made means for each kind of IP.",
                         "Small",
                     ),
                 ]
@@ -713,7 +747,7 @@ def _story(register: Register, case: Case, context: ReportContext) -> list[Any]:
             register.returns.for_case(case.id),
             register.returns.distributions(case.id),
         ),
-        _external_disclosures(d),
+        _external_disclosures(d, case.ip_kinds),
         _attachments(register.attachments.for_case(case.id)),
         _ownership(assess_ownership(d), d),
         _history(case, register.cases.history(case.id)),

@@ -128,6 +128,7 @@ class RightManager:
             "status": right.status.value,
             "filing_date": right.filing_date.isoformat() if right.filing_date else None,
             "next_review": right.next_review.isoformat() if right.next_review else None,
+            "country": right.country_code,
             "data": canonical_json(right.to_json()),
         }
 
@@ -164,7 +165,9 @@ class RightManager:
                 tx.audit("update", "right", right.id, diff(old.to_json(), right.to_json()))
             for case_id in {c for c in (right.case_id, old_case_id) if c is not None}:
                 self._refresh_case_deadline(case_id)
+                self._reg.cases.refresh_alert(case_id)  # protection filed clears the alert
                 tx.case_ids.add(case_id)
+                tx.kinds.add("case")  # the case row's deadline and alert may have moved
         return self.get(right.id)
 
     def _refresh_case_deadline(self, case_id: int) -> None:

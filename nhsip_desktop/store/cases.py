@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..cases import Case, CaseFilter, IpKind, Stage
 from ..disclosure import ConfirmedOwnership, Disclosure, validate
-from ..stages import CloseReason, StageChange, alert_basis, transition_problem
+from ..stages import (
+    REVIEWED_STAGES,
+    AlertBasis,
+    CloseReason,
+    StageChange,
+    alert_basis,
+    transition_problem,
+)
 from .audit import canonical_json, diff, utc_now
 from .errors import NotFoundError, ValidationError
 
@@ -426,7 +433,7 @@ class CaseManager:
                 {"title": title, "summary": summary, "ip_kinds": kinds, "lead_innovator": lead},
                 draft=draft,
             )
-            basis = alert_basis(kinds, disclosure)
+            basis = self.alert_basis_for(case_id, kinds, disclosure, stage)
             values["alert_on"] = basis.on.isoformat() if basis else None
             values["alert_planned"] = int(basis.planned) if basis else 0
             values["alert_reason"] = basis.reason if basis else ""
@@ -538,8 +545,44 @@ class CaseManager:
             if note.strip():
                 record["note"] = [None, note.strip()]
             tx.audit("stage", "case", old["reference"], record)
+            self.refresh_alert(case_id)
             tx.case_ids.add(case_id)
         return self.get(case_id)
+
+    # -- the confidentiality alert (step 4) -------------------------------------------------
+    def alert_basis_for(
+        self,
+        case_id: int | None,
+        kinds: Iterable[IpKind],
+        disclosure: Disclosure,
+        stage: Stage,
+    ) -> AlertBasis | None:
+        """The case's alert from a disclosure (as saved, or as typed in the case window),
+        given the rights filed for the case and whether its internal review has decided."""
+        rights = self._reg.rights.for_case(case_id) if case_id is not None else []
+        return alert_basis(
+            tuple(kinds), disclosure, rights=rights, reviewed=stage in REVIEWED_STAGES
+        )
+
+    def refresh_alert(self, case_id: int) -> None:
+        """Recompute the alert kept on the case row (derived, like the rights deadline), after
+        a right is filed or changed or the stage moves: protection filed clears or changes it."""
+        row = self._reg.conn.execute(
+            "SELECT stage, ip_kinds FROM cases WHERE id = ?", (case_id,)
+        ).fetchone()
+        if row is None:
+            return
+        kinds = tuple(IpKind(k) for k in json.loads(row[1]))
+        basis = self.alert_basis_for(case_id, kinds, self.details(case_id), Stage(row[0]))
+        self._reg.conn.execute(
+            "UPDATE cases SET alert_on = ?, alert_planned = ?, alert_reason = ? WHERE id = ?",
+            (
+                basis.on.isoformat() if basis else None,
+                int(basis.planned) if basis else 0,
+                basis.reason if basis else "",
+                case_id,
+            ),
+        )
 
     def history(self, case_id: int) -> list[StageChange]:
         rows = self._reg.conn.execute(

@@ -1,7 +1,8 @@
 """Every deadline in the register, gathered in one place for the upcoming-deadlines view.
 
 Rights (renewals, priority, portfolio reviews), feedback due to innovators (step 5), recorded
-next actions, urgent confidentiality alerts (step 4), and agreements' obligations, end and
+next actions, confidentiality alerts (step 4: a notice from the moment a disclosure is
+planned, urgent within the alert window), and agreements' obligations, end and
 notice dates and TTC reviews (step 9), and governance (no SRO, policy review due,
 training). Cheap on a large register: the case deadlines come from indexed date columns,
 filtered to the window.
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..cases import Stage
 from ..renewals import Deadline, right_deadlines, upcoming
 from ..rights import Right
-from ..stages import alert_text
+from ..stages import AlertLevel, alert_text
 
 if TYPE_CHECKING:
     from ..fees import FeeSchedule
@@ -105,7 +106,8 @@ def all_deadlines(register: Register, today: dt.date, days: int = 90) -> list[De
             )
             if alert:
                 due = day(alert_on) if planned else today
-                found.append(Deadline(due, "alert", alert, ref, f"case:{case_id}:alert", True))
+                urgent = not alert.startswith(AlertLevel.NOTICE.prefix)
+                found.append(Deadline(due, "alert", alert, ref, f"case:{case_id}:alert", urgent))
         if fb_due and fb_given is None and stage in waiting and fb_due <= horizon:
             found.append(
                 Deadline(

@@ -438,3 +438,62 @@ def m0006_form_imports_and_policy_drafts(db: Database) -> None:
         ) STRICT
         """
     )
+
+
+@migrations(name="0007_disclosure_alerts_every_kind")
+def m0007_disclosure_alerts_every_kind(db: Database) -> None:
+    """Recompute each open case's confidentiality alert under the step 4 rule of issue 23:
+    every kind of unprotected IP, cleared by a filing or the internal review (the alert
+    columns are derived data; no column changes)."""
+    import datetime as dt
+    import json
+
+    from ..cases import IpKind, Stage
+    from ..disclosure import Disclosure
+    from ..rights import Right
+    from ..stages import REVIEWED_STAGES, alert_basis
+
+    conn = db.conn
+    rows = conn.execute(
+        "SELECT c.id, c.stage, c.ip_kinds, d.details FROM cases c "
+        "JOIN case_details d ON d.case_id = c.id WHERE c.stage != 'closed'"
+    ).fetchall()
+    for case_id, stage, kinds_json, details in rows:
+        disclosure = Disclosure.from_json(json.loads(details))
+        if not disclosure.external_disclosures:
+            continue
+        rights = [
+            Right.from_json(json.loads(r[0]))
+            for r in conn.execute("SELECT data FROM rights WHERE case_id = ?", (case_id,))
+        ]
+        kinds = tuple(IpKind(k) for k in json.loads(kinds_json))
+        basis = alert_basis(
+            kinds, disclosure, rights=rights, reviewed=Stage(stage) in REVIEWED_STAGES
+        )
+        on: dt.date | None = basis.on if basis else None
+        conn.execute(
+            "UPDATE cases SET alert_on = ?, alert_planned = ?, alert_reason = ? WHERE id = ?",
+            (
+                on.isoformat() if on else None,
+                int(basis.planned) if basis else 0,
+                basis.reason if basis else "",
+                case_id,
+            ),
+        )
+
+
+@migrations(name="0008_countries")
+def m0008_countries(db: Database) -> None:
+    """Rights carry a country (ISO 3166 alpha-2, issue 23 item 4), filled from the
+    jurisdiction where it names one ("GB", "UK", "US"); EP and PCT filings get none. Partners'
+    and employers' countries live in the disclosure details (JSON), which need no column."""
+    from ..countries import countries
+
+    conn = db.conn
+    conn.execute("ALTER TABLE rights ADD COLUMN country TEXT NOT NULL DEFAULT ''")
+    known = countries()
+    for right_id, jurisdiction in conn.execute("SELECT id, jurisdiction FROM rights").fetchall():
+        code = known.code(jurisdiction or "") or ""
+        if code:
+            conn.execute("UPDATE rights SET country = ? WHERE id = ?", (code, right_id))
+    conn.execute("CREATE INDEX idx_rights_country ON rights(country) WHERE country != ''")

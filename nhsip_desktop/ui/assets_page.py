@@ -44,13 +44,16 @@ from PySide6.QtWidgets import (
 )
 
 from nhsip_desktop.cases import format_date
+from nhsip_desktop.countries import countries
 from nhsip_desktop.fees import Fee, FeeSchedule
 from nhsip_desktop.ledgers import CostCategory, CostEntry, ReviewOutcome
 from nhsip_desktop.money import money, parse_money
 from nhsip_desktop.renewals import (
     Deadline,
     RenewalDue,
+    expected_renewal_words,
     gb_patent_renewals,
+    next_filing_step,
     renewals_for,
 )
 from nhsip_desktop.rights import Right, RightStatus, RightType, validate_right
@@ -93,6 +96,7 @@ RIGHT_COLUMNS: tuple[str, ...] = (
     "Status",
     "Filed",
     "Next renewal",
+    "Next filing step",
     "Next review",
 )
 PREVIEW_COLUMNS: tuple[str, ...] = (
@@ -271,6 +275,7 @@ class RightTableModel(_RefreshWhenShown):
         self._rows: list[Right] = []
         self._schedule: FeeSchedule | None = None
         self._renewals: dict[int, RenewalDue | None] = {}
+        self._steps: dict[int, Deadline | None] = {}
         self._follow(session)
 
     def refresh(self) -> None:
@@ -278,6 +283,7 @@ class RightTableModel(_RefreshWhenShown):
         self.beginResetModel()
         self.today = dt.date.today()
         self._renewals.clear()
+        self._steps.clear()
         if self._session.is_open:
             register = self._session.register
             self._schedule = register.reference.fee_schedule()
@@ -315,7 +321,8 @@ class RightTableModel(_RefreshWhenShown):
     def renewal_text(self, right: Right) -> str:
         renewal = self.renewal(right)
         if renewal is None:
-            return DASH
+            # Not yet granted: when the first renewal is expected (renewals.py, one home).
+            return expected_renewal_words(right, self.today) or DASH
         year = f"Year {renewal.renewal_year}"
         if self.today > renewal.late_until:
             return f"{year} missed: was due {format_date(renewal.due)}\n{renewal.lapsed_words}"
@@ -323,6 +330,13 @@ class RightTableModel(_RefreshWhenShown):
         if self.today > renewal.due:
             return f"{year} overdue: was due {format_date(renewal.due)}\n{fee}"
         return f"{year} due {format_date(renewal.due)}\n{fee}"
+
+    def filing_step(self, right: Right) -> Deadline | None:
+        """The right's next priority, PCT phase or validation date, however far away."""
+        key = right.id if right.id is not None else -1
+        if key not in self._steps:
+            self._steps[key] = next_filing_step(right, self.today, self._rows)
+        return self._steps[key]
 
     def renewal_late(self, right: Right) -> bool:
         renewal = self.renewal(right)
@@ -350,6 +364,9 @@ class RightTableModel(_RefreshWhenShown):
             return format_date(right.filing_date) or DASH
         if column == 6:
             return self.renewal_text(right)
+        if column == 7:
+            step = self.filing_step(right)
+            return f"{format_date(step.due)}\n{step.text.split(':')[0]}" if step else DASH
         if right.next_review is None:
             return DASH
         if self.review_overdue(right):
@@ -366,13 +383,16 @@ class RightTableModel(_RefreshWhenShown):
                     return "Renewals start once the right is granted or registered."
                 return "Unregistered rights are not renewed."
             return f"{renewal.status(self.today)}. Fee: {fee_words(renewal.fee)}."
-        if column == 7 and self.review_overdue(right):
+        if column == 7:
+            step = self.filing_step(right)
+            return step.text if step else "No priority, PCT phase or validation date pending."
+        if column == 8 and self.review_overdue(right):
             return "The review of this right is past its date."
         return self.text(right, column).replace("\n", " ")
 
     def is_bold(self, right: Right, column: int) -> bool:
         return (column == 6 and self.renewal_late(right)) or (
-            column == 7 and self.review_overdue(right)
+            column == 8 and self.review_overdue(right)
         )
 
     def extra(self, right: Right, role: int) -> Any:
@@ -474,7 +494,8 @@ class AssetsPage(QWidget):
                 4: "Registered",
                 5: "30/09/2026",
                 6: "£70 as of 31/03/2026, check before relying",
-                7: "30/09/2026",
+                7: "PCT national and regional phase",
+                8: "30/09/2026",
             },
             stretch=0,
         )
@@ -850,6 +871,10 @@ class RightDialog(_FormDialog):
         self.right_type.setCurrentIndex(TYPES.index(start.right_type))
         self.jurisdiction = _line(start.jurisdiction, "GB, EP, PCT, US…")
         self.jurisdiction.setMaximumWidth(150)
+        self.country = QComboBox()
+        for code, name in countries().choices():
+            self.country.addItem(name if not code else f"{name} ({code})", code)
+        self.country.setCurrentIndex(max(0, self.country.findData(start.country)))
         self.title = _line(start.title, "A short name the trust will recognise")
         self.application_number = _line(start.application_number, "e.g. GB2401234.5")
         self.registration_number = _line(start.registration_number, "e.g. GB2601234")
@@ -882,6 +907,14 @@ class RightDialog(_FormDialog):
             self.jurisdiction,
             "Where the right was filed: GB (or UK), EP, PCT, or another office. Renewal dates "
             "are worked out for GB and UK rights.",
+        )
+        self.field(
+            left,
+            "country",
+            "Co&untry:",
+            self.country,
+            "The country the right has effect in (ISO 3166). Leave it as not recorded for EP "
+            "or PCT filings; a jurisdiction such as GB or US gives it anyway.",
         )
         self.field(left, "title", "T&itle:", self.title)
         self.field(left, "application_number", "Application &no.:", self.application_number)
@@ -990,6 +1023,7 @@ class RightDialog(_FormDialog):
         order: list[QWidget] = [
             self.right_type,
             self.jurisdiction,
+            self.country,
             self.title,
             self.application_number,
             self.registration_number,
@@ -1140,6 +1174,7 @@ class RightDialog(_FormDialog):
             next_review=dates["next_review"],
             renewals_paid=dict(base.renewals_paid) if base is not None else {},
             note=self.note.toPlainText().strip(),
+            country=str(self.country.currentData() or ""),
         )
         unreadable = {key for key, _message in problems}
         problems.extend(

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from nhsip_desktop.cases import IP_KIND_LABELS, Case, IpKind, Stage, format_date
 from nhsip_desktop.checklists import Checklist
+from nhsip_desktop.countries import countries
 from nhsip_desktop.disclosure import (
     AgreementKind,
     AgreementRef,
@@ -59,7 +60,7 @@ from nhsip_desktop.disclosure import (
     validate,
 )
 from nhsip_desktop.ownership import assess_ownership
-from nhsip_desktop.stages import ACTION_LABELS, ALLOWED, CloseReason, alert_basis, alert_text
+from nhsip_desktop.stages import ACTION_LABELS, ALLOWED, CloseReason, alert_text
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
 from .assessment_tab import AssessmentTab
@@ -471,6 +472,14 @@ class CaseEditor(QDialog):
                     "Decides who is likely to own what they made (step 2; Annex A section 4).",
                 ),
                 FieldSpec("employer", "Employer", help="Their employer, if not this trust."),
+                FieldSpec(
+                    "employer_country",
+                    "Employer's country",
+                    "choice",
+                    countries().choices(),
+                    "Where their employer is. Outside the UK, the case is flagged as "
+                    "international (introduction: IP considerations internationally).",
+                ),
                 FieldSpec("share", "Contribution share (%)", "share", help="Shares total 100."),
                 FieldSpec(
                     "in_course_of_duties",
@@ -531,6 +540,13 @@ class CaseEditor(QDialog):
                         (PartnerKind.OTHER, "Other"),
                     ],
                 ),
+                FieldSpec(
+                    "country",
+                    "Country",
+                    "choice",
+                    countries().choices(),
+                    "Where they are based. Outside the UK, the case is flagged as international.",
+                ),
                 FieldSpec("agreement_terms", "The agreement says IP is", "choice", terms),
                 FieldSpec("background_ip", "Background IP they bring"),
             ],
@@ -588,9 +604,11 @@ class CaseEditor(QDialog):
             paragraph(
                 "List every time the idea has been, or will be, shown outside the trust without "
                 "a confidentiality agreement: papers, posters, talks, theses, social media, "
-                "meetings. In the UK, making an invention or design public before applying for "
-                "protection can prevent protection, so the app raises an urgent alert "
-                "(step 4 asks that nothing is shared externally before the IP review)."
+                "meetings. Step 4 asks that nothing is shared outside before the internal IP "
+                "review, whatever the kind of IP: a planned disclosure raises a notice at once "
+                "and an urgent alert as its date nears. In the UK and at the European Patent "
+                "Office, an invention made public before a patent application is filed can "
+                "probably no longer be patented (step 6)."
             )
         )
         layout.addWidget(self.disclosures, 1)
@@ -803,7 +821,7 @@ class CaseEditor(QDialog):
         else:
             self._show_problems([(p.field, p.message) for p in problems])
             self.submit_problems.hide()
-        basis = alert_basis(kinds, disclosure)
+        basis = self.session.register.cases.alert_basis_for(self.case_id, kinds, disclosure, stage)
         window = int(self.session.register.settings.get("disclosure_alert_days"))
         text = (
             alert_text(
@@ -888,8 +906,12 @@ class CaseEditor(QDialog):
                 f"<li>{escape(r.text)} <i>({escape(r.reference)})</i></li>" for r in result.reasons
             ]
             parts.append("</ul>")
+        if result.to_agree:
+            parts.append("<h4>What to agree in writing, and with whom</h4><ul>")
+            parts += [f"<li>{escape(item)}</li>" for item in result.to_agree]
+            parts.append("</ul>")
         if result.legal_advice:
-            parts.append("<h4>Get legal advice</h4><ul>")
+            parts.append("<h4>When to get legal advice</h4><ul>")
             parts += [f"<li>{escape(item)}</li>" for item in result.legal_advice]
             parts.append("</ul>")
         parts.append(f"<p><i>{escape(result.disclaimer)}</i></p>")
