@@ -19,6 +19,7 @@ from pathlib import Path
 from . import APP_NAME, __version__, cli_form, cli_policy
 from .appconfig import AppConfig, data_dir, os_user
 from .cases import CaseFilter, Stage
+from .hardening import harden_process
 from .keyfile import recovery_key_text, write_private_file
 from .store.audit import Actor
 from .store.errors import DamagedRegisterError, RegisterError
@@ -543,6 +544,7 @@ def cmd_self_test(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()  # before any key is read: no core dump may hold it
     parser = build_parser()
     args = parser.parse_args(argv)
     commands = {
@@ -566,12 +568,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(args)
     try:
         return commands[args.command](args)
+    except BrokenPipeError:  # e.g. `cases ... | head -1`: the reader has all it wanted
+        _silence_stdout()
+        return EXIT_OK
     except (RegisterError, FileExistsError) as exc:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(f"{exc.strerror or exc}: {exc.filename or ''}".strip())
-    except BrokenPipeError:  # e.g. `cases ... | head`
-        return EXIT_OK
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point standard output at the null device, so that Python's own
+    flush at exit does not print "Exception ignored ... BrokenPipeError" (the way the Python
+    documentation recommends, under "Note on SIGPIPE")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real descriptor (tests, no console)
+        pass
 
 
 def display_problem() -> str | None:
