@@ -24,6 +24,7 @@ from .keyfile import recovery_key_text, write_private_file
 from .store.audit import Actor
 from .store.errors import DamagedRegisterError, RegisterError
 from .store.keystore import write_passphrase_protector
+from .store.reconcile import reconcile_checks
 from .store.recovery import encode_recovery_key
 from .store.register import REGISTER_SUFFIX, Register
 from .store.unlock import open_register, read_recovery_key_file, store_in_keyring
@@ -307,6 +308,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_CHECK_FAILED
     with register:
         report = register.check()
+        report.checks.extend(reconcile_checks(register.conn))
     for name, passed, detail in report.checks:
         _say(f"{'PASS' if passed else 'FAIL'}  {name}: {detail}")
     _say("All checks passed." if report.ok else "Some checks FAILED: see above.")
