@@ -4,7 +4,7 @@ A core dump (or a Windows crash dump) is a copy of the process's memory: it hold
 register pages and the raw data key. So both entry points (the command line and the window,
 both through :func:`nhsip_desktop.cli.main`) call :func:`harden_process` first:
 
-* Linux and macOS: ``RLIMIT_CORE`` is set to 0 (soft and hard, so no child can raise it);
+* Linux and macOS: ``RLIMIT_CORE`` is set to 0 (the soft limit, which the kernel applies);
   on Linux the process is also marked not dumpable (``prctl(PR_SET_DUMPABLE, 0)``), which
   stops core dumps piped to a crash collector (``systemd-coredump``, apport: the kernel does
   not apply ``RLIMIT_CORE`` to those) and keeps other programs of the same user from reading
@@ -50,7 +50,10 @@ def _posix() -> None:
     import resource
 
     try:
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        # The soft limit is the one the kernel applies at a crash. The hard limit is left as
+        # it was, so that a program this one starts (or a test harness) is not bound by it.
+        _soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, hard))
         STATUS["core_limit_zero"] = True
     except (OSError, ValueError):
         STATUS["core_limit_zero"] = False

@@ -66,8 +66,9 @@ def test_the_command_line_entry_turns_core_dumps_off(tmp_path: Path) -> None:
         textwrap.dedent(
             f"""
             import resource
-            unlimited = (resource.RLIM_INFINITY, resource.RLIM_INFINITY)
-            resource.setrlimit(resource.RLIMIT_CORE, unlimited)
+            hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
+            resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+            print("START", hard)
             from nhsip_desktop.cli import main
             main(["verify-export", {str(tmp_path / "no-such-pack")!r}])
             """
@@ -75,11 +76,13 @@ def test_the_command_line_entry_turns_core_dumps_off(tmp_path: Path) -> None:
         + textwrap.dedent(_REPORT_LIMITS)
     )
     assert "LIMITS" in result.stdout, result.stderr
+    if result.stdout.split("START", 1)[1].split()[0] == "0":
+        pytest.skip("this machine forbids core dumps to every process already")
     fields = result.stdout.split("LIMITS", 1)[1].split()
-    assert fields[0] == "0" and fields[1] == "0"
+    assert fields[0] == "0", "the soft limit, the one a crash obeys"
     if sys.platform.startswith("linux"):
         assert fields[2] == "0", "the process is marked not dumpable"
-        assert fields[4:6] == ["0", "0"], "/proc/self/limits agrees"
+        assert fields[4] == "0", "/proc/self/limits agrees"
 
 
 @POSIX_ONLY
@@ -88,8 +91,9 @@ def test_the_window_entry_turns_core_dumps_off() -> None:
         textwrap.dedent(
             """
             import resource
-            unlimited = (resource.RLIM_INFINITY, resource.RLIM_INFINITY)
-            resource.setrlimit(resource.RLIMIT_CORE, unlimited)
+            hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
+            resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+            print("START", hard)
             import nhsip_desktop.ui.app as app
 
             class Quiet:
@@ -103,7 +107,9 @@ def test_the_window_entry_turns_core_dumps_off() -> None:
         + textwrap.dedent(_REPORT_LIMITS)
     )
     assert "LIMITS" in result.stdout, result.stderr
-    assert result.stdout.split("LIMITS", 1)[1].split()[:2] == ["0", "0"]
+    if result.stdout.split("START", 1)[1].split()[0] == "0":
+        pytest.skip("this machine forbids core dumps to every process already")
+    assert result.stdout.split("LIMITS", 1)[1].split()[0] == "0"
 
 
 def test_windows_turns_off_the_crash_dialog_and_heap_dumps(
