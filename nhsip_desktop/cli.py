@@ -23,7 +23,9 @@ from .cli_common import open_for_command as _open
 from .cli_common import say as _say
 from .demo import build_demo
 from .errors import DamagedRegisterError, RegisterError
+from .hardening import harden_process
 from .keyfile import recovery_key_text, write_private_file
+from .store.reconcile import reconcile_checks
 from .store.recovery import encode_recovery_key
 from .store.register import Register
 from .store.unlock import read_recovery_key_file, set_passphrase, store_in_keyring
@@ -284,6 +286,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_CHECK_FAILED
     with register:
         report = register.check()
+        report.checks.extend(reconcile_checks(register.conn))
     for name, passed, detail in report.checks:
         _say(f"{'PASS' if passed else 'FAIL'}  {name}: {detail}")
     _say("All checks passed." if report.ok else "Some checks FAILED: see above.")
@@ -486,6 +489,7 @@ def cmd_self_test(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()  # before any key is read: no core dump may hold it
     parser = build_parser()
     args = parser.parse_args(argv)
     commands = {
@@ -511,12 +515,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         begin(args)
         return commands[args.command](args)
+    except BrokenPipeError:  # e.g. `cases ... | head -1`: the reader has all it wanted
+        _silence_stdout()
+        return EXIT_OK
     except (RegisterError, FileExistsError) as exc:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(f"{exc.strerror or exc}: {exc.filename or ''}".strip())
-    except BrokenPipeError:  # e.g. `cases ... | head`
-        return EXIT_OK
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point standard output at the null device, so that Python's own
+    flush at exit does not print "Exception ignored ... BrokenPipeError" (the way the Python
+    documentation recommends, under "Note on SIGPIPE")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real descriptor (tests, no console)
+        pass
 
 
 def display_problem() -> str | None:

@@ -31,6 +31,17 @@ class DamagedRegisterError(RegisterError):
         self.problems = problems or []
 
 
+class DamagedLogError(DamagedRegisterError):
+    """The register's write-ahead log is damaged in the middle: committed changes in it
+    cannot be read. The log is kept untouched; ``backup`` names the newest verified backup,
+    when one was found."""
+
+    def __init__(self, message: str, problems: list[str], lost_commits: int) -> None:
+        super().__init__(message, problems)
+        self.lost_commits = lost_commits
+        self.backup: object | None = None  # a store.backups.BackupInfo, set by Register.open
+
+
 class NewerRegisterError(RegisterError):
     """The register was written by a newer version of the app."""
 

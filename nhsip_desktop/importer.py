@@ -169,6 +169,12 @@ _MAPPING_KEYS = (
     "ip_kind_values",
     "default_stage",
 )
+# Limits on what one import may read; each refusal says which and imports nothing. A register
+# of 100,000 cases fits easily (a 100,000-row CSV of ten columns is about 40 MB).
+MAX_IMPORT_BYTES = 100 * 1024 * 1024  # the file as it is on disk
+MAX_XLSX_EXPANDED_BYTES = 300 * 1024 * 1024  # an .xlsx is a zip: what it would expand to
+MAX_IMPORT_ROWS = 200_000  # rows of the sheet or file, headings included
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
 _UK_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
 _CSV_SUFFIXES = {".csv", ".txt"}
 _XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -609,7 +615,41 @@ def _kind(path: Path) -> str:
     )
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:,.1f} MB"
+
+
+def _too_many_rows(where: str) -> ImportFileError:
+    return ImportFileError(
+        f"{where} has more than {MAX_IMPORT_ROWS:,} rows, more than one import may hold. "
+        "Split it into smaller files and import them one after another. Nothing was imported."
+    )
+
+
+def _check_cell(value: CellValue, where: str, row: int, column: int) -> None:
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        raise _cell_too_long(where, f"row {row}, column {column}", f"{len(value):,} characters")
+
+
+def _cell_too_long(where: str, place: str, size: str) -> ImportFileError:
+    return ImportFileError(
+        f"{where}: the cell in {place} holds {size}; a cell may hold at most "
+        f"{MAX_CELL_CHARS:,} characters (as in Excel). Shorten it (or check that the file is "
+        "the register you meant), then try again. Nothing was imported."
+    )
+
+
 def _read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # reported by the read below
+    if size > MAX_IMPORT_BYTES:
+        raise ImportFileError(
+            f"{path.name} is {_megabytes(size)}, larger than the {_megabytes(MAX_IMPORT_BYTES)} "
+            "one import may read. Split it into smaller files and import them one after "
+            "another. Nothing was imported."
+        )
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -638,6 +678,20 @@ def _open_workbook(path: Path) -> Any:
     )
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise damaged
+    # Check what the workbook would expand to before anything is decompressed: a small file
+    # can hold hundreds of megabytes of XML (zipfile itself stops each part at its stated size).
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            expanded = sum(max(info.file_size, 0) for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise damaged from exc
+    if expanded > MAX_XLSX_EXPANDED_BYTES:
+        raise ImportFileError(
+            f"{path.name} is {_megabytes(len(data))} but would expand to {_megabytes(expanded)} "
+            f"when opened, more than the {_megabytes(MAX_XLSX_EXPANDED_BYTES)} one import may "
+            "read. If it really is the register, save it as CSV or split it into smaller "
+            "workbooks. Nothing was imported."
+        )
     try:
         return _openpyxl().load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
@@ -689,11 +743,22 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[list[CellValue]], st
                     f"{_quoted_list(names)}."
                 )
             chosen = found[0]
+        where = f"The sheet {chosen!r} in {path.name}"
+        rows: list[list[CellValue]] = []
         try:
             worksheet = workbook[chosen]
-            # Some programs write a wrong size into the file: read every row there is.
+            # Some programs write a wrong size into the file: read every row there is, one
+            # at a time, and stop at the first limit passed.
             worksheet.reset_dimensions()
-            rows = [[_cell(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                if number > MAX_IMPORT_ROWS:
+                    raise _too_many_rows(where)
+                cells = [_cell(v) for v in values]
+                for column, value in enumerate(cells, start=1):
+                    _check_cell(value, where, number, column)
+                rows.append(cells)
+        except ImportFileError:
+            raise
         except Exception as exc:
             raise ImportFileError(
                 f"The sheet {chosen!r} in {path.name} could not be read: the workbook is "
@@ -704,27 +769,62 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[list[CellValue]], st
         workbook.close()
 
 
+# A UTF-8 sequence for one character beyond ASCII (Windows-1252 text almost never has one).
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}"
+    rb"|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
 def _decode(data: bytes, name: str) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    """The text of a CSV file: UTF-8 (BOM or not), UTF-16 with a BOM, or Windows-1252, and
+    only one of them. A file that mixes UTF-8 with another encoding, or holds bytes that are
+    text in none, is refused with the line at fault, never read as mojibake ("CafÃ©")."""
+    save_again = "Save the file again from Excel as 'CSV UTF-8', then try again."
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            pass
-    elif b"\x00" not in data:
-        for encoding in ("utf-8", "cp1252"):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-    raise ImportFileError(
-        f"{name} does not look like a CSV file: it holds characters that are not text. If it "
-        "is a spreadsheet, save it from Excel as 'CSV UTF-8' or as an Excel workbook (.xlsx)."
-    )
+            raise ImportFileError(
+                f"{name} starts as UTF-16 text but is not valid UTF-16 throughout. "
+                f"{save_again} Nothing was imported."
+            ) from None
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    if b"\x00" in body:
+        raise ImportFileError(
+            f"{name} does not look like a CSV file: it holds characters that are not text. If "
+            "it is a spreadsheet, save it from Excel as 'CSV UTF-8' or as an Excel workbook "
+            "(.xlsx)."
+        )
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad_line = _line_of(body, exc.start)
+    utf8 = _UTF8_MULTIBYTE.search(body)
+    if utf8 is not None or body is not data:
+        good = (
+            f"line {_line_of(body, utf8.start())} is written as UTF-8"
+            if utf8 is not None
+            else "it starts with the UTF-8 marker"
+        )
+        raise ImportFileError(
+            f"{name} mixes two text encodings: {good}, but line {bad_line} is not (probably "
+            "Windows-1252 or Latin-1, as older programs write). Reading it either way would "
+            f"garble some names (such as 'CafÃ©' for 'Café'). {save_again} Nothing was "
+            "imported."
+        )
+    try:
+        return body.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"{name}: line {_line_of(body, exc.start)} holds bytes that are not text in UTF-8 "
+            f"or in Windows-1252. {save_again} Nothing was imported."
+        ) from None
 
 
 def _read_csv(path: Path, header_row: int) -> list[list[CellValue]]:
@@ -732,20 +832,40 @@ def _read_csv(path: Path, header_row: int) -> list[list[CellValue]]:
     sample = "\n".join(text.splitlines()[: max(header_row, 1) + 20])
 
     def width(delimiter: str) -> int:
-        rows = list(csv.reader(io.StringIO(sample), delimiter=delimiter))
+        try:
+            rows = list(csv.reader(io.StringIO(sample), delimiter=delimiter))
+        except csv.Error:  # e.g. a huge cell: reported with its line by the full read
+            return 0
         if len(rows) < header_row:
             return 0
         return sum(1 for c in rows[header_row - 1] if c.strip())
 
     delimiter = max((",", ";", "\t"), key=width)  # ties go to the comma
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[list[CellValue]] = []
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for record in reader:
+            if len(records) >= MAX_IMPORT_ROWS:
+                raise _too_many_rows(path.name)
+            if record and max(map(len, record)) > MAX_CELL_CHARS:
+                column, cell = next(
+                    (n, c) for n, c in enumerate(record, start=1) if len(c) > MAX_CELL_CHARS
+                )
+                raise _cell_too_long(
+                    path.name,
+                    f"line {reader.line_num}, column {column}",
+                    f"{len(cell):,} characters",
+                )
+            records.append([c if c.strip() else None for c in record])
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            size = f"more than {csv.field_size_limit():,} characters"
+            raise _cell_too_long(path.name, f"line {reader.line_num}", size) from None
         raise ImportFileError(
-            f"{path.name} could not be read as CSV ({exc}). Save it again from Excel as "
-            "'CSV UTF-8', then try again."
+            f"{path.name} could not be read as CSV (line {reader.line_num}: {exc}). Save it "
+            "again from Excel as 'CSV UTF-8', then try again."
         ) from exc
-    return [[c if c.strip() else None for c in record] for record in records]
+    return records
 
 
 def read_table(path: Path, mapping: ImportMapping | None = None) -> Table:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import (
+    DamagedLogError,
     DamagedRegisterError,
     KeyUnavailableError,
     NewerRegisterError,
@@ -60,6 +61,13 @@ def explain_open_error(exc: BaseException) -> Explanation:
         )
     if isinstance(exc, PassphraseError):
         return Explanation("The passphrase cannot be used", detail, "Use the recovery key.")
+    if isinstance(exc, DamagedLogError):
+        return Explanation(
+            "The register's change log is damaged",
+            detail,
+            "Do not delete the register or its '-wal' file. Restore the newest verified "
+            "backup, and ask IT to keep both files for investigation.",
+        )
     if isinstance(exc, DamagedRegisterError):
         return Explanation(
             "The register is damaged",

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from .. import safe_write
 from ..safe_write import fsync_file, fsync_folder
-from . import sqlcipher
+from . import sqlcipher, wal_check
 from .audit import GENESIS, META_HEAD_HMAC, META_HEAD_SEQ
 from .errors import (
     DamagedRegisterError,
@@ -330,6 +330,7 @@ def _copy_snapshot(register: Register, target: Path) -> RegisterFacts | None:
         mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
         if mode != "wal":
             return None
+        _check_live_log(register)
         busy = int(conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0])
         if busy:
             return None
@@ -359,6 +360,23 @@ def _copy_snapshot(register: Register, target: Path) -> RegisterFacts | None:
     finally:
         copy.close()
     return live
+
+
+def _check_live_log(register: Register) -> None:
+    """Refuse to fold in a write-ahead log that SQLite could not fully read (see
+    :mod:`.wal_check`): the checkpoint would drop the unreadable commits and empty the log."""
+    try:
+        report = wal_check.check_log(register.path, register.data_key, register.header.salt)
+    except OSError as exc:
+        raise BackupError(
+            f"No backup was made: the change log could not be read ({exc.strerror or exc}). "
+            "Nothing was changed; close the register and run `nhsip-desktop check` on it."
+        ) from exc
+    if report.damaged:
+        raise BackupError(
+            f"No backup was made: {report.message()}. The log has been kept as it is; close "
+            "the register and restore it from its newest verified backup."
+        )
 
 
 class _SourceUnreadable(Exception):

@@ -6,6 +6,7 @@ This module re-exports them so ``from nhsip_desktop.store.errors import ...`` ke
 from __future__ import annotations
 
 from ..errors import (
+    DamagedLogError,
     DamagedRegisterError,
     FileWriteError,
     InsecureKeyringError,
@@ -28,6 +29,7 @@ from ..errors import (
 )
 
 __all__ = [
+    "DamagedLogError",
     "DamagedRegisterError",
     "FileWriteError",
     "InsecureKeyringError",

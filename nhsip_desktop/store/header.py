@@ -28,10 +28,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import NotARegisterError
+from .errors import DamagedRegisterError, NotARegisterError
 
 MAGIC = b"NHIP"
 HEADER_VERSION = 1
+# Header formats are numbered 1, 2, 3...: a number far beyond the next few, or 0, was never
+# written by any version of the app and can only be damage.
+MAX_PLAUSIBLE_VERSION = 8
 HEADER_SIZE = 16
 _KEY_CHECK_LABEL = b"nhsip-desktop key check v1"
 _SQLITE_PLAIN_MAGIC = b"SQLite format 3\x00"
@@ -53,6 +56,19 @@ class RegisterHeader:
 
 def key_check(key: bytes, prefix: bytes) -> bytes:
     return hmac.new(key, _KEY_CHECK_LABEL + prefix, hashlib.sha256).digest()[:4]
+
+
+def _bits_apart(a: bytes, b: bytes) -> int:
+    return sum(bin(x ^ y).count("1") for x, y in zip(a, b, strict=True))
+
+
+def _damaged_header(name: str, what: str) -> str:
+    return (
+        f"{name} is an IP register whose header is damaged ({what} has changed since it "
+        "was written; a newer version of the app would not fix this). Nothing has been "
+        "changed. Restore the register from its most recent backup, and keep this file for "
+        "investigation."
+    )
 
 
 def new_register_id() -> str:
@@ -93,13 +109,22 @@ def read_header(path: Path) -> RegisterHeader:
             "IP registers are always encrypted."
         )
     if head[:4] != MAGIC:
+        if _bits_apart(head[:4], MAGIC) <= 2:
+            raise DamagedRegisterError(_damaged_header(name, "its register marker"))
         raise NotARegisterError(
             f"{name} is not an IP register made by this app (it does not start with the "
             "register marker). Choose the register's .nhsip file."
         )
     if head[4] != HEADER_VERSION:
+        version = head[4]
+        if version < HEADER_VERSION or version > MAX_PLAUSIBLE_VERSION:
+            # No version of the app ever wrote this number: a changed byte, not a newer app.
+            raise DamagedRegisterError(_damaged_header(name, "its format number"))
         raise NotARegisterError(
-            f"{name} uses register format {head[4]}, which this version of the app does not "
-            "know. Install the newest version of the app to open it."
+            f"{name} says it uses register format {version}, which this version of the app "
+            f"(format {HEADER_VERSION}) does not know. If it was saved by a newer version of "
+            "the app, install that version to open it. If it was not, the start of the file "
+            "has been damaged: restore the register from its most recent backup, and keep "
+            "this file for investigation. Nothing has been changed."
         )
     return RegisterHeader(register_id=head[5:12].hex(), salt=head)

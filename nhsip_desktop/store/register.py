@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__, safe_write
-from . import page_check, sqlcipher
+from . import page_check, sqlcipher, wal_check
 from .audit import Actor, AuditTrail, ChainHead, VerifyResult, derive_audit_key
 from .errors import (
+    DamagedLogError,
     DamagedRegisterError,
     NewerRegisterError,
     RegisterError,
@@ -119,6 +120,7 @@ def verify_file(
             "and typed its own recovery key (or passphrase). If you are sure the key is right, "
             "the start of the file may be damaged: restore it from a backup."
         )
+    _check_log(path, key, header)
     problems: list[str] = []
     applied: list[str] = []
     size = path.stat().st_size
@@ -189,6 +191,43 @@ def verify_file(
             unknown,
         )
     return applied
+
+
+def _check_log(path: Path, key: bytes, header: RegisterHeader) -> None:
+    """Refuse a register whose write-ahead log holds committed changes SQLite could not read
+    (:mod:`.wal_check`), before any connection can fold the log in and delete it."""
+    log = wal_check.log_path(path)
+    try:
+        report = wal_check.check_log(path, key, header.salt)
+    except OSError as exc:
+        problem = f"the change log {log.name} could not be read ({exc.strerror or exc})"
+        raise DamagedLogError(
+            f"{path.name} cannot be opened safely: {problem}. Nothing has been changed and the "
+            "log has been left as it is. Check that the file can be read, then try again.",
+            [problem],
+            0,
+        ) from exc
+    if report.damaged:
+        raise DamagedLogError(
+            f"{path.name} cannot be opened safely: {report.message()}. Nothing has been "
+            f"changed, and the change log ({log.name}) has been kept as evidence. Restore the "
+            "register from its newest verified backup (changes made after that backup are "
+            "lost), and keep both files for investigation.",
+            [report.message()],
+            report.lost_commits,
+        )
+
+
+def newest_verified_backup(path: Path, key: bytes, folder: Path | None = None) -> Any:
+    """The newest backup of ``path`` that verifies with ``key`` (a ``BackupInfo``), or None."""
+    from .backups import list_backups, verify_backup
+
+    for info in list_backups(path, folder=folder):
+        with contextlib.suppress(RegisterError, OSError, sqlcipher.DatabaseError):
+            checked = verify_backup(info, key)
+            if checked.verified:
+                return checked
+    return None
 
 
 class Register:
@@ -362,6 +401,16 @@ class Register:
             remove_stale_links(path)  # leftovers of a crash mid-swap or mid-backup
             applied = verify_file(path, key, header=header, thorough=thorough)
             conn = sqlcipher.connect(path, key, header.salt)
+        except DamagedLogError as exc:
+            lock.release()
+            backup = exc.backup = newest_verified_backup(path, key, backup_dir)
+            if backup is not None:
+                when = backup.created_at.astimezone()
+                exc.args = (
+                    f"{exc.args[0]} The newest verified backup is {backup.path} "
+                    f"(made {when:%d/%m/%Y %H:%M}).",
+                )
+            raise
         except BaseException:
             lock.release()
             raise

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from nhsip_desktop import APP_NAME, APP_TITLE
+from nhsip_desktop.hardening import harden_process
 
 from .main_window import MainWindow
 from .style import apply_style
@@ -25,6 +26,7 @@ def make_app() -> QApplication:
 
 
 def run(*, demo: bool = False, register: Path | None = None) -> int:
+    harden_process()  # also done by cli.main; here for any other way into the window
     app = make_app()
     window = MainWindow()
     window.show()
