@@ -183,8 +183,10 @@ def test_a_backup_leaves_sqlites_locks_on_the_register_in_place(register: Regist
 
     def our_locks() -> list[str]:
         mark = f":{os.stat(register.path).st_ino} "
+        # each line starts with its position in the whole machine's list ("4: POSIX ..."),
+        # which other processes' locks shift: compare what follows it
         return [
-            line
+            line.split(":", 1)[1].strip()
             for line in Path("/proc/locks").read_text().splitlines()
             if f" {os.getpid()} " in line and mark in line
         ]
