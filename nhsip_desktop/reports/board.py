@@ -163,10 +163,9 @@ def write_board_summary(
         rest_overdue = sum(1 for d in rest if d.due < today)
         note.append(
             para(
-                f"… and {len(rest)} more (the table shows the first {len(shown)} of "
-                f"{len(deadlines)}"
-                + (f"; {rest_overdue} of the rest overdue" if rest_overdue else "")
-                + ") in the app's upcoming deadlines.",
+                f"… and {len(rest)} more of the {len(deadlines)}"
+                + (f" ({rest_overdue} of them overdue)" if rest_overdue else "")
+                + ", in the app's upcoming deadlines.",
                 "Small",
             )
         )
