@@ -33,6 +33,7 @@ from enum import StrEnum
 from typing import Any
 
 from .money import PENNY
+from .periods import financial_year_of
 from .renewals import Deadline, add_months
 
 __all__ = [
@@ -601,7 +602,7 @@ class TtcReview:
 
 def financial_quarter(d: dt.date) -> str:
     """The NHS financial-year quarter ``d`` falls in: 15/11/2026 -> "Q3 2026-27"."""
-    start_year = d.year if d.month >= 4 else d.year - 1
+    start_year = financial_year_of(d)
     quarter = (d.month - 4) % 12 // 3 + 1
     return f"Q{quarter} {start_year}-{(start_year + 1) % 100:02d}"
 

@@ -30,16 +30,16 @@ is "Not applicable", with a note saying why.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .checklists import ChecklistError, ChecklistLibrary
 from .errors import RegisterError
+from .feedback import FEEDBACK_REFERENCE
 from .money import money
-from .rights import Right, RightStatus
+from .periods import financial_year, financial_year_of, long_date, period_text, year_label
+from .rights import Right
 
 if TYPE_CHECKING:
     from .store.register import Register
@@ -54,6 +54,7 @@ __all__ = [
     "FigureGroup",
     "annual_figures",
     "financial_year",
+    "financial_year_of",
     "long_date",
     "period_text",
     "year_label",
@@ -84,43 +85,6 @@ COUNTING_RULES: tuple[str, ...] = (
     "revenue-sharing policy version each was recorded under.",
     "Training: sessions held in the year and their attendees.",
 )
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-# -- the year ---------------------------------------------------------------------------------
-def financial_year(year: int) -> tuple[dt.date, dt.date]:
-    """The financial year starting in ``year``: 1 April ``year`` to 31 March ``year + 1``."""
-    return dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
-
-
-def long_date(value: dt.date) -> str:
-    """1 April 2026 (month names in English whatever the locale)."""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
-
-
-def year_label(year: int) -> str:
-    """ "2026 to 2027", as GOV.UK writes financial years."""
-    return f"{year} to {year + 1}"
-
-
-def period_text(year: int) -> str:
-    """ "1 April 2026 to 31 March 2027"."""
-    start, end = financial_year(year)
-    return f"{long_date(start)} to {long_date(end)}"
 
 
 # -- figures ----------------------------------------------------------------------------------
@@ -211,17 +175,6 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
-def _count(register: Register, sql: str, args: Sequence[object] = ()) -> int:
-    return int(register.conn.execute(sql, list(args)).fetchone()[0])
-
-
-def _has_table(register: Register, name: str) -> bool:
-    row = register.conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-    ).fetchone()
-    return row is not None
-
-
 def _no_data(label: str, note: str) -> Figure:
     return Figure(label, None, note)
 
@@ -236,57 +189,43 @@ def _days_text(value: Decimal) -> str:
 
 
 # -- each group -------------------------------------------------------------------------------
-def _disclosures(register: Register, start: str, end: str) -> Figure:
+def _disclosures(register: Register, start: dt.date, end: dt.date) -> Figure:
     label = "Disclosures received"
-    if not _count(register, "SELECT count(*) FROM cases WHERE received_on IS NOT NULL"):
+    if not register.facts.recorded_counts().cases_received:
         return _no_data(label, "No disclosure has been received into the register yet.")
-    n = _count(
-        register, "SELECT count(*) FROM cases WHERE received_on BETWEEN ? AND ?", (start, end)
-    )
+    n = register.facts.disclosures_received(start, end)
     return Figure(label, str(n), "Cases whose received date falls in the year.", n)
 
 
 def _feedback(
-    register: Register, start: str, end: str, target: int, today: dt.date
+    register: Register, start: dt.date, end: dt.date, today: dt.date
 ) -> tuple[Figure, Figure]:
+    facts = register.facts.feedback(start, end, today)
+    target = facts.target_days
     median_label = "Median time to feedback"
     share_label = f"Feedback within the {target}-day target"
-    if not _count(register, "SELECT count(*) FROM cases WHERE feedback_given_on IS NOT NULL"):
+    if not register.facts.recorded_counts().feedback_given:
         note = "No feedback to an innovator has been recorded yet."
         return _no_data(median_label, note), _no_data(share_label, note)
-    rows = register.conn.execute(
-        "SELECT received_on, feedback_given_on FROM cases WHERE received_on BETWEEN ? AND ?",
-        (start, end),
-    ).fetchall()
-    days: list[int] = []
-    awaiting = overdue = 0
-    for received_text, given_text in rows:
-        received = dt.date.fromisoformat(received_text)
-        if given_text:
-            days.append((dt.date.fromisoformat(given_text) - received).days)
-        else:
-            awaiting += 1
-            if (today - received).days > target:
-                overdue += 1
     waiting = (
-        f" {_plural(awaiting, 'disclosure')} from the year still awaiting feedback "
-        f"({overdue} past the target)."
-        if awaiting
+        f" {_plural(facts.awaiting, 'disclosure')} from the year still awaiting feedback "
+        f"({facts.overdue} past the target)."
+        if facts.awaiting
         else ""
     )
-    if not rows:
+    if not facts.received:
         note = "No disclosures were received in the year."
         return (
             Figure(median_label, NOT_APPLICABLE, note),
             Figure(share_label, NOT_APPLICABLE, note),
         )
-    if days:
-        median = Decimal(str(statistics.median(days)))
+    median = facts.median
+    if median is not None:
         median_figure = Figure(
             median_label,
             _days_text(median),
-            f"From receipt to feedback, for the {_plural(len(days), 'disclosure')} from the year "
-            f"given feedback.{waiting}",
+            f"From receipt to feedback, for the {_plural(facts.given, 'disclosure')} from the "
+            f"year given feedback.{waiting}",
             median,
         )
     else:
@@ -295,18 +234,13 @@ def _feedback(
             NOT_APPLICABLE,
             f"No disclosure received in the year has had feedback yet.{waiting}",
         )
-    within = sum(1 for d in days if d <= target)
-    decided = len(days) + overdue
-    if decided:
-        percent = (Decimal(100 * within) / Decimal(decided)).quantize(
-            Decimal(1), rounding=ROUND_HALF_UP
-        )
+    if facts.percent is not None:
         share_figure = Figure(
             share_label,
-            f"{percent}% ({within} of {decided})",
+            facts.share_text,
             "Out of the disclosures from the year whose feedback was given or is overdue "
-            f"(the register's target is {target} days).",
-            percent,
+            f"(the register's target is {target} days; {FEEDBACK_REFERENCE}).",
+            facts.percent,
         )
     else:
         share_figure = Figure(
@@ -332,22 +266,17 @@ def _known_outcomes(kind: str) -> list[tuple[str, str]]:
     return []
 
 
-def _decisions(register: Register, kind: str, start: str, end: str) -> list[Figure]:
+def _decisions(register: Register, kind: str, start: dt.date, end: dt.date) -> list[Figure]:
     total_label = "Triage decisions" if kind == "triage" else "Routes chosen"
     prefix = "Triage: " if kind == "triage" else "Route: "
-    if not _count(register, "SELECT count(*) FROM decisions WHERE kind = ?", (kind,)):
+    if not register.facts.recorded_counts().decisions.get(kind):
         what = "triage decision" if kind == "triage" else "route decision"
         return [_no_data(total_label, f"No {what} has been recorded yet.")]
     counts: dict[str, int] = {}
     labels: dict[str, str] = {}
-    rows = register.conn.execute(
-        "SELECT outcome, outcome_label FROM decisions WHERE kind = ? AND decided_on BETWEEN ? "
-        "AND ? ORDER BY decided_on, id",
-        (kind, start, end),
-    )
-    for outcome, label in rows:
-        counts[outcome] = counts.get(outcome, 0) + 1
-        labels[outcome] = label  # the latest label recorded for the outcome
+    for row in register.facts.decisions_in(start, end, kind):
+        counts[row.outcome] = counts.get(row.outcome, 0) + 1
+        labels[row.outcome] = row.outcome_label  # the latest label recorded for the outcome
     known = _known_outcomes(kind)
     order = [outcome for outcome, _ in known]
     for outcome, label in known:
@@ -370,19 +299,6 @@ def _decisions(register: Register, kind: str, start: str, end: str) -> list[Figu
     return out
 
 
-def _lapse_dates(register: Register) -> dict[int, dt.date]:
-    """The date each lapsed right lapsed, by :data:`LAPSE_RULE`."""
-    out: dict[int, dt.date] = {}
-    rows = register.conn.execute(
-        "SELECT r.id, r.updated_at, (SELECT max(v.reviewed_on) FROM reviews v "
-        "WHERE v.right_id = r.id AND v.outcome = 'lapse') FROM rights r WHERE r.status = ?",
-        (RightStatus.LAPSED.value,),
-    )
-    for right_id, updated_at, reviewed_on in rows:
-        out[int(right_id)] = dt.date.fromisoformat(reviewed_on or str(updated_at)[:10])
-    return out
-
-
 def _by_type(labels: list[str]) -> str:
     counts: dict[str, int] = {}
     for label in labels:
@@ -392,13 +308,13 @@ def _by_type(labels: list[str]) -> str:
 
 def _rights(register: Register, start: dt.date, end: dt.date) -> tuple[Figure, Figure, Figure]:
     labels = ("Rights filed", "Rights granted or registered", "Rights lapsed")
-    if not _count(register, "SELECT count(*) FROM rights"):
+    if not register.facts.recorded_counts().rights:
         note = "No right has been recorded in the register yet."
         return _no_data(labels[0], note), _no_data(labels[1], note), _no_data(labels[2], note)
     rights = register.rights.all()
     filed = [r for r in rights if _in(r.filing_date, start, end)]
     granted = [r for r in rights if _in(r.grant_date, start, end)]
-    lapse_dates = _lapse_dates(register)
+    lapse_dates = register.facts.lapse_dates()
     lapsed = [r for r in rights if r.id is not None and _in(lapse_dates.get(r.id), start, end)]
 
     def figure(label: str, found: list[Right], rule: str) -> Figure:
@@ -418,32 +334,23 @@ def _rights(register: Register, start: dt.date, end: dt.date) -> tuple[Figure, F
     )
 
 
-def _agreements(register: Register, start: str, end: str) -> Figure:
+def _agreements(register: Register, start: dt.date, end: dt.date) -> Figure:
     label = "Agreements signed"
-    if not _has_table(register, "agreements") or not _count(
-        register, "SELECT count(*) FROM agreements"
-    ):
+    if not register.facts.recorded_counts().agreements:
         return _no_data(label, "No agreement has been recorded in the register yet.")
-    rows = register.conn.execute(
-        "SELECT kind, count(*) FROM agreements WHERE signed_on BETWEEN ? AND ? "
-        "GROUP BY kind ORDER BY kind",
-        (start, end),
-    ).fetchall()
-    n = sum(int(r[1]) for r in rows)
-    kinds = "; ".join(f"{str(kind).replace('_', ' ')} {count}" for kind, count in rows)
+    signed = register.facts.agreements_signed(start, end)
+    kinds = "; ".join(f"{kind.replace('_', ' ')} {count}" for kind, count in signed.by_kind)
     note = "By the date signed." + (f" By kind: {kinds}." if kinds else "")
-    return Figure(label, str(n), note, n)
+    return Figure(label, str(signed.total), note, signed.total)
 
 
-def _costs(register: Register, start: str, end: str) -> Figure:
+def _costs(register: Register, start: dt.date, end: dt.date) -> Figure:
     label = "Costs"
-    if not _count(register, "SELECT count(*) FROM costs"):
+    if not register.facts.recorded_counts().costs:
         return _no_data(label, "No cost has been recorded in the register yet.")
-    rows = register.conn.execute(
-        "SELECT amount, vat FROM costs WHERE spent_on BETWEEN ? AND ?", (start, end)
-    ).fetchall()
-    amount = sum((Decimal(r[0]) for r in rows), Decimal(0))
-    vat = sum((Decimal(r[1]) for r in rows), Decimal(0))
+    rows = register.facts.costs_in(start, end)
+    amount = sum((r.amount for r in rows), Decimal(0))
+    vat = sum((r.vat for r in rows), Decimal(0))
     total = amount + vat
     note = (
         f"{_plural(len(rows), 'entry', 'entries')} dated in the year: {money(amount)} plus "
@@ -454,15 +361,12 @@ def _costs(register: Register, start: str, end: str) -> Figure:
 
 def _returns(register: Register, start: dt.date, end: dt.date) -> tuple[Figure, Figure]:
     labels = ("Returns received", "Distributions to staff")
-    if not _count(register, "SELECT count(*) FROM returns"):
+    if not register.facts.recorded_counts().returns:
         note = "No return has been recorded in the register yet."
         return _no_data(labels[0], note), _no_data(labels[1], note)
-    rows = register.conn.execute(
-        "SELECT case_id, gross, deductible FROM returns WHERE received_on BETWEEN ? AND ?",
-        (start.isoformat(), end.isoformat()),
-    ).fetchall()
-    gross = sum((Decimal(r[1]) for r in rows), Decimal(0))
-    deductible = sum((Decimal(r[2]) for r in rows), Decimal(0))
+    rows = register.facts.returns_in(start, end)
+    gross = sum((r.gross for r in rows), Decimal(0))
+    deductible = sum((r.deductible for r in rows), Decimal(0))
     returns_figure = Figure(
         labels[0],
         money(gross),
@@ -473,7 +377,7 @@ def _returns(register: Register, start: dt.date, end: dt.date) -> tuple[Figure, 
     to_staff = Decimal(0)
     innovators: set[str] = set()
     not_shared: list[str] = []
-    for case_id in sorted({int(r[0]) for r in rows}):
+    for case_id in sorted({r.case_id for r in rows}):
         try:
             distributions = register.returns.distributions(case_id)
         except RegisterError:
@@ -497,16 +401,12 @@ def _returns(register: Register, start: dt.date, end: dt.date) -> tuple[Figure, 
     return returns_figure, Figure(labels[1], money(to_staff), note, to_staff)
 
 
-def _training(register: Register, start: str, end: str) -> tuple[Figure, Figure]:
+def _training(register: Register, start: dt.date, end: dt.date) -> tuple[Figure, Figure]:
     labels = ("Training sessions", "Training attendees")
-    if not _count(register, "SELECT count(*) FROM training"):
+    if not register.facts.recorded_counts().training:
         note = "No training session has been recorded yet."
         return _no_data(labels[0], note), _no_data(labels[1], note)
-    sessions, attendees = register.conn.execute(
-        "SELECT count(*), coalesce(sum(attendees), 0) FROM training WHERE held_on BETWEEN ? AND ?",
-        (start, end),
-    ).fetchone()
-    n, people = int(sessions), int(attendees)
+    n, people = register.facts.training_in(start, end)
     return (
         Figure(labels[0], str(n), "Sessions held in the year.", n),
         Figure(labels[1], str(people), "Attendees counted at those sessions.", people),
@@ -518,27 +418,26 @@ def annual_figures(register: Register, year: int, *, today: dt.date | None = Non
     docstring). ``today`` (default: today) decides which feedback is already overdue."""
     today = today or dt.date.today()
     start, end = financial_year(year)
-    s, e = start.isoformat(), end.isoformat()
     target = int(register.settings.get("feedback_target_days"))
-    median, share = _feedback(register, s, e, target, today)
+    median, share = _feedback(register, start, end, today)
     filed, granted, lapsed = _rights(register, start, end)
     returns_figure, to_staff = _returns(register, start, end)
-    sessions, attendees = _training(register, s, e)
+    sessions, attendees = _training(register, start, end)
     return AnnualFigures(
         year=year,
         start=start,
         end=end,
         feedback_target_days=target,
-        disclosures_received=_disclosures(register, s, e),
+        disclosures_received=_disclosures(register, start, end),
         feedback_median_days=median,
         feedback_within_target=share,
-        triage_outcomes=_decisions(register, "triage", s, e),
-        routes_chosen=_decisions(register, "route", s, e),
+        triage_outcomes=_decisions(register, "triage", start, end),
+        routes_chosen=_decisions(register, "route", start, end),
         rights_filed=filed,
         rights_granted=granted,
         rights_lapsed=lapsed,
-        agreements_signed=_agreements(register, s, e),
-        costs=_costs(register, s, e),
+        agreements_signed=_agreements(register, start, end),
+        costs=_costs(register, start, end),
         returns=returns_figure,
         distributions_to_staff=to_staff,
         training_sessions=sessions,

@@ -286,11 +286,23 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_CHECK_FAILED
     with register:
         report = register.check()
-        report.checks.extend(reconcile_checks(register.conn))
+        report.checks.extend(reconcile_checks(register))
+        from .store.invariants import check_invariants
+
+        violations = check_invariants(register)
     for name, passed, detail in report.checks:
         _say(f"{'PASS' if passed else 'FAIL'}  {name}: {detail}")
-    _say("All checks passed." if report.ok else "Some checks FAILED: see above.")
-    return EXIT_OK if report.ok else EXIT_CHECK_FAILED
+    ok = report.ok and not violations
+    _say(
+        f"{'FAIL' if violations else 'PASS'}  Register invariants: "
+        + (f"{len(violations)} violation(s)" if violations else "every invariant holds")
+    )
+    for violation in violations[:200]:
+        _say(f"      - [{violation.rule}] {violation}")
+    if len(violations) > 200:
+        _say(f"      ... and {len(violations) - 200} more")
+    _say("All checks passed." if ok else "Some checks FAILED: see above.")
+    return EXIT_OK if ok else EXIT_CHECK_FAILED
 
 
 def ask_passphrase() -> str:

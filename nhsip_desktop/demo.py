@@ -61,4 +61,7 @@ def build_demo(register: Register, count: int) -> int:
             if i >= len(CURATED)
         )
         ids += register.cases.add_many(rows)
+    from .demo_extras import add_demo_decisions
+
+    add_demo_decisions(register, today)  # every decided case has its decision (invariants)
     return len(ids)

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 from .agreements import Agreement, AgreementKind, LicenceType, Obligation, TtcReview
 from .cases import CaseFilter, Stage
-from .governance import IpPolicy, Sro, TrainingSession
+from .governance import (
+    IpPolicy,
+    Sro,
+    TrainingSession,
+    TtcArrangement,
+    TtcEvaluation,
+    TtcModel,
+)
 from .ledgers import CostCategory, CostEntry
 from .renewals import add_months
 from .revenue import ReturnKind
@@ -153,6 +160,7 @@ def add_demo_extras(register: Register, today: dt.date | None = None) -> None:
             headings_covered=[1, 2, 3, 4, 5, 6, 7, 8, 9],
         )
         register.governance.save(record)
+        add_demo_ttc_evaluation(register, today)
         register.governance.add_training(
             TrainingSession(
                 add_months(today, -5),
@@ -162,3 +170,75 @@ def add_demo_extras(register: Register, today: dt.date | None = None) -> None:
                 "Alex Morgan",
             )
         )
+
+
+DEMO_DECISION_MAKER = "Alex Morgan, IP lead (fictional)"
+
+
+def add_demo_decisions(register: Register, today: dt.date | None = None) -> None:
+    """Give every demo case at Decision made or Active the decisions its stage implies, so
+    that a fresh demo register checks clean (``store.invariants``): a triage decision for
+    each (develop and protect, or adopt and share when its next action is an open licence),
+    and the route chosen for each active case. Decided a few weeks after receipt; the
+    innovator's feedback is recorded on the day of the decision for cases received long
+    enough ago (the rest are still awaiting it, so the feedback figures have both)."""
+    today = today or dt.date.today()
+    decided_stages = {Stage.DECISION_MADE, Stage.ACTIVE}
+    cases = [
+        c for c in register.cases.search(CaseFilter(descending=False)) if c.stage in decided_stages
+    ]
+    assessments = register.assessments
+    with register.transaction():
+        for index, case in enumerate(cases):
+            assert case.id is not None
+            if assessments.latest_decision(case.id, "triage") is not None:
+                continue
+            received = case.received_on or today
+            waited = min(21 + 9 * (index % 3), max((today - received).days // 2, 0))
+            decided_on = min(received + dt.timedelta(days=waited), today)
+            shares_openly = "route 1" in case.next_action.lower()
+            assessments.record_decision(
+                case.id,
+                "triage",
+                outcome="adopt_share" if shares_openly else "develop_protect",
+                outcome_label=(
+                    "Adopt or share without commercialisation"
+                    if shares_openly
+                    else "Develop and protect: choose a route"
+                ),
+                rationale="Fictional demo decision: the triage checklist was worked through "
+                "with the innovator and the clinical lead.",
+                decided_on=decided_on,
+                decision_maker=DEMO_DECISION_MAKER,
+            )
+            if case.stage is Stage.ACTIVE:
+                assessments.record_decision(
+                    case.id,
+                    "route",
+                    outcome="route3",
+                    outcome_label="Route 3: develop it with a partner for commercialisation",
+                    rationale="Fictional demo decision: a partner has the capability the trust "
+                    "lacks.",
+                    decided_on=decided_on,
+                    decision_maker=DEMO_DECISION_MAKER,
+                )
+            if case.feedback_given_on is None and index % 4 != 3:
+                register.cases.record_feedback(case.id, decided_on)
+
+
+def add_demo_ttc_evaluation(register: Register, today: dt.date) -> None:
+    """The demo trust's step 9 evaluation, and its arrangement linked to the TTC services
+    agreement in Agreements (the provider is read from the agreement, not repeated)."""
+    ttc = next((a for a in register.agreements.all() if a.kind is AgreementKind.TTC_SERVICES), None)
+    if ttc is None:
+        return
+    record = register.governance.record()
+    record.ttc_evaluation = TtcEvaluation(
+        [TtcModel.UNIVERSITY, TtcModel.REGIONAL, TtcModel.IN_HOUSE],
+        TtcModel.REGIONAL,
+        "the regional hub already serves neighbouring trusts and brings licensing expertise "
+        "the trust could not afford to build in-house (fictional)",
+        add_months(today, -11),
+    )
+    record.ttc_arrangement = TtcArrangement(TtcModel.REGIONAL, agreement_reference=ttc.reference)
+    register.governance.save(record)

@@ -28,7 +28,9 @@ policy
     headings not covered; not met: no policy, or its yearly review is overdue.
 ttc
     met: an evaluation of the TTC models is recorded and an arrangement that matches its
-    decision; partly: only one of them, or they disagree; not met: neither.
+    decision; partly: only one of them, or they disagree; not met: neither. The arrangement
+    is :func:`ttc_in_place`: a TTC services agreement in force in the agreements register
+    counts even when the governance record does not repeat it.
 publish
     met: the IP policy is published (where is recorded) and the TTC arrangement is marked
     published; partly: one of the two; not met: neither.
@@ -50,6 +52,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
+from .agreements import Agreement, AgreementKind
 from .renewals import URGENT_DAYS, Deadline, add_months
 
 __all__ = [
@@ -68,11 +71,14 @@ __all__ = [
     "TrainingSession",
     "TtcArrangement",
     "TtcEvaluation",
+    "TtcInPlace",
     "TtcModel",
     "Variation",
     "action_statuses",
     "governance_deadlines",
     "training_in_last_year",
+    "ttc_agreement_in_force",
+    "ttc_in_place",
 ]
 
 KIND_GOVERNANCE = "governance"  # the Deadline kind of every governance deadline
@@ -393,10 +399,13 @@ class TtcArrangement:
     provider: str = ""
     published: bool = False
     where: str = ""
+    # The TTC services agreement in the agreements register this arrangement is (its
+    # reference, AG-YYYY-NNNN): the provider and dates are then read from the agreement.
+    agreement_reference: str = ""
 
     def validate(self, today: dt.date) -> Problems:
         problems: Problems = []
-        if self.model is not TtcModel.NONE:
+        if self.model is not TtcModel.NONE and not self.agreement_reference.strip():
             _required(problems, "provider", self.provider, "Name the TTC provider.", NAME_MAX)
         else:
             _limit(problems, "provider", self.provider, NAME_MAX)
@@ -406,12 +415,15 @@ class TtcArrangement:
         return problems
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "model": self.model.value,
             "provider": self.provider.strip(),
             "published": self.published,
             "where": self.where.strip(),
         }
+        if self.agreement_reference.strip():
+            out["agreement_reference"] = self.agreement_reference.strip()
+        return out
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> TtcArrangement:
@@ -420,7 +432,104 @@ class TtcArrangement:
             _text(raw, "provider"),
             _bool(raw, "published"),
             _text(raw, "where"),
+            _text(raw, "agreement_reference"),
         )
+
+
+def ttc_agreement_in_force(agreement: Agreement, today: dt.date) -> bool:
+    """A TTC services agreement that is signed, has started and has not ended by ``today``."""
+    start = agreement.effective_start
+    return (
+        agreement.kind is AgreementKind.TTC_SERVICES
+        and agreement.signed_on is not None
+        and start is not None
+        and start <= today
+        and (agreement.end_on is None or agreement.end_on >= today)
+    )
+
+
+@dataclass(frozen=True)
+class TtcInPlace:
+    """Whether a TTC arrangement is in place, and what it is: the one answer the governance
+    page, the board summary, the annual return and the IP policy draft all give (step 9).
+
+    The agreements register is the truth: a TTC services agreement in force counts, whether
+    or not the governance record mentions it, and its other party is the provider. The
+    governance record adds what only it knows (the model, whether and where the arrangements
+    are published) and may name the agreement it is (``agreement_reference``). A governance
+    arrangement with no agreement in the register still counts (registers kept before
+    agreements were recorded), and says so.
+    """
+
+    agreement: Agreement | None  # the TTC services agreement in force, if any
+    model: TtcModel | None  # None: an agreement is in force but no model is recorded
+    provider: str
+    published: bool = False
+    where: str = ""
+
+    @property
+    def recorded(self) -> bool:
+        """Something is recorded: an agreement in force, or a governance arrangement."""
+        return self.agreement is not None or self.model is not None
+
+    @property
+    def in_place(self) -> bool:
+        """A TTC arrangement is in place (not "no TTC")."""
+        return self.agreement is not None or (
+            self.model is not None and self.model is not TtcModel.NONE
+        )
+
+    @property
+    def words(self) -> str:
+        """ "A regional TTC (...): Northern Hub, under AG-2026-0001 (signed 01/02/2026)"."""
+        if not self.recorded:
+            return "No TTC arrangement is recorded."
+        label = self.model.label if self.model is not None else AgreementKind.TTC_SERVICES.label
+        text = label + (f": {self.provider}" if self.provider else "")
+        agreement = self.agreement
+        if agreement is not None:
+            signed = f" (signed {_uk(agreement.signed_on)})" if agreement.signed_on else ""
+            text += f", under {agreement.reference}{signed}"
+        elif self.in_place:
+            text += "; no TTC services agreement is recorded in Agreements"
+        return text
+
+
+def ttc_in_place(
+    record: GovernanceRecord, agreements: Sequence[Agreement], today: dt.date
+) -> TtcInPlace:
+    """The TTC arrangement in place as at ``today`` (rules in :class:`TtcInPlace`). The
+    agreement named by the governance record is used when it is in force; otherwise the
+    latest-signed TTC services agreement in force."""
+    arrangement = record.ttc_arrangement
+    current = sorted(
+        (a for a in agreements if ttc_agreement_in_force(a, today)),
+        key=lambda a: (a.signed_on or dt.date.min, a.reference),
+        reverse=True,
+    )
+    linked = arrangement.agreement_reference.strip() if arrangement else ""
+    agreement = next((a for a in current if a.reference == linked), None) or next(
+        iter(current), None
+    )
+    model = arrangement.model if arrangement is not None else None
+    if agreement is not None and model is TtcModel.NONE:
+        model = None  # the agreement in force outranks an old "no TTC"
+    if agreement is not None and model is None:
+        evaluation = record.ttc_evaluation
+        if evaluation is not None and evaluation.decision is not TtcModel.NONE:
+            model = evaluation.decision
+    if agreement is not None:
+        parties = [p.strip() for p in agreement.parties if p.strip()]
+        provider = parties[0] if parties else (arrangement.provider.strip() if arrangement else "")
+    else:
+        provider = arrangement.provider.strip() if arrangement else ""
+    return TtcInPlace(
+        agreement,
+        model,
+        provider,
+        arrangement.published if arrangement else False,
+        arrangement.where.strip() if arrangement else "",
+    )
 
 
 @dataclass
@@ -811,9 +920,9 @@ def _policy_status(record: GovernanceRecord, today: dt.date) -> ActionStatus:
     return ActionStatus(action.key, action.title, status, " ".join(parts), dates)
 
 
-def _ttc_status(record: GovernanceRecord) -> ActionStatus:
+def _ttc_status(record: GovernanceRecord, ttc: TtcInPlace) -> ActionStatus:
     action = ACTIONS["ttc"]
-    evaluation, arrangement = record.ttc_evaluation, record.ttc_arrangement
+    evaluation = record.ttc_evaluation
     parts: list[str] = []
     if evaluation is None:
         parts.append("No evaluation of the ways of reaching TTC support is recorded.")
@@ -824,21 +933,24 @@ def _ttc_status(record: GovernanceRecord) -> ActionStatus:
             f"Evaluated on {_uk(evaluation.decided_on)}: considered {considered}; decided on "
             f"{evaluation.decision.short}, because {reason}."
         )
-    if arrangement is None:
+    if not ttc.recorded:
         parts.append("No TTC arrangement is recorded.")
     else:
-        provider = f": {arrangement.provider.strip()}" if arrangement.provider.strip() else ""
-        parts.append(f"Arrangement: {arrangement.model.label}{provider}.")
+        parts.append(f"Arrangement: {ttc.words.rstrip('.')}.")
     agree = (
         evaluation is not None
-        and arrangement is not None
-        and evaluation.decision is arrangement.model
+        and ttc.recorded
+        and (
+            evaluation.decision is ttc.model
+            if ttc.model is not None
+            else evaluation.decision is not TtcModel.NONE
+        )
     )
-    if evaluation is not None and arrangement is not None and not agree:
+    if evaluation is not None and ttc.recorded and not agree:
         parts.append("The arrangement recorded differs from the evaluation's decision.")
     if agree:
         status: Status = "met"
-    elif evaluation is None and arrangement is None:
+    elif evaluation is None and not ttc.recorded:
         status = "not met"
     else:
         status = "partly"
@@ -846,11 +958,11 @@ def _ttc_status(record: GovernanceRecord) -> ActionStatus:
     return ActionStatus(action.key, action.title, status, " ".join(parts), dates)
 
 
-def _publish_status(record: GovernanceRecord) -> ActionStatus:
+def _publish_status(record: GovernanceRecord, ttc: TtcInPlace) -> ActionStatus:
     action = ACTIONS["publish"]
-    policy, arrangement = record.policy, record.ttc_arrangement
+    policy = record.policy
     policy_published = policy is not None and policy.published
-    ttc_published = arrangement is not None and arrangement.published
+    ttc_published = ttc.recorded and ttc.published
     parts: list[str] = []
     if policy is None:
         parts.append("No IP policy is recorded.")
@@ -858,10 +970,10 @@ def _publish_status(record: GovernanceRecord) -> ActionStatus:
         parts.append(f"IP policy published at {policy.published_at.strip()}.")
     else:
         parts.append("The IP policy is not recorded as published.")
-    if arrangement is None:
+    if not ttc.recorded:
         parts.append("No TTC arrangement is recorded.")
     elif ttc_published:
-        parts.append(f"TTC arrangements published at {arrangement.where.strip()}.")
+        parts.append(f"TTC arrangements published at {ttc.where}.")
     else:
         parts.append("The TTC arrangements are not recorded as published.")
     dm = record.decision_making
@@ -907,15 +1019,22 @@ def _training_status(training: Sequence[TrainingSession], today: dt.date) -> Act
 
 
 def action_statuses(
-    record: GovernanceRecord, training: Sequence[TrainingSession], today: dt.date
+    record: GovernanceRecord,
+    training: Sequence[TrainingSession],
+    today: dt.date,
+    ttc: TtcInPlace | None = None,
 ) -> list[ActionStatus]:
     """The status of each of the five actions, in the order of :data:`ACTIONS`, worked out
-    from the record and the training log as at ``today`` (rules in the module docstring)."""
+    from the record, the training log and the TTC arrangement in place (from the agreements
+    register: ``store.facts.ttc_arrangement``; without it, from the record alone) as at
+    ``today`` (rules in the module docstring)."""
+    if ttc is None:
+        ttc = ttc_in_place(record, (), today)
     return [
         _sro_status(record),
         _policy_status(record, today),
-        _ttc_status(record),
-        _publish_status(record),
+        _ttc_status(record, ttc),
+        _publish_status(record, ttc),
         _training_status(training, today),
     ]
 

@@ -79,10 +79,12 @@ register content, so it can be kept and shared freely::
   match whatever their case.
 - ``default_stage`` (optional, default ``submitted``): the stage of rows with no stage.
 
-Imported cases are historical records: each gets the stage its row gives directly (no stage
-history is made up for it, and no feedback due date is set). Every case is audited as it is
-added, and one more audit row (action ``import``) records the file name, the row counts and
-the mapping used.
+Imported cases are historical records: each gets the stage its row gives directly (its stage
+history records its creation and that stage, set directly; no feedback due date is set). A
+case imported at Decision made or Active gets a triage decision marked as made before the
+register was kept (outcome ``imported``), since the sheet does not say what it was. Every
+case is audited as it is added, and one more audit row (action ``import``) records the file
+name, the row counts and the mapping used.
 """
 
 from __future__ import annotations
@@ -260,6 +262,8 @@ _HEADING_WORDS: dict[str, tuple[str, ...]] = {
     ),
 }
 # Single words distinctive enough to match inside a longer heading ("Project title (short)").
+IMPORTED_OUTCOME = "imported"  # a decision made before the register, recorded on import
+
 _DISTINCTIVE = {"title", "status", "stage", "inventor", "innovator", "description", "summary"}
 
 _STAGE_WORDS: dict[str, Stage] = {"triage": Stage.IN_TRIAGE, "decision": Stage.DECISION_MADE}
@@ -1361,6 +1365,19 @@ def import_rows(
                 )
                 # save_disclosure sets the lead from the contributors: keep the sheet's.
                 cases.update(case.id, stage=ready.stage, lead_innovator=ready.lead_innovator)
+            if ready.stage in (Stage.DECISION_MADE, Stage.ACTIVE):
+                # A decision stage needs its decision (store.invariants): the sheet does not
+                # say what it was, so the decision is recorded as made before the register.
+                register.assessments.record_decision(
+                    case.id,
+                    "triage",
+                    outcome=IMPORTED_OUTCOME,
+                    outcome_label="Decided before the register was kept (imported)",
+                    rationale=f"Imported from {source}, row {row.row_number}: the decision is "
+                    "in the trust's earlier records.",
+                    decided_on=min(ready.received_on or dt.date.today(), dt.date.today()),
+                    decision_maker="Imported record",
+                )
             references.append((row.row_number, case.reference))
             ids.append(case.id)
         tx.audit(

@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 from nhsip_desktop.salutation import TITLES
 
-from .governance import ANNEX_A_HEADINGS, GovernanceRecord, TtcModel
+from .governance import ANNEX_A_HEADINGS, GovernanceRecord, TtcInPlace, TtcModel, ttc_in_place
 from .renewals import add_months
 from .resources import resource_path
 from .revenue import PARTIES, RevenuePolicy
@@ -357,8 +357,9 @@ class PolicyFacts:
     decision_maker: str = ""
     stage_gates: tuple[str, ...] = ()
     pathway_where: str = ""  # where the innovation pathway is published ("" if not)
-    ttc_model: str = ""  # a TtcModel value, "" when no arrangement is recorded
+    ttc_model: str = ""  # a TtcModel value, "" when no arrangement (or no model) is recorded
     ttc_provider: str = ""
+    ttc_agreement: str = ""  # the TTC services agreement in force (AG-...), "" when none
     feedback_target_days: int = 30
     revenue_policy: str = ""  # "example version 1"
     revenue_bands: tuple[BandFact, ...] = ()
@@ -373,12 +374,20 @@ class PolicyFacts:
     @property
     def ttc_label(self) -> str:
         if not self.ttc_model:
-            return ""
+            return "Technology transfer services agreement" if self.ttc_agreement else ""
         return TtcModel(self.ttc_model).label
 
     @property
     def has_ttc(self) -> bool:
-        return bool(self.ttc_model) and self.ttc_model != TtcModel.NONE.value
+        """A TTC arrangement is in place (``governance.TtcInPlace.in_place``)."""
+        return bool(self.ttc_agreement) or (
+            bool(self.ttc_model) and self.ttc_model != TtcModel.NONE.value
+        )
+
+    @property
+    def ttc_short(self) -> str:
+        """ "a regional TTC", or "a TTC services provider" when only the agreement is known."""
+        return TtcModel(self.ttc_model).short if self.ttc_model else "a TTC services provider"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -390,6 +399,7 @@ class PolicyFacts:
             "pathway_where": self.pathway_where,
             "ttc_model": self.ttc_model,
             "ttc_provider": self.ttc_provider,
+            **({"ttc_agreement": self.ttc_agreement} if self.ttc_agreement else {}),
             "feedback_target_days": self.feedback_target_days,
             "revenue_policy": self.revenue_policy,
             "revenue_bands": [
@@ -434,6 +444,7 @@ class PolicyFacts:
             pathway_where=text("pathway_where"),
             ttc_model=model,
             ttc_provider=text("ttc_provider"),
+            ttc_agreement=text("ttc_agreement"),
             feedback_target_days=days,
             revenue_policy=text("revenue_policy"),
             revenue_bands=tuple(bands),
@@ -442,11 +453,17 @@ class PolicyFacts:
 
 
 def gather_facts(
-    record: GovernanceRecord, settings: Mapping[str, Any], revenue: RevenuePolicy
+    record: GovernanceRecord,
+    settings: Mapping[str, Any],
+    revenue: RevenuePolicy,
+    ttc: TtcInPlace | None = None,
 ) -> PolicyFacts:
-    """The facts a policy repeats, from the governance record, the organisation settings and
-    the revenue-sharing policy in force."""
-    sro, dm, ttc = record.sro, record.decision_making, record.ttc_arrangement
+    """The facts a policy repeats, from the governance record, the organisation settings,
+    the revenue-sharing policy in force and the TTC arrangement in place (from the
+    agreements register, ``store.facts``; without it, from the record alone)."""
+    sro, dm = record.sro, record.decision_making
+    if ttc is None:
+        ttc = ttc_in_place(record, (), dt.date.today())
     bands = tuple(
         BandFact(revenue.band_label(i), *(_percent(band.percentage(p)) for p in PARTIES))
         for i, band in enumerate(revenue.bands)
@@ -458,8 +475,9 @@ def gather_facts(
         decision_maker=dm.ultimate_decision_maker.strip() if dm else "",
         stage_gates=tuple(g.strip() for g in dm.stage_gates if g.strip()) if dm else (),
         pathway_where=dm.pathway_where.strip() if dm and dm.pathway_published else "",
-        ttc_model=ttc.model.value if ttc else "",
-        ttc_provider=ttc.provider.strip() if ttc else "",
+        ttc_model=ttc.model.value if ttc.model is not None else "",
+        ttc_provider=ttc.provider,
+        ttc_agreement=ttc.agreement.reference if ttc.agreement is not None else "",
         feedback_target_days=int(settings.get("feedback_target_days", 30)),
         revenue_policy=f"{revenue.id} version {revenue.version}",
         revenue_bands=bands,
@@ -1142,7 +1160,7 @@ def _duties(w: _Writer, c: Mapping[str, Any], facts: PolicyFacts, all_c: Choices
     if facts.has_ttc:
         w.para(
             f"The trust's technology transfer support comes from {facts.ttc_provider} "
-            f"({TtcModel(facts.ttc_model).short}), under a written agreement. It helps to "
+            f"({facts.ttc_short}), under a written agreement. It helps to "
             "assess, protect and market ideas; only the trust can commit itself to a contract."
         )
     if c["managers"]:

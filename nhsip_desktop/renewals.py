@@ -107,9 +107,12 @@ __all__ = [
     "gb_trade_mark_renewals",
     "last_day_of_month",
     "next_filing_step",
+    "payable_renewals",
+    "pending_renewals",
     "priority_deadline",
     "priority_months",
     "register_deadlines",
+    "review_due",
     "right_deadlines",
     "upcoming",
 ]
@@ -493,6 +496,49 @@ def _has_foreign_filing(
     return False
 
 
+# Rights whose life has ended for good: no portfolio review is due. A lapsed right is still
+# reviewed when a review date is recorded (it may yet be restored, or its lapse confirmed).
+REVIEW_ENDED_STATUSES = frozenset(
+    {RightStatus.WITHDRAWN, RightStatus.REFUSED, RightStatus.EXPIRED, RightStatus.SOLD}
+)
+
+
+def review_due(right: Right) -> dt.date | None:
+    """The date the right's next portfolio review is due (steps 6 and 8), or None when none
+    is recorded or the right has ended (:data:`REVIEW_ENDED_STATUSES`). The one rule the
+    deadlines view, the assets page and the board summary use."""
+    if right.next_review is None or right.status in REVIEW_ENDED_STATUSES:
+        return None
+    return right.next_review
+
+
+def pending_renewals(right: Right, schedule: FeeSchedule | None) -> list[RenewalDue]:
+    """The renewals after the latest one recorded as paid (earlier gaps count as paid)."""
+    latest_paid = max(right.renewals_paid, default=0)
+    return [
+        r
+        for r in renewals_for(right, schedule)
+        if r.renewal_year > latest_paid and r.renewal_year not in right.renewals_paid
+    ]
+
+
+def payable_renewals(
+    right: Right, schedule: FeeSchedule | None, today: dt.date
+) -> list[RenewalDue]:
+    """The renewals that can be paid as of ``today``: the first pending one (even when late:
+    paying it, or restoring the right, is the question), plus any later ones whose payment
+    window has opened while the first can still be paid (a late grant can open several at
+    once). After the first one's late period has ended nothing later is payable: the right
+    has lapsed unless restored. The one rule the deadlines view and the assets page use."""
+    pending = pending_renewals(right, schedule)
+    if not pending:
+        return []
+    first = pending[0]
+    if today > first.late_until:
+        return [first]
+    return [first, *(r for r in pending[1:] if r.window_opens <= today)]
+
+
 def right_deadlines(
     right: Right,
     today: dt.date,
@@ -523,23 +569,8 @@ def right_deadlines(
     source = f"right:{right.id if right.id is not None else 'new'}"
     deadlines: list[Deadline] = []
 
-    renewals = renewals_for(right, schedule)
-    if renewals:
-        latest_paid = max(right.renewals_paid, default=0)
-        pending = [
-            r
-            for r in renewals
-            if r.renewal_year > latest_paid and r.renewal_year not in right.renewals_paid
-        ]
-        if pending:
-            first = pending[0]
-            deadlines.append(_renewal_deadline(right, first, today, reference, source))
-            if today <= first.late_until:
-                for renewal in pending[1:]:
-                    if renewal.window_opens <= today:
-                        deadlines.append(
-                            _renewal_deadline(right, renewal, today, reference, source)
-                        )
+    for renewal in payable_renewals(right, schedule, today):
+        deadlines.append(_renewal_deadline(right, renewal, today, reference, source))
 
     if (
         right.right_type.registered
@@ -581,16 +612,16 @@ def right_deadlines(
 
     deadlines += _beyond_uk_deadlines(right, today, reference, source, shipped_rules())
 
-    closed = (RightStatus.WITHDRAWN, RightStatus.REFUSED, RightStatus.EXPIRED, RightStatus.SOLD)
-    if right.next_review is not None and right.status not in closed:
+    next_review = review_due(right)
+    if next_review is not None:
         deadlines.append(
             Deadline(
-                right.next_review,
+                next_review,
                 KIND_REVIEW,
-                f"Review of the {right.right_type.label.lower()} due {_uk(right.next_review)}",
+                f"Review of the {right.right_type.label.lower()} due {_uk(next_review)}",
                 reference,
                 f"{source}:{KIND_REVIEW}",
-                right.next_review < today,
+                next_review < today,
             )
         )
     return deadlines

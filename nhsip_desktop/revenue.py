@@ -418,6 +418,9 @@ class Distribution:
     line: ReturnLine
     cumulative_before: Decimal
     note: str = ""
+    # The revenue-sharing policy version it was shared under (the one in force when the
+    # return was recorded): a statement shows each return's version and bands.
+    policy: RevenuePolicy | None = None
 
     @property
     def shares(self) -> list[Share]:
@@ -561,6 +564,7 @@ def distribute(
                 line=line,
                 cumulative_before=cumulative,
                 note=_note(line),
+                policy=policy,
             )
         )
         cumulative += net

@@ -76,7 +76,10 @@ def test_submission_needs_a_complete_disclosure(register: Register) -> None:
         register.cases.change_stage(case.id, Stage.SUBMITTED)
     assert ("contributors", info.value.problems[0][1]) in info.value.problems
     assert register.cases.get(case.id).stage is Stage.DRAFT
-    assert register.cases.history(case.id) == []
+    # Only its creation: the refused submission left no trace in the stage history.
+    assert [(c.from_stage, c.to_stage) for c in register.cases.history(case.id)] == [
+        (None, Stage.DRAFT)
+    ]
 
 
 def test_submission_records_received_and_feedback_due(register: Register) -> None:
@@ -84,7 +87,8 @@ def test_submission_records_received_and_feedback_due(register: Register) -> Non
     case = register.cases.change_stage(new_case(register).id, Stage.SUBMITTED)
     assert case.received_on == TODAY
     assert case.feedback_due == TODAY + dt.timedelta(days=21)
-    (change,) = register.cases.history(case.id)
+    created, change = register.cases.history(case.id)  # from its creation (invariants)
+    assert (created.from_stage, created.to_stage) == (None, Stage.DRAFT)
     assert (change.from_stage, change.to_stage, change.changed_on) == (
         Stage.DRAFT,
         Stage.SUBMITTED,

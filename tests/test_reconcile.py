@@ -82,7 +82,7 @@ def test_a_case_inserted_with_raw_sql_is_named(tmp_path: Path, actor: Actor) -> 
             f"INSERT INTO cases (reference, ref_year, ref_number, {', '.join(copy)}) "
             f"SELECT 'IP-2099-0001', 2099, 1, {', '.join(copy)} FROM cases LIMIT 1"
         )
-        checks = {name: (ok, detail) for name, ok, detail in reconcile_checks(register.conn)}
+        checks = {name: (ok, detail) for name, ok, detail in reconcile_checks(register)}
     ok, detail = checks["Records against the audit trail"]
     assert not ok and "cases IP-2099-0001: the case has no audited insert" in detail
 

@@ -691,3 +691,48 @@ def test_statement_with_no_returns_in_the_period(tmp_path: Path, register: Regis
     )
     _, whole = _pdf_text(target)
     assert "None recorded" in whole and "Your total for this period: £0.00" in whole
+
+
+def test_statement_shows_each_returns_policy_version_and_bands(
+    tmp_path: Path, register: Register
+) -> None:
+    """A return shared under an older policy version is shown with that version and its
+    bands, beside a later return shared under the version now in force."""
+    case_id, people = _statement_case(register)
+    today = dt.date.today()
+    first = register.returns.add(
+        case_id, received_on=today - dt.timedelta(days=30), gross=D("1000"), kind=ReturnKind.ROYALTY
+    )
+    old = register.reference.revenue_policy()
+    new = type(old)(
+        old.id,
+        old.version + 1,
+        old.effective,
+        old.title,
+        old.basis,
+        old.deductible,
+        (Band(None, D(40), D(20), D(40), D(0)),),
+    )
+    register.reference.save_revenue_policy(new)
+    second = register.returns.add(
+        case_id, received_on=today, gross=D("500"), kind=ReturnKind.LICENCE_FEE
+    )
+    distributions = register.returns.distributions(case_id)
+    assert [d.policy.version for d in distributions if d.policy] == [old.version, new.version]
+    assert [d.return_id for d in distributions] == [first.id, second.id]
+
+    target = write_innovator_statement(
+        register,
+        case_id,
+        people[0].key,
+        tmp_path / "statement.pdf",
+        distributions=distributions,
+        policy=new,
+    )
+    _pages, whole = _pdf_text(target)
+    assert f"Shared under policy version {old.version}" in whole
+    assert f"Shared under policy version {new.version}" in whole
+    assert f"Policy version {old.version}, in force from" in whole
+    assert f"Policy version {new.version}, in force from" in whole
+    assert "each return below says which it was shared under" in whole
+    assert old.band_label(0) in whole and "40%" in whole  # both versions' bands

@@ -96,6 +96,7 @@ def test_triage_by_keyboard_to_a_decision_and_the_letter(
     case = register.cases.get(case_id)
     assert case.stage is Stage.DECISION_MADE
     assert [c.to_stage for c in register.cases.history(case_id)] == [
+        Stage.DRAFT,  # created
         Stage.SUBMITTED,
         Stage.IN_TRIAGE,
         Stage.DECISION_MADE,

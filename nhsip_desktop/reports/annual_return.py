@@ -210,7 +210,8 @@ def _story(
 ) -> list[Any]:
     today = dt.date.today()
     manager = GovernanceManager(register)
-    statuses = action_statuses(record, manager.training(), today)
+    ttc = register.facts.ttc_arrangement(today, record)
+    statuses = action_statuses(record, manager.training(), today, ttc)
     story: list[Any] = [*_title(year), Spacer(1, 3 * mm)]
     story += _about(register, year, record, today)
     story += [Spacer(1, 4 * mm), boxed([para(TEMPLATE_NOTE, "Body")], weight=0.6, padding=6)]

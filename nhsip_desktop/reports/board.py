@@ -10,9 +10,6 @@ graphics in greys and patterns, so they read in black and white.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import statistics
-from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +21,8 @@ from reportlab.lib import colors
 from ..cases import STAGE_LABELS, Stage
 from ..governance import action_statuses
 from ..money import money
-from ..store.deadlines import all_deadlines
+from ..periods import year_label
+from ..rights import RightStatus
 from .template import (
     TEXT_WIDTH,
     ReportContext,
@@ -55,8 +53,7 @@ SECTIONS = (
 )
 
 
-def _financial_year(day: dt.date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
+DEADLINES_SHOWN = 10  # rows of the deadline table; the rest are counted beneath it
 
 
 def _stage_chart(counts: dict[Stage, int]) -> Drawing:
@@ -109,7 +106,7 @@ def write_board_summary(
     if end < start:
         raise ValueError("the period ends before it starts")
     today = today or dt.date.today()
-    conn = register.conn
+    facts = register.facts
     period = f"{start:%d/%m/%Y} to {end:%d/%m/%Y}"
     context = ReportContext.from_register(register, "Board summary")
     story: list[Any] = [
@@ -118,57 +115,22 @@ def write_board_summary(
     ]
 
     # -- headline figures ------------------------------------------------------------------
-    counts = Counter(
-        Stage(r[0]) for r in conn.execute("SELECT stage FROM cases WHERE stage != 'draft'")
-    )
-    received = conn.execute(
-        "SELECT received_on, feedback_given_on FROM cases WHERE received_on BETWEEN ? AND ?",
-        (start.isoformat(), end.isoformat()),
-    ).fetchall()
-    decided = conn.execute(
-        "SELECT c.reference, c.title, d.outcome_label, d.decided_on, d.kind FROM decisions d "
-        "JOIN cases c ON c.id = d.case_id WHERE d.decided_on BETWEEN ? AND ? ORDER BY d.decided_on",
-        (start.isoformat(), end.isoformat()),
-    ).fetchall()
-    target_days = int(register.settings.get("feedback_target_days"))
-    waits = [(dt.date.fromisoformat(g) - dt.date.fromisoformat(r)).days for r, g in received if g]
-    within = sum(1 for w in waits if w <= target_days)
-    deadlines = all_deadlines(register, today, 90)
+    counts = facts.stage_counts()
+    received = facts.disclosures_received(start, end)
+    decided = facts.decisions_in(start, end)
+    feedback = facts.feedback(start, end, today)
+    deadlines = facts.deadlines(today, 90)
     overdue = [d for d in deadlines if d.due < today]
-    spend_in = sum(
-        (
-            Decimal(a) + Decimal(v)
-            for a, v in conn.execute(
-                "SELECT amount, vat FROM costs WHERE spent_on BETWEEN ? AND ?",
-                (start.isoformat(), end.isoformat()),
-            )
-        ),
-        Decimal(0),
-    )
-    returns_in = sum(
-        (
-            Decimal(g)
-            for (g,) in conn.execute(
-                "SELECT gross FROM returns WHERE received_on BETWEEN ? AND ?",
-                (start.isoformat(), end.isoformat()),
-            )
-        ),
-        Decimal(0),
-    )
+    spend_in = sum((c.total for c in facts.costs_in(start, end)), Decimal(0))
+    returns_in = sum((r.gross for r in facts.returns_in(start, end)), Decimal(0))
     story += [
         para("1. Headline figures", "H1"),
         key_value_table(
             [
                 ("Open cases", str(sum(n for s, n in counts.items() if s is not Stage.CLOSED))),
-                ("Disclosures received in the period", str(len(received))),
+                ("Disclosures received in the period", str(received)),
                 ("Decisions made in the period", str(len(decided))),
-                (
-                    "Feedback to innovators (step 5)",
-                    f"{within} of {len(waits)} within the {target_days}-day target; median "
-                    f"{statistics.median(waits):.0f} days"
-                    if waits
-                    else "No disclosure received in the period has had its feedback yet",
-                ),
+                ("Feedback to innovators (step 5)", feedback.words),
                 (
                     "Deadlines in the next 90 days",
                     f"{len(deadlines)}, of which {len(overdue)} overdue",
@@ -182,7 +144,9 @@ def write_board_summary(
     ]
 
     # -- received and decided --------------------------------------------------------------
-    rows = [[r[0], r[1], r[4], r[2], format_date(dt.date.fromisoformat(r[3]))] for r in decided]
+    rows = [
+        [d.reference, d.title, d.kind, d.outcome_label, format_date(d.decided_on)] for d in decided
+    ]
     story += [
         para("3. Decisions made in the period", "H1"),
         data_table(["Case", "Title", "Kind", "Decision", "Date"], rows, [18, 40, 10, 32, 14])
@@ -191,8 +155,20 @@ def write_board_summary(
     ]
 
     # -- deadlines -------------------------------------------------------------------------
-    shown = 10
-    rows = [[format_date(d.due), d.describe(today), d.text, d.reference] for d in deadlines[:shown]]
+    shown = deadlines[:DEADLINES_SHOWN]
+    rest = deadlines[DEADLINES_SHOWN:]
+    rows = [[format_date(d.due), d.describe(today), d.text, d.reference] for d in shown]
+    note: list[Any] = []
+    if rest:
+        rest_overdue = sum(1 for d in rest if d.due < today)
+        note.append(
+            para(
+                f"… and {len(rest)} more of the {len(deadlines)}"
+                + (f" ({rest_overdue} of them overdue)" if rest_overdue else "")
+                + ", in the app's upcoming deadlines.",
+                "Small",
+            )
+        )
     story.append(
         keep_together(
             [
@@ -200,48 +176,27 @@ def write_board_summary(
                 data_table(["Due", "When", "What", "Case or right"], rows, [14, 18, 52, 16])
                 if rows
                 else none_recorded("Nothing is due in the next 90 days."),
+                *note,
             ]
-            + (
-                [
-                    para(
-                        f"… and {len(deadlines) - 15} more in the app's upcoming deadlines.",
-                        "Small",
-                    )
-                ]
-                if len(deadlines) > 15
-                else []
-            )
         )
     )
 
     # -- spend and returns by financial year ------------------------------------------------
-    by_year_spend: defaultdict[int, Decimal] = defaultdict(Decimal)
-    by_year_returns: defaultdict[int, Decimal] = defaultdict(Decimal)
-    for day, amount, vat in conn.execute("SELECT spent_on, amount, vat FROM costs"):
-        by_year_spend[_financial_year(dt.date.fromisoformat(day))] += Decimal(amount) + Decimal(vat)
-    for day, gross in conn.execute("SELECT received_on, gross FROM returns"):
-        by_year_returns[_financial_year(dt.date.fromisoformat(day))] += Decimal(gross)
-    years = sorted(set(by_year_spend) | set(by_year_returns))[-6:]
+    by_year = facts.spend_and_returns_by_year()
+    years = sorted(by_year)[-6:]
     story.append(para("5. Protection spend and returns by financial year", "H1"))
     if years:
         story.append(
             _money_chart(
                 years,
-                [by_year_spend[y] for y in years],
-                [by_year_returns[y] for y in years],
+                [by_year[y][0] for y in years],
+                [by_year[y][1] for y in years],
             )
         )
         story.append(
             data_table(
                 ["Financial year", "Spend", "Returns"],
-                [
-                    [
-                        f"{y} to {y + 1}",
-                        money(Decimal(by_year_spend[y])),
-                        money(Decimal(by_year_returns[y])),
-                    ]
-                    for y in years
-                ],
+                [[year_label(y), money(by_year[y][0]), money(by_year[y][1])] for y in years],
                 [40, 30, 30],
             )
         )
@@ -249,19 +204,17 @@ def write_board_summary(
         story.append(none_recorded("No costs or returns have been recorded yet."))
 
     # -- portfolio reviews due --------------------------------------------------------------
-    horizon = (today + dt.timedelta(days=90)).isoformat()
-    reviews = conn.execute(
-        "SELECT title, right_type, next_review FROM rights WHERE next_review IS NOT NULL "
-        "AND next_review <= ? AND status NOT IN ('lapsed', 'expired', 'sold', 'withdrawn', "
-        "'refused') ORDER BY next_review",
-        (horizon,),
-    ).fetchall()
+    reviews = facts.reviews_due(today, 90)
     story += [
         para("6. Portfolio reviews due (steps 6 and 8)", "H1"),
         data_table(
             ["Right", "Kind", "Review due"],
             [
-                [r[0], r[1].replace("_", " "), format_date(dt.date.fromisoformat(r[2]))]
+                [
+                    r.title + (" (lapsed)" if r.status is RightStatus.LAPSED else ""),
+                    r.right_type.label,
+                    format_date(r.due),
+                ]
                 for r in reviews
             ],
             [60, 20, 20],
@@ -272,22 +225,16 @@ def write_board_summary(
 
     # -- TTC performance ---------------------------------------------------------------------
     story.append(para("7. TTC performance (step 9, Annex B)", "H1"))
-    ttc_rows = []
-    for reference, title, data, reviewed_on in conn.execute(
-        "SELECT a.reference, a.title, r.data, r.reviewed_on FROM ttc_reviews r "
-        "JOIN agreements a ON a.id = r.agreement_id WHERE r.id IN "
-        "(SELECT max(id) FROM ttc_reviews GROUP BY agreement_id) ORDER BY a.reference"
-    ):
-        review = json.loads(data)
-        ttc_rows.append(
-            [
-                f"{reference} {title}",
-                format_date(dt.date.fromisoformat(reviewed_on)),
-                str(review.get("licences_executed", "")),
-                str(review.get("active_licences", "")),
-                money(Decimal(str(review.get("revenue", "0")))),
-            ]
-        )
+    ttc_rows = [
+        [
+            f"{row.reference} {row.title}",
+            format_date(row.review.reviewed_on),
+            str(row.review.licences_executed),
+            str(row.review.active_licences),
+            money(row.review.revenue),
+        ]
+        for row in facts.latest_ttc_reviews()
+    ]
     story.append(
         data_table(
             ["Agreement", "Last review", "Licences signed", "Active", "Revenue"],
@@ -303,12 +250,7 @@ def write_board_summary(
     story.append(_governance(register, today))
 
     # -- board decisions needed ---------------------------------------------------------------
-    needing = conn.execute(
-        "SELECT c.reference, c.title, d.outcome_label FROM cases c JOIN decisions d ON "
-        "d.id = (SELECT max(id) FROM decisions WHERE case_id = c.id AND kind = 'triage') "
-        "WHERE c.stage IN ('decision_made', 'active') AND d.outcome = 'develop_protect' "
-        "AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.case_id = c.id AND r.kind = 'route')"
-    ).fetchall()
+    needing = facts.board_decisions_needed()
     story += [
         para("9. Cases that need a board decision", "H1"),
         para(
@@ -316,7 +258,11 @@ def write_board_summary(
             "chosen yet (step 7): spending on protection needs a decision and a plan (step 6).",
             "Small",
         ),
-        data_table(["Case", "Title", "Triage decision"], [list(r) for r in needing], [18, 52, 30])
+        data_table(
+            ["Case", "Title", "Triage decision"],
+            [[n.reference, n.title, n.triage_decision] for n in needing],
+            [18, 52, 30],
+        )
         if needing
         else none_recorded("No case is waiting for a board decision."),
     ]
@@ -328,7 +274,9 @@ def write_board_summary(
 def _governance(register: Register, today: dt.date) -> Any:
     """The five actions for organisations with their status, in words."""
     manager = register.governance
-    statuses = action_statuses(manager.record(), manager.training(), today)
+    record = manager.record()
+    ttc = register.facts.ttc_arrangement(today, record)
+    statuses = action_statuses(record, manager.training(), today, ttc)
     return data_table(
         ["Action", "Status", "Evidence"],
         [[s.title, s.status_words, s.evidence] for s in statuses],

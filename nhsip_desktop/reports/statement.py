@@ -139,6 +139,8 @@ def _returns_table(rows: list[Distribution], key: str) -> list[Any]:
         kind: list[Any] = [_p(line.kind.label, c["Cell"])]
         if line.description.strip():
             kind.append(_p(line.description.strip(), c["Detail"]))
+        if d.policy is not None:
+            kind.append(_p(f"Shared under policy version {d.policy.version}", c["Detail"]))
         if d.note:
             notes.append(f"{format_date(line.received_on)}: {d.note}")
             kind.append(_p(f"See note {len(notes)} below.", c["Detail"]))
@@ -186,6 +188,19 @@ def _bands_table(policy: RevenuePolicy) -> Any:
     return data_table(header, rows, [3.4, 1.5, 1.5, 1.5, 2.1])
 
 
+def _policies_used(
+    distributions: list[Distribution], current: RevenuePolicy
+) -> list[RevenuePolicy]:
+    """The policy versions the returns were shared under, oldest first (``current`` when
+    none is known): a statement shows the version and bands each return was shared under,
+    not only today's."""
+    used: dict[tuple[str, int], RevenuePolicy] = {}
+    for d in sorted(distributions, key=lambda d: (d.line.received_on, d.return_id)):
+        if d.policy is not None:
+            used.setdefault((d.policy.id, d.policy.version), d.policy)
+    return list(used.values()) or [current]
+
+
 def _story(
     case: Case,
     name: str,
@@ -198,6 +213,12 @@ def _story(
     payment_note: str = PAYMENT_NOTE,
 ) -> list[Any]:
     yours = sum((d.innovator_amount(key) for d in rows), Decimal(0))
+    policies = _policies_used(rows or distributions, policy)
+    versions = "; ".join(
+        f"Version {p.version}, in force from {format_date(p.effective)}" for p in policies
+    )
+    if len(policies) > 1:
+        versions += " (each return below says which it was shared under)"
     story: list[Any] = [
         para("Revenue-sharing statement", "Title"),
         para(f"{name} \u00b7 {case.display_title} ({case.reference})", "Subtitle"),
@@ -208,11 +229,8 @@ def _story(
                 ("Case reference", case.reference),
                 ("Your contribution share", _percent(share)),
                 ("Period", _period_text(period)),
-                ("Revenue-sharing policy", policy.title),
-                (
-                    "Policy version",
-                    f"Version {policy.version}, in force from {format_date(policy.effective)}",
-                ),
+                ("Revenue-sharing policy", policies[-1].title),
+                ("Policy version" if len(policies) == 1 else "Policy versions", versions),
             ]
         ),
         Spacer(1, 5 * mm),
@@ -255,17 +273,29 @@ def _story(
         )
     story.append(keep_together(returns, min_space=45 * mm))
 
+    bands: list[Any] = []
+    for used in policies:
+        if len(policies) > 1:
+            bands.append(
+                para(
+                    f"Policy version {used.version}, in force from {format_date(used.effective)}",
+                    "H2",
+                )
+            )
+        bands += [
+            para(used.deductible, "Body"),
+            para(
+                "Net revenue is counted cumulatively for the case, and each slice of it is "
+                "shared at the percentages of the band it falls in:",
+                "Body",
+            ),
+            _bands_table(used),
+        ]
     story.append(
         keep_together(
             [
                 para("How revenue is shared", "H1"),
-                para(policy.deductible, "Body"),
-                para(
-                    "Net revenue is counted cumulatively for the case, and each slice of it is "
-                    "shared at the percentages of the band it falls in:",
-                    "Body",
-                ),
-                _bands_table(policy),
+                *bands,
                 Spacer(1, 2.5 * mm),
                 para(
                     f"Your amount is your contribution share ({_percent(share)}) of the "

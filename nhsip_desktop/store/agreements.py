@@ -391,7 +391,7 @@ class AgreementManager:
         ).fetchone()
         if row is None:
             raise NotFoundError(f"There is no TTC review {review_id}.")
-        return _row_to_review(row)
+        return row_to_review(row)
 
     def reviews(self, agreement_id: int) -> list[TtcReview]:
         """The agreement's reviews, oldest first."""
@@ -399,7 +399,7 @@ class AgreementManager:
             "SELECT id, data FROM ttc_reviews WHERE agreement_id = ? ORDER BY reviewed_on, id",
             (agreement_id,),
         )
-        return [_row_to_review(r) for r in rows]
+        return [row_to_review(r) for r in rows]
 
     # -- deadlines ----------------------------------------------------------------------
     def deadlines(self, today: dt.date) -> list[Deadline]:
@@ -407,7 +407,7 @@ class AgreementManager:
         reviews), by date; pass them to ``renewals.upcoming`` to choose a window."""
         by_agreement: dict[int, list[TtcReview]] = defaultdict(list)
         for row in self._reg.conn.execute("SELECT id, data FROM ttc_reviews ORDER BY id"):
-            review = _row_to_review(row)
+            review = row_to_review(row)
             by_agreement[review.agreement_id].append(review)
         found: list[Deadline] = []
         for a in self.all():
@@ -426,7 +426,7 @@ def _row_to_agreement(row: Sequence[Any]) -> Agreement:
     return a
 
 
-def _row_to_review(row: Sequence[Any]) -> TtcReview:
+def row_to_review(row: Sequence[Any]) -> TtcReview:
     raw = dict(json.loads(row[1]))
     raw["id"] = int(row[0])
     return TtcReview.from_json(raw)

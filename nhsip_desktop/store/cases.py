@@ -356,6 +356,16 @@ class CaseManager:
             list(row.values()),
         )
         case_id = int(cur.lastrowid)
+        # Every case's stage history starts at its creation (the invariant ``history``).
+        received = row.get("received_on")
+        self._record_stage(
+            case_id,
+            None,
+            str(row["stage"]),
+            dt.date.fromisoformat(str(received)) if received else dt.date.today(),
+            "",
+            "Created",
+        )
         tx.audit("insert", "case", reference, {k: [None, v] for k, v in sorted(row.items())})
         tx.case_ids.add(case_id)
         return case_id
@@ -373,6 +383,16 @@ class CaseManager:
             self._reg.conn.execute(
                 f"UPDATE cases SET {sets} WHERE id = ?", [*changed.values(), case_id]
             )
+            if "stage" in changed:
+                # Set directly (an import's historical stage): still part of its history.
+                self._record_stage(
+                    case_id,
+                    old.get("stage"),
+                    str(changed["stage"]),
+                    dt.date.today(),
+                    "",
+                    "Stage set directly, not through the stage rules (an imported record).",
+                )
             tx.audit(
                 "update",
                 "case",
@@ -527,19 +547,13 @@ class CaseManager:
             self._reg.conn.execute(
                 f"UPDATE cases SET {sets} WHERE id = ?", [*changes.values(), case_id]
             )
-            self._reg.conn.execute(
-                "INSERT INTO stage_history(case_id, from_stage, to_stage, changed_on, changed_at, "
-                "actor, reason, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    case_id,
-                    current.value,
-                    target.value,
-                    today.isoformat(),
-                    utc_now(),
-                    self._reg.actor.describe(),
-                    reason.value if reason else "",
-                    note.strip(),
-                ),
+            self._record_stage(
+                case_id,
+                current.value,
+                target.value,
+                today,
+                reason.value if reason else "",
+                note.strip(),
             )
             record = {k: [old.get(k), v] for k, v in sorted(changes.items())}
             if note.strip():
@@ -581,6 +595,31 @@ class CaseManager:
                 int(basis.planned) if basis else 0,
                 basis.reason if basis else "",
                 case_id,
+            ),
+        )
+
+    def _record_stage(
+        self,
+        case_id: int,
+        before: str | None,
+        after: str,
+        on: dt.date,
+        reason: str,
+        note: str,
+    ) -> None:
+        """One row of the case's stage history (inside the caller's transaction)."""
+        self._reg.conn.execute(
+            "INSERT INTO stage_history(case_id, from_stage, to_stage, changed_on, changed_at, "
+            "actor, reason, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                case_id,
+                before,
+                after,
+                on.isoformat(),
+                utc_now(),
+                self._reg.actor.describe(),
+                reason,
+                note,
             ),
         )
 

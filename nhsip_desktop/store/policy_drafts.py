@@ -75,10 +75,12 @@ class PolicyDraftManager:
     def current_facts(self) -> PolicyFacts:
         """What the register says now that a policy repeats (raises ``ValueError`` when the
         stored governance record cannot be read)."""
+        record = self._reg.governance.record()
         return gather_facts(
-            self._reg.governance.record(),
+            record,
             self._reg.settings.all(),
             self._reg.reference.revenue_policy(),
+            self._reg.facts.ttc_arrangement(dt.date.today(), record),
         )
 
     def hints(self) -> dict[str, str]:

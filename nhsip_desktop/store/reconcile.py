@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from .audit import META_HEAD_SEQ, META_VERIFIED_HMAC, META_VERIFIED_SEQ, canonical_json
 
 if TYPE_CHECKING:
+    from .register import Register
     from .sqlcipher import Connection
 
 # Case columns refreshed as a cache of other records (store/assets.py), never audited.
@@ -150,8 +151,9 @@ def checkpoint_problem(conn: Connection) -> str:
     return ""
 
 
-def reconcile_checks(conn: Connection) -> list[tuple[str, bool, str]]:
+def reconcile_checks(register: Register) -> list[tuple[str, bool, str]]:
     """The checks ``nhsip-desktop check`` adds: (name, passed, detail)."""
+    conn = register.conn
     checks: list[tuple[str, bool, str]] = []
     problem = checkpoint_problem(conn)
     checks.append(

@@ -252,6 +252,7 @@ class Register:
         )
         from .attachments import AttachmentManager
         from .cases import CaseManager
+        from .facts import Facts
         from .form_imports import FormImportManager
         from .governance import GovernanceManager
         from .policy_drafts import PolicyDraftManager
@@ -277,6 +278,7 @@ class Register:
         self.governance = GovernanceManager(self)
         self.form_imports = FormImportManager(self)
         self.policy_drafts = PolicyDraftManager(self)
+        self.facts = Facts(self)
         self._tx: Transaction | None = None
         self._subscribers: list[Callable[[Changes], None]] = []
         self.audit_status: VerifyResult | None = None

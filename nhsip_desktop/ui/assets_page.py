@@ -54,7 +54,10 @@ from nhsip_desktop.renewals import (
     expected_renewal_words,
     gb_patent_renewals,
     next_filing_step,
+    payable_renewals,
+    pending_renewals,
     renewals_for,
+    review_due,
 )
 from nhsip_desktop.rights import Right, RightStatus, RightType, validate_right
 from nhsip_desktop.store.deadlines import all_deadlines
@@ -112,12 +115,6 @@ RIGHT_ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the right's id (both tables, whe
 
 # Changes of these record kinds cannot move a deadline or a right: no refresh for them.
 IGNORED_KINDS = frozenset({"cost", "attachment", "return", "worksheet", "assessment"})
-CLOSED_STATUSES = (
-    RightStatus.WITHDRAWN,
-    RightStatus.REFUSED,
-    RightStatus.EXPIRED,
-    RightStatus.SOLD,
-)
 DASH = "—"
 RENEWAL_SUPPLIER = "UK Intellectual Property Office"
 
@@ -126,29 +123,10 @@ RENEWAL_SUPPLIER = "UK Intellectual Property Office"
 renewal_schedule = renewals_for  # one rule set, in the domain
 
 
-def _pending(right: Right, schedule: FeeSchedule | None) -> list[RenewalDue]:
-    """Renewals after the latest one recorded as paid (earlier gaps count as paid)."""
-    latest = max(right.renewals_paid, default=0)
-    return [
-        r
-        for r in renewal_schedule(right, schedule)
-        if r.renewal_year > latest and r.renewal_year not in right.renewals_paid
-    ]
-
-
 def next_renewal(right: Right, schedule: FeeSchedule | None) -> RenewalDue | None:
     """The first renewal not yet recorded as paid, or None."""
-    pending = _pending(right, schedule)
+    pending = pending_renewals(right, schedule)
     return pending[0] if pending else None
-
-
-def payable_renewals(
-    right: Right, schedule: FeeSchedule | None, today: dt.date
-) -> list[RenewalDue]:
-    """The renewals a payment can be recorded for: the next unpaid one, and any later ones
-    whose payment window has already opened (a late grant can open several at once)."""
-    pending = _pending(right, schedule)
-    return [r for i, r in enumerate(pending) if i == 0 or r.window_opens <= today]
 
 
 def fee_words(fee: Fee | None) -> str:
@@ -343,11 +321,8 @@ class RightTableModel(_RefreshWhenShown):
         return renewal is not None and self.today > renewal.due
 
     def review_overdue(self, right: Right) -> bool:
-        return (
-            right.next_review is not None
-            and right.next_review < self.today
-            and right.status not in CLOSED_STATUSES
-        )
+        due = review_due(right)
+        return due is not None and due < self.today
 
     def text(self, right: Right, column: int) -> str:
         if column == 0:

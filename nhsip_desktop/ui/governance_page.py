@@ -65,7 +65,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.annual_return import period_text, year_label
 from nhsip_desktop.cases import format_date
 from nhsip_desktop.governance import (
     ACTIONS,
@@ -79,12 +78,15 @@ from nhsip_desktop.governance import (
     TrainingSession,
     TtcArrangement,
     TtcEvaluation,
+    TtcInPlace,
     TtcModel,
     Variation,
     action_statuses,
     governance_deadlines,
     training_in_last_year,
+    ttc_in_place,
 )
+from nhsip_desktop.periods import financial_year, financial_year_of, period_text, year_label
 from nhsip_desktop.renewals import Deadline, add_months
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
@@ -135,7 +137,10 @@ ACTION_SHORT: dict[str, str] = {
     "training": "Rolling IP training for staff",
 }
 # Only changes to these record kinds can move a status, a deadline or a form.
-GOVERNANCE_KINDS = frozenset({"governance", "training"})
+# Agreements too: a TTC services agreement recorded there is the TTC arrangement (step 9).
+GOVERNANCE_KINDS = frozenset({"governance", "training", "agreement"})
+# Changes to these can move the feedback-within-target line.
+FEEDBACK_KINDS = frozenset({"case", "setting"})
 # Changes to these can make the last drafted IP policy differ from the register.
 POLICY_FACT_KINDS = frozenset({"governance", "setting", "revenue_policy", "policy_draft"})
 MODEL_CHOICES: tuple[TtcModel | None, ...] = (None, *TtcModel)
@@ -179,11 +184,6 @@ def training_words(training: Sequence[TrainingSession], today: dt.date) -> str:
         f"IP training was last delivered on {format_date(last)} ({when}): more than 12 months "
         "ago, so the training action is not met until another session is held."
     )
-
-
-def financial_year_of(day: dt.date) -> int:
-    """The financial year ``day`` falls in, as the year it starts (1 April)."""
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def _lines(text: str) -> str:
@@ -773,6 +773,8 @@ class GovernancePage(QWidget):
         self.today = dt.date.today()
         self.record = GovernanceRecord()
         self.training: list[TrainingSession] = []
+        # The TTC arrangement in place (store.facts: the agreements register is the truth).
+        self.ttc: TtcInPlace = ttc_in_place(self.record, (), self.today)
         self._dirty: set[str] = set()
         self._loading = False
         self._readable = False  # the stored record could be read (forms can be saved)
@@ -838,6 +840,9 @@ class GovernancePage(QWidget):
         self.action_summary.setObjectName("stageText")
         self.action_summary.setAccessibleName("Summary of the actions")
         self.action_summary.setWordWrap(True)
+        self.feedback_line = QLabel()
+        self.feedback_line.setAccessibleName("Feedback to innovators within the target")
+        self.feedback_line.setWordWrap(True)
 
         self.deadline_model = GovernanceDeadlineModel()
         self.deadline_table = _Table("Governance deadlines", self.deadline_model)
@@ -860,6 +865,7 @@ class GovernancePage(QWidget):
             )
         )
         layout.addWidget(self.action_summary)
+        layout.addWidget(self.feedback_line)
         self.actions_policy_notice = PolicyNotice("IP policy draft compared with the register")
         layout.addWidget(self.actions_policy_notice)
         layout.addWidget(self.actions_table, 3)
@@ -1085,6 +1091,13 @@ class GovernancePage(QWidget):
         self.ttc_status.setAccessibleName("Status")
         self.ttc_error = _error_line()
 
+        self.ttc_agreement_line = QLabel()
+        self.ttc_agreement_line.setWordWrap(True)
+        self.ttc_agreement_line.setAccessibleName("TTC services agreement in Agreements")
+        self.ttc_agreement_line.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+
         page, layout = _tab_page()
         layout.addWidget(
             paragraph(
@@ -1093,6 +1106,7 @@ class GovernancePage(QWidget):
                 "were considered, what was decided and why, and publish the arrangements."
             )
         )
+        layout.addWidget(self.ttc_agreement_line)
         layout.addSpacing(4)
         layout.addLayout(form)
         layout.addWidget(self.ttc_error)
@@ -1302,7 +1316,10 @@ class GovernancePage(QWidget):
         kinds: frozenset[str] = getattr(changes, "kinds", frozenset())
         if not kinds or kinds & GOVERNANCE_KINDS:
             self.refresh()
-        elif kinds & POLICY_FACT_KINDS:
+            return
+        if kinds & FEEDBACK_KINDS and self.session.is_open:
+            self._show_feedback(dt.date.today())
+        if kinds & POLICY_FACT_KINDS:
             self.refresh_policy_notice()
 
     def refresh(self) -> None:
@@ -1325,7 +1342,10 @@ class GovernancePage(QWidget):
             self.load_error.show()
         self.record = record
         self.training = governance.training()
-        statuses = action_statuses(record, self.training, today)
+        facts = self.session.register.facts
+        self.ttc = facts.ttc_arrangement(today, record)
+        statuses = action_statuses(record, self.training, today, self.ttc)
+        self._show_feedback(today)
         self.action_model.load(statuses)
         self.deadline_model.load(governance_deadlines(record, self.training, today), today)
         met = sum(1 for s in statuses if s.status == "met")
@@ -1370,9 +1390,21 @@ class GovernancePage(QWidget):
         self._update_training_buttons()
         self.refresh_policy_notice()
 
+    def _show_feedback(self, today: dt.date) -> None:
+        """Feedback within the target for the financial year so far: the one definition
+        the board summary and the annual return use (``feedback`` module, step 5)."""
+        year = financial_year_of(today)
+        start, _end = financial_year(year)
+        figures = self.session.register.facts.feedback(start, today, today)
+        self.feedback_line.setText(
+            f"Feedback to innovators (step 5), {year_label(year)} so far: {figures.words}"
+        )
+
     def _clear(self) -> None:
         self.record = GovernanceRecord()
         self.training = []
+        self.ttc = ttc_in_place(self.record, (), dt.date.today())
+        self.feedback_line.clear()
         self._readable = False
         for model in (self.action_model, self.deadline_model, self.training_model):
             model.clear()
@@ -1527,8 +1559,25 @@ class GovernancePage(QWidget):
 
     def _load_ttc(self, record: GovernanceRecord) -> None:
         arrangement, evaluation = record.ttc_arrangement, record.ttc_evaluation
+        agreement = self.ttc.agreement
+        if agreement is not None:
+            self.ttc_agreement_line.setText(
+                f"From Agreements: {self.ttc.words} The provider and dates are read from "
+                "that agreement; record the model and where the arrangements are published "
+                "here."
+            )
+        else:
+            self.ttc_agreement_line.setText(
+                "No TTC services agreement in force is recorded in Agreements. When the trust "
+                "has one, record it there (kind: TTC services agreement): it is the "
+                "arrangement every report shows."
+            )
         self.ttc_model.setCurrentIndex(MODEL_CHOICES.index(arrangement.model) if arrangement else 0)
-        self.ttc_provider.setText(arrangement.provider if arrangement else "")
+        self.ttc_provider.setReadOnly(agreement is not None)
+        if agreement is not None:
+            self.ttc_provider.setText(self.ttc.provider)
+        else:
+            self.ttc_provider.setText(arrangement.provider if arrangement else "")
         self.ttc_published.setChecked(bool(arrangement and arrangement.published))
         self.ttc_where.setText(arrangement.where if arrangement else "")
         considered = set(evaluation.models_considered) if evaluation else set()
@@ -1597,8 +1646,14 @@ class GovernancePage(QWidget):
         provider, where = self.ttc_provider.text(), self.ttc_where.text()
         published = self.ttc_published.isChecked()
         arrangement: TtcArrangement | None = None
+        linked = self.ttc.agreement.reference if self.ttc.agreement is not None else ""
+        if linked and model is None:
+            model = self.ttc.model  # the agreement is the arrangement; the model may follow
         if model is not None:
-            arrangement = TtcArrangement(model, provider, published, where)
+            # Linked to the agreement in force: its party is the provider (not repeated).
+            arrangement = TtcArrangement(
+                model, "" if linked else provider, published, where, linked
+            )
             _checked(problems, "ttc_arrangement", arrangement.validate, today)
         elif provider.strip() or where.strip() or published:
             problems.append(

@@ -49,8 +49,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.annual_return import year_label
 from nhsip_desktop.cases import format_date
+from nhsip_desktop.periods import financial_year_of, year_label
 from nhsip_desktop.reports.export import (
     MANIFEST,
     README,
@@ -92,11 +92,6 @@ NOT_ENCRYPTED = (
     "is no longer needed."
 )
 AUDITED = "Writing it is recorded in the audit trail, with the sections it holds."
-
-
-def financial_year_of(day: dt.date) -> int:
-    """The financial year ``day`` falls in, by the year it starts: 21/11/2026 -> 2026."""
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -1081,12 +1076,9 @@ class ReportsPage(QWidget):
         current = financial_year_of(today)
         first = current - 2
         if self.session.is_open:
-            row = self.session.register.conn.execute(
-                "SELECT min(received_on) FROM cases WHERE received_on IS NOT NULL"
-            ).fetchone()
-            if row and row[0]:
-                with contextlib.suppress(ValueError):
-                    first = min(first, financial_year_of(dt.date.fromisoformat(str(row[0])[:10])))
+            earliest = self.session.register.facts.first_received_on()
+            if earliest is not None:
+                first = min(first, financial_year_of(earliest))
         first = max(first, current - 15)
         if self._years == (first, current):
             return
