@@ -666,15 +666,19 @@ class CaseManager:
             raise ValidationError("Feedback cannot be dated in the future.", "feedback_given_on")
         with self._reg.transaction() as tx:
             old = self._stored(case_id)
+            now = utc_now()
             self._reg.conn.execute(
                 "UPDATE cases SET feedback_given_on = ?, updated_at = ? WHERE id = ?",
-                (given_on.isoformat(), utc_now(), case_id),
+                (given_on.isoformat(), now, case_id),
             )
             tx.audit(
                 "update",
                 "case",
                 old["reference"],
-                {"feedback_given_on": [old.get("feedback_given_on"), given_on.isoformat()]},
+                {
+                    "feedback_given_on": [old.get("feedback_given_on"), given_on.isoformat()],
+                    "updated_at": [old.get("updated_at"), now],
+                },
             )
             tx.case_ids.add(case_id)
         return self.get(case_id)
