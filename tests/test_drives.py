@@ -324,3 +324,43 @@ def test_a_file_name_too_long_for_the_file_system_is_refused_by_the_command_line
     err = capsys.readouterr().err
     assert "file name is too long" in err and "287 bytes" in err and "allow 255" in err
     assert list(tmp_path.iterdir()) == []
+
+
+# --- the app ------------------------------------------------------------------------------
+
+
+def test_the_app_tells_the_person_after_opening_from_a_network_drive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot: Any, memory_keyring: Any
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from nhsip_desktop.store.keystore import save_to_keyring
+    from nhsip_desktop.ui.main_window import MainWindow
+
+    path = tmp_path / "trust.nhsip"
+    with Register.create(path, actor=ACTOR) as register:
+        save_to_keyring(register.register_id, register.data_key)
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        QMessageBox, "information", lambda _parent, title, text, *a: shown.append((title, text))
+    )
+    monkeypatch.setattr(drives, "network_drive", lambda p: drives.NetworkDrive("H:", "mapped"))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.open_path(path)
+    try:
+        assert window.session.is_open
+        assert shown == [("Register on a network drive", window.session.register.storage_notice)]
+        assert "network drive (H:)" in shown[0][1]
+    finally:
+        window.session.lock()
+
+
+def test_the_app_explains_a_path_too_long_and_a_busy_network_register() -> None:
+    from nhsip_desktop.messages import explain_open_error
+
+    explanation = explain_open_error(PathTooLongError("Its full path is 270 characters"))
+    assert explanation.heading == "The register's location is too long"
+    assert "shorter path" in explanation.next_step
+    explanation = explain_open_error(NetworkDriveError("another program is using it"))
+    assert "other computer" in explanation.next_step
