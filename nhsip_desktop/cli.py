@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import APP_NAME, __version__, cli_form, cli_keys, cli_policy
 from .cases import CaseFilter, Stage
-from .cli_common import EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_OK, actor, begin, given_passphrase
+from .cli_common import EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_OK, actor, begin, given_passphrase, note
 from .cli_common import fail as _fail
 from .cli_common import open_for_command as _open
 from .cli_common import say as _say
@@ -271,6 +271,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         _say(f"Created register {args.path} (id {register.register_id}).")
         _say(f"Recovery key written to {args.recovery_key_out}: print it, keep it safe.")
         _say(keyring_message)
+        if register.storage_notice:
+            note(register.storage_notice)
     return EXIT_OK
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "EXIT_OK",
     "actor",
     "fail",
+    "note",
     "open_for_command",
     "say",
 ]
@@ -38,6 +39,11 @@ def actor() -> Actor:
 def say(text: str) -> None:
     """Print one line of a command's output (flushed: IT staff pipe it into logs)."""
     print(text, flush=True)
+
+
+def note(text: str) -> None:
+    """Print a notice about the register itself on stderr (kept out of a command's output)."""
+    print(f"{APP_NAME}: {text}", file=sys.stderr, flush=True)
 
 
 def fail(text: str) -> int:
@@ -71,6 +77,8 @@ def unlock(path: Path, recovery_key_file: Path | None) -> Unlocked:
     unlocked = open_register(path, actor=actor(), recovery_key=recovery, passphrase=passphrase)
     if unlocked.key_change_message:
         say(unlocked.key_change_message)
+    if unlocked.register.storage_notice:
+        note(unlocked.register.storage_notice)
     return unlocked
 
 

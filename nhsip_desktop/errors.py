@@ -78,6 +78,15 @@ class StaleKeyringEntryError(KeyUnavailableError):
     """The keyring holds a key that does not open the register (changed key, restored backup)."""
 
 
+class PathTooLongError(RegisterError):
+    """The register's path, or a name the app makes beside it (backups, the copy kept after a
+    key change, temporary files), is too long for the computer; nothing was written."""
+
+
+class NetworkDriveError(RegisterError):
+    """The register is on a network drive and cannot be opened there safely."""
+
+
 class PassphraseError(RegisterError):
     """A passphrase protector problem: wrong passphrase or an unreadable protector file."""
 

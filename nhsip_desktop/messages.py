@@ -11,9 +11,11 @@ from .errors import (
     DamagedLogError,
     DamagedRegisterError,
     KeyUnavailableError,
+    NetworkDriveError,
     NewerRegisterError,
     NotARegisterError,
     PassphraseError,
+    PathTooLongError,
     RecoveryKeyFormatError,
     RegisterError,
     WrongKeyError,
@@ -86,6 +88,20 @@ def explain_open_error(exc: BaseException) -> Explanation:
             "This register needs its recovery key",
             detail,
             "Type the recovery key from the printed sheet (or the passphrase, if one was set).",
+        )
+    if isinstance(exc, PathTooLongError):
+        return Explanation(
+            "The register's location is too long",
+            detail,
+            "Move the register to a folder with a shorter path, or give it a shorter name. "
+            "Nothing was written.",
+        )
+    if isinstance(exc, NetworkDriveError):
+        return Explanation(
+            "The register is in use on the network drive",
+            detail,
+            "Close it on the other computer, or copy the register to this computer's own disk "
+            "and open that copy. Nothing was changed.",
         )
     from .store.lock import RegisterInUseError
 

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -206,3 +207,154 @@ def test_pid_alive() -> None:
     assert not pid_alive(_exited_pid())
     assert not pid_alive(0)
     assert not pid_alive(-5)
+
+
+# --- process start times on every platform (issue 22, item 7), the platform calls substituted
+
+
+class FakeWindowsKernel:
+    """kernel32's OpenProcess / GetExitCodeProcess / GetProcessTimes / CloseHandle over a
+    table of live process ids and their creation times (FILETIME as one integer)."""
+
+    def __init__(self, processes: dict[int, int]) -> None:
+        self.processes = processes
+        self.open_handles: set[int] = set()
+
+    def OpenProcess(self, access: int, inherit: bool, pid: int) -> int:
+        assert access == 0x1000  # PROCESS_QUERY_LIMITED_INFORMATION
+        if pid not in self.processes:
+            return 0
+        self.open_handles.add(pid + 10_000)
+        return pid + 10_000
+
+    def GetExitCodeProcess(self, handle: int, code: Any) -> int:
+        code._obj.value = 259  # STILL_ACTIVE
+        return 1
+
+    def GetProcessTimes(self, handle: int, creation: Any, *others: Any) -> int:
+        value = self.processes[handle - 10_000]
+        creation._obj.dwLowDateTime = value & 0xFFFFFFFF
+        creation._obj.dwHighDateTime = value >> 32
+        return 1
+
+    def CloseHandle(self, handle: int) -> int:
+        self.open_handles.discard(handle)
+        return 1
+
+
+@pytest.fixture
+def windows(monkeypatch: pytest.MonkeyPatch) -> FakeWindowsKernel:
+    from nhsip_desktop.store import lock
+
+    kernel = FakeWindowsKernel({os.getpid(): 133_800_000_000_000_000})
+    monkeypatch.setattr(lock, "_platform", lambda: "win32")
+    monkeypatch.setattr(lock, "_kernel32", lambda: kernel)
+    monkeypatch.setattr(lock, "_last_error", lambda: 87)  # ERROR_INVALID_PARAMETER: no process
+    monkeypatch.setattr(lock, "_boot_id", lambda: "")  # Windows has none
+    return kernel
+
+
+def test_on_windows_the_lock_records_the_creation_time(
+    reg_path: Path, windows: FakeWindowsKernel
+) -> None:
+    with RegisterLock(reg_path):
+        record = json.loads(lock_path(reg_path).read_text())
+    assert record["process_start"] == 133_800_000_000_000_000
+    assert record["start_clock"] == "windows-filetime"
+    assert "boot_id" not in record
+    assert windows.open_handles == set()  # every handle closed
+
+
+def test_on_windows_a_reused_process_id_after_a_restart_is_stale(
+    reg_path: Path, windows: FakeWindowsKernel
+) -> None:
+    # The app crashed holding the lock as process 4242; after a restart 4242 is another program.
+    windows.processes[4242] = 133_900_000_000_000_000
+    _write_lock(
+        reg_path,
+        pid=4242,
+        host=socket.gethostname(),
+        process_start=133_800_000_000_000_000,
+        start_clock="windows-filetime",
+    )
+    with RegisterLock(reg_path) as lock:
+        assert lock.held
+    assert windows.open_handles == set()
+
+
+def test_on_windows_the_live_holder_keeps_its_lock(
+    reg_path: Path, windows: FakeWindowsKernel
+) -> None:
+    windows.processes[4242] = 133_800_000_000_000_000
+    _write_lock(
+        reg_path,
+        pid=4242,
+        host=socket.gethostname(),
+        process_start=133_800_000_000_000_000,
+        start_clock="windows-filetime",
+    )
+    with pytest.raises(RegisterInUseError, match="process 4242 on "):
+        RegisterLock(reg_path).acquire()
+    # A lock from an older version (no start time) of a live process is kept too...
+    _write_lock(reg_path, pid=4242, host=socket.gethostname())
+    with pytest.raises(RegisterInUseError, match="process 4242 on "):
+        RegisterLock(reg_path).acquire()
+    # ...and one whose process has gone is taken over.
+    del windows.processes[4242]
+    with RegisterLock(reg_path) as lock:
+        assert lock.held
+
+
+def test_a_linux_start_time_is_not_compared_with_a_windows_clock(
+    reg_path: Path, windows: FakeWindowsKernel
+) -> None:
+    """An old lock file (a start time, no clock named) is read as Linux ticks: never compared
+    with a Windows creation time, so a live holder is not taken over by mistake."""
+    windows.processes[4242] = 133_800_000_000_000_000
+    _write_lock(reg_path, pid=4242, host=socket.gethostname(), process_start=12345)
+    holder = RegisterLock(reg_path).holder()
+    assert holder is not None and holder.start_clock == "linux-ticks-since-boot"
+    with pytest.raises(RegisterInUseError):
+        RegisterLock(reg_path).acquire()
+
+
+def test_on_macos_the_start_time_comes_from_sysctl(
+    reg_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ctypes
+
+    from nhsip_desktop.store import lock
+
+    starts = {os.getpid(): (1_763_000_000, 250_000), 4242: (1_763_500_000, 0)}
+
+    class Libc:
+        def sysctl(self, mib: Any, count: int, buffer: Any, size: Any, new: Any, n: Any) -> int:
+            assert count == 4 and list(mib)[:3] == [1, 14, 1]  # KERN_PROC_PID
+            pid = list(mib)[3]
+            if pid not in starts:
+                size._obj.value = 0
+                return 0
+            seconds, micro = starts[pid]
+            ctypes.memmove(buffer, seconds.to_bytes(8, sys.byteorder), 8)
+            ctypes.memmove(ctypes.addressof(buffer) + 8, micro.to_bytes(4, sys.byteorder), 4)
+            return 0
+
+    monkeypatch.setattr(lock, "_platform", lambda: "darwin")
+    monkeypatch.setattr(lock, "_libc", lambda: Libc())
+    monkeypatch.setattr(lock, "_boot_id", lambda: "")
+    monkeypatch.setattr(lock, "pid_alive", lambda pid: pid in starts)
+    assert lock._process_start(os.getpid()) == 1_763_000_000_250_000
+    assert lock._process_start(999_999) is None
+    with RegisterLock(reg_path):
+        record = json.loads(lock_path(reg_path).read_text())
+    assert record["start_clock"] == "macos-microseconds"
+    # 4242 is alive but started after the lock was written by an earlier 4242: stale.
+    _write_lock(
+        reg_path,
+        pid=4242,
+        host=socket.gethostname(),
+        process_start=1_763_000_000_000_000,
+        start_clock="macos-microseconds",
+    )
+    with RegisterLock(reg_path) as taken:
+        assert taken.held

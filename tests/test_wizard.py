@@ -432,3 +432,18 @@ def test_enter_on_the_last_page_creates_the_register(
     qtbot.keyClick(wizard.check_page.group_edit, Qt.Key.Key_Return)
     assert wizard.result() == QDialog.DialogCode.Accepted
     assert wizard.created_path == folder / FILE_NAME and wizard.created_path.is_file()
+
+
+def test_a_name_too_long_for_the_backups_is_a_problem_before_anything_is_written(
+    qtbot: Any, wizard: NewRegisterWizard, folder: Path
+) -> None:
+    to_location_page(qtbot, wizard)
+    page = wizard.location_page
+    page.name_edit.clear()
+    qtbot.keyClicks(page.name_edit, "x" * 230 + ".nhsip")
+    assert page.problem_box.isVisible()
+    assert "file name is too long" in page.problem_box.text.text()
+    assert not next_enabled(wizard)
+    page.name_edit.clear()
+    qtbot.keyClicks(page.name_edit, "trust.nhsip")
+    assert next_enabled(wizard)

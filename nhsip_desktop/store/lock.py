@@ -5,12 +5,17 @@ one register would show each other stale data, and a restore or key change that 
 file while another program still has the old one open would lose that program's later
 changes. So whoever opens a register first creates ``<register>.lock`` (atomically, with
 ``O_CREAT | O_EXCL``, readable by its owner only) holding JSON:
-``{"pid": ..., "host": ..., "since": "<UTC ISO time>", "token": ...}`` (plus, on Linux, the
-boot id and the process's start time, to spot a reused process id).
+``{"pid": ..., "host": ..., "since": "<UTC ISO time>", "token": ...}`` plus the process's
+start time (``process_start``, measured as ``start_clock`` says: on Linux clock ticks since
+boot from ``/proc/<pid>/stat``, with the boot id; on Windows the creation time from
+``GetProcessTimes``; on macOS ``p_starttime`` from ``sysctl``), to spot a reused process id.
+Lock files written before ``start_clock`` existed came from Linux and are read as such.
 
 A lock is *stale*, and is taken over, when its process is gone: the process id no longer
 exists on this computer (``os.kill(pid, 0)`` on POSIX, ``OpenProcess`` on Windows), the
-computer has been restarted since, or the id now belongs to another process; or when the
+computer has been restarted since (Linux's boot id), or the id now belongs to another process
+(its start time differs: on Windows this is also what tells a restart, after which a process
+id is soon reused); or when the
 file cannot be read and is older than this process (a crash while writing it). A lock held
 by another computer (a register on a shared drive) cannot be checked and is never taken over
 unless the caller forces it after asking the person.
@@ -74,6 +79,7 @@ class LockHolder:
     token: str = ""
     boot_id: str = ""
     process_start: int | None = None
+    start_clock: str = ""  # how process_start is measured (one of the _CLOCK_* names)
 
     def describe(self) -> str:
         when = self.since.astimezone().strftime("%H:%M")
@@ -119,8 +125,64 @@ def _linux_stat(pid: int) -> list[str] | None:
     return text.rsplit(")", 1)[1].split()
 
 
-def _process_start(pid: int) -> int | None:
-    """When ``pid`` started, in clock ticks since boot (Linux only; None elsewhere)."""
+# How a recorded process start time is measured. Locks written before "start_clock" existed
+# hold Linux's (the only platform that recorded a start time then).
+_CLOCK_LINUX = "linux-ticks-since-boot"  # /proc/<pid>/stat field 22, with the boot id
+_CLOCK_WINDOWS = "windows-filetime"  # creation time, 100 ns since 1601 (GetProcessTimes)
+_CLOCK_MACOS = "macos-microseconds"  # kinfo_proc p_starttime, since 1970 (sysctl)
+
+_PROCESS_QUERY_LIMITED_INFORMATION = 0x1000
+_ERROR_ACCESS_DENIED = 5
+_STILL_ACTIVE = 259
+# sysctl names and struct kinfo_proc's size (macOS, 64-bit); p_starttime (a timeval) is at
+# its very start, in the union p_un of struct extern_proc.
+_CTL_KERN, _KERN_PROC, _KERN_PROC_PID = 1, 14, 1
+_KINFO_PROC_SIZE = 648
+
+
+def _platform() -> str:
+    """``sys.platform`` (a function, so tests can take the Windows and macOS branches)."""
+    return sys.platform
+
+
+def _start_clock() -> str:
+    platform = _platform()
+    if platform == "win32":
+        return _CLOCK_WINDOWS
+    if platform == "darwin":
+        return _CLOCK_MACOS
+    return _CLOCK_LINUX
+
+
+def _kernel32() -> Any:
+    """Windows' kernel32 with the signatures used here (substituted in tests)."""
+    import ctypes
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined,unused-ignore]
+    kernel32.OpenProcess.restype = wintypes.HANDLE
+    kernel32.OpenProcess.argtypes = [wintypes.DWORD, wintypes.BOOL, wintypes.DWORD]
+    kernel32.GetExitCodeProcess.argtypes = [wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD)]
+    filetime = ctypes.POINTER(wintypes.FILETIME)
+    kernel32.GetProcessTimes.argtypes = [wintypes.HANDLE, filetime, filetime, filetime, filetime]
+    kernel32.CloseHandle.argtypes = [wintypes.HANDLE]
+    return kernel32
+
+
+def _last_error() -> int:
+    import ctypes
+
+    return int(ctypes.get_last_error())  # type: ignore[attr-defined,unused-ignore]
+
+
+def _libc() -> Any:
+    import ctypes
+    import ctypes.util
+
+    return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+
+
+def _linux_process_start(pid: int) -> int | None:
     fields = _linux_stat(pid)
     if fields is None or len(fields) < 20:
         return None
@@ -130,31 +192,79 @@ def _process_start(pid: int) -> int | None:
         return None
 
 
+def _windows_process_start(pid: int) -> int | None:
+    """The process's creation time (FILETIME as one integer), or None when it cannot be read
+    (no such process, or one this user may not query)."""
+    import ctypes
+    from ctypes import wintypes
+
+    kernel32 = _kernel32()
+    handle = kernel32.OpenProcess(_PROCESS_QUERY_LIMITED_INFORMATION, False, pid)
+    if not handle:
+        return None
+    try:
+        creation, exited, kernel, user = (wintypes.FILETIME() for _ in range(4))
+        if not kernel32.GetProcessTimes(
+            handle,
+            ctypes.byref(creation),
+            ctypes.byref(exited),
+            ctypes.byref(kernel),
+            ctypes.byref(user),
+        ):
+            return None
+        return (int(creation.dwHighDateTime) << 32) | int(creation.dwLowDateTime)
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def _macos_process_start(pid: int) -> int | None:
+    """``p_starttime`` in microseconds since 1970 (``sysctl`` ``KERN_PROC_PID``), or None."""
+    import ctypes
+
+    mib = (ctypes.c_int * 4)(_CTL_KERN, _KERN_PROC, _KERN_PROC_PID, pid)
+    buffer = ctypes.create_string_buffer(_KINFO_PROC_SIZE)
+    size = ctypes.c_size_t(_KINFO_PROC_SIZE)
+    if _libc().sysctl(mib, 4, buffer, ctypes.byref(size), None, ctypes.c_size_t(0)) != 0:
+        return None
+    if size.value < 16:
+        return None  # no such process: sysctl succeeds with nothing returned
+    seconds = int.from_bytes(buffer.raw[0:8], sys.byteorder, signed=True)
+    microseconds = int.from_bytes(buffer.raw[8:12], sys.byteorder, signed=True)
+    return seconds * 1_000_000 + microseconds
+
+
+def _process_start(pid: int) -> int | None:
+    """When ``pid`` started, measured by this platform's clock (:func:`_start_clock`), or None
+    when it cannot be told."""
+    platform = _platform()
+    try:
+        if platform == "win32":
+            return _windows_process_start(pid)
+        if platform == "darwin":
+            return _macos_process_start(pid)
+        return _linux_process_start(pid)
+    except (OSError, AttributeError, ValueError):
+        return None
+
+
 def pid_alive(pid: int) -> bool:
     """True when a process with this id exists on this computer (and is not a zombie)."""
     if pid <= 0:
         return False
-    if sys.platform == "win32":
+    if _platform() == "win32":
         import ctypes
         from ctypes import wintypes
 
-        process_query_limited_information = 0x1000
-        error_access_denied = 5
-        still_active = 259
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-        kernel32.OpenProcess.restype = wintypes.HANDLE
-        kernel32.OpenProcess.argtypes = [wintypes.DWORD, wintypes.BOOL, wintypes.DWORD]
-        kernel32.GetExitCodeProcess.argtypes = [wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD)]
-        kernel32.CloseHandle.argtypes = [wintypes.HANDLE]
-        handle = kernel32.OpenProcess(process_query_limited_information, False, pid)
+        kernel32 = _kernel32()
+        handle = kernel32.OpenProcess(_PROCESS_QUERY_LIMITED_INFORMATION, False, pid)
         if not handle:
             # Access denied means the process exists but belongs to someone else.
-            return bool(ctypes.get_last_error() == error_access_denied)
+            return _last_error() == _ERROR_ACCESS_DENIED
         try:
             code = wintypes.DWORD()
             if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
                 return True
-            return bool(code.value == still_active)
+            return bool(code.value == _STILL_ACTIVE)
         finally:
             kernel32.CloseHandle(handle)
     try:
@@ -189,13 +299,19 @@ def _parse(raw: bytes, mtime: float) -> LockHolder | None:
             parsed = dt.datetime.fromisoformat(data["since"])
             since = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
     start = data.get("process_start")
+    if not isinstance(start, int) or isinstance(start, bool):
+        start = None
+    clock = data.get("start_clock")
+    if not isinstance(clock, str):
+        clock = _CLOCK_LINUX if start is not None else ""  # written before the field existed
     return LockHolder(
         pid=pid,
         host=host,
         since=since,
         token=str(data.get("token", "")),
         boot_id=str(data.get("boot_id", "")),
-        process_start=start if isinstance(start, int) and not isinstance(start, bool) else None,
+        process_start=start,
+        start_clock=clock,
     )
 
 
@@ -250,10 +366,15 @@ class RegisterLock:
             return holder.since.timestamp() < _LOADED_AT
         if not pid_alive(holder.pid):
             return True
-        if holder.process_start is not None and (not holder.boot_id or holder.boot_id == boot):
+        same_boot = not holder.boot_id or holder.boot_id == boot
+        if (
+            holder.process_start is not None
+            and holder.start_clock == _start_clock()
+            and (holder.start_clock != _CLOCK_LINUX or same_boot)
+        ):
             current = _process_start(holder.pid)
             if current is not None and current != holder.process_start:
-                return True  # the process id has been reused by a newer process
+                return True  # the process id has been reused (after a crash, or a restart)
         return False
 
     # -- writing ------------------------------------------------------------------------
@@ -272,6 +393,7 @@ class RegisterLock:
             record["boot_id"] = boot
         if start is not None:
             record["process_start"] = start
+            record["start_clock"] = _start_clock()
         flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0)
         descriptor = os.open(self.path, flags, 0o600)
         try:

@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__, safe_write
+from .. import __version__, drives, safe_write
 from . import page_check, sqlcipher, wal_check
 from .audit import Actor, AuditTrail, ChainHead, VerifyResult, derive_audit_key
 from .errors import (
     DamagedLogError,
     DamagedRegisterError,
     NewerRegisterError,
+    PathTooLongError,
     RegisterError,
     RegisterLockedError,
     SaveFailedError,
@@ -218,6 +219,14 @@ def _check_log(path: Path, key: bytes, header: RegisterHeader) -> None:
         )
 
 
+def refuse_long_path(path: Path) -> None:
+    """Raise :class:`PathTooLongError` when ``path``, or a name the app derives from it, is too
+    long for this computer (:func:`nhsip_desktop.drives.path_length_problem`)."""
+    problem = drives.path_length_problem(path)
+    if problem:
+        raise PathTooLongError(problem)
+
+
 def newest_verified_backup(path: Path, key: bytes, folder: Path | None = None) -> Any:
     """The newest backup of ``path`` that verifies with ``key`` (a ``BackupInfo``), or None."""
     from .backups import list_backups, verify_backup
@@ -285,6 +294,8 @@ class Register:
         self._lock: Any = None  # the RegisterLock held while open
         self._raw_fd: int | None = None  # see raw_descriptor()
         self.backup_before_migration: Path | None = None
+        # Set by open() when the register is on a network drive: what the person is told.
+        self.storage_notice = ""
 
     # -- identity --------------------------------------------------------------------
     @property
@@ -333,6 +344,8 @@ class Register:
             )
         if not path.parent.is_dir():
             raise RegisterError(f"The folder {path.parent} does not exist.")
+        refuse_long_path(path)
+        network = drives.network_drive(path)
         key = data_key if data_key is not None else secrets.token_bytes(32)
         # A caller may choose the id in advance (the wizard prints it on the recovery sheet).
         register_id = register_id or new_register_id()
@@ -341,7 +354,9 @@ class Register:
         try:
             conn = sqlcipher.connect(tmp, key, salt)
             try:
-                sqlcipher.configure(conn, readonly=False)
+                sqlcipher.configure(
+                    conn, readonly=False, network=network.describe() if network else ""
+                )
                 db = sqlcipher.sqlite_utils_database(conn)
                 with db.atomic():
                     migrations.apply(db)
@@ -394,6 +409,7 @@ class Register:
         from .lock import RegisterLock
 
         path = Path(path)
+        refuse_long_path(path)  # before the lock file, the first thing written
         header = read_header(path)
         lock = RegisterLock(path)  # one writer: another window or process gets a clear message
         lock.acquire()
@@ -417,9 +433,12 @@ class Register:
             lock.release()
             raise
         try:
-            sqlcipher.configure(conn, readonly=False)
+            network = drives.network_drive(path)
+            where = network.describe() if network else ""
+            sqlcipher.configure(conn, readonly=False, network=where)
             register = cls(path, header, key, conn, actor)
             register._lock = lock
+            register.storage_notice = drives.network_drive_notice(network) if network else ""
             pending = [name for name in known_names() if name not in applied]
             if pending:
                 if applied:

@@ -26,6 +26,8 @@ sys.modules.setdefault("pysqlite3.dbapi2", dbapi2)
 
 import sqlite_utils  # noqa: E402  (must follow the module-name fix above)
 
+from ..errors import NetworkDriveError  # noqa: E402
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -87,9 +89,30 @@ def connect(path: Path, key: bytes, salt: bytes, *, readonly: bool = False) -> C
     return conn
 
 
-def configure(conn: Connection, *, readonly: bool) -> None:
-    """Pragmas for everyday use, after the key has been proven by a first query."""
-    if not readonly:
+def configure(conn: Connection, *, readonly: bool, network: str = "") -> None:
+    """Pragmas for everyday use, after the key has been proven by a first query.
+
+    ``network`` describes the network drive the file is on ("" for a local disk): SQLite's
+    write-ahead log relies on shared memory a network file system cannot provide, so there
+    the register uses a rollback journal, and exclusive locking (set before anything is read,
+    so SQLite keeps no shared-memory index) holds the file for this one connection until it
+    closes. Raises :class:`NetworkDriveError` when the file cannot be switched over (another
+    program still has it open in write-ahead mode).
+    """
+    if not readonly and network:
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        try:
+            mode = str(conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]).lower()
+        except OperationalError as exc:
+            mode = str(exc)
+        if mode != "delete":
+            raise NetworkDriveError(
+                f"This register is on {network}, where it can only be opened safely by one "
+                "program at a time, and another program (perhaps on another computer) is "
+                "using it. Nothing has been changed. Close it there, or copy the register to "
+                "this computer's own disk, then try again."
+            )
+    elif not readonly:
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")

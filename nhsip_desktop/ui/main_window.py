@@ -41,7 +41,7 @@ from .idle import IdleWatcher
 from .reports_page import ReportsPage
 from .session import RegisterSession
 from .settings_dialog import SettingsDialog
-from .unlock import current_actor, show_open_error, unlock
+from .unlock import current_actor, show_open_error, tell_storage_notice, unlock
 from .widgets import heading, paragraph
 
 START, LOCKED, WORKSPACE = 0, 1, 2
@@ -584,6 +584,7 @@ class MainWindow(QMainWindow):
             message = getattr(wizard, "keyring_message", "")
             if message:
                 QMessageBox.information(self, "Register created", message)
+            tell_storage_notice(self, wizard.created_register)
 
     def open_case(self, case_id: int | None) -> CaseEditor | None:
         """Open a case (or a new disclosure when ``case_id`` is None) in the case window."""

@@ -43,6 +43,7 @@ from nhsip_desktop.store.keystore import (
     read_passphrase_protector,
 )
 from nhsip_desktop.store.recovery import decode_recovery_key
+from nhsip_desktop.store.register import Register
 from nhsip_desktop.store.unlock import Unlocked, open_register, read_recovery_key_file
 
 from .widgets import add_row, heading, paragraph
@@ -296,6 +297,12 @@ def offer_restore(parent: QWidget | None, path: Path, key: bytes, exc: BaseExcep
     return True
 
 
+def tell_storage_notice(parent: QWidget | None, register: Register) -> None:
+    """Say so when the register is on a network drive (opened in the one-computer mode)."""
+    if register.storage_notice:
+        QMessageBox.information(parent, "Register on a network drive", register.storage_notice)
+
+
 def unlock(path: Path, parent: QWidget | None = None) -> Unlocked | None:
     """Open ``path``: from the keyring if possible, else by asking. None if it was not opened.
 
@@ -319,9 +326,12 @@ def unlock(path: Path, parent: QWidget | None = None) -> Unlocked | None:
     else:
         if unlocked.key_change_message:
             QMessageBox.information(parent, "Interrupted key change", unlocked.key_change_message)
+        tell_storage_notice(parent, unlocked.register)
         return unlocked
     dialog = UnlockDialog(path, parent, reason=reason)
     if dialog.exec() == QDialog.DialogCode.Accepted:
+        if dialog.unlocked is not None:
+            tell_storage_notice(parent, dialog.unlocked.register)
         return dialog.unlocked
     return None
 

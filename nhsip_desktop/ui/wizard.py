@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from nhsip_desktop.appconfig import AppConfig, os_user
+from nhsip_desktop.drives import path_length_problem
 from nhsip_desktop.keyfile import recovery_key_text, write_private_file
 from nhsip_desktop.locations import (
     cloud_sync_warning,
@@ -421,7 +422,7 @@ class LocationPage(QWizardPage):
                 f"There is already a file called {name} in this folder. A new register never "
                 "replaces an existing file: choose another name or folder."
             )
-        return ""
+        return path_length_problem(target) or ""
 
     def isComplete(self) -> bool:
         if self._find_problem():
