@@ -438,3 +438,20 @@ def m0006_form_imports_and_policy_drafts(db: Database) -> None:
         ) STRICT
         """
     )
+
+
+@migrations(name="0007_signing_key")
+def m0007_signing_key(db: Database) -> None:
+    # The register's Ed25519 signing key pair (export packs, hub packs). One row; the private
+    # half is kept here, inside the encrypted register. Made on first need (store/signing.py).
+    db.conn.execute(
+        """
+        CREATE TABLE signing_key (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            algorithm TEXT NOT NULL,
+            private_key BLOB NOT NULL,
+            public_key BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        ) STRICT
+        """
+    )

@@ -217,6 +217,7 @@ class Register:
         from .governance import GovernanceManager
         from .policy_drafts import PolicyDraftManager
         from .settings import SettingsManager
+        from .signing import SigningManager
 
         self.path = path
         self.header = header
@@ -238,6 +239,7 @@ class Register:
         self.governance = GovernanceManager(self)
         self.form_imports = FormImportManager(self)
         self.policy_drafts = PolicyDraftManager(self)
+        self.signing = SigningManager(self)
         self._tx: Transaction | None = None
         self._subscribers: list[Callable[[Changes], None]] = []
         self.audit_status: VerifyResult | None = None
@@ -278,6 +280,7 @@ class Register:
         ods_code: str = "",
         data_key: bytes | None = None,
         register_id: str | None = None,
+        signing_key: bytes | None = None,
     ) -> Register:
         """Create a new register at ``path``; refuses to touch an existing file.
 
@@ -330,6 +333,8 @@ class Register:
                     leftover.unlink()
             raise
         register = cls.open(path, key, actor=actor)
+        # Its signing key pair (the wizard makes it in advance, to print its fingerprint).
+        register.signing.create(signing_key)
         if organisation or ods_code:
             register.settings.update(organisation=organisation, ods_code=ods_code)
         return register
