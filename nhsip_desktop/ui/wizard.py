@@ -52,7 +52,6 @@ from nhsip_desktop.reports.recovery_sheet import write_recovery_sheet
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.header import new_register_id
-from nhsip_desktop.store.signing import fingerprint_of, new_private_key, public_key_of
 from nhsip_desktop.store.recovery import (
     GROUP_COUNT,
     encode_recovery_key,
@@ -60,6 +59,7 @@ from nhsip_desktop.store.recovery import (
     recovery_key_groups,
 )
 from nhsip_desktop.store.register import REGISTER_SUFFIX, Register
+from nhsip_desktop.store.signing import fingerprint_of, new_private_key, public_key_of
 from nhsip_desktop.store.unlock import store_in_keyring
 
 from .style import sheet
