@@ -476,7 +476,7 @@ def cmd_verify_export(args: argparse.Namespace) -> int:
     if not report.ok:
         _say(f"{len(report.problems)} problem(s): the pack is not as it was exported.")
         return EXIT_CHECK_FAILED
-    _say(f"All files in {args.folder} match the signed manifest.")
+    _say(f"All files in {args.folder} match the manifest, and its signature is good.")
     if args.fingerprint is None:
         _say(
             "Check that fingerprint against the one on the register's recovery sheet or board "

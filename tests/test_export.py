@@ -373,7 +373,7 @@ def test_the_pack_verifies_with_nothing_but_the_pack(
         leftover.unlink()
     assert cli.main(["verify-export", str(moved), "--fingerprint", fingerprint]) == 0
     out = capsys.readouterr().out
-    assert "match the signed manifest" in out and fingerprint in out
+    assert "match the manifest, and its signature is good" in out and fingerprint in out
     assert cli.main(["verify-export", str(moved), "--fingerprint", "00" * 32]) != 0
 
 

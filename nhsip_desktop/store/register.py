@@ -333,8 +333,8 @@ class Register:
                     leftover.unlink()
             raise
         register = cls.open(path, key, actor=actor)
-        # Its signing key pair (the wizard makes it in advance, to print its fingerprint).
-        register.signing.create(signing_key)
+        if signing_key is not None:  # made in advance by the wizard, to print its fingerprint;
+            register.signing.create(signing_key)  # otherwise made on first need
         if organisation or ods_code:
             register.settings.update(organisation=organisation, ods_code=ods_code)
         return register
