@@ -475,6 +475,7 @@ def test_marker_is_in_the_pack_and_the_export_is_audited(filled: Register, tmp_p
 
 
 def test_a_cancelled_export_leaves_nothing(filled: Register, tmp_path: Path) -> None:
+    filled.signing.public_key_bytes()  # made on first need (with its own audit row)
     head = filled.chain_head()
     with pytest.raises(ExportCancelled):
         export_pack(filled, tmp_path / "pack", cancelled=lambda: True)
@@ -562,3 +563,14 @@ def test_the_signing_key_survives_reopening(register: Register) -> None:
         fingerprint = again.signing.fingerprint()
     groups = fingerprint.split(" ")
     assert len(groups) == 16 and all(len(g) == 4 for g in groups)
+
+
+def test_characters_xml_cannot_hold_are_dropped_from_the_workbook_only(
+    register: Register, tmp_path: Path
+) -> None:
+    case = register.cases.add("Bell\x07 and unit\x1fseparator & <tags>")
+    folder = export_pack(register, tmp_path / "pack", sections=["cases"]).folder
+    (row,) = read_csv(folder / "cases.csv")
+    assert row["title"] == case.title  # the CSV keeps the text as it is
+    sheet = openpyxl.load_workbook(folder / "register.xlsx")["cases"]
+    assert sheet["B2"].value == "Bell and unitseparator & <tags>"

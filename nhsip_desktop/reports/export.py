@@ -23,10 +23,12 @@ changed, missing or extra file.
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import json
+import operator
 import os
 import re
 import secrets
@@ -751,6 +753,22 @@ def _x_time(value: Any, text: str) -> str:
     return _x_text(text)
 
 
+# A cell that starts like a formula, in cells joined by (and led by) _SEPARATOR.
+_FORMULA_AT_START = re.compile("\x1f[" + re.escape("".join(sorted(FORMULA_STARTS))) + "]")
+_CELL_TEMPLATE = {  # "%" escaped as "%%" nowhere: no template holds one
+    TEXT: '<c t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>',
+    INT: f'<c s="{_S_INT}"><v>%s</v></c>',
+    NUMBER: f'<c s="{_S_NUMBER}"><v>%s</v></c>',
+    DATE: f'<c s="{_S_DATE}"><v>%s</v></c>',
+    MONEY: f'<c s="{_S_MONEY}"><v>%s</v></c>',
+    TIME: f'<c s="{_S_TIME}"><v>%s</v></c>',
+}
+_EMPTY_CELLS = tuple(template.replace("%s", "") for template in _CELL_TEMPLATE.values())
+_from_iso = dt.datetime.fromisoformat
+_EXCEL_EPOCH_TIME = dt.datetime(1899, 12, 30)
+_DAY = dt.timedelta(days=1)
+_SEPARATOR = "\x1f"  # cannot occur in a cell: XML 1.0 cannot hold it, so it is dropped
+
 _XLSX_CELL: dict[str, Callable[[Any, str], str]] = {
     INT: _x_number,
     NUMBER: _x_number,
@@ -771,6 +789,75 @@ def _display_width(kind: str, text: str) -> int:
     return len(text)
 
 
+class _RowFormat:
+    """How one section's rows become CSV cells, fast: no function call per cell. Text is made
+    safe exactly as :func:`cells.safe_text` does; a value of an unexpected type in a typed
+    column is written as safe text and the row is marked ``odd`` (the workbook then types
+    that row cell by cell)."""
+
+    def __init__(self, section: Section) -> None:
+        kinds = [column.kind for column in section.columns]
+        self.kinds = kinds
+        self.text = [i for i, k in enumerate(kinds) if k in (TEXT, TIME)]
+        self.money = [i for i, k in enumerate(kinds) if k == MONEY]
+        self.dates = [i for i, k in enumerate(kinds) if k == DATE]
+        self.ints = [i for i, k in enumerate(kinds) if k == INT]
+        self.numbers = [i for i, k in enumerate(kinds) if k == NUMBER]
+        self._texts = operator.itemgetter(*self.text) if len(self.text) > 1 else None
+
+    def cells(self, row: Row) -> tuple[list[Any], bool]:
+        cells = list(row)
+        odd = False
+        clean = False
+        if self._texts is not None:
+            # Most rows: every text cell is text and none starts like a formula; one search
+            # of the cells joined tells (a TypeError for a None or a number: cell by cell).
+            with contextlib.suppress(TypeError):
+                texts = _SEPARATOR.join(self._texts(row))
+                clean = _FORMULA_AT_START.search(_SEPARATOR + texts) is None
+        if not clean:
+            for i in self.text:
+                v = cells[i]
+                if v is None:
+                    cells[i] = ""
+                else:
+                    if type(v) is not str:
+                        cells[i] = v = str(v)
+                    if v[:1] in FORMULA_STARTS:
+                        cells[i] = QUOTE + v
+        for i in self.money:
+            v = cells[i]
+            if v is None:
+                cells[i] = ""
+            elif type(v) is Decimal:
+                cells[i] = f"{v:.2f}"
+            else:
+                cells[i], odd = _csv_money(v), True
+        for i in self.dates:
+            v = cells[i]
+            if v is None:
+                cells[i] = ""
+            elif type(v) is dt.date:
+                cells[i] = v.isoformat()
+            else:
+                cells[i], odd = _csv_date(v), True
+        for i in self.ints:
+            v = cells[i]
+            if v is None:
+                cells[i] = ""
+            elif type(v) is not int:
+                cells[i], odd = _csv_number(v), True
+        for i in self.numbers:
+            v = cells[i]
+            if v is None:
+                cells[i] = ""
+            elif type(v) is Decimal or type(v) is int:
+                cells[i] = str(v)
+            else:
+                cells[i], odd = _csv_number(v), True
+        return cells, odd
+
+
 def _write_section(
     source: _Source,
     section: Section,
@@ -779,22 +866,28 @@ def _write_section(
     check_cancelled: Callable[[], None],
 ) -> int:
     """One section: its CSV file and (with ``book``) its worksheet, in one pass."""
-    kinds = [column.kind for column in section.columns]
-    converters = [_CSV_CELL[kind] for kind in kinds]
-    sheet = book.sheet(section) if book is not None else None
+    layout = _RowFormat(section)
+    to_cells = layout.cells
+    sheet = book.sheet(section, layout) if book is not None else None
     rows = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([column.name for column in section.columns])
-        write = writer.writerow
-        for row in section.rows(source):
-            cells = [convert(value) for convert, value in zip(converters, row, strict=True)]
-            write(cells)
-            if sheet is not None:
-                sheet.add(row, cells)
-            rows += 1
-            if rows % 5000 == 0:
-                check_cancelled()
+    try:
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([column.name for column in section.columns])
+            write = writer.writerow
+            add = sheet.add if sheet is not None else None
+            for row in section.rows(source):
+                cells, odd = to_cells(row)
+                write(cells)
+                if add is not None:
+                    add(row, cells, odd)
+                rows += 1
+                if rows % 5000 == 0:
+                    check_cancelled()
+    except BaseException:
+        if sheet is not None:
+            sheet.abort()  # so the workbook can be closed (and the work folder removed)
+        raise
     if sheet is not None:
         sheet.close()
     return rows
@@ -867,35 +960,51 @@ class _SheetInfo:
 
 class _SheetWriter:
     """One worksheet, streamed: the first rows are held back until the column widths are
-    known (they come before the rows in the file), then every row goes straight to the zip."""
+    known (they come before the rows in the file), then every row goes straight to the zip.
 
-    def __init__(self, out: IO[bytes], section: Section, info: _SheetInfo) -> None:
+    A row is one format string filled with the row's cells, escaped for XML all at once
+    (joined by a separator XML cannot hold); empty cells are made empty elements a chunk at
+    a time. A row with a value of an unexpected type is typed cell by cell instead."""
+
+    def __init__(self, out: IO[bytes], section: Section, info: _SheetInfo, layout: _RowFormat):
         self._out = out
         self._info = info
-        self._kinds = [column.kind for column in section.columns]
+        self._layout = layout
+        self._kinds = layout.kinds
         self._xml = [(i, _XLSX_CELL[k]) for i, k in enumerate(self._kinds) if k != TEXT]
         self._widths = [len(column.name) + 3 for column in section.columns]  # + filter button
         self._header = "".join(_header_cell(column.name) for column in section.columns)
+        # The row as runs of columns of one kind: each run is its cells joined by the markup
+        # between two such cells (one C-level join a run, not a format a cell).
+        self._runs: list[tuple[int, int, str, str]] = []
+        close = ""
+        start = 0
+        for index in range(1, len(self._kinds) + 1):
+            if index < len(self._kinds) and self._kinds[index] == self._kinds[start]:
+                continue
+            opening, ending = _CELL_TEMPLATE[self._kinds[start]].split("%s")
+            self._runs.append((start, index, close + opening, ending + opening))
+            close, start = ending, index
+        self._tail = close + "</row>"
+        self._seconds: dict[str, str] = {}
+        self._times = [i for i, k in enumerate(self._kinds) if k == TIME]
+        self._count = len(self._kinds)
         self._pending: list[str] | None = []
         self._chunk: list[str] = []
         self._number = 1
+        self._days: dict[str, int] = {}
 
-    def add(self, row: Row, cells: list[str]) -> None:
+    def add(self, row: Row, cells: list[Any], odd: bool) -> None:
         if self._number >= MAX_SHEET_ROWS:
             self._info.truncated = True
             return
         self._number += 1
-        parts = [_x_text(text) for text in cells]
-        for index, convert in self._xml:
-            parts[index] = convert(row[index], cells[index])
-        xml = f'<row r="{self._number}">{"".join(parts)}</row>'
-        if _ILLEGAL_XML.search(xml):  # characters XML cannot hold at all: dropped
-            xml = _ILLEGAL_XML.sub("", xml)
+        xml = self._slow(row, cells) if odd else self._fast(cells)
         if self._pending is not None:
             self._pending.append(xml)
             widths = self._widths
             for index, text in enumerate(cells):
-                shown = _display_width(self._kinds[index], text)
+                shown = _display_width(self._kinds[index], str(text))
                 if shown > widths[index]:
                     widths[index] = shown
             if len(self._pending) >= _FIT_SAMPLE:
@@ -903,8 +1012,66 @@ class _SheetWriter:
             return
         self._chunk.append(xml)
         if len(self._chunk) >= 2000:
-            self._out.write("".join(self._chunk).encode("utf-8"))
-            self._chunk.clear()
+            self._flush()
+
+    def _fast(self, cells: list[Any]) -> str:
+        values = list(cells)
+        for i in self._layout.dates:
+            text = values[i]
+            if text:
+                values[i] = self._day(text)
+        for i in self._times:
+            text = values[i]
+            if text:
+                value = self._seconds.get(text[:19])
+                if value is None:
+                    try:  # "YYYY-MM-DDTHH:MM:SS..." (UTC): days since 30/12/1899, to the second
+                        value = repr((_from_iso(text[:19]) - _EXCEL_EPOCH_TIME) / _DAY)
+                    except ValueError:
+                        return self._slow(cells, cells)
+                    if len(self._seconds) > 50_000:
+                        self._seconds.clear()
+                    self._seconds[text[:19]] = value
+                values[i] = value
+        joined = _SEPARATOR.join(map(str, values))
+        if "&" in joined or "<" in joined or ">" in joined:
+            joined = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        parts = joined.split(_SEPARATOR)
+        if len(parts) != self._count:  # a value held the separator itself
+            return self._slow(cells, cells)
+        # Characters XML cannot hold are dropped a chunk at a time (_flush).
+        pieces = [f'<row r="{self._number}">']
+        for start, end, head, between in self._runs:
+            pieces.append(head)
+            pieces.append(between.join(parts[start:end]))
+        pieces.append(self._tail)
+        return "".join(pieces)
+
+    def _day(self, text: str) -> int:
+        day = self._days.get(text)
+        if day is None:
+            day = dt.date.fromisoformat(text).toordinal() - _EXCEL_EPOCH
+            if len(self._days) < 100_000:
+                self._days[text] = day
+        return day
+
+    def _slow(self, row: Row, cells: list[Any]) -> str:
+        parts = [_x_text(str(text)) for text in cells]
+        for index, convert in self._xml:
+            parts[index] = convert(row[index], str(cells[index]))
+        xml = f'<row r="{self._number}">{"".join(parts)}</row>'
+        if _ILLEGAL_XML.search(xml):  # characters XML cannot hold at all: dropped
+            xml = _ILLEGAL_XML.sub("", xml)
+        return xml
+
+    def _flush(self) -> None:
+        text = "".join(self._chunk)
+        if _ILLEGAL_XML.search(text):  # characters XML cannot hold at all: dropped
+            text = _ILLEGAL_XML.sub("", text)
+        for empty in _EMPTY_CELLS:
+            text = text.replace(empty, "<c/>")
+        self._out.write(text.encode("utf-8"))
+        self._chunk.clear()
 
     def _start(self) -> None:
         cols = "".join(
@@ -920,14 +1087,17 @@ class _SheetWriter:
         self._chunk = [head, *(self._pending or [])]
         self._pending = None
 
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self._out.close()
+
     def close(self) -> None:
         if self._pending is not None:
             self._start()
         self._info.rows = self._number - 1
         last = f"{_column_letter(self._info.columns)}{self._number}"
-        self._chunk.append(f'</sheetData><autoFilter ref="A1:{last}"/></worksheet>')
-        self._out.write("".join(self._chunk).encode("utf-8"))
-        self._chunk.clear()
+        self._flush()
+        self._out.write(f'</sheetData><autoFilter ref="A1:{last}"/></worksheet>'.encode())
         self._out.close()
 
 
@@ -944,12 +1114,12 @@ class _WorkbookWriter:
         self._zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self.sheets: list[_SheetInfo] = []
 
-    def sheet(self, section: Section) -> _SheetWriter:
+    def sheet(self, section: Section, layout: _RowFormat) -> _SheetWriter:
         info = _SheetInfo(section.key[:31], len(section.columns))
         self.sheets.append(info)
         number = len(self.sheets) + 1  # sheet1 is the README
         out = self._zip.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True)
-        return _SheetWriter(out, section, info)
+        return _SheetWriter(out, section, info, layout)
 
     def finish(self, readme: list[list[str]]) -> None:
         lines = list(readme)
