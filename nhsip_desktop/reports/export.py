@@ -870,20 +870,24 @@ def _write_section(
     to_cells = layout.cells
     sheet = book.sheet(section, layout) if book is not None else None
     rows = 0
+    add = sheet.add if sheet is not None else None
+
+    def lines() -> Iterator[list[Any]]:
+        nonlocal rows
+        for row in section.rows(source):
+            cells, odd = to_cells(row)
+            if add is not None:
+                add(row, cells, odd)
+            yield cells
+            rows += 1
+            if rows % 5000 == 0:
+                check_cancelled()
+
     try:
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow([column.name for column in section.columns])
-            write = writer.writerow
-            add = sheet.add if sheet is not None else None
-            for row in section.rows(source):
-                cells, odd = to_cells(row)
-                write(cells)
-                if add is not None:
-                    add(row, cells, odd)
-                rows += 1
-                if rows % 5000 == 0:
-                    check_cancelled()
+            writer.writerows(lines())
     except BaseException:
         if sheet is not None:
             sheet.abort()  # so the workbook can be closed (and the work folder removed)
