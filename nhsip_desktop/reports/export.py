@@ -1145,7 +1145,10 @@ class _WorkbookWriter:
                     _x_text(_csv_text(cell)).replace("<c ", f'<c s="{_S_WRAP}" ', 1)
                     for cell in line
                 ]
-            rows.append(f'<row r="{n}">{"".join(cells)}</row>')
+            # Wrapped text needs its height (not every program fits rows on opening).
+            lines_needed = max([1, *(-(-len(str(cell)) // 85) for cell in line)])
+            height = f' ht="{15 * lines_needed}" customHeight="1"' if lines_needed > 1 else ""
+            rows.append(f'<row r="{n}"{height}>{"".join(cells)}</row>')
         body = "".join(rows)
         self._zip.writestr(
             "xl/worksheets/sheet1.xml",

@@ -166,7 +166,7 @@ def rights(reg: Register) -> Iterator[RightRow]:
 
 
 class RenewalRow(NamedTuple):
-    right_id: int
+    right_id: int | None
     title: str
     renewal_year: int
     due: dt.date
