@@ -173,8 +173,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--recovery-key-file", type=Path, metavar="FILE")
 
-    p = sub.add_parser("verify-export", help="check an export pack against its manifest")
+    p = sub.add_parser(
+        "verify-export",
+        help="check an export pack against its signed manifest (needs no register or key)",
+    )
     p.add_argument("folder", type=Path)
+    p.add_argument(
+        "--fingerprint",
+        metavar="HEX",
+        help="the register's signing key fingerprint (recovery sheet, board summary) to insist on",
+    )
 
     p = sub.add_parser("report", help="write a PDF report")
     reports = p.add_subparsers(dest="report", metavar="REPORT", required=True)
@@ -415,15 +423,22 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_export(args: argparse.Namespace) -> int:
-    from .reports.export import verify_export
+    from .reports.export import verify_pack
 
-    problems = verify_export(args.folder)
-    for problem in problems:
+    report = verify_pack(args.folder, expected_fingerprint=args.fingerprint)
+    for problem in report.problems:
         _say(f"FAIL  {problem.file}: {problem.problem}")
-    if problems:
-        _say(f"{len(problems)} problem(s): the pack is not as it was exported.")
+    if report.fingerprint:
+        _say(f"Signed by the key with fingerprint {report.fingerprint}")
+    if not report.ok:
+        _say(f"{len(report.problems)} problem(s): the pack is not as it was exported.")
         return EXIT_CHECK_FAILED
-    _say(f"All files in {args.folder} match the manifest.")
+    _say(f"All files in {args.folder} match the manifest, and its signature is good.")
+    if args.fingerprint is None:
+        _say(
+            "Check that fingerprint against the one on the register's recovery sheet or board "
+            "summary (or pass it with --fingerprint)."
+        )
     return EXIT_OK
 
 
@@ -524,6 +539,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     if args.self_test:
         return cmd_self_test(args)
+    _remove_export_leftovers()
     if args.command is None:
         return run_gui(args)
     try:
@@ -561,6 +577,19 @@ def display_problem() -> str | None:
             "with `xvfb-run -a nhsip-desktop ...` (tests use QT_QPA_PLATFORM=offscreen)."
         )
     return None
+
+
+def _remove_export_leftovers() -> None:
+    """Every start, app or command: remove the plaintext work folders of exports that a crash
+    stopped part-way (see reports.export.remove_leftover_work)."""
+    from .reports.export import remove_leftover_work
+
+    removed = remove_leftover_work()
+    if removed:
+        print(
+            f"Removed {len(removed)} unfinished export folder(s) left by an earlier crash.",
+            file=sys.stderr,
+        )
 
 
 def run_gui(args: argparse.Namespace) -> int:

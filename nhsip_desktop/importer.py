@@ -104,6 +104,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cases import IP_KIND_LABELS, IP_KIND_SHORT, IpKind, Stage, format_date
+from .cells import safe_text
 from .disclosure import Contributor, Disclosure
 from .errors import RegisterError
 from .safe_write import atomic_write_bytes
@@ -1398,11 +1399,6 @@ def import_rows(
 
 
 # -- the refusal report ---------------------------------------------------------------------
-def _safe_cell(text: str) -> str:
-    """Stop a spreadsheet treating text as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def write_refusal_report(preview: ImportPreview, target: Path) -> Path:
     """A CSV (UTF-8 with a BOM, so Excel opens it) of every row left out and why.
 
@@ -1418,10 +1414,10 @@ def write_refusal_report(preview: ImportPreview, target: Path) -> Path:
             writer.writerow(
                 [
                     row.row_number,
-                    _safe_cell(row.title),
+                    safe_text(row.title),
                     FIELDS.get(name, name),
-                    _safe_cell(headings.get(name, "")),
-                    _safe_cell(message),
+                    safe_text(headings.get(name, "")),
+                    safe_text(message),
                 ]
             )
     return atomic_write_bytes(Path(target), codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8"))

@@ -156,3 +156,22 @@ def test_pdftotext_reads_the_whole_key(tmp_path: Path, recovery_key: str) -> Non
     assert ORGANISATION in text
     assert "07/03/2026" in text
     assert "Register recovery key" in text
+
+
+def test_sheet_prints_the_signing_key_fingerprint(tmp_path: Path, recovery_key: str) -> None:
+    from nhsip_desktop.store.signing import fingerprint_of, new_private_key, public_key_of
+
+    fingerprint = fingerprint_of(public_key_of(new_private_key()))
+    target = write_recovery_sheet(
+        tmp_path / "sheet.pdf",
+        recovery_key=recovery_key,
+        organisation=ORGANISATION,
+        register_name="ip-register.nhsip",
+        register_id=REGISTER_ID,
+        created=dt.date(2026, 3, 7),
+        signing_fingerprint=fingerprint,
+    )
+    text = _text(target)
+    assert "Signing key" in text
+    assert fingerprint in " ".join(text.split())
+    assert len(PdfReader(target).pages) == 1

@@ -306,6 +306,7 @@ def test_cancelling_mid_way_leaves_no_folder(
         return real(*args, progress=step, **kwargs)
 
     monkeypatch.setattr(reports_page, "export_pack", cancelling)
+    register.signing.public_key_bytes()  # made on first need, with its own audit row
     before = register.audit.count()
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert wait_for_end(qtbot, dialog) == "cancelled"

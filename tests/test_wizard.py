@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWizard
 
@@ -203,6 +204,10 @@ def test_the_wizard_creates_a_register(
     assert register.register_id == wizard.register_id
     assert f"Register id:    {register.register_id}" in saved_text
     assert "keyring" in wizard.keyring_message and "not stored" not in wizard.keyring_message
+    # So is the signing key fingerprint printed on the sheet.
+    sheet_text = "".join(p.extract_text() for p in PdfReader(tmp_path / "sheet.pdf").pages)
+    assert register.signing.has_key()
+    assert register.signing.fingerprint() in " ".join(sheet_text.split())
 
     config = AppConfig.load()
     assert config.display_name == "Sam Patel (Innovation Lead)"

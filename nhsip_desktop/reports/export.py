@@ -1,39 +1,75 @@
-"""The auditor's export pack: CSV files, an XLSX workbook, a PDF listing, a manifest of SHA-256
-hashes and row counts, and a README, so an auditor can check the pack without the app.
+"""The auditor's export pack: CSV files, an XLSX workbook, a PDF listing, a README and a signed
+manifest, so an auditor can check the pack with nothing but the pack.
 
-Streams row by row (bounded memory at 100,000 cases). The pack is built in a temporary folder
-beside the target and renamed into place only when complete; a cancelled or failed export
-leaves nothing behind. The export and the sections chosen are recorded in the audit trail.
-``verify_export`` checks a pack against its manifest and names any file that differs.
+Every row comes from the store's named queries (``store/export_rows.py``) as a typed row; this
+module only decides how each type is written. In the CSV files dates are ``YYYY-MM-DD`` and
+amounts pounds with two decimals; in the workbook dates are dates and amounts numbers in a £
+format. Text that a spreadsheet would read as a formula is made safe (``cells.safe_text``).
+
+Streams row by row (bounded memory at 100,000 cases): each section is written to its CSV file
+and its worksheet in one pass. The pack is built in a work folder beside the target and
+renamed into place only when complete; a cancelled or failed export removes it, and one left
+by a crash (power cut, killed process) is removed at the next start
+(:func:`remove_leftover_work`). The export and the sections chosen are recorded in the audit
+trail.
+
+``manifest.json`` lists every file of the pack (README included) with its SHA-256 hash, size
+and rows, each entry signed; ``manifest.sig`` is the Ed25519 signature of the manifest by the
+register's signing key (``store/signing.py``), whose public half is in ``signing-key.pem``.
+:func:`verify_pack` needs nothing but the folder: it checks the signatures and names each
+changed, missing or extra file.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import json
+import operator
+import os
 import re
+import secrets
 import shutil
-import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
 from .. import __version__
-from ..safe_write import install
+from ..appconfig import config_dir
+from ..cells import FORMULA_STARTS, QUOTE, safe_text
+from ..safe_write import atomic_write_text, install
+from ..store import export_rows as q
 from ..store.errors import RegisterError
+from ..store.lock import pid_alive
+from ..store.signing import (
+    ALGORITHM,
+    fingerprint_of,
+    public_key_from_pem,
+    public_key_pem,
+    verify,
+)
 
 if TYPE_CHECKING:
     from ..store.register import Register
 
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+PUBLIC_KEY = "signing-key.pem"
 README = "README.txt"
 WORKBOOK = "register.xlsx"
 LISTING = "register-listing.pdf"
+FORMAT = "nhsip-export"
+FORMAT_VERSION = 2
+# The marker inside a work folder while a pack is being written (see remove_leftover_work).
+WORK_MARKER = ".nhsip-export-in-progress"
+_PENDING_FILE = "exports-in-progress.json"
 
 
 class ExportCancelled(RegisterError):
@@ -44,7 +80,31 @@ class ExportError(RegisterError):
     """The export could not be written (no space, no permission); nothing was left behind."""
 
 
+# How a column is written: text, a whole number, a decimal number, a date, money, a UTC time.
+TEXT, INT, NUMBER, DATE, MONEY, TIME = "text", "int", "number", "date", "money", "time"
+
 Row = Sequence[Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    meaning: str
+    kind: str = TEXT
+
+
+class _Source:
+    """What the sections read from during one export (the revenue shares are worked out once
+    and used by three sections)."""
+
+    def __init__(self, register: Register) -> None:
+        self.register = register
+        self._shared: list[q.ReturnShared] | None = None
+
+    def shared(self) -> list[q.ReturnShared]:
+        if self._shared is None:
+            self._shared = list(q.returns_shared(self.register))
+        return self._shared
 
 
 @dataclass(frozen=True)
@@ -52,209 +112,58 @@ class Section:
     key: str
     file: str
     title: str
-    columns: tuple[tuple[str, str], ...]  # (column, what it means)
-    rows: Callable[[Register], Iterator[Row]]
+    columns: tuple[Column, ...]
+    rows: Callable[[_Source], Iterable[Row]]
 
 
-def _date(value: Any) -> str:
-    return "" if value in (None, "") else str(value)[:10]
+def _query(function: Callable[[Register], Iterable[Row]]) -> Callable[[_Source], Iterable[Row]]:
+    return lambda source: function(source.register)
 
 
-def _cases(reg: Register) -> Iterator[Row]:
-    cur = reg.conn.execute(
-        "SELECT reference, title, stage, ip_kinds, lead_innovator, received_on, feedback_due, "
-        "feedback_given_on, closed_reason, next_action, next_action_due, created_at, updated_at "
-        "FROM cases ORDER BY ref_year, ref_number"
-    )
-    for r in cur:
-        yield [
-            r[0],
-            r[1],
-            r[2],
-            "; ".join(json.loads(r[3])),
-            r[4],
-            _date(r[5]),
-            _date(r[6]),
-            _date(r[7]),
-            r[8],
-            r[9],
-            _date(r[10]),
-            r[11],
-            r[12],
-        ]
-
-
-def _details(reg: Register) -> Iterator[tuple[str, dict[str, Any]]]:
-    cur = reg.conn.execute(
-        "SELECT c.reference, d.details FROM case_details d JOIN cases c ON c.id = d.case_id "
-        "ORDER BY c.ref_year, c.ref_number"
-    )
-    for reference, details in cur:
-        yield reference, json.loads(details)
-
-
-def _contributors(reg: Register) -> Iterator[Row]:
-    for reference, details in _details(reg):
-        for c in details.get("contributors", []):
+def _distribution_rows(source: _Source) -> Iterator[Row]:
+    for shared in source.shared():
+        for party, amount in shared.parties:
+            yield [shared.return_id, shared.case_reference, party, amount, ""]
+        if shared.unallocated_gbp:
             yield [
-                reference,
-                c.get("name", ""),
-                c.get("job_title", ""),
-                c.get("department", ""),
-                c.get("relationship", ""),
-                c.get("employer", ""),
-                c.get("share", ""),
-                c.get("in_course_of_duties", ""),
+                shared.return_id,
+                shared.case_reference,
+                "unallocated",
+                shared.unallocated_gbp,
+                shared.note,
             ]
 
 
-def _rights(reg: Register) -> Iterator[Row]:
-    cur = reg.conn.execute(
-        "SELECT r.id, c.reference, r.data FROM rights r LEFT JOIN cases c ON c.id = r.case_id "
-        "ORDER BY r.id"
-    )
-    for right_id, reference, data in cur:
-        d = json.loads(data)
+def _innovator_rows(source: _Source) -> Iterator[Row]:
+    for shared in source.shared():
+        for name, amount in shared.innovators:
+            yield [shared.return_id, shared.case_reference, name, amount]
+
+
+def _reconciliation_rows(source: _Source) -> Iterator[Row]:
+    for shared in sorted(source.shared(), key=lambda s: (s.received_on, s.return_id)):
+        distributed = sum((amount for _p, amount in shared.parties), q.ZERO)
+        innovators = dict(shared.parties).get("innovators", q.ZERO)
+        people = sum((amount for _n, amount in shared.innovators), q.ZERO)
+        difference = shared.net_gbp - distributed - shared.unallocated_gbp
+        balances = difference == 0 and innovators == people
         yield [
-            right_id,
-            reference or "",
-            d.get("right_type", ""),
-            d.get("jurisdiction", ""),
-            d.get("title", ""),
-            d.get("application_number", ""),
-            d.get("registration_number", ""),
-            _date(d.get("filing_date")),
-            _date(d.get("priority_date")),
-            _date(d.get("grant_date")),
-            d.get("status", ""),
-            d.get("owners", ""),
-            d.get("attorney", ""),
-            _date(d.get("next_review")),
+            shared.return_id,
+            shared.case_reference,
+            shared.received_on,
+            shared.net_gbp,
+            distributed,
+            shared.unallocated_gbp,
+            difference,
+            innovators,
+            people,
+            "yes" if balances else "NO",
+            shared.note,
         ]
 
 
-def _renewals(reg: Register) -> Iterator[Row]:
-    from ..renewals import renewals_for
-    from ..rights import Right
-
-    schedule = reg.reference.fee_schedule()
-    for (data,) in reg.conn.execute("SELECT data FROM rights ORDER BY id"):
-        right = Right.from_json(json.loads(data))
-        for due in renewals_for(right, schedule):
-            paid = right.renewals_paid.get(due.renewal_year)
-            fee = due.fee.amount if due.fee is not None and due.fee.amount is not None else ""
-            yield [
-                right.id,
-                right.title,
-                due.renewal_year,
-                _date(due.due),
-                _date(due.window_opens),
-                _date(due.no_penalty_until),
-                _date(due.late_until),
-                fee,
-                _date(paid) if paid else "",
-            ]
-
-
-def _agreements(reg: Register) -> Iterator[Row]:
-    cur = reg.conn.execute("SELECT reference, kind, title, data FROM agreements ORDER BY id")
-    for reference, kind, title, data in cur:
-        d = json.loads(data)
-        yield [
-            reference,
-            kind,
-            title,
-            "; ".join(d.get("parties", [])),
-            _date(d.get("signed_on")),
-            _date(d.get("start_on")),
-            _date(d.get("end_on")),
-            d.get("licence_type") or "",
-            d.get("revenue_terms", ""),
-        ]
-
-
-def _obligations(reg: Register) -> Iterator[Row]:
-    for reference, data in reg.conn.execute("SELECT reference, data FROM agreements ORDER BY id"):
-        for o in json.loads(data).get("obligations", []):
-            yield [
-                reference,
-                o.get("text", ""),
-                _date(o.get("due")),
-                o.get("owner", ""),
-                _date(o.get("done_on")),
-            ]
-
-
-def _assessments(reg: Register) -> Iterator[Row]:
-    cur = reg.conn.execute(
-        "SELECT a.id, c.reference, g.reference, a.checklist_id, a.checklist_version, a.score, "
-        "a.created_at, a.updated_at FROM assessments a LEFT JOIN cases c ON c.id = a.case_id "
-        "LEFT JOIN agreements g ON g.id = a.agreement_id ORDER BY a.id"
-    )
-    for r in cur:
-        yield [r[0], r[1] or r[2] or "", r[3], r[4], "" if r[5] is None else r[5], r[6], r[7]]
-
-
-def _findings(reg: Register) -> Iterator[Row]:
-    for assessment_id, findings in reg.conn.execute(
-        "SELECT id, findings FROM assessments ORDER BY id"
-    ):
-        for f in json.loads(findings):
-            yield [assessment_id, f.get("severity", ""), f.get("text", ""), f.get("reference", "")]
-
-
-def _decisions(reg: Register) -> Iterator[Row]:
-    cur = reg.conn.execute(
-        "SELECT c.reference, d.kind, d.outcome, d.outcome_label, d.rationale, d.decided_on, "
-        "d.decision_maker, d.assessment_id FROM decisions d JOIN cases c ON c.id = d.case_id "
-        "ORDER BY d.id"
-    )
-    for r in cur:
-        yield [r[0], r[1], r[2], r[3], r[4], r[5], r[6], "" if r[7] is None else r[7]]
-
-
-def _costs(reg: Register) -> Iterator[Row]:
-    cur = reg.conn.execute(
-        "SELECT k.id, c.reference, k.right_id, k.spent_on, k.category, k.amount, k.vat, "
-        "k.supplier, k.reference FROM costs k LEFT JOIN cases c ON c.id = k.case_id "
-        "ORDER BY k.spent_on, k.id"
-    )
-    for r in cur:
-        yield [r[0], r[1] or "", "" if r[2] is None else r[2], r[3], r[4], r[5], r[6], r[7], r[8]]
-
-
-def _returns(reg: Register) -> Iterator[Row]:
-    cur = reg.conn.execute(
-        "SELECT r.id, c.reference, r.received_on, r.kind, r.gross, r.deductible, r.agreement, "
-        "r.policy_id, r.policy_version FROM returns r JOIN cases c ON c.id = r.case_id "
-        "ORDER BY r.received_on, r.id"
-    )
-    for r in cur:
-        yield list(r)
-
-
-def _distributions(reg: Register) -> Iterator[Row]:
-    case_ids = [r[0] for r in reg.conn.execute("SELECT DISTINCT case_id FROM returns ORDER BY 1")]
-    for case_id in case_ids:
-        reference = reg.cases.get(case_id).reference
-        try:
-            shared = reg.returns.distributions(case_id)
-        except RegisterError:
-            continue  # shares not yet complete: nothing can be shared
-        for d in shared:
-            for party, amount in d.parties.items():
-                yield [d.return_id, reference, party, "", str(amount)]
-            for _key, name, amount in d.innovators:
-                yield [d.return_id, reference, "innovator", name, str(amount)]
-
-
-def _audit(reg: Register) -> Iterator[Row]:
-    cur = reg.conn.execute(
-        "SELECT seq, at, os_user, actor_name, action, record_kind, record_id, changes, hmac "
-        "FROM audit_log ORDER BY seq"
-    )
-    while batch := cur.fetchmany(2000):
-        yield from batch
+def _c(name: str, meaning: str, kind: str = TEXT) -> Column:
+    return Column(name, meaning, kind)
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -263,222 +172,260 @@ SECTIONS: tuple[Section, ...] = (
         "cases.csv",
         "Cases (disclosures)",
         (
-            ("reference", "The case reference, IP-year-number"),
-            ("title", "Title of the idea"),
-            ("stage", "draft, submitted, in_triage, decision_made, active or closed"),
-            ("kinds_of_ip", "Kinds of IP, separated by ';'"),
-            ("lead_innovator", "Lead innovator"),
-            ("received_on", "Date the disclosure was received"),
-            ("feedback_due", "Date feedback to the innovator was due"),
-            ("feedback_given_on", "Date feedback was given"),
-            ("closed_reason", "Why it was closed"),
-            ("next_action", "Next action recorded"),
-            ("next_action_due", "Its due date"),
-            ("created_at", "Created (UTC)"),
-            ("updated_at", "Last changed (UTC)"),
+            _c("reference", "The case reference, IP-year-number"),
+            _c("title", "Title of the idea"),
+            _c("stage", "draft, submitted, in_triage, decision_made, active or closed"),
+            _c("kinds_of_ip", "Kinds of IP, separated by ';'"),
+            _c("lead_innovator", "Lead innovator"),
+            _c("received_on", "Date the disclosure was received", DATE),
+            _c("feedback_due", "Date feedback to the innovator was due", DATE),
+            _c("feedback_given_on", "Date feedback was given", DATE),
+            _c("closed_reason", "Why it was closed"),
+            _c("next_action", "Next action recorded"),
+            _c("next_action_due", "Its due date", DATE),
+            _c("created_at", "Created (UTC)", TIME),
+            _c("updated_at", "Last changed (UTC)", TIME),
         ),
-        _cases,
+        _query(q.cases),
     ),
     Section(
         "contributors",
         "contributors.csv",
         "Contributors",
         (
-            ("case_reference", "The case"),
-            ("name", "Name"),
-            ("job_title", "Job title"),
-            ("department", "Department"),
-            ("relationship", "Relationship to the trust"),
-            ("employer", "Employer"),
-            ("share_percent", "Contribution share, %"),
-            ("in_course_of_duties", "yes, no or unsure"),
+            _c("case_reference", "The case"),
+            _c("name", "Name"),
+            _c("job_title", "Job title"),
+            _c("department", "Department"),
+            _c("relationship", "Relationship to the trust"),
+            _c("employer", "Employer"),
+            _c("share_percent", "Contribution share, %", NUMBER),
+            _c("in_course_of_duties", "yes, no or unsure"),
         ),
-        _contributors,
+        _query(q.contributors),
     ),
     Section(
         "rights",
         "rights.csv",
         "Registered and unregistered rights",
         (
-            ("right_id", "Right number"),
-            ("case_reference", "The case"),
-            ("type", "Kind of right"),
-            ("jurisdiction", "Where"),
-            ("title", "Title"),
-            ("application_number", "Application no."),
-            ("registration_number", "Registration no."),
-            ("filing_date", "Filed"),
-            ("priority_date", "Priority"),
-            ("grant_date", "Granted or registered"),
-            ("status", "Status"),
-            ("owners", "Owners"),
-            ("attorney", "Attorney"),
-            ("next_review", "Next portfolio review"),
+            _c("right_id", "Right number", INT),
+            _c("case_reference", "The case"),
+            _c("type", "Kind of right"),
+            _c("jurisdiction", "Where"),
+            _c("title", "Title"),
+            _c("application_number", "Application no."),
+            _c("registration_number", "Registration no."),
+            _c("filing_date", "Filed", DATE),
+            _c("priority_date", "Priority", DATE),
+            _c("grant_date", "Granted or registered", DATE),
+            _c("status", "Status"),
+            _c("owners", "Owners"),
+            _c("attorney", "Attorney"),
+            _c("next_review", "Next portfolio review", DATE),
         ),
-        _rights,
+        _query(q.rights),
     ),
     Section(
         "renewals",
         "renewals.csv",
         "Renewal schedule of GB rights",
         (
-            ("right_id", "Right number"),
-            ("title", "Title"),
-            ("renewal_year", "Year of the right"),
-            ("due", "Due date"),
-            ("window_opens", "Payable from"),
-            ("no_penalty_until", "Last day without surcharge"),
-            ("late_until", "Last day late"),
-            ("fee_gbp", "Official fee from the schedule, £"),
-            ("paid_on", "Date paid, if recorded"),
+            _c("right_id", "Right number", INT),
+            _c("title", "Title"),
+            _c("renewal_year", "Year of the right", INT),
+            _c("due", "Due date", DATE),
+            _c("window_opens", "Payable from", DATE),
+            _c("no_penalty_until", "Last day without surcharge", DATE),
+            _c("late_until", "Last day late", DATE),
+            _c("fee_gbp", "Official fee from the schedule, £", MONEY),
+            _c("paid_on", "Date paid, if recorded", DATE),
         ),
-        _renewals,
+        _query(q.renewals),
     ),
     Section(
         "agreements",
         "agreements.csv",
         "Agreements",
         (
-            ("reference", "Agreement reference"),
-            ("kind", "Kind"),
-            ("title", "Title"),
-            ("parties", "Parties, separated by ';'"),
-            ("signed_on", "Signed"),
-            ("start_on", "Starts"),
-            ("end_on", "Ends"),
-            ("licence_type", "exclusive, sole or non_exclusive"),
-            ("revenue_terms", "Revenue terms"),
+            _c("reference", "Agreement reference"),
+            _c("kind", "Kind"),
+            _c("title", "Title"),
+            _c("parties", "Parties, separated by ';'"),
+            _c("signed_on", "Signed", DATE),
+            _c("start_on", "Starts", DATE),
+            _c("end_on", "Ends", DATE),
+            _c("licence_type", "exclusive, sole or non_exclusive"),
+            _c("revenue_terms", "Revenue terms"),
         ),
-        _agreements,
+        _query(q.agreements),
     ),
     Section(
         "obligations",
         "obligations.csv",
         "Obligations under agreements",
         (
-            ("agreement_reference", "Agreement"),
-            ("obligation", "What must be done"),
-            ("due", "Due date"),
-            ("owner", "Whose obligation"),
-            ("done_on", "Done on"),
+            _c("agreement_reference", "Agreement"),
+            _c("obligation", "What must be done"),
+            _c("due", "Due date", DATE),
+            _c("owner", "Whose obligation"),
+            _c("done_on", "Done on", DATE),
         ),
-        _obligations,
+        _query(q.obligations),
     ),
     Section(
         "assessments",
         "assessments.csv",
         "Checklist assessments",
         (
-            ("assessment_id", "Assessment number"),
-            ("reference", "Case or agreement"),
-            ("checklist", "Checklist"),
-            ("checklist_version", "Checklist version used"),
-            ("score", "Score out of 100, if scored"),
-            ("created_at", "Created (UTC)"),
-            ("updated_at", "Last changed (UTC)"),
+            _c("assessment_id", "Assessment number", INT),
+            _c("reference", "Case or agreement"),
+            _c("checklist", "Checklist"),
+            _c("checklist_version", "Checklist version used", INT),
+            _c("score", "Score out of 100, if scored", NUMBER),
+            _c("created_at", "Created (UTC)", TIME),
+            _c("updated_at", "Last changed (UTC)", TIME),
         ),
-        _assessments,
+        _query(q.assessments),
     ),
     Section(
         "findings",
         "findings.csv",
         "Findings raised by assessments",
         (
-            ("assessment_id", "Assessment number"),
-            ("severity", "red, amber or green"),
-            ("finding", "What was found"),
-            ("guidance_reference", "Where in the guidance"),
+            _c("assessment_id", "Assessment number", INT),
+            _c("severity", "red, amber or green"),
+            _c("finding", "What was found"),
+            _c("guidance_reference", "Where in the guidance"),
         ),
-        _findings,
+        _query(q.findings),
     ),
     Section(
         "decisions",
         "decisions.csv",
         "Decisions",
         (
-            ("case_reference", "The case"),
-            ("kind", "triage or route"),
-            ("outcome", "Outcome id"),
-            ("outcome_label", "Outcome"),
-            ("rationale", "Reasons"),
-            ("decided_on", "Date"),
-            ("decision_maker", "Decided by"),
-            ("assessment_id", "Assessment it was based on"),
+            _c("case_reference", "The case"),
+            _c("kind", "triage or route"),
+            _c("outcome", "Outcome id"),
+            _c("outcome_label", "Outcome"),
+            _c("rationale", "Reasons"),
+            _c("decided_on", "Date", DATE),
+            _c("decision_maker", "Decided by"),
+            _c("assessment_id", "Assessment it was based on", INT),
         ),
-        _decisions,
+        _query(q.decisions),
     ),
     Section(
         "costs",
         "costs.csv",
         "Costs ledger",
         (
-            ("cost_id", "Cost number"),
-            ("case_reference", "The case"),
-            ("right_id", "The right"),
-            ("spent_on", "Date"),
-            ("category", "official_fee, attorney or other"),
-            ("amount_gbp", "Amount before VAT, £"),
-            ("vat_gbp", "VAT, £"),
-            ("supplier", "Supplier"),
-            ("reference", "Invoice or reference"),
+            _c("cost_id", "Cost number", INT),
+            _c("case_reference", "The case"),
+            _c("right_id", "The right", INT),
+            _c("spent_on", "Date", DATE),
+            _c("category", "official_fee, attorney or other"),
+            _c("amount_gbp", "Amount before VAT, £", MONEY),
+            _c("vat_gbp", "VAT, £", MONEY),
+            _c("supplier", "Supplier"),
+            _c("reference", "Invoice or reference"),
         ),
-        _costs,
+        _query(q.costs),
     ),
     Section(
         "returns",
         "returns.csv",
         "Returns ledger",
         (
-            ("return_id", "Return number"),
-            ("case_reference", "The case"),
-            ("received_on", "Date received"),
-            ("kind", "royalty, licence_fee, milestone, ..."),
-            ("gross_gbp", "Gross, £"),
-            ("deductible_gbp", "Deductible costs, £"),
-            ("agreement", "Agreement"),
-            ("policy_id", "Revenue policy"),
-            ("policy_version", "Policy version it was recorded under"),
+            _c("return_id", "Return number", INT),
+            _c("case_reference", "The case"),
+            _c("received_on", "Date received", DATE),
+            _c("kind", "royalty, licence_fee, milestone, ..."),
+            _c("gross_gbp", "Gross, £", MONEY),
+            _c("deductible_gbp", "Deductible costs, £", MONEY),
+            _c("agreement", "Agreement"),
+            _c("policy_id", "Revenue policy"),
+            _c("policy_version", "Policy version it was recorded under", INT),
         ),
-        _returns,
+        _query(q.returns),
     ),
     Section(
         "distributions",
         "distributions.csv",
-        "Revenue shared",
+        "Revenue shared, by party (totals)",
         (
-            ("return_id", "Return number"),
-            ("case_reference", "The case"),
-            ("party", "innovators, department, organisation, ttc, or innovator (one person)"),
-            ("innovator", "Name, for one innovator's share"),
-            ("amount_gbp", "Amount, £"),
+            _c("return_id", "Return number", INT),
+            _c("case_reference", "The case"),
+            _c(
+                "party",
+                "innovators (all together), department, organisation, ttc; or unallocated: "
+                "not shared yet (see note)",
+            ),
+            _c("amount_gbp", "Amount, £", MONEY),
+            _c("note", "Why an amount is unallocated"),
         ),
-        _distributions,
+        _distribution_rows,
+    ),
+    Section(
+        "innovator_shares",
+        "innovator_shares.csv",
+        "The innovators' part, person by person",
+        (
+            _c("return_id", "Return number", INT),
+            _c("case_reference", "The case"),
+            _c("innovator", "Name"),
+            _c("amount_gbp", "Amount, £", MONEY),
+        ),
+        _innovator_rows,
+    ),
+    Section(
+        "reconciliation",
+        "reconciliation.csv",
+        "Reconciliation: each return = distributions + unallocated",
+        (
+            _c("return_id", "Return number", INT),
+            _c("case_reference", "The case"),
+            _c("received_on", "Date received", DATE),
+            _c("net_gbp", "Net revenue of the return (gross less deductible), £", MONEY),
+            _c("distributed_gbp", "Total in distributions.csv for it (parties), £", MONEY),
+            _c("unallocated_gbp", "Not shared yet, £", MONEY),
+            _c("difference_gbp", "net - distributed - unallocated: always 0.00, £", MONEY),
+            _c("innovators_gbp", "The innovators' part in distributions.csv, £", MONEY),
+            _c("innovator_shares_gbp", "Total of innovator_shares.csv for it, £", MONEY),
+            _c("balances", "yes when both checks above agree"),
+            _c("note", "Why an amount is unallocated"),
+        ),
+        _reconciliation_rows,
     ),
     Section(
         "audit_trail",
         "audit_trail.csv",
         "The full audit trail",
         (
-            ("seq", "Sequence number, without gaps"),
-            ("at", "Time (UTC)"),
-            ("os_user", "Computer user"),
-            ("actor_name", "Display name"),
-            ("action", "Action"),
-            ("record_kind", "Kind of record"),
-            ("record_id", "Which record"),
-            ("changes", "Fields before and after, JSON"),
-            ("hmac", "HMAC-SHA256 chaining this row to the one before"),
+            _c("seq", "Sequence number, without gaps", INT),
+            _c("at", "Time (UTC)", TIME),
+            _c("os_user", "Computer user"),
+            _c("actor_name", "Display name"),
+            _c("action", "Action"),
+            _c("record_kind", "Kind of record"),
+            _c("record_id", "Which record"),
+            _c("changes", "Fields before and after, JSON"),
+            _c("hmac", "HMAC-SHA256 chaining this row to the one before"),
         ),
-        _audit,
+        _query(q.audit_trail),
     ),
 )
 SECTION_KEYS = tuple(s.key for s in SECTIONS)
+# Sections that belong together: choosing one brings the others (they are worked out together).
+_REVENUE = ("distributions", "innovator_shares", "reconciliation")
 
 
 @dataclass(frozen=True)
 class ExportResult:
     folder: Path
     files: dict[str, dict[str, Any]]
+    fingerprint: str = ""
 
 
 def _sha256(path: Path) -> str:
@@ -489,6 +436,99 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _entry_message(register_id: str, name: str, sha256: str, size: int) -> bytes:
+    """What each manifest entry's own signature covers: a re-hashed entry fails on its own."""
+    return f"{FORMAT}-file\n{register_id}\n{name}\n{sha256}\n{size}".encode()
+
+
+# -- work folders ----------------------------------------------------------------------------
+def _pending_path() -> Path:
+    return config_dir() / _PENDING_FILE
+
+
+def _read_pending() -> list[dict[str, Any]]:
+    try:
+        raw = json.loads(_pending_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [item for item in raw if isinstance(item, dict)] if isinstance(raw, list) else []
+
+
+def _write_pending(items: list[dict[str, Any]]) -> None:
+    path = _pending_path()
+    try:
+        if not items:
+            path.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps(items, indent=1))
+    except OSError:
+        pass  # the list only helps clean up after a crash; the export itself goes on
+
+
+def _remember_work(work: Path) -> None:
+    items = [i for i in _read_pending() if i.get("path") != str(work)]
+    _write_pending([*items, {"path": str(work), "pid": os.getpid()}])
+
+
+def _forget_work(work: Path) -> None:
+    items = _read_pending()
+    kept = [i for i in items if i.get("path") != str(work)]
+    if kept != items:
+        _write_pending(kept)
+
+
+def _new_work_folder(target: Path) -> Path:
+    """An empty work folder beside ``target``, marked and remembered before anything is
+    written to it, so that a crash part-way leaves nothing that the next start misses."""
+    work = target.with_name(f".{target.name}.export-{secrets.token_hex(4)}")
+    work.mkdir()
+    try:
+        (work / WORK_MARKER).write_bytes(b"")
+        _remember_work(work)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return work
+
+
+def _remove_work(work: Path) -> None:
+    shutil.rmtree(work, ignore_errors=True)
+    if not work.exists():
+        _forget_work(work)
+
+
+def remove_leftover_work() -> list[Path]:
+    """Remove the work folders of exports that a crash stopped part-way (they hold
+    unencrypted register data). Called at every start, by the app and the command line.
+
+    Only folders this user's exports recorded are touched, only if they still carry the
+    work marker, and never while the process that made them is running. Returns the folders
+    removed (their names are not logged: a path can say what a project is)."""
+    removed: list[Path] = []
+    kept: list[dict[str, Any]] = []
+    items = _read_pending()
+    for item in items:
+        path = Path(str(item.get("path", "")))
+        pid = item.get("pid")
+        if isinstance(pid, int) and pid != os.getpid() and pid_alive(pid):
+            kept.append(item)
+            continue
+        if pid == os.getpid():
+            kept.append(item)
+            continue
+        if path.name.startswith(".") and (path / WORK_MARKER).is_file():
+            shutil.rmtree(path, ignore_errors=True)
+            if path.exists():
+                kept.append(item)
+                continue
+            removed.append(path)
+    if kept != items:
+        _write_pending(kept)
+    return removed
+
+
+# -- the pack ----------------------------------------------------------------------------------
 def export_pack(
     register: Register,
     target: Path,
@@ -500,9 +540,13 @@ def export_pack(
     listing: bool = True,
 ) -> ExportResult:
     """Write the pack to the new folder ``target``; returns its files and their hashes."""
-    chosen = [s for s in SECTIONS if s.key in set(sections)]
+    wanted = set(sections)
+    if wanted & set(_REVENUE):
+        wanted |= set(_REVENUE)
+    chosen = [s for s in SECTIONS if s.key in wanted]
     if not chosen:
         raise ExportError("Choose at least one section to export.")
+    target = Path(target)
     if target.exists():
         raise ExportError(f"{target} already exists; choose a new folder name.")
     if not target.parent.is_dir():
@@ -518,58 +562,93 @@ def export_pack(
             progress(done, steps, label)
         done += 1
 
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    def check_cancelled() -> None:
+        if cancelled is not None and cancelled():
+            raise ExportCancelled("The export was cancelled; nothing was written.")
+
+    # The signing key first: a register made before signing existed gets its key pair now
+    # (with its own audit row), before any plaintext is written.
+    public_key = register.signing.public_key_bytes()
+    fingerprint = fingerprint_of(public_key)
     try:
+        work = _new_work_folder(target)
+    except OSError as exc:
+        raise ExportError(f"The export could not be written ({exc.strerror or exc}).") from exc
+    try:
+        source = _Source(register)
         counts: dict[str, int] = {}
-        for section in chosen:
-            step(f"Writing {section.file}")
-            path = work / section.file
-            rows = 0
-            with path.open("w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow([name for name, _meaning in section.columns])
-                for row in section.rows(register):
-                    writer.writerow(row)  # csv writes Decimal (and any non-text) with str()
-                    rows += 1
-                    if rows % 5000 == 0 and cancelled is not None and cancelled():
-                        raise ExportCancelled("The export was cancelled; nothing was written.")
-            counts[section.file] = rows
-        if workbook:
-            step(f"Writing {WORKBOOK}")
-            _write_workbook(work / WORKBOOK, chosen, work)
-            counts[WORKBOOK] = sum(counts[s.file] for s in chosen)
+        book = _WorkbookWriter(work / WORKBOOK) if workbook else None
+        try:
+            for section in chosen:
+                step(f"Writing {section.file}")
+                counts[section.file] = _write_section(
+                    source, section, work / section.file, book, check_cancelled
+                )
+            if book is not None:
+                step(f"Writing {WORKBOOK}")
+                head = register.chain_head()
+                book.finish(
+                    _readme_sheet(register, chosen, counts, fingerprint, head.seq, head.hmac)
+                )
+                counts[WORKBOOK] = sum(counts[s.file] for s in chosen)
+        finally:
+            if book is not None:
+                book.close()
         if listing and any(s.key == "cases" for s in chosen):
             step(f"Writing {LISTING}")
             counts[LISTING] = _write_listing(register, work / LISTING)
-        step("Writing the manifest")
+        step("Signing the manifest")
         head = register.chain_head()
-        files = {
-            name: {
-                "sha256": _sha256(work / name),
-                "rows": rows,
-                "bytes": (work / name).stat().st_size,
-            }
-            for name, rows in sorted(counts.items())
-        }
-        manifest = {
-            "format": "nhsip-export",
-            "version": 1,
-            "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "app_version": __version__,
-            "register_id": register.register_id,
+        (work / PUBLIC_KEY).write_bytes(public_key_pem(public_key))
+        counts[PUBLIC_KEY] = 0
+        generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        info: dict[str, Any] = {
             "organisation": register.settings.get("organisation"),
+            "register_id": register.register_id,
+            "generated_at": generated,
+            "app_version": __version__,
             "audit_chain_head": {"seq": head.seq, "hmac": head.hmac},
+            "fingerprint": fingerprint,
+        }
+        (work / README).write_text(_readme(chosen, counts, info), encoding="utf-8")
+        counts[README] = 0
+        files: dict[str, dict[str, Any]] = {}
+        for name, rows in sorted(counts.items()):
+            digest = _sha256(work / name)
+            size = (work / name).stat().st_size
+            signature = register.signing.sign(
+                _entry_message(register.register_id, name, digest, size)
+            )
+            files[name] = {
+                "sha256": digest,
+                "bytes": size,
+                "rows": rows,
+                "signature": base64.b64encode(signature).decode("ascii"),
+            }
+        manifest = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            **info,
+            "signing": {
+                "algorithm": ALGORITHM,
+                "public_key": base64.b64encode(public_key).decode("ascii"),
+                "public_key_file": PUBLIC_KEY,
+                "signature_file": SIGNATURE,
+            },
             "sections": [s.key for s in chosen],
             "files": files,
         }
-        (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        (work / README).write_text(_readme(chosen, manifest), encoding="utf-8")
+        manifest_bytes = (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
+        (work / MANIFEST).write_bytes(manifest_bytes)
+        (work / SIGNATURE).write_bytes(register.signing.sign(manifest_bytes))
+        (work / WORK_MARKER).unlink()
         install(work, target)
+        _forget_work(work)
     except OSError as exc:
-        shutil.rmtree(work, ignore_errors=True)
+        _remove_work(work)
         raise ExportError(f"The export could not be written ({exc.strerror or exc}).") from exc
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        _remove_work(work)
         raise
     with register.transaction() as tx:
         tx.audit(
@@ -580,39 +659,241 @@ def export_pack(
                 "folder": [None, str(target)],
                 "sections": [None, [s.key for s in chosen]],
                 "files": [None, {k: v["sha256"] for k, v in files.items()}],
+                "manifest_sha256": [None, hashlib.sha256(manifest_bytes).hexdigest()],
             },
         )
     if progress is not None:
         progress(steps, steps, "Done")
-    return ExportResult(target, files)
+    return ExportResult(target, files, fingerprint)
 
 
-def _write_workbook(path: Path, sections: Sequence[Section], folder: Path) -> None:
-    """The same sheets as the CSV files, every cell as text, streamed into the zip.
-
-    Written directly as SpreadsheetML (the parts openpyxl's write-only mode writes, with
-    inline strings): about ten times faster than openpyxl on a large register, whose audit
-    sheet alone has a million rows, in constant memory and with no temporary files at all.
-    Text is never read as a formula: a cell starting with "=" stays text.
-    """
-    sheets = [section.key[:31] for section in sections]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
-        book.writestr("[Content_Types].xml", _content_types(len(sheets)))
-        book.writestr("_rels/.rels", _ROOT_RELS)
-        book.writestr("xl/workbook.xml", _workbook_xml(sheets))
-        book.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets)))
-        book.writestr("xl/styles.xml", _STYLES)
-        for number, section in enumerate(sections, start=1):
-            source = folder / section.file
-            # A zip entry over 2 GiB needs the zip64 format; only then is it used.
-            big = source.stat().st_size * 3 > 1 << 31
-            with (
-                source.open(encoding="utf-8-sig", newline="") as handle,
-                book.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=big) as out,
-            ):
-                _write_sheet(csv.reader(handle), out)
+# -- cells ---------------------------------------------------------------------------------------
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return QUOTE + text if text[:1] in FORMULA_STARTS else text
 
 
+def _csv_number(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    return safe_text(str(value))
+
+
+def _csv_date(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, dt.date) else safe_text(str(value))
+
+
+def _csv_money(value: Any) -> str:
+    if value is None:
+        return ""
+    return f"{value:.2f}" if isinstance(value, Decimal) else safe_text(str(value))
+
+
+_CSV_CELL: dict[str, Callable[[Any], str]] = {
+    TEXT: _csv_text,
+    INT: _csv_number,
+    NUMBER: _csv_number,
+    DATE: _csv_date,
+    MONEY: _csv_money,
+    TIME: _csv_text,
+}
+
+# Workbook styles (xl/styles.xml cellXfs): each kind of cell has its own number format.
+_S_DATE, _S_MONEY, _S_INT, _S_TIME, _S_HEADER, _S_NUMBER, _S_WRAP = range(1, 8)
+_EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MAX_SHEET_ROWS = 1_048_576  # the most rows a worksheet can have (Excel and LibreOffice)
+
+
+def _x_text(text: str) -> str:
+    if not text:
+        return "<c/>"
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _x_number(value: Any, text: str) -> str:
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return f'<c s="{_S_INT if isinstance(value, int) else _S_NUMBER}"><v>{text}</v></c>'
+    return _x_text(text)
+
+
+def _x_date(value: Any, text: str) -> str:
+    if isinstance(value, dt.date):
+        return f'<c s="{_S_DATE}"><v>{value.toordinal() - _EXCEL_EPOCH}</v></c>'
+    return _x_text(text)
+
+
+def _x_money(value: Any, text: str) -> str:
+    if isinstance(value, Decimal):
+        return f'<c s="{_S_MONEY}"><v>{text}</v></c>'
+    return _x_text(text)
+
+
+def _x_time(value: Any, text: str) -> str:
+    """A UTC time ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z`` as a date and time (to the second)."""
+    if len(text) >= 19 and text[10] == "T":
+        try:
+            days = dt.date.fromisoformat(text[:10]).toordinal() - _EXCEL_EPOCH
+            seconds = int(text[11:13]) * 3600 + int(text[14:16]) * 60 + int(text[17:19])
+        except ValueError:
+            return _x_text(text)
+        return f'<c s="{_S_TIME}"><v>{days + seconds / 86400!r}</v></c>'
+    return _x_text(text)
+
+
+# A cell that starts like a formula, in cells joined by (and led by) _SEPARATOR.
+_FORMULA_AT_START = re.compile("\x1f[" + re.escape("".join(sorted(FORMULA_STARTS))) + "]")
+_CELL_TEMPLATE = {  # "%" escaped as "%%" nowhere: no template holds one
+    TEXT: '<c t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>',
+    INT: f'<c s="{_S_INT}"><v>%s</v></c>',
+    NUMBER: f'<c s="{_S_NUMBER}"><v>%s</v></c>',
+    DATE: f'<c s="{_S_DATE}"><v>%s</v></c>',
+    MONEY: f'<c s="{_S_MONEY}"><v>%s</v></c>',
+    TIME: f'<c s="{_S_TIME}"><v>%s</v></c>',
+}
+_EMPTY_CELLS = tuple(template.replace("%s", "") for template in _CELL_TEMPLATE.values())
+_from_iso = dt.datetime.fromisoformat
+_EXCEL_EPOCH_TIME = dt.datetime(1899, 12, 30)
+_DAY = dt.timedelta(days=1)
+_SEPARATOR = "\x1f"  # cannot occur in a cell: XML 1.0 cannot hold it, so it is dropped
+
+_XLSX_CELL: dict[str, Callable[[Any, str], str]] = {
+    INT: _x_number,
+    NUMBER: _x_number,
+    DATE: _x_date,
+    MONEY: _x_money,
+    TIME: _x_time,
+}
+
+
+def _display_width(kind: str, text: str) -> int:
+    """Roughly how many characters the cell shows (for fitting column widths)."""
+    if kind == DATE:
+        return 10
+    if kind == TIME:
+        return 19
+    if kind == MONEY:
+        return len(text) + 1 + max(0, (len(text) - 4) // 3)  # "£" and thousands commas
+    return len(text)
+
+
+class _RowFormat:
+    """How one section's rows become CSV cells, fast: no function call per cell. Text is made
+    safe exactly as :func:`cells.safe_text` does; a value of an unexpected type in a typed
+    column is written as safe text and the row is marked ``odd`` (the workbook then types
+    that row cell by cell)."""
+
+    def __init__(self, section: Section) -> None:
+        kinds = [column.kind for column in section.columns]
+        self.kinds = kinds
+        self.text = [i for i, k in enumerate(kinds) if k in (TEXT, TIME)]
+        self.money = [i for i, k in enumerate(kinds) if k == MONEY]
+        self.dates = [i for i, k in enumerate(kinds) if k == DATE]
+        self.ints = [i for i, k in enumerate(kinds) if k == INT]
+        self.numbers = [i for i, k in enumerate(kinds) if k == NUMBER]
+        self._texts = operator.itemgetter(*self.text) if len(self.text) > 1 else None
+
+    def cells(self, row: Row) -> tuple[list[Any], bool]:
+        cells = list(row)
+        odd = False
+        clean = False
+        if self._texts is not None:
+            # Most rows: every text cell is text and none starts like a formula; one search
+            # of the cells joined tells (a TypeError for a None or a number: cell by cell).
+            with contextlib.suppress(TypeError):
+                texts = _SEPARATOR.join(self._texts(row))
+                clean = _FORMULA_AT_START.search(_SEPARATOR + texts) is None
+        if not clean:
+            for i in self.text:
+                v = cells[i]
+                if v is None:
+                    cells[i] = ""
+                else:
+                    if type(v) is not str:
+                        cells[i] = v = str(v)
+                    if v[:1] in FORMULA_STARTS:
+                        cells[i] = QUOTE + v
+        for i in self.money:
+            v = cells[i]
+            if v is None:
+                cells[i] = ""
+            elif type(v) is Decimal:
+                cells[i] = f"{v:.2f}"
+            else:
+                cells[i], odd = _csv_money(v), True
+        for i in self.dates:
+            v = cells[i]
+            if v is None:
+                cells[i] = ""
+            elif type(v) is dt.date:
+                cells[i] = v.isoformat()
+            else:
+                cells[i], odd = _csv_date(v), True
+        for i in self.ints:
+            v = cells[i]
+            if v is None:
+                cells[i] = ""
+            elif type(v) is not int:
+                cells[i], odd = _csv_number(v), True
+        for i in self.numbers:
+            v = cells[i]
+            if v is None:
+                cells[i] = ""
+            elif type(v) is Decimal or type(v) is int:
+                cells[i] = str(v)
+            else:
+                cells[i], odd = _csv_number(v), True
+        return cells, odd
+
+
+def _write_section(
+    source: _Source,
+    section: Section,
+    path: Path,
+    book: _WorkbookWriter | None,
+    check_cancelled: Callable[[], None],
+) -> int:
+    """One section: its CSV file and (with ``book``) its worksheet, in one pass."""
+    layout = _RowFormat(section)
+    to_cells = layout.cells
+    sheet = book.sheet(section, layout) if book is not None else None
+    rows = 0
+    add = sheet.add if sheet is not None else None
+
+    def lines() -> Iterator[list[Any]]:
+        nonlocal rows
+        for row in section.rows(source):
+            cells, odd = to_cells(row)
+            if add is not None:
+                add(row, cells, odd)
+            yield cells
+            rows += 1
+            if rows % 5000 == 0:
+                check_cancelled()
+
+    try:
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([column.name for column in section.columns])
+            writer.writerows(lines())
+    except BaseException:
+        if sheet is not None:
+            sheet.abort()  # so the workbook can be closed (and the work folder removed)
+        raise
+    if sheet is not None:
+        sheet.close()
+    return rows
+
+
+# -- the workbook --------------------------------------------------------------------------------
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -623,17 +904,267 @@ _ROOT_RELS = (
 )
 _STYLES = (
     f'{_XML_HEAD}<styleSheet xmlns="{_MAIN_NS}">'
-    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<numFmts count="3">'
+    '<numFmt numFmtId="164" formatCode="dd/mm/yyyy"/>'
+    '<numFmt numFmtId="165" formatCode="&quot;£&quot;#,##0.00"/>'
+    '<numFmt numFmtId="166" formatCode="dd/mm/yyyy hh:mm:ss"/>'
+    "</numFmts>"
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellXfs count="8">'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="1" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+    '<alignment wrapText="1" vertical="top"/></xf>'
+    "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
-# Characters XML 1.0 cannot hold at all (openpyxl refuses them); they are dropped.
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FROZEN_HEADER = (
+    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+    'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" '
+    'sqref="A2"/></sheetView></sheetViews>'
+)
+_FIT_SAMPLE = 1000  # column widths are fitted to the header and the first rows
+_MIN_WIDTH, _MAX_WIDTH = 8, 60
+
+
+def _column_letter(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _header_cell(text: str) -> str:
+    return f'<c s="{_S_HEADER}" t="inlineStr"><is><t>{xml_escape(text)}</t></is></c>'
+
+
+@dataclass
+class _SheetInfo:
+    name: str
+    columns: int
+    rows: int = 0  # data rows written to the sheet
+    truncated: bool = False
+
+
+class _SheetWriter:
+    """One worksheet, streamed: the first rows are held back until the column widths are
+    known (they come before the rows in the file), then every row goes straight to the zip.
+
+    A row is one format string filled with the row's cells, escaped for XML all at once
+    (joined by a separator XML cannot hold); empty cells are made empty elements a chunk at
+    a time. A row with a value of an unexpected type is typed cell by cell instead."""
+
+    def __init__(self, out: IO[bytes], section: Section, info: _SheetInfo, layout: _RowFormat):
+        self._out = out
+        self._info = info
+        self._layout = layout
+        self._kinds = layout.kinds
+        self._xml = [(i, _XLSX_CELL[k]) for i, k in enumerate(self._kinds) if k != TEXT]
+        self._widths = [len(column.name) + 3 for column in section.columns]  # + filter button
+        self._header = "".join(_header_cell(column.name) for column in section.columns)
+        # The row as runs of columns of one kind: each run is its cells joined by the markup
+        # between two such cells (one C-level join a run, not a format a cell).
+        self._runs: list[tuple[int, int, str, str]] = []
+        close = ""
+        start = 0
+        for index in range(1, len(self._kinds) + 1):
+            if index < len(self._kinds) and self._kinds[index] == self._kinds[start]:
+                continue
+            opening, ending = _CELL_TEMPLATE[self._kinds[start]].split("%s")
+            self._runs.append((start, index, close + opening, ending + opening))
+            close, start = ending, index
+        self._tail = close + "</row>"
+        self._seconds: dict[str, str] = {}
+        self._times = [i for i, k in enumerate(self._kinds) if k == TIME]
+        self._count = len(self._kinds)
+        self._pending: list[str] | None = []
+        self._chunk: list[str] = []
+        self._number = 1
+        self._days: dict[str, int] = {}
+
+    def add(self, row: Row, cells: list[Any], odd: bool) -> None:
+        if self._number >= MAX_SHEET_ROWS:
+            self._info.truncated = True
+            return
+        self._number += 1
+        xml = self._slow(row, cells) if odd else self._fast(cells)
+        if self._pending is not None:
+            self._pending.append(xml)
+            widths = self._widths
+            for index, text in enumerate(cells):
+                shown = _display_width(self._kinds[index], str(text))
+                if shown > widths[index]:
+                    widths[index] = shown
+            if len(self._pending) >= _FIT_SAMPLE:
+                self._start()
+            return
+        self._chunk.append(xml)
+        if len(self._chunk) >= 2000:
+            self._flush()
+
+    def _fast(self, cells: list[Any]) -> str:
+        values = list(cells)
+        for i in self._layout.dates:
+            text = values[i]
+            if text:
+                values[i] = self._day(text)
+        for i in self._times:
+            text = values[i]
+            if text:
+                value = self._seconds.get(text[:19])
+                if value is None:
+                    try:  # "YYYY-MM-DDTHH:MM:SS..." (UTC): days since 30/12/1899, to the second
+                        value = repr((_from_iso(text[:19]) - _EXCEL_EPOCH_TIME) / _DAY)
+                    except ValueError:
+                        return self._slow(cells, cells)
+                    if len(self._seconds) > 50_000:
+                        self._seconds.clear()
+                    self._seconds[text[:19]] = value
+                values[i] = value
+        joined = _SEPARATOR.join(map(str, values))
+        if "&" in joined or "<" in joined or ">" in joined:
+            joined = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        parts = joined.split(_SEPARATOR)
+        if len(parts) != self._count:  # a value held the separator itself
+            return self._slow(cells, cells)
+        # Characters XML cannot hold are dropped a chunk at a time (_flush).
+        pieces = [f'<row r="{self._number}">']
+        for start, end, head, between in self._runs:
+            pieces.append(head)
+            pieces.append(between.join(parts[start:end]))
+        pieces.append(self._tail)
+        return "".join(pieces)
+
+    def _day(self, text: str) -> int:
+        day = self._days.get(text)
+        if day is None:
+            day = dt.date.fromisoformat(text).toordinal() - _EXCEL_EPOCH
+            if len(self._days) < 100_000:
+                self._days[text] = day
+        return day
+
+    def _slow(self, row: Row, cells: list[Any]) -> str:
+        parts = [_x_text(str(text)) for text in cells]
+        for index, convert in self._xml:
+            parts[index] = convert(row[index], str(cells[index]))
+        xml = f'<row r="{self._number}">{"".join(parts)}</row>'
+        if _ILLEGAL_XML.search(xml):  # characters XML cannot hold at all: dropped
+            xml = _ILLEGAL_XML.sub("", xml)
+        return xml
+
+    def _flush(self) -> None:
+        text = "".join(self._chunk)
+        if _ILLEGAL_XML.search(text):  # characters XML cannot hold at all: dropped
+            text = _ILLEGAL_XML.sub("", text)
+        for empty in _EMPTY_CELLS:
+            text = text.replace(empty, "<c/>")
+        self._out.write(text.encode("utf-8"))
+        self._chunk.clear()
+
+    def _start(self) -> None:
+        cols = "".join(
+            f'<col min="{n}" max="{n}" width="{min(_MAX_WIDTH, max(_MIN_WIDTH, w)) + 1}" '
+            'customWidth="1"/>'
+            for n, w in enumerate(self._widths, start=1)
+        )
+        head = (
+            f'{_XML_HEAD}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">{_FROZEN_HEADER}'
+            f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols>'
+            f'<sheetData><row r="1">{self._header}</row>'
+        )
+        self._chunk = [head, *(self._pending or [])]
+        self._pending = None
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self._out.close()
+
+    def close(self) -> None:
+        if self._pending is not None:
+            self._start()
+        self._info.rows = self._number - 1
+        last = f"{_column_letter(self._info.columns)}{self._number}"
+        self._flush()
+        self._out.write(f'</sheetData><autoFilter ref="A1:{last}"/></worksheet>'.encode())
+        self._out.close()
+
+
+class _WorkbookWriter:
+    """The workbook, written directly as SpreadsheetML (the parts openpyxl writes, with inline
+    strings and typed cells): several times faster than openpyxl on a large register, whose
+    audit sheet alone has a million rows, in constant memory and with no temporary files.
+
+    Sheet 1 is a README; then one sheet per CSV file, with the same rows: dates as dates,
+    money as numbers in a £ format, whole numbers as integers, the header frozen with filters
+    and the columns fitted. Text is never a formula (inline strings, made safe as in CSV)."""
+
+    def __init__(self, path: Path) -> None:
+        self._zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        self.sheets: list[_SheetInfo] = []
+
+    def sheet(self, section: Section, layout: _RowFormat) -> _SheetWriter:
+        info = _SheetInfo(section.key[:31], len(section.columns))
+        self.sheets.append(info)
+        number = len(self.sheets) + 1  # sheet1 is the README
+        out = self._zip.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True)
+        return _SheetWriter(out, section, info, layout)
+
+    def finish(self, readme: list[list[str]]) -> None:
+        lines = list(readme)
+        for s in self.sheets:
+            if s.truncated:
+                lines.append(
+                    [
+                        f"Sheet {s.name}",
+                        f"holds the first {s.rows:,} rows only (the most a sheet can hold); "
+                        "the CSV file holds them all.",
+                    ]
+                )
+        rows: list[str] = []
+        for n, line in enumerate(lines, start=1):
+            if n == 1 or line[:1] == ["Sheet"]:
+                cells = [_header_cell(cell) for cell in line]
+            else:
+                cells = [
+                    _x_text(_csv_text(cell)).replace("<c ", f'<c s="{_S_WRAP}" ', 1)
+                    for cell in line
+                ]
+            # Wrapped text needs its height (not every program fits rows on opening).
+            lines_needed = max([1, *(-(-len(str(cell)) // 85) for cell in line)])
+            height = f' ht="{15 * lines_needed}" customHeight="1"' if lines_needed > 1 else ""
+            rows.append(f'<row r="{n}"{height}>{"".join(cells)}</row>')
+        body = "".join(rows)
+        self._zip.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'{_XML_HEAD}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+            '<sheetViews><sheetView workbookViewId="0" tabSelected="1"/></sheetViews>'
+            '<sheetFormatPr defaultRowHeight="15"/>'
+            '<cols><col min="1" max="1" width="28" customWidth="1"/>'
+            '<col min="2" max="2" width="90" customWidth="1"/></cols>'
+            f"<sheetData>{body}</sheetData></worksheet>",
+        )
+        names = ["README", *(s.name for s in self.sheets)]
+        count = len(names)
+        self._zip.writestr("[Content_Types].xml", _content_types(count))
+        self._zip.writestr("_rels/.rels", _ROOT_RELS)
+        self._zip.writestr("xl/workbook.xml", _workbook_xml(names, self.sheets))
+        self._zip.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(count))
+        self._zip.writestr("xl/styles.xml", _STYLES)
+
+    def close(self) -> None:
+        self._zip.close()
 
 
 def _content_types(count: int) -> str:
@@ -655,15 +1186,32 @@ def _content_types(count: int) -> str:
     )
 
 
-def _workbook_xml(names: Sequence[str]) -> str:
-    sheets = "".join(
-        f'<sheet name="{xml_escape(name, {chr(34): "&quot;"})}" sheetId="{n}" r:id="rId{n}"/>'
+def _attr(text: str) -> str:
+    return xml_escape(text, {'"': "&quot;"})
+
+
+def _workbook_xml(names: Sequence[str], sheets: Sequence[_SheetInfo]) -> str:
+    listed = "".join(
+        f'<sheet name="{_attr(name)}" sheetId="{n}" r:id="rId{n}"/>'
         for n, name in enumerate(names, start=1)
+    )
+    # The filter ranges (Excel and LibreOffice look for this hidden name beside autoFilter).
+    filters = "".join(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{index}" hidden="1">'
+        f"{_attr(repr_sheet(s.name))}!$A$1:${_column_letter(s.columns)}${s.rows + 1}"
+        "</definedName>"
+        for index, s in enumerate(sheets, start=1)
     )
     return (
         f'{_XML_HEAD}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
-        f"<sheets>{sheets}</sheets></workbook>"
+        '<bookViews><workbookView activeTab="0"/></bookViews>'
+        f"<sheets>{listed}</sheets><definedNames>{filters}</definedNames></workbook>"
     )
+
+
+def repr_sheet(name: str) -> str:
+    """A sheet name as a formula reference: quoted, inner quotes doubled."""
+    return "'" + name.replace("'", "''") + "'"
 
 
 def _workbook_rels(count: int) -> str:
@@ -675,34 +1223,45 @@ def _workbook_rels(count: int) -> str:
     return f'{_XML_HEAD}<Relationships xmlns="{_PKG_REL_NS}">{rels}</Relationships>'
 
 
-_CELL_OPEN = '<c t="inlineStr"><is><t xml:space="preserve">'
-_CELL_CLOSE = "</t></is></c>"
-_EMPTY_CELL = _CELL_OPEN + _CELL_CLOSE
-_SEPARATOR = "\x1f"  # cannot occur in a cell: XML 1.0 cannot hold it, so it is dropped
-_ILLEGAL_JOINED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1e\ufffe\uffff]")  # not the separator
-
-
-def _write_sheet(rows: Iterator[list[str]], out: IO[bytes]) -> None:
-    """One worksheet of inline-string cells, a whole row at a time (no work per cell in
-    Python: a million-row sheet takes seconds). Empty cells are written as empty cells, so
-    they read back as empty, not as empty text."""
-    chunk: list[str] = [f'{_XML_HEAD}<worksheet xmlns="{_MAIN_NS}"><sheetData>']
-    append = chunk.append
-    for number, row in enumerate(rows, start=1):
-        if not row:
-            append(f'<row r="{number}"/>')
-            continue
-        text = _SEPARATOR.join(row)
-        if _ILLEGAL_JOINED.search(text) or text.count(_SEPARATOR) != len(row) - 1:
-            text = _SEPARATOR.join(_ILLEGAL_XML.sub("", value) for value in row)
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        cells = text.replace(_SEPARATOR, _CELL_CLOSE + _CELL_OPEN)
-        append(f'<row r="{number}">{_CELL_OPEN}{cells}{_CELL_CLOSE}</row>')
-        if len(chunk) >= 2000:
-            out.write("".join(chunk).replace(_EMPTY_CELL, "<c/>").encode("utf-8"))
-            chunk.clear()
-    append("</sheetData></worksheet>")
-    out.write("".join(chunk).replace(_EMPTY_CELL, "<c/>").encode("utf-8"))
+def _readme_sheet(
+    register: Register,
+    sections: Sequence[Section],
+    counts: dict[str, int],
+    fingerprint: str,
+    seq: int,
+    hmac: str,
+) -> list[list[str]]:
+    organisation = str(register.settings.get("organisation")) or "(not set)"
+    lines: list[list[str]] = [
+        ["IP register: export for audit", ""],
+        ["Organisation", organisation],
+        ["Register id", register.register_id],
+        ["Signing key fingerprint", fingerprint],
+        ["Audit trail", f"{seq} rows, last HMAC {hmac}"],
+        [
+            "About this workbook",
+            "One sheet per CSV file of the pack, with the same rows. Dates are dates "
+            "(dd/mm/yyyy), times are UTC, amounts are numbers in pounds, counts are whole "
+            "numbers. Each sheet's header row is frozen and has filters.",
+        ],
+        [
+            "Text that starts with = + - @",
+            "Text that a spreadsheet would read as a formula (starting with =, +, -, @, a tab "
+            "or a carriage return) is written with a single quote (') in front, so it is "
+            "shown, never run. The quote is not part of the register's text.",
+        ],
+        [
+            "Reconciliation",
+            "The reconciliation sheet shows, for each return, that its net revenue equals what "
+            "was shared out (distributions) plus anything not shared yet (unallocated).",
+        ],
+        [],
+        ["Sheet", "What it holds"],
+    ]
+    for section in sections:
+        lines.append([section.key[:31], f"{section.title}: {counts[section.file]:,} rows"])
+        lines += [[f"  {c.name}", c.meaning] for c in section.columns]
+    return lines
 
 
 def _write_listing(register: Register, path: Path) -> int:
@@ -717,9 +1276,6 @@ def _write_listing(register: Register, path: Path) -> int:
     canvas = Canvas(str(path), pagesize=A4, pageCompression=1)
     canvas.setTitle("Register listing")
     rows_per_page, count, page = 52, 0, 0
-    cur = register.conn.execute(
-        "SELECT reference, stage, received_on, title FROM cases ORDER BY ref_year, ref_number"
-    )
 
     def header() -> None:
         canvas.setFont("Helvetica-Bold", 9)
@@ -738,26 +1294,25 @@ def _write_listing(register: Register, path: Path) -> int:
 
     # One text object a page (not a drawString a cell): a 100,000-case listing is 1,900 pages.
     text: Any = None
-    while batch := cur.fetchmany(2000):
-        for reference, stage, received, title in batch:
-            if count % rows_per_page == 0:
-                if count:
-                    canvas.drawText(text)
-                    canvas.showPage()
-                page += 1
-                header()
-                text = canvas.beginText()
-                text.setFont("Helvetica", 8)
-            y = height - 80 - (count % rows_per_page) * 13
-            for x, value in (
-                (40, reference),
-                (110, stage.replace("_", " ")),
-                (180, _date(received)),
-                (240, (title or "(untitled draft)")[:85]),
-            ):
-                text.setTextOrigin(x, y)
-                text.textOut(value)
-            count += 1
+    for reference, stage, received, title in q.listing(register):
+        if count % rows_per_page == 0:
+            if count:
+                canvas.drawText(text)
+                canvas.showPage()
+            page += 1
+            header()
+            text = canvas.beginText()
+            text.setFont("Helvetica", 8)
+        y = height - 80 - (count % rows_per_page) * 13
+        for x, value in (
+            (40, reference),
+            (110, stage.replace("_", " ")),
+            (180, received.isoformat() if received else ""),
+            (240, (title or "(untitled draft)")[:85]),
+        ):
+            text.setTextOrigin(x, y)
+            text.textOut(value)
+        count += 1
     if text is not None:
         canvas.drawText(text)
     if count == 0:
@@ -768,39 +1323,65 @@ def _write_listing(register: Register, path: Path) -> int:
     return count
 
 
-def _readme(sections: Sequence[Section], manifest: dict[str, Any]) -> str:
+def _readme(sections: Sequence[Section], counts: dict[str, int], info: dict[str, Any]) -> str:
     lines = [
         "IP register: export for audit",
         "=" * 30,
         "",
-        f"Organisation:   {manifest['organisation'] or '(not set)'}",
-        f"Register id:    {manifest['register_id']}",
-        f"Generated:      {manifest['generated_at']} (UTC), nhsip-desktop "
-        f"{manifest['app_version']}",
-        f"Audit trail:    {manifest['audit_chain_head']['seq']} rows, last HMAC "
-        f"{manifest['audit_chain_head']['hmac']}",
+        f"Organisation:    {info['organisation'] or '(not set)'}",
+        f"Register id:     {info['register_id']}",
+        f"Generated:       {info['generated_at']} (UTC), nhsip-desktop {info['app_version']}",
+        f"Audit trail:     {info['audit_chain_head']['seq']} rows, last HMAC "
+        f"{info['audit_chain_head']['hmac']}",
+        f"Signing key:     {info['fingerprint']}",
+        "                 (SHA-256 fingerprint of the register's public signing key)",
         "",
         "This folder is an unencrypted copy of part of an encrypted IP register. Keep it as",
         "securely as the register itself and delete it when the audit is done.",
         "",
-        "Checking the files",
-        "------------------",
-        "manifest.json lists every file with its SHA-256 hash, size and number of data rows.",
-        "On Windows (PowerShell):  Get-FileHash -Algorithm SHA256 cases.csv",
-        "On Linux or macOS:        sha256sum cases.csv",
-        "Compare each hash with manifest.json. With the app: nhsip-desktop verify-export FOLDER",
+        "Checking the pack",
+        "-----------------",
+        f"{MANIFEST} lists every file of the pack, this README included, with its SHA-256",
+        "hash, size and number of data rows. It is signed with the register's own signing key",
+        f"(Ed25519): {SIGNATURE} is the signature of {MANIFEST}, and {PUBLIC_KEY} is the public",
+        "key it checks against. Each file's entry is signed as well, so a changed entry is named.",
         "",
+        "1. Check that the signing key is the register's: its fingerprint above must match the",
+        "   one printed on the register's recovery sheet and on its board summaries.",
+        "2. With the app (no register or key needed):  nhsip-desktop verify-export FOLDER",
+        "   It checks the signatures and names every changed, missing or extra file.",
+        "3. Without the app, with OpenSSL 3:",
+        f"   openssl pkeyutl -verify -pubin -inkey {PUBLIC_KEY} -rawin -in {MANIFEST} "
+        f"-sigfile {SIGNATURE}",
+        "   then compare each file's hash with the manifest:",
+        "   Windows (PowerShell):  Get-FileHash -Algorithm SHA256 cases.csv",
+        "   Linux or macOS:        sha256sum cases.csv",
+        "",
+        "The files",
+        "---------",
         "The CSV files are UTF-8 (with a byte-order mark so Excel opens them), one header row,",
-        "dates as YYYY-MM-DD, times in UTC, amounts in pounds with pence. register.xlsx holds",
-        "the same rows, one sheet per file. register-listing.pdf lists every case.",
+        "dates as YYYY-MM-DD, times in UTC (ISO 8601), amounts in pounds with two decimals",
+        "(1000.50). register.xlsx holds the same rows, one sheet per file, with dates as dates",
+        "and amounts as numbers in a £ format, and a README sheet. register-listing.pdf lists",
+        "every case.",
+        "",
+        "Text that a spreadsheet would read as a formula (starting with =, +, -, @, a tab or a",
+        "carriage return) is written with a single quote (') in front, in the CSV files and in",
+        "the workbook alike, so that opening a file never runs anything typed or imported into",
+        "the register. The quote is not part of the register's text. Numbers stay numbers.",
+        "",
+        "Revenue: distributions.csv has one row per return and party (the innovators together,",
+        "department, organisation, TTC), plus an 'unallocated' row for any part of a return not",
+        "shared yet, with the reason. innovator_shares.csv splits the innovators' part person by",
+        "person. reconciliation.csv checks each return: net = distributed + unallocated.",
         "",
         "Files and columns",
         "-----------------",
     ]
     for section in sections:
-        rows = manifest["files"][section.file]["rows"]
+        rows = counts[section.file]
         lines += ["", f"{section.file}: {section.title} ({rows} rows)"]
-        lines += [f"  {name}: {meaning}" for name, meaning in section.columns]
+        lines += [f"  {c.name}: {c.meaning}" for c in section.columns]
     lines += [
         "",
         "The audit trail",
@@ -815,32 +1396,150 @@ def _readme(sections: Sequence[Section], manifest: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# -- verifying a pack ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class VerifyProblem:
     file: str
     problem: str
 
 
-def verify_export(folder: Path) -> list[VerifyProblem]:
-    """Check every file against manifest.json; an empty list means the pack is intact."""
-    manifest_path = folder / MANIFEST
+@dataclass(frozen=True)
+class VerifyReport:
+    """What :func:`verify_pack` found: the problems (none when the pack is intact) and the
+    fingerprint of the key that signed it, to compare with the register's."""
+
+    problems: list[VerifyProblem] = field(default_factory=list)
+    fingerprint: str = ""
+    register_id: str = ""
+    organisation: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _safe_name(name: str) -> bool:
+    """A manifest entry must be a plain relative path inside the pack."""
+    if not name or "\\" in name or "\x00" in name:
+        return False
+    posix, windows = PurePosixPath(name), PureWindowsPath(name)
+    if posix.is_absolute() or windows.is_absolute() or windows.drive or windows.root:
+        return False
+    return ".." not in posix.parts and len(posix.parts) == 1
+
+
+def verify_pack(folder: Path, *, expected_fingerprint: str | None = None) -> VerifyReport:
+    """Check a pack with nothing but the pack: the manifest's signature by the public key in
+    the pack, each entry's signature, and every file's hash and size; names each changed,
+    missing or extra file. An absolute or ``..`` path in the manifest is refused unread.
+
+    ``expected_fingerprint`` (as printed on the recovery sheet or board summary) also checks
+    that the key in the pack is the register's."""
+    folder = Path(folder)
+    problems: list[VerifyProblem] = []
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest_bytes = (folder / MANIFEST).read_bytes()
+        manifest = json.loads(manifest_bytes.decode("utf-8"))
         files = manifest["files"]
+        if not isinstance(files, dict):
+            raise TypeError("files")
     except (OSError, ValueError, KeyError, TypeError):
-        return [VerifyProblem(MANIFEST, "missing or unreadable: this is not a complete export")]
-    problems = []
+        return VerifyReport(
+            [VerifyProblem(MANIFEST, "missing or unreadable: this is not a complete export")]
+        )
+    register_id = str(manifest.get("register_id", ""))
+    organisation = str(manifest.get("organisation") or "")
+    public: bytes | None = None
+    try:
+        public = public_key_from_pem((folder / PUBLIC_KEY).read_bytes())
+    except (OSError, ValueError):
+        problems.append(
+            VerifyProblem(PUBLIC_KEY, "missing or not a public signing key: cannot check")
+        )
+    fingerprint = fingerprint_of(public) if public is not None else ""
+    if public is not None:
+        listed = (
+            manifest.get("signing", {}).get("public_key")
+            if isinstance(manifest.get("signing"), dict)
+            else None
+        )
+        try:
+            signature = (folder / SIGNATURE).read_bytes()
+        except OSError:
+            problems.append(VerifyProblem(SIGNATURE, "missing: the manifest is not signed"))
+        else:
+            if not verify(public, manifest_bytes, signature):
+                problems.append(
+                    VerifyProblem(
+                        MANIFEST,
+                        "its signature does not match: the manifest was changed after the "
+                        "export, or signed with another key",
+                    )
+                )
+        if listed is not None and listed != base64.b64encode(public).decode("ascii"):
+            problems.append(VerifyProblem(PUBLIC_KEY, "not the key the manifest was signed with"))
+        if expected_fingerprint is not None and _norm(expected_fingerprint) != _norm(fingerprint):
+            problems.append(
+                VerifyProblem(
+                    PUBLIC_KEY,
+                    f"its fingerprint {fingerprint} is not the one expected: the pack was not "
+                    "signed by that register",
+                )
+            )
+    safe: set[str] = set()
     for name, expected in sorted(files.items()):
+        if not _safe_name(name):
+            problems.append(
+                VerifyProblem(name, "refused: the manifest may only name files in the pack")
+            )
+            continue
+        safe.add(name)
+        if not isinstance(expected, dict):
+            problems.append(VerifyProblem(name, "its manifest entry is unreadable"))
+            continue
+        sha, size = expected.get("sha256"), expected.get("bytes")
+        entry_ok = False
+        if public is not None:
+            try:
+                entry_signature = base64.b64decode(
+                    str(expected.get("signature", "")), validate=True
+                )
+            except ValueError:
+                entry_signature = b""
+            entry_ok = verify(
+                public, _entry_message(register_id, name, str(sha), _int(size)), entry_signature
+            )
+            if not entry_ok:
+                problems.append(
+                    VerifyProblem(
+                        name,
+                        "its entry in the manifest was changed after the export (signature "
+                        "does not match)",
+                    )
+                )
         path = folder / name
         if not path.is_file():
             problems.append(VerifyProblem(name, "missing"))
             continue
-        if _sha256(path) != expected.get("sha256"):
+        if _sha256(path) != sha:
             problems.append(VerifyProblem(name, "changed since the export (SHA-256 differs)"))
-        elif path.stat().st_size != expected.get("bytes"):
+        elif path.stat().st_size != size:
             problems.append(VerifyProblem(name, "changed since the export (size differs)"))
-    listed = set(files) | {MANIFEST, README}
+    known = safe | {MANIFEST, SIGNATURE}
     for path in sorted(folder.iterdir()):
-        if path.name not in listed:
+        if path.name not in known:
             problems.append(VerifyProblem(path.name, "not part of the export"))
-    return problems
+    return VerifyReport(problems, fingerprint, register_id, organisation)
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+
+
+def _norm(fingerprint: str) -> str:
+    return "".join(ch for ch in fingerprint.upper() if ch in "0123456789ABCDEF")
+
+
+def verify_export(folder: Path) -> list[VerifyProblem]:
+    """Check a pack against its signed manifest; an empty list means the pack is intact."""
+    return verify_pack(folder).problems

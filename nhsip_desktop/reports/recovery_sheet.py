@@ -304,6 +304,7 @@ def write_recovery_sheet(
     register_name: str,
     register_id: str,
     created: dt.date,
+    signing_fingerprint: str = "",
 ) -> Path:
     """Write the one-page A4 recovery key sheet as a PDF at ``target``; return ``target``.
 
@@ -318,5 +319,8 @@ def write_recovery_sheet(
         ("Register id", register_id),
         ("Created", created.strftime("%d/%m/%Y")),
     ]
+    if signing_fingerprint:
+        # Not secret: lets an auditor check that an export pack was signed by this register.
+        details.append(("Signing key", signing_fingerprint))
     data = _render(groups, details)
     return atomic_write_bytes(Path(target), data)

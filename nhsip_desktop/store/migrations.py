@@ -497,3 +497,20 @@ def m0008_countries(db: Database) -> None:
         if code:
             conn.execute("UPDATE rights SET country = ? WHERE id = ?", (code, right_id))
     conn.execute("CREATE INDEX idx_rights_country ON rights(country) WHERE country != ''")
+
+
+@migrations(name="0009_signing_key")
+def m0009_signing_key(db: Database) -> None:
+    # The register's Ed25519 signing key pair (export packs, hub packs). One row; the private
+    # half is kept here, inside the encrypted register. Made on first need (store/signing.py).
+    db.conn.execute(
+        """
+        CREATE TABLE signing_key (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            algorithm TEXT NOT NULL,
+            private_key BLOB NOT NULL,
+            public_key BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        ) STRICT
+        """
+    )

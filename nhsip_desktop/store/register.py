@@ -266,6 +266,7 @@ class Register:
         from .governance import GovernanceManager
         from .policy_drafts import PolicyDraftManager
         from .settings import SettingsManager
+        from .signing import SigningManager
 
         self.path = path
         self.header = header
@@ -288,6 +289,7 @@ class Register:
         self.form_imports = FormImportManager(self)
         self.policy_drafts = PolicyDraftManager(self)
         self.facts = Facts(self)
+        self.signing = SigningManager(self)
         self._tx: Transaction | None = None
         self._subscribers: list[Callable[[Changes], None]] = []
         self.audit_status: VerifyResult | None = None
@@ -330,6 +332,7 @@ class Register:
         ods_code: str = "",
         data_key: bytes | None = None,
         register_id: str | None = None,
+        signing_key: bytes | None = None,
     ) -> Register:
         """Create a new register at ``path``; refuses to touch an existing file.
 
@@ -386,6 +389,8 @@ class Register:
                     leftover.unlink()
             raise
         register = cls.open(path, key, actor=actor)
+        if signing_key is not None:  # made in advance by the wizard, to print its fingerprint;
+            register.signing.create(signing_key)  # otherwise made on first need
         if organisation or ods_code:
             register.settings.update(organisation=organisation, ods_code=ods_code)
         return register

@@ -60,6 +60,7 @@ from nhsip_desktop.store.recovery import (
     recovery_key_groups,
 )
 from nhsip_desktop.store.register import REGISTER_SUFFIX, Register
+from nhsip_desktop.store.signing import fingerprint_of, new_private_key, public_key_of
 from nhsip_desktop.store.unlock import store_in_keyring
 
 from .style import sheet
@@ -557,6 +558,7 @@ class RecoveryKeyPage(QWizardPage):
                 register_name=planned.name,
                 register_id=wizard.register_id,
                 created=dt.date.today(),
+                signing_fingerprint=fingerprint_of(public_key_of(wizard.signing_key)),
             )
         except (ReportWriteError, OSError) as exc:
             self._show_save_error(exc)
@@ -715,6 +717,8 @@ class NewRegisterWizard(QWizard):
         self.check_group: int = secrets.randbelow(GROUP_COUNT) + 1
         # Chosen now so the recovery sheet printed before creation carries the real id.
         self.register_id = new_register_id()
+        # Likewise the register's signing key pair, whose fingerprint the sheet prints.
+        self.signing_key = new_private_key()
 
         self.created_register: Register | None = None
         self.created_path: Path | None = None
@@ -772,6 +776,7 @@ class NewRegisterWizard(QWizard):
                 ods_code=self.organisation_page.ods_code,
                 data_key=self.recovery_page.ensure_key(),
                 register_id=self.register_id,
+                signing_key=self.signing_key,
             )
         except (RegisterError, OSError) as exc:
             QApplication.restoreOverrideCursor()
