@@ -37,9 +37,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from .checklists import ChecklistError, ChecklistLibrary
+from .errors import RegisterError
 from .money import money
 from .rights import Right, RightStatus
-from .store.errors import RegisterError
 
 if TYPE_CHECKING:
     from .store.register import Register

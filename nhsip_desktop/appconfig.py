@@ -6,11 +6,9 @@ is stored here: paths and register ids only, never keys or case content. Written
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 import platformdirs
 
 from . import APP_NAME
+from .safe_write import atomic_write_text
 
 MAX_RECENT = 8
 
@@ -73,20 +72,12 @@ class AppConfig:
         )
 
     def save(self) -> None:
+        """Write the settings file atomically (``safe_write``); raises ``FileWriteError`` (or
+        ``OSError`` when the folder cannot be created) and leaves the old file as it was."""
         folder = config_dir()
         folder.mkdir(parents=True, exist_ok=True)
         text = json.dumps(asdict(self), indent=2)
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, folder / "settings.json")
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        atomic_write_text(folder / "settings.json", text)
 
     def remember(self, path: Path, register_id: str, organisation: str = "") -> None:
         resolved = str(Path(path).resolve())

@@ -22,9 +22,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from .errors import RegisterError
 from .guidance_refs import is_known_reference
 from .resources import resource_path
-from .store.errors import RegisterError
 
 FORMAT = "nhsip-checklist"
 

@@ -9,36 +9,26 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
-import hashlib
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 
 from . import APP_NAME, __version__, cli_form, cli_policy
-from .appconfig import AppConfig, data_dir, os_user
 from .cases import CaseFilter, Stage
+from .cli_common import EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_OK, actor
+from .cli_common import fail as _fail
+from .cli_common import open_for_command as _open
+from .cli_common import say as _say
+from .demo import build_demo
+from .errors import DamagedRegisterError, RegisterError
 from .keyfile import recovery_key_text, write_private_file
-from .store.audit import Actor
-from .store.errors import DamagedRegisterError, RegisterError
 from .store.keystore import write_passphrase_protector
 from .store.recovery import encode_recovery_key
-from .store.register import REGISTER_SUFFIX, Register
-from .store.unlock import open_register, read_recovery_key_file, store_in_keyring
+from .store.register import Register
+from .store.unlock import read_recovery_key_file, store_in_keyring
 
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_ERROR = 0, 1, 2
-
-# The demo register's key is published on purpose: the demo holds only fictional cases.
-DEMO_KEY = hashlib.sha256(b"nhsip-desktop public demo register key").digest()
-
-
-def demo_register_path() -> Path:
-    return data_dir() / "demo" / f"demo-register{REGISTER_SUFFIX}"
-
-
-def actor() -> Actor:
-    return Actor(os_user(), AppConfig.load().display_name)
+__all__ = ["EXIT_CHECK_FAILED", "EXIT_ERROR", "EXIT_OK", "actor", "build_demo", "main"]
 
 
 def _date_arg(text: str) -> dt.date:
@@ -256,20 +246,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _say(text: str) -> None:
-    print(text, flush=True)
-
-
-def _fail(text: str) -> int:
-    print(f"{APP_NAME}: {text}", file=sys.stderr, flush=True)
-    return EXIT_ERROR
-
-
-def _open(path: Path, recovery_key_file: Path | None) -> Register:
-    recovery = read_recovery_key_file(recovery_key_file) if recovery_key_file else None
-    return open_register(path, actor=actor(), recovery_key=recovery).register
-
-
 def _write_new_register(path: Path, key_out: Path, organisation: str) -> tuple[Register, str]:
     if key_out.exists():
         raise RegisterError(f"{key_out} already exists; it was not overwritten.")
@@ -345,40 +321,6 @@ def cmd_set_passphrase(args: argparse.Namespace) -> int:
     _say(f"Passphrase set: {written.name} now unlocks {args.path.name} with that passphrase.")
     _say("Keep the recovery key as well: it is the way back in if the passphrase is forgotten.")
     return EXIT_OK
-
-
-def build_demo(register: Register, count: int) -> int:
-    """Fill a register with fictional cases; the curated ones get full disclosure details."""
-    from .demo_data import CURATED, DEMO_ORGANISATION, demo_cases, demo_disclosure
-
-    today = dt.date.today()
-    register.settings.update(organisation=DEMO_ORGANISATION)
-    cases = list(demo_cases(min(count, len(CURATED)), today=today))
-    with register.transaction():
-        ids = register.cases.add_many(
-            {**asdict(c), "year": (c.received_on or today).year} for c in cases
-        )
-        for index, (case_id, case) in enumerate(zip(ids, cases, strict=True)):
-            register.cases.save_disclosure(
-                case_id,
-                title=case.title,
-                summary=case.summary,
-                ip_kinds=case.ip_kinds,
-                disclosure=demo_disclosure(case, index, today=today),
-            )
-    if count >= len(CURATED):
-        from .demo_extras import add_demo_extras
-
-        add_demo_extras(register, today)
-    if count > len(CURATED):
-        rest = demo_cases(count, today=today)
-        rows = (
-            {**asdict(c), "year": (c.received_on or today).year}
-            for i, c in enumerate(rest)
-            if i >= len(CURATED)
-        )
-        ids += register.cases.add_many(rows)
-    return len(ids)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -48,65 +48,63 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run a ``form`` subcommand; return the exit code (see cli.EXIT_*)."""
+    """Run a ``form`` subcommand; return the exit code (see cli_common.EXIT_*)."""
     if args.form == "blank":
         return _blank(args)
     return _import(args)
 
 
 def _blank(args: argparse.Namespace) -> int:
-    from .cli import EXIT_OK, _fail, _open, _say
+    from .cli_common import EXIT_OK, fail, open_for_command, say
     from .reports.disclosure_form import write_blank_form
 
-    with _open(args.path, args.recovery_key_file) as register:
+    with open_for_command(args.path, args.recovery_key_file) as register:
         contact = args.contact
         if contact is None and not str(register.settings.all().get("ip_lead_contact") or ""):
-            return _fail(
+            return fail(
                 "Say who staff should send the form to, with --contact (for example "
                 '--contact "Priya Shah, innovation@trust.nhs.uk, 01632 960123").'
             )
         written = write_blank_form(register, args.out, contact)
-    _say(f"Wrote the blank disclosure form to {written}.")
-    _say("It holds no register content: share it with staff (intranet, email, print).")
+    say(f"Wrote the blank disclosure form to {written}.")
+    say("It holds no register content: share it with staff (intranet, email, print).")
     return EXIT_OK
 
 
 def _import(args: argparse.Namespace) -> int:
-    from .cli import EXIT_CHECK_FAILED, EXIT_OK, _open, _say
+    from .cli_common import EXIT_CHECK_FAILED, EXIT_OK, open_for_command, say
     from .disclosure_form import field_label
     from .form_reader import read_form
 
     form = read_form(args.file)
     reading = form.reading
-    with _open(args.path, args.recovery_key_file) as register:
-        _say(
-            f"{form.name}: disclosure form version {form.version}, {reading.filled} fields filled."
-        )
-        _say(f"  Title: {reading.title or '(none)'}")
+    with open_for_command(args.path, args.recovery_key_file) as register:
+        say(f"{form.name}: disclosure form version {form.version}, {reading.filled} fields filled.")
+        say(f"  Title: {reading.title or '(none)'}")
         if reading.missing:
-            _say(
+            say(
                 f"  This is an older version of the form, which did not ask for: "
                 f"{'; '.join(reading.missing)}. Ask the innovator about these."
             )
         for problem in reading.problems:
             kind = "PROBLEM" if problem.blocking else "TO COMPLETE"
-            _say(f"  {kind}  {field_label(problem.field)}: {problem.message}")
+            say(f"  {kind}  {field_label(problem.field)}: {problem.message}")
         earlier = register.form_imports.find(reading.fields_sha256)
         if earlier is not None:
-            _say(
+            say(
                 f"This form has already been imported, as case {earlier.reference}: nothing "
                 "was imported."
             )
             return EXIT_CHECK_FAILED
-        _say(reading.summary_text())
+        say(reading.summary_text())
         if reading.blocking:
-            _say("Nothing was imported. Ask for the form to be put right and sent again.")
+            say("Nothing was imported. Ask for the form to be put right and sent again.")
             return EXIT_CHECK_FAILED
         if not reading.complete and not args.as_draft:
-            _say("Nothing was imported. Add --as-draft to import it as a draft to complete.")
+            say("Nothing was imported. Add --as-draft to import it as a draft to complete.")
             return EXIT_CHECK_FAILED
         case = register.form_imports.import_form(form, as_draft=args.as_draft)
-    _say(
+    say(
         f"Imported as case {case.reference} ({case.stage.label}), with the form attached. "
         "Keep the emailed copy as securely as the register, or delete it."
     )

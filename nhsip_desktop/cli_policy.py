@@ -71,27 +71,27 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run a ``policy`` subcommand; return the exit code (see cli.EXIT_*)."""
+    """Run a ``policy`` subcommand; return the exit code (see cli_common.EXIT_*)."""
     from dataclasses import replace
 
-    from .cli import EXIT_OK, _fail, _open, _say
+    from .cli_common import EXIT_OK, fail, open_for_command, say
     from .policy_builder import build_document, load_framework, validate_choices
     from .reports.policy import write_policy_docx, write_policy_pdf
 
     if args.policy_command != "draft":  # argparse allows no other
-        return _fail(f"unknown policy command {args.policy_command!r}")
+        return fail(f"unknown policy command {args.policy_command!r}")
     if args.out.suffix.lower() != ".docx":
-        return _fail("--out must name a Word document ending in .docx.")
+        return fail("--out must name a Word document ending in .docx.")
     if args.pdf is not None and args.pdf.suffix.lower() != ".pdf":
-        return _fail("--pdf must name a file ending in .pdf.")
+        return fail("--pdf must name a file ending in .pdf.")
     today = dt.date.today()
-    with _open(args.path, args.recovery_key_file) as register:
+    with open_for_command(args.path, args.recovery_key_file) as register:
         drafts = register.policy_drafts
         framework = load_framework()
         try:
             facts = drafts.current_facts()
         except ValueError as exc:
-            return _fail(f"the governance record could not be read ({exc}).")
+            return fail(f"the governance record could not be read ({exc}).")
         choices = drafts.starting_choices(framework, facts)
         meta = drafts.starting_meta(today)
         meta = replace(
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         )
         problems = meta.validate(today) + validate_choices(framework, choices)
         if problems:
-            return _fail(" ".join(message for _field, message in problems))
+            return fail(" ".join(message for _field, message in problems))
         document = build_document(framework, choices, facts, meta)
         written = [write_policy_docx(register, document, args.out)]
         if args.pdf is not None:
@@ -120,6 +120,6 @@ def run(args: argparse.Namespace) -> int:
                 "record)."
             )
     for path in written:
-        _say(f"Wrote the draft IP policy, version {meta.version}, to {path}.")
-    _say(recorded)
+        say(f"Wrote the draft IP policy, version {meta.version}, to {path}.")
+    say(recorded)
     return EXIT_OK

@@ -48,7 +48,7 @@ from .disclosure import (
     parse_share,
     validate,
 )
-from .store.errors import RegisterError
+from .errors import RegisterError
 
 __all__ = [
     "CHOOSE",

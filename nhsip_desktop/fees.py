@@ -23,9 +23,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from .errors import RegisterError
 from .money import PENNY
 from .resources import resource_path
-from .store.errors import RegisterError
 
 FORMAT = "nhsip-fee-schedule"
 EDITED_SOURCE = "edited by the user"

@@ -104,9 +104,9 @@ from typing import TYPE_CHECKING, Any
 from .cases import IP_KIND_LABELS, IP_KIND_SHORT, IpKind, Stage, format_date
 from .cells import safe_text
 from .disclosure import Contributor, Disclosure
-from .reports.atomic import atomic_write_bytes
+from .errors import RegisterError
+from .safe_write import atomic_write_bytes
 from .store.cases import SUMMARY_MAX, TEXT_MAX, TITLE_MAX
-from .store.errors import RegisterError
 
 if TYPE_CHECKING:
     from .store.register import Register

@@ -7,6 +7,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from .safe_write import fsync_folder
+
 
 def recovery_key_text(
     recovery_key: str, *, register_path: Path, register_id: str, organisation: str
@@ -51,3 +53,4 @@ def write_private_file(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(path)
         raise
+    fsync_folder(path.parent)  # the new name survives a power cut too

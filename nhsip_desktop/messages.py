@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .store.errors import (
+from .errors import (
     DamagedRegisterError,
     KeyUnavailableError,
     NewerRegisterError,

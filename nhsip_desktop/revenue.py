@@ -43,9 +43,9 @@ from pathlib import Path
 from typing import Any
 
 from .disclosure import Contributor
+from .errors import RegisterError, ValidationError
 from .money import PENNY, money
 from .resources import resource_path
-from .store.errors import RegisterError, ValidationError
 
 __all__ = [
     "BASIS",

@@ -23,9 +23,9 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOpe
 from enum import StrEnum
 from typing import Any
 
+from .errors import ValidationError
 from .fees import Fee, FeeSchedule, FeeScheduleError
 from .money import PENNY, money
-from .store.errors import ValidationError
 
 FORMAT = "nhsip-protection-worksheet"
 FORMAT_VERSION = 1

@@ -215,7 +215,7 @@ def test_import_command_refuses_then_imports_the_good_rows(
 
 
 def test_demo_details_belong_to_their_own_case(tmp_path: Path) -> None:
-    from nhsip_desktop.cli import build_demo
+    from nhsip_desktop.demo import build_demo
     from nhsip_desktop.store.audit import Actor
     from nhsip_desktop.store.register import Register
 

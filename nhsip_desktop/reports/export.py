@@ -42,6 +42,7 @@ from xml.sax.saxutils import escape as xml_escape
 from .. import __version__
 from ..appconfig import config_dir
 from ..cells import FORMULA_STARTS, QUOTE, safe_text
+from ..safe_write import install
 from ..store import export_rows as q
 from ..store.errors import RegisterError
 from ..store.lock import pid_alive
@@ -641,10 +642,7 @@ def export_pack(
         (work / MANIFEST).write_bytes(manifest_bytes)
         (work / SIGNATURE).write_bytes(register.signing.sign(manifest_bytes))
         (work / WORK_MARKER).unlink()
-        for written in work.iterdir():
-            with written.open("rb") as stream:
-                os.fsync(stream.fileno())
-        os.replace(work, target)
+        install(work, target)
         _forget_work(work)
     except OSError as exc:
         _remove_work(work)

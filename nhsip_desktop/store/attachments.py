@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..safe_write import atomic_write_bytes
 from .audit import utc_now
 from .errors import NotFoundError, ValidationError
 
@@ -26,8 +27,6 @@ def export_checked(
 ) -> Path:
     """Write a stored file out where the person chose, safely (temporary file and rename), after
     checking it against its recorded SHA-256; the export is recorded in the audit trail."""
-    from ..reports.atomic import atomic_write_bytes
-
     if hashlib.sha256(data).hexdigest() != sha256:
         raise ValidationError(f"{name} does not match its recorded SHA-256.", "content")
     written = atomic_write_bytes(Path(target), data)

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import safe_write
+from ..safe_write import fsync_file, fsync_folder
 from . import sqlcipher
 from .audit import GENESIS, META_HEAD_HMAC, META_HEAD_SEQ
 from .errors import (
@@ -123,30 +125,6 @@ def remove_file_and_sidecars(path: Path) -> None:
             leftover.unlink()
 
 
-def fsync_file(path: Path) -> None:
-    """Flush ``path`` to the disk (opened for writing: Windows needs that to flush)."""
-    descriptor = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def fsync_folder(folder: Path) -> None:
-    """Flush a folder's entries (so a rename survives a power cut); POSIX only."""
-    if os.name != "posix":
-        return
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def utc_stamp(now: dt.datetime | None = None, *, fine: bool = False) -> str:
     now = now or dt.datetime.now(dt.UTC)
     return now.astimezone(dt.UTC).strftime(_STAMP_FINE if fine else _STAMP)
@@ -189,23 +167,23 @@ def replace_keeping(new: Path, target: Path, kept: Path) -> None:
                 linked = False
             for side, kept_side in zip(sidecars(target), sidecars(kept), strict=True):
                 if side.exists():
-                    os.replace(side, kept_side)
+                    safe_write.replace(side, kept_side)
                     moved.append((kept_side, side))
             if not linked:
-                os.replace(target, kept)
+                safe_write.replace(target, kept)
                 renamed = True
-        os.replace(new, target)
+        safe_write.replace(new, target)
         if linked:
-            os.replace(link, kept)
+            safe_write.replace(link, kept)
     except BaseException:
         with contextlib.suppress(OSError):
             if renamed:
-                os.replace(kept, target)
+                safe_write.replace(kept, target)
             elif linked:
                 link.unlink()
         for kept_side, side in moved:
             with contextlib.suppress(OSError):
-                os.replace(kept_side, side)
+                safe_write.replace(kept_side, side)
         raise
     fsync_folder(target.parent)
 
@@ -484,7 +462,7 @@ def create_backup(
         )
         size = tmp.stat().st_size
         final = unused_name(lambda stamp: folder / f"{stem}.{stamp}.{reason}{REGISTER_SUFFIX}")
-        os.replace(tmp, final)
+        safe_write.replace(tmp, final)
     except BaseException as exc:
         remove_file_and_sidecars(tmp)
         if isinstance(exc, BackupError):

@@ -1,87 +1,46 @@
-"""Every error the register store raises, each with a message a non-specialist can act on.
+"""The store's errors: they live on the ground floor, ``nhsip_desktop.errors``.
 
-The UI and the command line show ``str(error)`` as it is, so messages are complete sentences
-in plain British English and say what to do next. They never contain key material or
-register content.
+This module re-exports them so ``from nhsip_desktop.store.errors import ...`` keeps working.
 """
 
 from __future__ import annotations
 
+from ..errors import (
+    DamagedRegisterError,
+    FileWriteError,
+    InsecureKeyringError,
+    KeyringUnavailableError,
+    KeyUnavailableError,
+    NewerRegisterError,
+    NotARegisterError,
+    NotFoundError,
+    PassphraseError,
+    RecoveryKeyFormatError,
+    RegisterError,
+    RegisterLockedError,
+    ReportWriteError,
+    SaveFailedError,
+    ValidationError,
+    WrongKeyError,
+    WrongPassphraseError,
+)
 
-class RegisterError(Exception):
-    """Base class for every problem with a register."""
-
-
-class NotARegisterError(RegisterError):
-    """The file is not an IP register at all (another kind of file, or empty)."""
-
-
-class WrongKeyError(RegisterError):
-    """The key offered does not belong to this register."""
-
-
-class DamagedRegisterError(RegisterError):
-    """The file is a register, the key is right, but its content fails a check."""
-
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or []
-
-
-class NewerRegisterError(RegisterError):
-    """The register was written by a newer version of the app."""
-
-    def __init__(self, message: str, unknown_migrations: list[str]) -> None:
-        super().__init__(message)
-        self.unknown_migrations = unknown_migrations
-
-
-class RegisterLockedError(RegisterError):
-    """The register is closed or locked; unlock it before use."""
-
-
-class RecoveryKeyFormatError(RegisterError):
-    """A recovery key was mistyped: wrong length, characters or checksum."""
-
-
-class KeyUnavailableError(RegisterError):
-    """No key could be found for the register (no keyring entry, no recovery key given)."""
-
-
-class KeyringUnavailableError(KeyUnavailableError):
-    """The operating system's keyring cannot be used on this machine."""
-
-
-class InsecureKeyringError(KeyUnavailableError):
-    """The active keyring backend stores secrets in plain text, so it is refused."""
-
-
-class PassphraseError(RegisterError):
-    """A passphrase protector problem: wrong passphrase or an unreadable protector file."""
-
-
-class WrongPassphraseError(PassphraseError):
-    """The passphrase does not unlock this register's passphrase protector."""
-
-
-class ValidationError(RegisterError):
-    """A record failed validation; ``field`` names the field at fault when there is one.
-
-    ``problems`` holds ``(field, message)`` pairs when several fields are at fault, so a form
-    can show each message beside its own field.
-    """
-
-    def __init__(
-        self, message: str, field: str | None = None, problems: list[tuple[str, str]] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.field = field
-        self.problems = problems or ([(field, message)] if field else [])
-
-
-class NotFoundError(RegisterError):
-    """A record asked for does not exist in the register."""
-
-
-class SaveFailedError(RegisterError):
-    """A change could not be saved (for example the disk is full); nothing was changed."""
+__all__ = [
+    "DamagedRegisterError",
+    "FileWriteError",
+    "InsecureKeyringError",
+    "KeyUnavailableError",
+    "KeyringUnavailableError",
+    "NewerRegisterError",
+    "NotARegisterError",
+    "NotFoundError",
+    "PassphraseError",
+    "RecoveryKeyFormatError",
+    "RegisterError",
+    "RegisterLockedError",
+    "ReportWriteError",
+    "SaveFailedError",
+    "ValidationError",
+    "WrongKeyError",
+    "WrongPassphraseError",
+]

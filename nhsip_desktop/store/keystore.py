@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import json
 import os
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from nhsip_desktop.safe_write import atomic_write_bytes
 from nhsip_desktop.store.errors import (
     InsecureKeyringError,
     KeyringUnavailableError,
@@ -273,40 +272,6 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder, owner-only."""
-    descriptor, temporary_name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-    )
-    temporary = Path(temporary_name)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o600)  # only the owner bits matter; a no-op on Windows
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
-
-
 def write_passphrase_protector(
     register_path: Path, register_id: str, data_key: bytes, passphrase: str
 ) -> Path:
@@ -342,7 +307,7 @@ def write_passphrase_protector(
     path = passphrase_protector_path(register_path)
     data = (json.dumps(document, indent=2) + "\n").encode("utf-8")
     try:
-        _write_atomically(path, data)
+        atomic_write_bytes(path, data)
     except OSError as exc:
         raise SaveFailedError(
             f"The passphrase file could not be saved in {path.parent} "

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, safe_write
 from . import page_check, sqlcipher
 from .audit import Actor, AuditTrail, ChainHead, VerifyResult, derive_audit_key
 from .errors import (
@@ -326,7 +326,7 @@ class Register:
                 conn.close()
             if path.exists():
                 raise RegisterError(f"{path} appeared while the register was being created.")
-            os.replace(tmp, path)
+            safe_write.install(tmp, path)
         except BaseException:
             for leftover in [tmp, *sqlcipher.sidecars(tmp)]:
                 with contextlib.suppress(OSError):

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..safe_write import fsync_file
 from . import sqlcipher
 from .audit import (
     _COLUMNS,
@@ -40,7 +41,6 @@ from .audit import (
 from .backups import (
     RegisterFacts,
     file_facts,
-    fsync_file,
     remove_file_and_sidecars,
     replace_keeping,
     unused_name,

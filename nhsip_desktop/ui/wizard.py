@@ -795,7 +795,7 @@ class NewRegisterWizard(QWizard):
             config.remember(path, register.register_id, organisation)
             try:
                 config.save()
-            except OSError as exc:
+            except (OSError, ReportWriteError) as exc:
                 self.settings_message = (
                     f"Your name and the list of recent registers could not be saved ({exc})."
                 )
