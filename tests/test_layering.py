@@ -42,7 +42,7 @@ SERVICE_MODULES = {
 }
 CLI_MODULES = {"cli", "__main__", "selftest"}
 
-LAYERS = ("ground", "domain", "store", "services", "reports", "cli", "ui")
+LAYERS = ("ground", "domain", "store", "services", "reports", "hub", "cli", "ui")
 # What each layer may import from the app.
 MAY_IMPORT: dict[str, frozenset[str]] = {
     "ground": frozenset({"ground"}),
@@ -50,8 +50,10 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "store": frozenset({"ground", "domain", "store"}),
     "services": frozenset({"ground", "domain", "store", "services"}),
     "reports": frozenset({"ground", "domain", "store", "services", "reports"}),
-    "cli": frozenset({"ground", "domain", "store", "services", "reports", "cli"}),
-    "ui": frozenset({"ground", "domain", "store", "services", "reports", "ui"}),
+    # The regional hub (server side, and the trust's pack builder): beside the reports.
+    "hub": frozenset({"ground", "domain", "store", "services", "reports", "hub"}),
+    "cli": frozenset({"ground", "domain", "store", "services", "reports", "hub", "cli"}),
+    "ui": frozenset({"ground", "domain", "store", "services", "reports", "hub", "ui"}),
 }
 # Inside a function only: the command line starts the GUI (and its self-test) lazily.
 MAY_IMPORT_LAZILY: dict[str, frozenset[str]] = {"cli": frozenset({"ui"})}
@@ -62,6 +64,7 @@ THIRD_PARTY: dict[str, frozenset[str]] = {
     "store": frozenset({"sqlcipher3", "sqlite_utils", "keyring", "cryptography"}),
     "services": frozenset({"platformdirs", "openpyxl"}),
     "reports": frozenset({"reportlab", "docx", "openpyxl"}),
+    "hub": frozenset({"psycopg", "pyrage"}),
     "cli": frozenset({"pypdf"}),  # the self-test reads its PDF back
     "ui": frozenset({"PySide6", "shiboken6"}),
 }
@@ -76,7 +79,7 @@ def layer_of(module: str, package: str = PACKAGE) -> str:
     if len(parts) == 1:
         return "ground"  # the package itself: the app's name and version
     top = parts[1]
-    if top in ("store", "reports", "ui"):
+    if top in ("store", "reports", "hub", "ui"):
         return top
     if len(parts) > 2:
         return "domain"
