@@ -115,6 +115,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run(args: argparse.Namespace) -> int:
     from .hub import db
 
+    try:
+        return _run(args)
+    except db.DatabaseError as exc:
+        from .cli_common import fail
+
+        reason = exc.diag.message_primary or type(exc).__name__
+        return fail(f"The hub database refused: {reason}")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .hub import db
+
     if args.hub == "init":
         recipient = db.init_hub(args.dsn, args.identity_out, args.recipient_out)
         say("Created the hub schema, with row-level security on every table.")

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime as dt
 import io
 import itertools
 import json
 import subprocess
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pyrage
@@ -404,3 +406,140 @@ def test_pack_with_a_forged_manifest_key_is_refused(
     manifest = open_pack(data, read_identity(ident)).manifest
     assert base64.b64decode(manifest["signing_key"]) == pinned
     assert json.dumps(manifest)  # the manifest is plain JSON
+
+
+# -- the app: Reports -> Share with hub…, and File -> Open hub… --------------------------------
+
+
+def _when_modal(qtbot: Any, act: Callable[[Any], None]) -> list[BaseException]:
+    """Run ``act`` on the next modal dialog (the dialog's exec() blocks the test)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    problems: list[BaseException] = []
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, poll)
+            return
+        try:
+            act(dialog)
+        except BaseException as exc:  # reported by the test, not lost in Qt's event loop
+            problems.append(exc)
+            dialog.reject()
+
+    QTimer.singleShot(0, poll)
+    return problems
+
+
+def test_share_with_hub_from_the_reports_page_previews_then_writes(
+    qtbot: Any, tmp_path: Path, memory_keyring: object
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from nhsip_desktop.demo import build_demo
+    from nhsip_desktop.ui.hub_share import HubShareDialog
+    from nhsip_desktop.ui.reports_page import ReportsPage
+    from nhsip_desktop.ui.session import RegisterSession
+
+    ident, recip = hub_keys(tmp_path)
+    register = Register.create(tmp_path / "t.nhsip", actor=Actor("tester"), organisation="T")
+    build_demo(register, 10)
+    session = RegisterSession()
+    session.attach(register)
+    page = ReportsPage(session)
+    qtbot.addWidget(page)
+    page.show()
+    out = tmp_path / "shared.hubpack"
+    seen: dict[str, str] = {}
+
+    def without_ods(dialog: Any) -> None:
+        assert isinstance(dialog, HubShareDialog)
+        seen["problem"] = dialog.problem.text()
+        assert not dialog.share_button.isEnabled()
+        dialog.reject()
+
+    problems = _when_modal(qtbot, without_ods)
+    qtbot.mouseClick(page.hub_button, Qt.MouseButton.LeftButton)
+    assert not problems, problems
+    assert "ODS code" in seen["problem"] and not out.exists()
+
+    register.settings.update(ods_code="RX1")
+
+    def share(dialog: Any) -> None:
+        seen["before"] = dialog.preview.text()
+        qtbot.mouseClick(dialog.titles_box, Qt.MouseButton.LeftButton)
+        seen["titled"] = dialog.preview.text()
+        qtbot.mouseClick(dialog.titles_box, Qt.MouseButton.LeftButton)
+        qtbot.keyClicks(dialog.recipient_edit, str(recip))
+        dialog.out_edit.clear()
+        qtbot.keyClicks(dialog.out_edit, str(out))
+        dialog.grab().save(str(tmp_path / "share.png"))
+        qtbot.mouseClick(dialog.share_button, Qt.MouseButton.LeftButton)
+
+    problems = _when_modal(qtbot, share)
+    qtbot.mouseClick(page.hub_button, Qt.MouseButton.LeftButton)
+    assert not problems, problems
+    cases = sum(1 for c in register.cases.get_many(register.cases.ids()) if c.stage != "draft")
+    assert f"Cases (stage, dates, kinds of IP, triage outcome, route): {cases}" in seen["before"]
+    assert "RX1" in seen["before"] and "not included" in seen["before"]
+    assert "INCLUDED" in seen["titled"]
+    opened = open_pack(out.read_bytes(), read_identity(ident))
+    assert opened.manifest["includes_titles"] is False
+    assert opened.manifest["sections"]["cases"]["rows"] == cases
+    assert next(e.action for e in register.audit.entries()) == "export-hub-pack"
+    session.lock()
+
+
+def test_open_hub_window_lists_trusts_pipelines_and_deadlines(
+    qtbot: Any, tmp_path: Path, hub_dsn: str, memory_keyring: object, monkeypatch: Any
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from nhsip_desktop.ui.hub_window import HubWindow
+    from nhsip_desktop.ui.main_window import MainWindow
+    from nhsip_desktop.ui.session import RegisterSession
+
+    ident, recip = tmp_path / "hub.identity", tmp_path / "hub.recipient"
+    db.init_hub(hub_dsn, ident, recip)
+    packs = []
+    for name, ods, n in (("north", "RX1", 14), ("south", "RY2", 6)):
+        reg, key = make_trust(tmp_path, name, n, ods)
+        pem = tmp_path / f"{name}.pem"
+        export_key(reg, key, pem)
+        db.add_trust(hub_dsn, ods, f"{name.title()} NHS Trust", pem.read_bytes())
+        pack = tmp_path / f"{name}.hubpack"
+        export_pack(reg, key, recip, pack)
+        packs.append(pack)
+    db.ingest_files(hub_dsn, packs, read_identity(ident))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (hub_dsn, True))
+
+    window = MainWindow(RegisterSession())
+    qtbot.addWidget(window)
+    action = next(a for a in window.menuBar().actions()[0].menu().actions() if "hub" in a.text())
+    action.trigger()
+    hub = window.findChild(HubWindow)
+    assert hub is not None and hub.isVisible()
+    qtbot.addWidget(hub)
+    model = hub.trusts_model
+    assert [model.row(i)[:2] for i in range(model.rowCount())] == [
+        ["RX1", "North NHS Trust"],
+        ["RY2", "South NHS Trust"],
+    ]
+    with psycopg.connect(hub_dsn) as conn:
+        north = queries.trust_pipeline(conn, "RX1")
+        south = queries.trust_pipeline(conn, "RY2")
+        south_deadlines = queries.deadlines(
+            conn, dt.date.today(), dt.date.today() + dt.timedelta(days=90), "RY2"
+        )
+    assert sum(north.values()) == int(model.row(0)[3])
+    pipeline = {hub.pipeline_model.row(i)[0]: hub.pipeline_model.row(i)[1] for i in range(5)}
+    assert pipeline["Submitted"] == str(north.get("submitted", 0))
+    hub.trusts_view.selectRow(1)  # choosing a trust shows its own pipeline and deadlines
+    pipeline = {hub.pipeline_model.row(i)[0]: hub.pipeline_model.row(i)[1] for i in range(5)}
+    assert sum(int(v) for v in pipeline.values()) == sum(south.values())
+    assert hub.deadlines_model.rowCount() == len(south_deadlines) > 0
+    assert "RY2 South NHS Trust" in hub.chosen_label.text()
+    hub.grab().save(str(tmp_path / "hub-window.png"))
+    hub.close()

@@ -35,6 +35,7 @@ from .pack import SECTIONS, OpenedPack, PackError, open_pack
 
 __all__ = [
     "DATA_TABLES",
+    "DatabaseError",
     "HubError",
     "IngestResult",
     "add_trust",
@@ -46,6 +47,7 @@ __all__ = [
 ]
 
 ADMIN_ROLE = "hub_admin"
+DatabaseError = psycopg.Error  # what the database itself may raise (the CLI reports it)
 DATA_TABLES = tuple(SECTIONS)  # hub.cases, hub.deadlines, ... : one per pack section
 
 
@@ -108,10 +110,7 @@ def _data_table_sql(name: str) -> str:
     types = _COLUMN_TYPES.get(name, {})
     columns = [
         "trust_ods text NOT NULL DEFAULT current_setting('hub.ingest_ods')",
-        *(
-            f"{c} {types.get(c, 'text')}"
-            for c in SECTIONS[name]
-        ),
+        *(f"{c} {types.get(c, 'text')}" for c in SECTIONS[name]),
     ]
     if name in _KEYS:
         columns.append(_KEYS[name])

@@ -15,12 +15,15 @@ import psycopg
 
 __all__ = [
     "ActionCell",
+    "DeadlineCounts",
     "DeadlineRow",
     "MoneyRow",
     "TrustRow",
     "actions_matrix",
+    "deadline_counts",
     "deadlines",
     "money_by_year",
+    "most_overdue",
     "pipeline",
     "trust_pipeline",
     "trusts",
@@ -98,6 +101,39 @@ def deadlines(
         "FROM hub.deadlines WHERE due <= %s AND (%s::text IS NULL OR trust_ods = %s) "
         "ORDER BY trust_ods, due, kind, reference",
         (until, ods, ods),
+    ).fetchall()
+    return [DeadlineRow(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+@dataclass(frozen=True)
+class DeadlineCounts:
+    overdue: int
+    within_30_days: int
+    by_until: int  # due from today up to ``until``
+
+
+def deadline_counts(conn: Conn, today: dt.date, until: dt.date) -> dict[str, DeadlineCounts]:
+    """Per trust: deadlines overdue at ``today``, due within 30 days, and due by ``until``."""
+    soon = today + dt.timedelta(days=30)
+    rows = conn.execute(
+        "SELECT trust_ods, count(*) FILTER (WHERE due < %s), "
+        "count(*) FILTER (WHERE due >= %s AND due <= %s), "
+        "count(*) FILTER (WHERE due >= %s AND due <= %s) "
+        "FROM hub.deadlines WHERE due <= %s GROUP BY trust_ods",
+        (today, today, soon, today, until, max(until, soon)),
+    ).fetchall()
+    return {str(r[0]): DeadlineCounts(int(r[1]), int(r[2]), int(r[3])) for r in rows}
+
+
+def most_overdue(conn: Conn, today: dt.date, per_trust: int) -> list[DeadlineRow]:
+    """The ``per_trust`` longest-overdue deadlines of each trust."""
+    rows = conn.execute(
+        "SELECT trust_ods, due, kind, reference, text FROM ("
+        " SELECT trust_ods, due, kind, coalesce(reference, '') AS reference, "
+        " coalesce(text, '') AS text, row_number() OVER (PARTITION BY trust_ods "
+        " ORDER BY due, kind, reference) AS n FROM hub.deadlines WHERE due < %s) AS ranked "
+        "WHERE n <= %s ORDER BY trust_ods, due, kind, reference",
+        (today, per_trust),
     ).fetchall()
     return [DeadlineRow(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 

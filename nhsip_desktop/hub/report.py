@@ -39,7 +39,7 @@ ACTION_SHORT = {
 }
 PIPELINE_STAGES = [s for s in Stage if s is not Stage.DRAFT]
 COMING_DAYS = 90
-OVERDUE_SHOWN = 15  # overdue deadlines listed per trust (the count is always given)
+OVERDUE_SHOWN = 5  # overdue deadlines listed per trust (the count is always given)
 
 
 @dataclass(frozen=True)
@@ -146,18 +146,17 @@ def write_hub_report(
     ]
 
     # -- deadlines --------------------------------------------------------------------------
-    found = queries.deadlines(conn, today, until)
-    by_trust: dict[str, list[queries.DeadlineRow]] = {}
-    for d in found:
-        by_trust.setdefault(d.ods, []).append(d)
-    summary_rows = []
-    for t in trusts:
-        mine = by_trust.get(t.ods, [])
-        overdue = sum(1 for d in mine if d.due < today)
-        soon = sum(1 for d in mine if today <= d.due <= today + dt.timedelta(days=30))
-        summary_rows.append(
-            [f"{t.ods} {t.name}", f"{overdue:,}", f"{soon:,}", f"{len(mine) - overdue:,}"]
-        )
+    dcounts = queries.deadline_counts(conn, today, until)
+    none = queries.DeadlineCounts(0, 0, 0)
+    summary_rows = [
+        [
+            f"{t.ods} {t.name}",
+            f"{dcounts.get(t.ods, none).overdue:,}",
+            f"{dcounts.get(t.ods, none).within_30_days:,}",
+            f"{dcounts.get(t.ods, none).by_until:,}",
+        ]
+        for t in trusts
+    ]
     story += [
         para(f"3. Deadlines by trust: overdue, and due by {until:%d/%m/%Y}", "H1"),
         data_table(
@@ -168,16 +167,18 @@ def write_hub_report(
         if summary_rows
         else none_recorded("No trust has been added to the hub yet."),
     ]
+    by_trust: dict[str, list[queries.DeadlineRow]] = {}
+    for d in queries.most_overdue(conn, today, OVERDUE_SHOWN):
+        by_trust.setdefault(d.ods, []).append(d)
     for t in trusts:
-        overdue_rows = [d for d in by_trust.get(t.ods, []) if d.due < today]
-        if not overdue_rows:
+        shown = by_trust.get(t.ods, [])
+        if not shown:
             continue
-        shown = overdue_rows[:OVERDUE_SHOWN]
-        more = len(overdue_rows) - len(shown)
+        more = dcounts.get(t.ods, none).overdue - len(shown)
         block: list[Any] = [
-            para(f"Overdue at {t.ods} {t.name}", "H2"),
+            para(f"Longest overdue at {t.ods} {t.name}", "H2"),
             data_table(
-                ["Due", "Overdue by", "Kind", "Case", "What"],
+                ["Due", "Overdue by", "Kind", "Case or record", "What"],
                 [
                     [
                         format_date(d.due),
@@ -191,7 +192,7 @@ def write_hub_report(
                 [14, 13, 14, 18, 41],
             ),
         ]
-        if more:
+        if more > 0:
             block.append(para(f"and {more:,} more overdue at this trust.", "Small"))
         story.append(keep_together(block))
 
