@@ -543,3 +543,57 @@ def test_open_hub_window_lists_trusts_pipelines_and_deadlines(
     assert "RY2 South NHS Trust" in hub.chosen_label.text()
     hub.grab().save(str(tmp_path / "hub-window.png"))
     hub.close()
+
+
+def test_hub_benchmark_runs_at_a_tiny_size(pg_server: object, capsys: Any) -> None:
+    # The full run (40 trusts x 2,500 cases) is benchmarks/hub.py; this proves it works.
+    from benchmarks import hub as bench
+
+    assert bench.main(["--trusts", "2", "--cases", "30", "--repeats", "1", "--queries", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "| ingest / bare COPY |" in out and "consolidated PDF report" in out
+    assert "60 cases" in out
+
+
+def test_hub_report_period_limits_pipeline_and_money(
+    tmp_path: Path, hub_dsn: str, memory_keyring: object
+) -> None:
+    ident, recip = tmp_path / "hub.identity", tmp_path / "hub.recipient"
+    db.init_hub(hub_dsn, ident, recip)
+    reg, key = make_trust(tmp_path, "north", 20, "RX1")
+    pem = tmp_path / "north.pem"
+    export_key(reg, key, pem)
+    db.add_trust(hub_dsn, "RX1", "North NHS Trust", pem.read_bytes())
+    pack = tmp_path / "north.hubpack"
+    export_pack(reg, key, recip, pack)
+    db.ingest_files(hub_dsn, [pack], read_identity(ident))
+    received = sorted(c["received_on"] for c in read_section(pack, ident, "cases"))
+    start = dt.date.fromisoformat(received[len(received) // 2])
+    with psycopg.connect(hub_dsn) as conn:
+        whole = sum(queries.pipeline(conn)["RX1"].values())
+        part = sum(queries.trust_pipeline(conn, "RX1", start, dt.date.today()).values())
+    assert whole == len(received) and part == sum(1 for r in received if r >= start.isoformat())
+    assert 0 < part < whole
+    pdf = tmp_path / "period.pdf"
+    args = ["report", "--dsn", hub_dsn, "--out", str(pdf), "--from", f"{start:%d/%m/%Y}"]
+    assert run_hub(*args) == 0
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"Cases received {start:%d/%m/%Y} to today" in text
+    row = next(line for line in text.splitlines() if line.strip().startswith("All trusts"))
+    assert row.split()[-1] == str(part)
+    assert (
+        run_hub(
+            "report",
+            "--dsn",
+            hub_dsn,
+            "--out",
+            str(pdf),
+            "--from",
+            "02/01/2026",
+            "--to",
+            "01/01/2026",
+        )
+        == 2
+    )

@@ -127,12 +127,13 @@ def deadline_counts(conn: Conn, today: dt.date, until: dt.date) -> dict[str, Dea
 
 def most_overdue(conn: Conn, today: dt.date, per_trust: int) -> list[DeadlineRow]:
     """The ``per_trust`` longest-overdue deadlines of each trust."""
+    # One index range per trust (trust_ods, due), not a sort of every overdue row.
     rows = conn.execute(
-        "SELECT trust_ods, due, kind, reference, text FROM ("
-        " SELECT trust_ods, due, kind, coalesce(reference, '') AS reference, "
-        " coalesce(text, '') AS text, row_number() OVER (PARTITION BY trust_ods "
-        " ORDER BY due, kind, reference) AS n FROM hub.deadlines WHERE due < %s) AS ranked "
-        "WHERE n <= %s ORDER BY trust_ods, due, kind, reference",
+        "SELECT t.trust_ods, d.due, d.kind, d.reference, d.text FROM hub.trusts t "
+        "CROSS JOIN LATERAL (SELECT due, kind, coalesce(reference, '') AS reference, "
+        " coalesce(text, '') AS text FROM hub.deadlines WHERE trust_ods = t.trust_ods "
+        " AND due < %s ORDER BY due, kind, reference LIMIT %s) AS d "
+        "ORDER BY t.trust_ods, d.due, d.kind, d.reference",
         (today, per_trust),
     ).fetchall()
     return [DeadlineRow(r[0], r[1], r[2], r[3], r[4]) for r in rows]

@@ -39,7 +39,7 @@ ACTION_SHORT = {
 }
 PIPELINE_STAGES = [s for s in Stage if s is not Stage.DRAFT]
 COMING_DAYS = 90
-OVERDUE_SHOWN = 5  # overdue deadlines listed per trust (the count is always given)
+OVERDUE_SHOWN = 3  # overdue deadlines listed per trust (the count is always given)
 
 
 @dataclass(frozen=True)
