@@ -597,3 +597,16 @@ def test_hub_report_period_limits_pipeline_and_money(
         )
         == 2
     )
+
+
+def test_the_app_starts_without_importing_psycopg() -> None:
+    # psycopg takes most of a second to import: the Hub window imports it when it opens.
+    import sys as _sys
+
+    code = (
+        "import sys\nimport nhsip_desktop.ui.main_window, nhsip_desktop.cli\n"
+        "print('psycopg' in sys.modules)\n"
+    )
+    done = subprocess.run([_sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from nhsip_desktop.cases import STAGE_LABELS, Stage
-from nhsip_desktop.hub import db, queries
 from nhsip_desktop.store.errors import RegisterError
+
+# The hub's modules (and psycopg, which takes most of a second to import) are imported when
+# the window opens, not when the app starts.
 
 __all__ = ["HubWindow", "RowsModel", "open_hub_window"]
 
@@ -89,6 +91,9 @@ class HubWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Regional hub (read only)")
         self.setAccessibleName("Regional hub")
+        from nhsip_desktop.hub import db, queries
+
+        self._queries = queries
         self._today = today or dt.date.today()
         self._conn = db.connect(dsn)
         self._conn.read_only = True
@@ -118,7 +123,7 @@ class HubWindow(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.trusts = queries.trusts(self._conn)
+        self.trusts = self._queries.trusts(self._conn)
         self.trusts_model.set_rows(
             [
                 [
@@ -134,12 +139,14 @@ class HubWindow(QWidget):
             self.trusts_view.selectRow(0)
 
     def show_trust(self, ods: str) -> None:
-        counts = queries.trust_pipeline(self._conn, ods)
+        counts = self._queries.trust_pipeline(self._conn, ods)
         stages = [s for s in Stage if s is not Stage.DRAFT]
         self.pipeline_model.set_rows(
             [[STAGE_LABELS[s], f"{counts.get(s.value, 0):,}"] for s in stages]
         )
-        found = queries.deadlines(self._conn, self._today, self._today + dt.timedelta(days=90), ods)
+        found = self._queries.deadlines(
+            self._conn, self._today, self._today + dt.timedelta(days=90), ods
+        )
         rows = []
         for d in found:
             days = (d.due - self._today).days
@@ -184,6 +191,8 @@ def open_hub_window(parent: QWidget | None = None, dsn: str | None = None) -> Hu
         if not ok or not text.strip():
             return None
         dsn = text.strip()
+    from nhsip_desktop.hub import db
+
     try:
         window = HubWindow(dsn, parent)
     except RegisterError as exc:
