@@ -262,6 +262,22 @@ def test_the_store_does_not_import_reports() -> None:
     assert not [t for t in reached if layer_of(t) in ("reports", "services", "cli", "ui")]
 
 
+def test_the_hub_server_never_reads_a_register() -> None:
+    # The hub (server side) verifies signatures and lays out PDFs; only the trust-side pack
+    # builder (hub/pack.py) reads a register.
+    modules = modules_in(PACKAGE_ROOT, PACKAGE)
+    server = [m for m in modules if layer_of(m) == "hub" and m != f"{PACKAGE}.hub.pack"]
+    assert f"{PACKAGE}.hub.db" in server
+    allowed = {f"{PACKAGE}.store.{name}" for name in ("signing", "audit", "errors")}
+    reached = {
+        imp.target
+        for m in server
+        for imp in imports_of(m, modules, PACKAGE)
+        if imp.target.startswith(PACKAGE) and layer_of(imp.target) == "store"
+    }
+    assert reached <= allowed, sorted(reached - allowed)
+
+
 # --- The checker catches what it should (a synthetic package) ----------------------------------
 
 
