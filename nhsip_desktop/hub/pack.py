@@ -408,6 +408,10 @@ def open_pack(data: bytes, identity: pyrage.x25519.Identity) -> OpenedPack:
         ) from exc
     try:
         with zipfile.ZipFile(io.BytesIO(plain)) as z:
+            # Anyone holding the hub's public key can make a file that decrypts: refuse one
+            # that would unpack to more than a pack could hold before reading it.
+            if sum(info.file_size for info in z.infolist()) > MAX_PACK_BYTES:
+                raise PackError("the pack unpacks to more than a hub pack can hold")
             manifest_bytes = z.read("manifest.json")
             signature = base64.b64decode(z.read("manifest.sig"), validate=True)
             manifest = json.loads(manifest_bytes)
