@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import APP_NAME, __version__, cli_form, cli_keys, cli_policy
+from . import APP_NAME, __version__, cli_form, cli_hub, cli_keys, cli_policy
 from .cases import CaseFilter, Stage
 from .cli_common import EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_OK, actor, begin, given_passphrase, note
 from .cli_common import fail as _fail
@@ -172,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated sections to include (default: all): " + ", ".join(_sections()),
     )
     e.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    cli_hub.add_export_parsers(exports)
 
     p = sub.add_parser(
         "verify-export",
@@ -240,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_form.add_parser(sub)
     cli_policy.add_parser(sub)
     cli_keys.add_parser(sub)
+    cli_hub.add_parser(sub)
 
     p = sub.add_parser("cases", help="list cases, tab-separated: reference, stage, title")
     p.add_argument("path", type=Path)
@@ -529,13 +531,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cases": cmd_cases,
         "report": cmd_report,
         "import": cmd_import,
-        "export": cmd_export,
+        "export": lambda a: cmd_export(a) if a.export == "audit" else cli_hub.run_export(a),
         "backup": cmd_backup,
         "restore": cmd_restore,
         "verify-export": cmd_verify_export,
         "form": cli_form.run,
         "policy": cli_policy.run,
         "change-key": cli_keys.cmd_change_key,
+        "hub": cli_hub.run,
     }
     if args.self_test:
         return cmd_self_test(args)

@@ -388,6 +388,12 @@ def _export_dialog(w: World) -> QWidget:
     return ExportDialog(w.session)
 
 
+def _hub_share_dialog(w: World) -> QWidget:
+    from nhsip_desktop.ui.hub_share import HubShareDialog
+
+    return HubShareDialog(w.session)
+
+
 def _settings_dialog(w: World) -> QWidget:
     from nhsip_desktop.ui.settings_dialog import SettingsDialog
 
@@ -464,6 +470,7 @@ DIALOGS: dict[str, Callable[[World], QWidget]] = {
     "ImportDialog": _import_dialog,
     "LeavingRegisterDialog": _leaving_dialog,
     "ExportDialog": _export_dialog,
+    "HubShareDialog": _hub_share_dialog,
     "SettingsDialog": _settings_dialog,
     "UnlockDialog": _unlock_dialog,
     "KeyChangeDialog": _key_change_dialog,

@@ -42,7 +42,7 @@ SERVICE_MODULES = {
 }
 CLI_MODULES = {"cli", "__main__", "selftest"}
 
-LAYERS = ("ground", "domain", "store", "services", "reports", "cli", "ui")
+LAYERS = ("ground", "domain", "store", "services", "reports", "hub", "cli", "ui")
 # What each layer may import from the app.
 MAY_IMPORT: dict[str, frozenset[str]] = {
     "ground": frozenset({"ground"}),
@@ -50,8 +50,10 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "store": frozenset({"ground", "domain", "store"}),
     "services": frozenset({"ground", "domain", "store", "services"}),
     "reports": frozenset({"ground", "domain", "store", "services", "reports"}),
-    "cli": frozenset({"ground", "domain", "store", "services", "reports", "cli"}),
-    "ui": frozenset({"ground", "domain", "store", "services", "reports", "ui"}),
+    # The regional hub (server side, and the trust's pack builder): beside the reports.
+    "hub": frozenset({"ground", "domain", "store", "services", "reports", "hub"}),
+    "cli": frozenset({"ground", "domain", "store", "services", "reports", "hub", "cli"}),
+    "ui": frozenset({"ground", "domain", "store", "services", "reports", "hub", "ui"}),
 }
 # Inside a function only: the command line starts the GUI (and its self-test) lazily.
 MAY_IMPORT_LAZILY: dict[str, frozenset[str]] = {"cli": frozenset({"ui"})}
@@ -62,6 +64,7 @@ THIRD_PARTY: dict[str, frozenset[str]] = {
     "store": frozenset({"sqlcipher3", "sqlite_utils", "keyring", "cryptography"}),
     "services": frozenset({"platformdirs", "openpyxl"}),
     "reports": frozenset({"reportlab", "docx", "openpyxl"}),
+    "hub": frozenset({"psycopg", "pyrage"}),
     "cli": frozenset({"pypdf"}),  # the self-test reads its PDF back
     "ui": frozenset({"PySide6", "shiboken6"}),
 }
@@ -76,7 +79,7 @@ def layer_of(module: str, package: str = PACKAGE) -> str:
     if len(parts) == 1:
         return "ground"  # the package itself: the app's name and version
     top = parts[1]
-    if top in ("store", "reports", "ui"):
+    if top in ("store", "reports", "hub", "ui"):
         return top
     if len(parts) > 2:
         return "domain"
@@ -257,6 +260,22 @@ def test_the_store_does_not_import_reports() -> None:
     }
     assert f"{PACKAGE}.safe_write" in reached  # it saves files through the ground floor
     assert not [t for t in reached if layer_of(t) in ("reports", "services", "cli", "ui")]
+
+
+def test_the_hub_server_never_reads_a_register() -> None:
+    # The hub (server side) verifies signatures and lays out PDFs; only the trust-side pack
+    # builder (hub/pack.py) reads a register.
+    modules = modules_in(PACKAGE_ROOT, PACKAGE)
+    server = [m for m in modules if layer_of(m) == "hub" and m != f"{PACKAGE}.hub.pack"]
+    assert f"{PACKAGE}.hub.db" in server
+    allowed = {f"{PACKAGE}.store.{name}" for name in ("signing", "audit", "errors")}
+    reached = {
+        imp.target
+        for m in server
+        for imp in imports_of(m, modules, PACKAGE)
+        if imp.target.startswith(PACKAGE) and layer_of(imp.target) == "store"
+    }
+    assert reached <= allowed, sorted(reached - allowed)
 
 
 # --- The checker catches what it should (a synthetic package) ----------------------------------

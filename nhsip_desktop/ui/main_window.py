@@ -37,6 +37,7 @@ from .browser import CasesPage
 from .case_editor import CaseEditor
 from .finance_page import FinancePage
 from .governance_page import GovernancePage
+from .hub_window import open_hub_window
 from .idle import IdleWatcher
 from .reports_page import ReportsPage
 from .session import RegisterSession
@@ -274,6 +275,7 @@ class MainWindow(QMainWindow):
             )
         )
         file_menu.addAction(self._action("Open the &demo register", self.open_demo))
+        file_menu.addAction(self._action("Open &hub…", lambda: open_hub_window(self)))
         self.import_action = self._action("&Import cases from a spreadsheet…", self.import_cases)
         file_menu.addAction(self.import_action)
         self.blank_form_action = self._action(

@@ -67,6 +67,7 @@ from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Changes, Register
 
 from .guidance_help import with_guidance
+from .hub_share import open_hub_share
 from .session import RegisterSession
 from .widgets import heading, paragraph
 
@@ -1010,8 +1011,11 @@ class ReportsPage(QWidget):
         self.export_button.setAccessibleName("Export the register for the auditor")
         self.export_button.clicked.connect(lambda: self.open_export())
         self.export_status = _status("Export status")
+        self.hub_button = QPushButton("Share with &hub…")  # ui/hub_share.py (issue 25)
+        self.hub_button.clicked.connect(lambda: open_hub_share(self.session, self))
         row = QHBoxLayout()
         row.addWidget(self.export_button)
+        row.addWidget(self.hub_button)
         row.addStretch(1)
         layout.addSpacing(4)
         layout.addLayout(row)
