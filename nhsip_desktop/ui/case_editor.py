@@ -232,11 +232,11 @@ class CaseEditor(QDialog):
         actions.addStretch(1)
         self.letter_button = QPushButton("Feedback &letter…")
         self.letter_button.setAccessibleName("Write the feedback letter to the innovator")
-        self.letter_button.clicked.connect(self.export_letter)
+        self.letter_button.clicked.connect(lambda: self.export_letter())
         actions.addWidget(self.letter_button)
         self.dossier_button = QPushButton("Dossier &PDF…")
         self.dossier_button.setAccessibleName("Save this case as a dossier PDF")
-        self.dossier_button.clicked.connect(self.export_dossier)
+        self.dossier_button.clicked.connect(lambda: self.export_dossier())
         actions.addWidget(self.dossier_button)
         self.done_button = QPushButton("Save and close")
         self.done_button.setDefault(False)
@@ -612,6 +612,9 @@ class CaseEditor(QDialog):
         save.clicked.connect(self.save_attachment)
         remove = QPushButton("&Remove")
         remove.clicked.connect(self.remove_attachment)
+        # Both act on the selected file: enabled only while one is selected.
+        self.attachment_buttons = (save, remove)
+        self.attachment_table.itemSelectionChanged.connect(self._update_attachment_buttons)
         buttons = QHBoxLayout()
         for button in (add, save, remove):
             buttons.addWidget(button)
@@ -904,6 +907,10 @@ class CaseEditor(QDialog):
         )
 
     def _refresh_attachments(self) -> None:
+        self._fill_attachments()
+        self._update_attachment_buttons()
+
+    def _fill_attachments(self) -> None:
         items = (
             self.session.register.attachments.for_case(self.case_id)
             if self.case_id is not None
@@ -1084,6 +1091,11 @@ class CaseEditor(QDialog):
             QMessageBox.warning(self, "File not added", str(exc))
             return
         self._refresh_attachments()
+
+    def _update_attachment_buttons(self) -> None:
+        selected = self._selected_attachment() is not None
+        for button in self.attachment_buttons:
+            button.setEnabled(selected)
 
     def _selected_attachment(self) -> int | None:
         row = self.attachment_table.currentRow()

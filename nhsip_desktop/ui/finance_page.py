@@ -1014,12 +1014,12 @@ class FinancePage(QWidget):
         self.case_reference.setAccessibleName("Case reference")
         self.case_reference.setAccessibleDescription("Type the reference and press Enter.")
         self.case_reference.setMaximumWidth(220)
-        self.case_reference.returnPressed.connect(self.show_case)
+        self.case_reference.returnPressed.connect(lambda: self.show_case())
         reference_label = QLabel("Case refere&nce:")
         reference_label.setBuddy(self.case_reference)
         self.show_button = QPushButton("&Show")
         self.show_button.setAccessibleName("Show this case's returns")
-        self.show_button.clicked.connect(self.show_case)
+        self.show_button.clicked.connect(lambda: self.show_case())
         self.case_message = QLabel()
         self.case_message.setObjectName("errorText")
         self.case_message.setWordWrap(True)
@@ -1071,7 +1071,7 @@ class FinancePage(QWidget):
         self.statement_button.setToolTip(
             "A PDF for the innovator selected in the table. It leaves the encrypted register."
         )
-        self.statement_button.clicked.connect(self.write_statement)
+        self.statement_button.clicked.connect(lambda: self.write_statement())
         self.returns_status = _hint()
         self.returns_status.setAccessibleName("Status")
 

@@ -369,7 +369,7 @@ class BlankFormDialog(QDialog):
         self.message.hide()
         self.save_button = QPushButton("&Save form…")
         self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()

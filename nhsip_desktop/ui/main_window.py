@@ -257,7 +257,9 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
+        # triggered(bool) would hand its "checked" flag to the slot's first parameter
+        # (back_up_now(folder=False)): the slot is called with no arguments.
+        action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)
         return action
 
@@ -357,6 +359,8 @@ class MainWindow(QMainWindow):
         ):
             action.setEnabled(is_open)
         self.close_action.setEnabled(is_open or self.pages.currentIndex() == LOCKED)
+        # The demo register's key is published and fixed: it is never changed.
+        self.rekey_action.setEnabled(is_open and not self.session.demo)
 
     def _title(self) -> str:
         parts = [APP_TITLE]
