@@ -42,12 +42,15 @@ def actor() -> Actor:
 
 
 def _date_arg(text: str) -> dt.date:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(f"{text!r} is not a date: use dd/mm/yyyy")
+    from .dates import parse_date
+
+    try:
+        parsed = parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if parsed is None:
+        raise argparse.ArgumentTypeError("a date is needed: use dd/mm/yyyy")
+    return parsed
 
 
 def _sections() -> list[str]:

@@ -57,7 +57,9 @@ from nhsip_desktop.ui.session import RegisterSession
 
 MAX_DIALOG_DEPTH = 3
 # Presses that rightly show nothing new, each with the reason.
-NO_EFFECT_EXPECTED: dict[str, str] = {}
+NO_EFFECT_EXPECTED: dict[str, str] = {
+    "action '&1 Cases'": "the Cases area is already showing (New disclosure… went there)",
+}
 # Actions that end the session or the process: pressed last, in this order, by the test.
 SESSION_ENDERS = (
     "&Restore from a backup…",
@@ -281,8 +283,11 @@ class Clicker:
 
         def do() -> None:
             if shiboken6.isValid(window) and window.isVisible():
+                window.raise_()
                 window.activateWindow()
-                QTest.keySequence(window, sequence)
+                QTest.qWaitForWindowActive(window, 1000)
+                target = QApplication.focusWidget() or window
+                QTest.keySequence(target, sequence)
 
         self.press(where, f"shortcut {sequence.toString()}", window, do)
 
@@ -300,9 +305,11 @@ class Clicker:
             ):
                 self.walked_windows.add((type(widget).__name__, widget.windowTitle()))
                 self.fill_empty_fields(widget)
-                self.walk(widget, f"{where} > {type(widget).__name__}")
-                for shortcut in widget.findChildren(QShortcut):
+                # Shortcuts first (the walk ends with the window's own Close button); the
+                # last created first, so that the first tab's is not pressed on the first tab.
+                for shortcut in reversed(widget.findChildren(QShortcut)):
                     self.shortcut(shortcut, widget, type(widget).__name__)
+                self.walk(widget, f"{where} > {type(widget).__name__}")
                 if shiboken6.isValid(widget) and widget.isVisible():
                     with self.qtbot.captureExceptions() as caught:
                         widget.close()
@@ -496,6 +503,76 @@ def test_every_button_action_and_shortcut_works(
     report = "\n".join(failures + ["--- no visible effect:"] + silent)
     print(f"{len(clicker.presses)} presses")
     for p in clicker.presses:
-        print(f"{p.where}: {p.what} -> {p.effects[:3]}")
+        print(f"{p.where}: {p.what} -> {p.effects[:3]}")  # shown when the test fails
     assert not failures and not silent, report
     assert len(clicker.presses) > 150
+
+
+# -- the buttons the issue named, each pressed where it does its real work ----------------
+
+
+def _answer_dialogs(monkeypatch: pytest.MonkeyPatch, target: Path) -> None:
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)
+    )
+    monkeypatch.setattr(
+        QMessageBox,
+        "warning",
+        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Ok),
+    )
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
+    )
+
+
+def test_feedback_letter_button_writes_the_letter(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_window: MainWindow
+) -> None:
+    import datetime as dt
+
+    from nhsip_desktop.ui.case_editor import CaseEditor
+
+    register = demo_window.session.register
+    case = register.cases.search(CaseFilter())[0]
+    register.assessments.record_decision(
+        case.id,
+        "triage",
+        outcome="adopt_share",
+        outcome_label="Adopt and share",
+        rationale="Fictional reasons.",
+        decided_on=dt.date.today(),
+        decision_maker="Test Lead",
+    )
+    target = tmp_path / "letter.pdf"
+    _answer_dialogs(monkeypatch, target)
+    editor = CaseEditor(demo_window.session, case.id, demo_window)
+    qtbot.addWidget(editor)
+    editor.show()
+    with qtbot.captureExceptions() as caught:
+        qtbot.mouseClick(editor.letter_button, Qt.MouseButton.LeftButton)
+    assert not caught, caught
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_statement_for_the_selected_innovator_is_written(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_window: MainWindow
+) -> None:
+    register = demo_window.session.register
+    case = next(c for c in register.cases.search(CaseFilter()) if register.returns.for_case(c.id))
+    target = tmp_path / "statement.pdf"
+    _answer_dialogs(monkeypatch, target)
+    demo_window.go_to(3)
+    page = demo_window.area_stack.currentWidget()
+    assert isinstance(page, FinancePage)
+    page.tabs.setCurrentIndex(1)
+    QTest.keyClicks(page.case_reference, case.reference)
+    with qtbot.captureExceptions() as caught:
+        qtbot.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
+        table = page.innovator_table
+        assert table.model().rowCount() > 0
+        rect = table.visualRect(table.model().index(0, 0))
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        assert page.statement_button.isEnabled()
+        qtbot.mouseClick(page.statement_button, Qt.MouseButton.LeftButton)
+    assert not caught, caught
+    assert target.read_bytes().startswith(b"%PDF")

@@ -268,7 +268,7 @@ class CaseEditor(QDialog):
         self._timer.setInterval(AUTOSAVE_MS)
         self._timer.timeout.connect(self.save)
         save_now = QShortcut(QKeySequence.StandardKey.Save, self)
-        save_now.activated.connect(self.save)
+        save_now.activated.connect(self._save_pressed)
         self.session.locked.connect(self._on_lock)
         self.session.about_to_lock.connect(self.save)
 
@@ -758,6 +758,13 @@ class CaseEditor(QDialog):
         self.saved.emit(case.id)
         return True
 
+    def _save_pressed(self) -> None:
+        """Ctrl+S always answers: saved now, or already saved."""
+        if not self._dirty and self.case_id is not None:
+            self.save_state.setText(f"Everything is saved (checked at {dt.datetime.now():%H:%M:%S})")
+            return
+        self.save()
+
     def _on_lock(self) -> None:
         self._timer.stop()
         self.hide()
@@ -770,6 +777,8 @@ class CaseEditor(QDialog):
                 "Changes not saved",
                 "Some changes could not be saved (see the messages on the form). Close anyway "
                 "and lose them?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,  # Enter keeps the window and what was typed
             )
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
@@ -944,10 +953,33 @@ class CaseEditor(QDialog):
 
     # -- actions ------------------------------------------------------------------------
     def _ensure_saved(self) -> bool:
+        """Save before an action that needs the saved case; say so when that cannot be done
+        (a press never ends in silence)."""
         self._dirty = self._dirty or self.case_id is None
-        return self.save() and self.case_id is not None
+        if self.save() and self.case_id is not None:
+            return True
+        QMessageBox.warning(
+            self,
+            "Save the case first",
+            f"{self.save_state.text().removeprefix('Not saved: ')} This needs the case saved "
+            "first: correct what the messages on the form say, then try again.",
+        )
+        return False
 
     def move_to(self, target: Stage, reason: CloseReason | None = None, note: str = "") -> bool:
+        if self.case_id is None and target is not Stage.DRAFT:
+            # Not saved yet: nothing is created unless it could also move on (an empty form
+            # submitted must not leave an untitled draft behind).
+            title, _summary, kinds, disclosure = self.collect()
+            problems = validate(title, disclosure, kinds, for_submission=True)
+            if problems:
+                self._show_problems([(p.field, p.message) for p in problems])
+                QMessageBox.warning(
+                    self,
+                    "Not moved on yet",
+                    "Not submitted yet: " + " ".join(p.message for p in problems),
+                )
+                return False
         if not self._ensure_saved() or self.case_id is None:
             return False
         try:
