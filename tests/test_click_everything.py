@@ -24,32 +24,32 @@ from typing import Any
 import pytest
 import shiboken6
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QShortcut
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QApplication,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QLineEdit,
     QMenu,
     QMessageBox,
-    QCheckBox,
-    QRadioButton,
-    QLineEdit,
     QPlainTextEdit,
-    QTextEdit,
+    QRadioButton,
     QScrollArea,
     QTabWidget,
+    QTextEdit,
     QWidget,
 )
 
+from nhsip_desktop.cases import CaseFilter
 from nhsip_desktop.cli import build_demo
+from nhsip_desktop.demo_data import CURATED
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.register import Register
-from nhsip_desktop.cases import CaseFilter
-from nhsip_desktop.demo_data import CURATED
 from nhsip_desktop.ui.browser import CasesPage
 from nhsip_desktop.ui.finance_page import FinancePage
 from nhsip_desktop.ui.main_window import MainWindow
@@ -112,14 +112,18 @@ class Clicker:
     def _patch(self, mp: pytest.MonkeyPatch) -> None:
         clicker = self
 
-        def save_name(_parent: Any, caption: str = "", folder: str = "", filt: str = "", *a: Any, **k: Any) -> tuple[str, str]:
+        def save_name(
+            _parent: Any, caption: str = "", folder: str = "", filt: str = "", *a: Any, **k: Any
+        ) -> tuple[str, str]:
             match = re.search(r"\*(\.[\w.]+)", filt or "")
             suffix = match.group(1) if match else ""
             name = self.out / f"saved-{next(self.numbers)}{suffix}"
             clicker.events.append(f"save dialog {caption!r} -> {name.name}")
             return str(name), filt
 
-        def open_name(_parent: Any, caption: str = "", folder: str = "", filt: str = "", *a: Any, **k: Any) -> tuple[str, str]:
+        def open_name(
+            _parent: Any, caption: str = "", folder: str = "", filt: str = "", *a: Any, **k: Any
+        ) -> tuple[str, str]:
             for pattern, path in clicker.open_files.items():
                 if pattern in (filt or ""):
                     clicker.events.append(f"open dialog {caption!r} -> {path.name}")
@@ -138,7 +142,14 @@ class Clicker:
         mp.setattr(QFileDialog, "getExistingDirectory", staticmethod(folder_name))
 
         def box(kind: str, answer: QMessageBox.StandardButton | None) -> Callable[..., Any]:
-            def show(_parent: Any, title: str = "", text: str = "", buttons: Any = None, *a: Any, **k: Any) -> Any:
+            def show(
+                _parent: Any,
+                title: str = "",
+                text: str = "",
+                buttons: Any = None,
+                *a: Any,
+                **k: Any,
+            ) -> Any:
                 clicker.events.append(f"{kind} {title!r}: {text[:80]!r}")
                 if answer is not None and buttons is not None:
                     wanted = QMessageBox.StandardButton(answer)
@@ -207,7 +218,9 @@ class Clicker:
     @staticmethod
     def windows() -> set[int]:
         return {
-            id(w) for w in QApplication.topLevelWidgets() if w.isVisible() and not isinstance(w, QMenu)
+            id(w)
+            for w in QApplication.topLevelWidgets()
+            if w.isVisible() and not isinstance(w, QMenu)
         }
 
     def files(self) -> int:
@@ -334,10 +347,10 @@ class Clicker:
             edit.setFocus()
             QTest.keyClicks(edit, text)
         for box in [*root.findChildren(QPlainTextEdit), *root.findChildren(QTextEdit)]:
-            if box.isVisible() and box.isEnabled() and not box.isReadOnly():
-                if not box.toPlainText():
-                    box.setFocus()
-                    QTest.keyClicks(box, "Fictional test")
+            usable = box.isVisible() and box.isEnabled() and not box.isReadOnly()
+            if usable and not box.toPlainText():
+                box.setFocus()
+                QTest.keyClicks(box, "Fictional test")
         QApplication.processEvents()
 
     def select_first_rows(self, root: QWidget) -> None:
@@ -366,7 +379,9 @@ class Clicker:
 
         def is_closing(button: QAbstractButton) -> bool:
             parent = button.parentWidget()
-            return isinstance(parent, QDialogButtonBox) and parent.buttonRole(button) in closing_roles
+            return (
+                isinstance(parent, QDialogButtonBox) and parent.buttonRole(button) in closing_roles
+            )
 
         # Tabs first (a decision recorded on one tab enables the letter beside the tabs).
         for tabs in [t for t in root.findChildren(QTabWidget) if t.isVisible()]:
@@ -393,11 +408,24 @@ class Clicker:
                     and b.isVisible()
                     and b.isEnabled()
                     and is_closing(b) == last
-                    and not (last and isinstance(b.parentWidget(), QDialogButtonBox)
-                             and b.parentWidget().buttonRole(b) == QDialogButtonBox.ButtonRole.RejectRole)
+                    and not (
+                        last
+                        and isinstance(b.parentWidget(), QDialogButtonBox)
+                        and b.parentWidget().buttonRole(b) == QDialogButtonBox.ButtonRole.RejectRole
+                    )
                 ]
-                buttons.sort(key=lambda b: (b.mapTo(window, QPoint(0, 0)).y(), b.mapTo(window, QPoint(0, 0)).x()))
-                fresh = [b for b in buttons if (_owner_path(b), _text(b) or b.accessibleName() or b.toolTip()) not in self.pressed]
+                buttons.sort(
+                    key=lambda b: (
+                        b.mapTo(window, QPoint(0, 0)).y(),
+                        b.mapTo(window, QPoint(0, 0)).x(),
+                    )
+                )
+                fresh = [
+                    b
+                    for b in buttons
+                    if (_owner_path(b), _text(b) or b.accessibleName() or b.toolTip())
+                    not in self.pressed
+                ]
                 if not fresh:
                     break
                 for button in fresh:
@@ -492,15 +520,13 @@ def test_every_button_action_and_shortcut_works(
         if window.pages.currentIndex() != 2:
             clicker.walk(window.pages.currentWidget(), f"after {text}")
 
-    failures = [
-        f"{p.where}: {p.what} raised\n{e}" for p in clicker.presses for e in p.errors
-    ]
+    failures = [f"{p.where}: {p.what} raised\n{e}" for p in clicker.presses for e in p.errors]
     silent = [
         f"{p.where}: {p.what}"
         for p in clicker.presses
         if not p.effects and not p.errors and p.what not in NO_EFFECT_EXPECTED
     ]
-    report = "\n".join(failures + ["--- no visible effect:"] + silent)
+    report = "\n".join([*failures, "--- no visible effect:", *silent])
     print(f"{len(clicker.presses)} presses")
     for p in clicker.presses:
         print(f"{p.where}: {p.what} -> {p.effects[:3]}")  # shown when the test fails

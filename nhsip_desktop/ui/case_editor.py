@@ -63,6 +63,7 @@ from nhsip_desktop.stages import ACTION_LABELS, ALLOWED, CloseReason, alert_basi
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
 from .assessment_tab import AssessmentTab
+from .file_dialogs import remember, start_folder, suggested
 from .list_editor import FieldSpec, ListEditor
 from .session import RegisterSession
 from .widgets import add_row, paragraph
@@ -761,7 +762,8 @@ class CaseEditor(QDialog):
     def _save_pressed(self) -> None:
         """Ctrl+S always answers: saved now, or already saved."""
         if not self._dirty and self.case_id is not None:
-            self.save_state.setText(f"Everything is saved (checked at {dt.datetime.now():%H:%M:%S})")
+            now = dt.datetime.now()
+            self.save_state.setText(f"Everything is saved (checked at {now:%H:%M:%S})")
             return
         self.save()
 
@@ -1013,11 +1015,12 @@ class CaseEditor(QDialog):
             chosen, _ = QFileDialog.getSaveFileName(
                 self,
                 "Save the case dossier",
-                str(Path.home() / f"{self.case.reference} dossier.pdf"),
+                suggested(f"{self.case.reference} dossier.pdf"),
                 "PDF files (*.pdf)",
             )
             if not chosen:
                 return None
+            remember(Path(chosen))
             target = Path(chosen)
         try:
             written = write_dossier(self.session.register, self.case_id, target)
@@ -1072,11 +1075,12 @@ class CaseEditor(QDialog):
             chosen, _ = QFileDialog.getSaveFileName(
                 self,
                 "Save the feedback letter",
-                str(Path.home() / f"{self.case.reference} feedback letter.pdf"),
+                suggested(f"{self.case.reference} feedback letter.pdf"),
                 "PDF files (*.pdf)",
             )
             if not chosen:
                 return None
+            remember(Path(chosen))
             target = Path(chosen)
         try:
             written = write_feedback_letter(self.session.register, self.case_id, target)
@@ -1114,9 +1118,12 @@ class CaseEditor(QDialog):
     def add_attachment(self) -> None:
         if not self._ensure_saved() or self.case_id is None:
             return
-        chosen, _ = QFileDialog.getOpenFileName(self, "Add a file to this case", str(Path.home()))
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, "Add a file to this case", str(start_folder())
+        )
         if not chosen:
             return
+        remember(Path(chosen))
         try:
             self.session.register.attachments.add_file(self.case_id, Path(chosen))
         except (RegisterError, OSError) as exc:
@@ -1147,9 +1154,10 @@ class CaseEditor(QDialog):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        chosen, _ = QFileDialog.getSaveFileName(self, "Save a copy", str(Path.home() / info.name))
+        chosen, _ = QFileDialog.getSaveFileName(self, "Save a copy", suggested(info.name))
         if not chosen:
             return
+        remember(Path(chosen))
         try:
             self.session.register.attachments.save_to(attachment_id, Path(chosen))
         except (RegisterError, OSError) as exc:

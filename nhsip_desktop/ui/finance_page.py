@@ -67,6 +67,7 @@ from nhsip_desktop.revenue import (
 )
 from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationError
 
+from .file_dialogs import remember, suggested
 from .guidance_help import with_guidance
 from .list_editor import parse_date
 from .session import RegisterSession
@@ -1559,11 +1560,12 @@ class FinancePage(QWidget):
             chosen, _ = QFileDialog.getSaveFileName(
                 self,
                 "Save the revenue statement",
-                str(Path.home() / f"{reference} revenue statement {safe}.pdf"),
+                suggested(f"{reference} revenue statement {safe}.pdf"),
                 "PDF files (*.pdf)",
             )
             if not chosen:
                 return None
+            remember(Path(chosen))
             target = Path(chosen)
         try:
             written = write_innovator_statement(

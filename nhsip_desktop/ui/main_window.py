@@ -36,6 +36,7 @@ from .areas import AREAS
 from .assets_page import AssetsPage
 from .browser import CasesPage
 from .case_editor import CaseEditor
+from .file_dialogs import remember, start_folder
 from .finance_page import FinancePage
 from .governance_page import GovernancePage
 from .idle import IdleWatcher
@@ -455,8 +456,9 @@ class MainWindow(QMainWindow):
 
     def back_up_to(self) -> None:
         """A verified backup in a folder the person chooses (e.g. an encrypted USB stick)."""
-        folder = QFileDialog.getExistingDirectory(self, "Back up to a folder", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(self, "Back up to a folder", str(start_folder()))
         if folder:
+            remember(Path(folder))
             self.back_up_now(Path(folder))
 
     def back_up_now(self, folder: Path | None = None) -> None:
@@ -487,6 +489,7 @@ class MainWindow(QMainWindow):
         )
         if not chosen:
             return
+        remember(Path(chosen))
         answer = QMessageBox.question(
             self,
             "Restore this backup?",
@@ -604,7 +607,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(unlocked.keyring_message, 10_000)
 
     def open_register_dialog(self) -> None:
-        start = str(Path.home())
+        start = str(start_folder())
         path, _ = QFileDialog.getOpenFileName(
             self, "Open a register", start, f"IP registers (*{REGISTER_SUFFIX});;All files (*)"
         )
