@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
+    QProgressDialog,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -186,6 +188,16 @@ class MainWindow(QMainWindow):
         self.backup_label = QLabel()
         self.statusBar().addWidget(self.register_label, 1)
         self.statusBar().addPermanentWidget(self.backup_label)
+        # A backup on its worker thread: a busy bar and what it is doing.
+        self.backup_progress_label = QLabel()
+        self.backup_progress = QProgressBar()
+        self.backup_progress.setRange(0, 0)
+        self.backup_progress.setMaximumWidth(120)
+        self.backup_progress.setAccessibleName("Backup in progress")
+        self.statusBar().addPermanentWidget(self.backup_progress_label)
+        self.statusBar().addPermanentWidget(self.backup_progress)
+        self._backup_done()
+        self._wait_dialog: QProgressDialog | None = None
         self.statusBar().addPermanentWidget(self.state_label)
 
         self._build_menus()
@@ -208,6 +220,9 @@ class MainWindow(QMainWindow):
         self.session.locked.connect(self._on_locked)
         self.session.changed.connect(self._on_changed)
         self.session.backed_up.connect(self._on_backed_up)
+        self.session.backup_started.connect(self._backup_started)
+        self.session.backup_finished.connect(self._backup_done)
+        self.session.waiting.connect(self._waiting_for_backup)
         if self.session.is_open:
             self._on_opened()
         else:
@@ -462,16 +477,56 @@ class MainWindow(QMainWindow):
             self.back_up_now(Path(folder))
 
     def back_up_now(self, folder: Path | None = None) -> None:
-        from nhsip_desktop.store.backups import BackupError, create_backup
-
+        """A verified backup now, made on a worker thread while the window shows progress."""
         if not self.session.is_open:
             return
-        try:
-            info = create_backup(self.session.register, folder, reason="manual")
-        except BackupError as exc:
-            QMessageBox.warning(self, "Backup failed", str(exc))
+        if self.session.backing_up:
+            self.session.wait_for_backup()  # the automatic one first
+        if not self.session.start_backup("manual", folder=folder, now=True):
             return
-        self._on_backed_up(f"Backed up and verified: {info.path}")
+        self.session.wait_for_backup()
+        if self.session.last_backup_error:
+            QMessageBox.warning(self, "Backup failed", self.session.last_backup_error)
+            return
+        info = self.session.last_backup
+        if info is not None:
+            self._on_backed_up(f"Backed up and verified: {info.path}")
+
+    def _backup_started(self, reason: str) -> None:
+        what = {"on-open": "Backing up (on opening)", "on-close": "Making the closing backup"}
+        self.backup_progress_label.setText(what.get(reason, "Backing up") + "…")
+        self.backup_progress.show()
+        self.backup_progress_label.show()
+
+    def _backup_done(self) -> None:
+        self.backup_progress.hide()
+        self.backup_progress_label.hide()
+
+    def _waiting_for_backup(self, waiting: bool) -> None:
+        """While locking or quitting waits for a backup: a window-modal progress dialog (the
+        window repaints and says why it has not closed yet)."""
+        if waiting:
+            dialog = QProgressDialog(self)
+            dialog.setWindowTitle("Backing up")
+            dialog.setLabelText(
+                "Making a verified backup of the register before it closes. This takes a "
+                "few seconds for a large register."
+            )
+            dialog.setRange(0, 0)
+            dialog.setCancelButton(None)
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.reset()  # not shown by itself: shown below if the wait lasts
+            self._wait_dialog = dialog
+
+            def show_if_still_waiting() -> None:
+                if self._wait_dialog is dialog:
+                    dialog.show()
+
+            QTimer.singleShot(250, show_if_still_waiting)  # no flash for a short wait
+        elif self._wait_dialog is not None:
+            self._wait_dialog.close()
+            self._wait_dialog.deleteLater()
+            self._wait_dialog = None
 
     def restore_from_backup(self) -> None:
         """Restore a verified backup in place of this register, keeping the replaced file."""
