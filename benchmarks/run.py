@@ -35,9 +35,9 @@ import argparse
 import contextlib
 import datetime as dt
 import functools
+import itertools
 import json
 import os
-import itertools
 import platform
 import resource
 import shutil
