@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+)
 
 from nhsip_desktop.cases import CaseFilter, Stage
 from nhsip_desktop.dates import parse_date
@@ -148,3 +154,68 @@ def test_save_dialogs_open_in_documents_then_the_last_folder(
     assert Path(offered[0]).parent == home / "Documents"
     assert Path(offered[1]).parent == chosen
     assert (chosen / "file-1.pdf").exists()
+
+
+def _open_tab(qtbot: Any, editor: CaseEditor, title: str) -> None:
+    bar = editor.tabs.tabBar()
+    index = next(i for i in range(editor.tabs.count()) if title in editor.tabs.tabText(i))
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+
+
+def test_the_outcome_box_follows_the_route_chosen_in_the_checklist(
+    qtbot: Any, window: MainWindow
+) -> None:
+    from PySide6.QtWidgets import QComboBox
+
+    case = window.session.register.cases.search(CaseFilter())[0]
+    editor = window.open_case(case.id)
+    assert editor is not None
+    qtbot.addWidget(editor)
+    _open_tab(qtbot, editor, "Route")
+    route = editor._route  # the tab just opened
+    assert route is not None
+    chosen = route.widget._rows["chosen_route"].inputs[0]
+    assert isinstance(chosen, QComboBox)
+    chosen.setFocus()
+    for _ in range(3):  # Not answered -> route 1 -> route 2 -> route 3, by keyboard
+        QTest.keyClick(chosen, Qt.Key.Key_Down)
+    assert chosen.currentText().startswith("Route 3")
+    assert route.panel.chosen()[0] == "route3"
+    # The person's own pick in the Outcome box is then kept.
+    outcome = route.panel.outcome
+    outcome.setFocus()
+    QTest.keyClick(outcome, Qt.Key.Key_Up)
+    picked = route.panel.chosen()[0]
+    assert picked == "route2"
+    QTest.keyClick(chosen, Qt.Key.Key_Up)
+    assert route.panel.chosen()[0] == "route2"
+
+
+def test_the_triage_outcome_defaults_to_the_checklists_suggestion(
+    qtbot: Any, window: MainWindow
+) -> None:
+    case = window.session.register.cases.search(CaseFilter())[0]
+    editor = window.open_case(case.id)
+    assert editor is not None
+    qtbot.addWidget(editor)
+    _open_tab(qtbot, editor, "Triage")
+    triage = editor._triage
+    assert triage is not None
+    # Answer every yes/no question "Yes" by clicking, as a person would.
+    for button in triage.widget.findChildren(QRadioButton):
+        if button.text() == "Yes":
+            triage.widget.questions_scroll.ensureWidgetVisible(button)
+            at = button.rect().center()
+            at.setX(8)  # on the radio button's circle
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=at)
+    from PySide6.QtWidgets import QComboBox
+
+    for combo in triage.widget.findChildren(QComboBox):  # every rating: the fourth choice
+        combo.setFocus()
+        for _ in range(4):
+            QTest.keyClick(combo, Qt.Key.Key_Down)
+    assert triage.widget.answers(), "no answer was given"
+    suggestion = triage.widget.evaluation().suggestion
+    assert suggestion is not None
+    assert triage.panel.chosen()[0] == suggestion.id
+    assert suggestion.label in triage.panel.suggestion.text()
