@@ -171,7 +171,12 @@ class MainWindow(QMainWindow):
         self.session = session or RegisterSession(self)
         self.session.setParent(self)
         self.setMinimumSize(QSize(960, 600))
-        self.resize(1320, 800)
+        # 1320x800, or less on a small screen (1366x768 less the task bar and title bar).
+        screen = QApplication.primaryScreen()
+        free = screen.availableGeometry() if screen is not None else None
+        width = min(1320, free.width() - 16) if free is not None else 1320
+        height = min(800, free.height() - 40) if free is not None else 800
+        self.resize(max(960, width), max(600, height))
 
         self.pages = QStackedWidget()
         self.start_page = StartPage(self)
