@@ -16,6 +16,7 @@ from nhsip_desktop.store.backups import BackupError, BackupInfo
 from nhsip_desktop.store.register import Changes, Register
 
 BACKUP_DELAY_MS = 1500
+_RUNNING: set[BackupThread] = set()  # backup threads still running (see start_backup)
 
 
 class BackupThread(QThread):
@@ -145,8 +146,10 @@ class RegisterSession(QObject):
             every_hours=None if now else float(settings["backup_every_hours"]),
             keep=int(settings["backup_keep"]),
             folder=folder,
-            parent=self,
         )
+        # No parent, and a strong reference until it has finished: a thread object must
+        # never be deleted while it runs (a session can be dropped before its backup ends).
+        _RUNNING.add(thread)
         thread.finished.connect(lambda: self._backup_finished(thread))
         self._backup_thread = thread
         self.last_backup = None
@@ -171,11 +174,12 @@ class RegisterSession(QObject):
             self.waiting.emit(False)
 
     def _backup_finished(self, thread: BackupThread) -> None:
+        thread.wait()
+        _RUNNING.discard(thread)
+        thread.deleteLater()
         if thread is not self._backup_thread:
             return
-        thread.wait()
         self._backup_thread = None
-        thread.deleteLater()
         self.last_backup, self.last_backup_error = thread.info, thread.error
         if thread.error:
             self.backed_up.emit(f"Backup failed: {thread.error}")
