@@ -969,9 +969,10 @@ class CaseEditor(QDialog):
         return False
 
     def move_to(self, target: Stage, reason: CloseReason | None = None, note: str = "") -> bool:
-        if self.case_id is None and target is not Stage.DRAFT:
-            # Not saved yet: nothing is created unless it could also move on (an empty form
-            # submitted must not leave an untitled draft behind).
+        if self.case_id is None and not self._dirty:
+            # Nothing typed yet: nothing is created (an empty form submitted must not leave an
+            # untitled draft behind); what is missing is said. Anything typed is kept as a
+            # draft, as before.
             title, _summary, kinds, disclosure = self.collect()
             problems = validate(title, disclosure, kinds, for_submission=True)
             if problems:
