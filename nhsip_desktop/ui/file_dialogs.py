@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QWidget
 
 _last_folder: Path | None = None
 
@@ -36,40 +35,3 @@ def remember(chosen: Path) -> None:
 def suggested(name: str) -> str:
     """A full path for a save dialog: ``name`` in :func:`start_folder`."""
     return str(start_folder() / name)
-
-
-def save_file_name(
-    parent: QWidget | None,
-    caption: str,
-    name: str,
-    filters: str,
-    options: QFileDialog.Option | None = None,
-) -> Path | None:
-    """Ask where to save ``name``; None when the person cancels."""
-    if options is None:
-        chosen, _ = QFileDialog.getSaveFileName(parent, caption, suggested(name), filters)
-    else:
-        chosen, _ = QFileDialog.getSaveFileName(
-            parent, caption, suggested(name), filters, options=options
-        )
-    if not chosen:
-        return None
-    remember(Path(chosen))
-    return Path(chosen)
-
-
-def open_file_name(parent: QWidget | None, caption: str, filters: str = "") -> Path | None:
-    """Ask for a file to open; None when the person cancels."""
-    chosen, _ = QFileDialog.getOpenFileName(parent, caption, str(start_folder()), filters)
-    if not chosen:
-        return None
-    remember(Path(chosen))
-    return Path(chosen)
-
-
-def existing_folder(parent: QWidget | None, caption: str) -> Path | None:
-    chosen = QFileDialog.getExistingDirectory(parent, caption, str(start_folder()))
-    if not chosen:
-        return None
-    remember(Path(chosen))
-    return Path(chosen)
