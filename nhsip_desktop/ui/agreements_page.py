@@ -1819,9 +1819,7 @@ class AgreementDialog(_FieldsDialog):
         if answer != QMessageBox.StandardButton.Ok:
             return None
         if target is None:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "Save a copy", suggested(info.name)
-            )
+            chosen, _ = QFileDialog.getSaveFileName(self, "Save a copy", suggested(info.name))
             if not chosen:
                 return None
             remember(Path(chosen))
