@@ -34,12 +34,15 @@ __all__ = ["EXIT_CHECK_FAILED", "EXIT_ERROR", "EXIT_OK", "actor", "build_demo", 
 
 
 def _date_arg(text: str) -> dt.date:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(f"{text!r} is not a date: use dd/mm/yyyy")
+    from .dates import parse_date
+
+    try:
+        parsed = parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if parsed is None:
+        raise argparse.ArgumentTypeError("a date is needed: use dd/mm/yyyy")
+    return parsed
 
 
 def _sections() -> list[str]:
@@ -64,6 +67,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--open", dest="register", type=Path, metavar="PATH", help="a register to open in the app"
+    )
+    parser.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="FILE",
+        help="once the main window shows rows, save a picture of it to FILE (PNG)",
+    )
+    parser.add_argument(
+        "--quit-after-ready",
+        action="store_true",
+        help="quit as soon as the main window shows rows (for checking an installation): "
+        "exit 0 when rows were shown, 1 when none were within --ready-timeout seconds",
+    )
+    parser.add_argument(
+        "--ready-timeout", type=float, default=60.0, metavar="SECONDS", help=argparse.SUPPRESS
     )
     parser.add_argument(
         "--self-test",
@@ -570,8 +588,8 @@ def _silence_stdout() -> None:
 
 def display_problem() -> str | None:
     """Why Qt could not open a window here, or None when it probably can."""
-    if os.environ.get("QT_QPA_PLATFORM"):
-        return None
+    if (os.environ.get("QT_QPA_PLATFORM") or "xcb").split(":")[0] != "xcb":
+        return None  # offscreen, wayland...: no X11 libraries needed
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
@@ -579,7 +597,9 @@ def display_problem() -> str | None:
             "no display is available, so the window cannot open. Run it on a desktop, or "
             "with `xvfb-run -a nhsip-desktop ...` (tests use QT_QPA_PLATFORM=offscreen)."
         )
-    return None
+    from .display_check import x11_problem
+
+    return x11_problem()
 
 
 def _remove_export_leftovers() -> None:
@@ -601,7 +621,13 @@ def run_gui(args: argparse.Namespace) -> int:
         return _fail(problem)
     from .ui.app import run
 
-    return run(demo=args.demo, register=args.register)
+    return run(
+        demo=args.demo,
+        register=args.register,
+        screenshot=args.screenshot,
+        quit_after_ready=args.quit_after_ready,
+        ready_timeout=args.ready_timeout,
+    )
 
 
 if __name__ == "__main__":

@@ -17,12 +17,15 @@ from pathlib import Path
 
 
 def _date(text: str) -> dt.date:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(f"{text!r} is not a date: use dd/mm/yyyy")
+    from .dates import parse_date
+
+    try:
+        parsed = parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if parsed is None:
+        raise argparse.ArgumentTypeError("a date is needed: use dd/mm/yyyy")
+    return parsed
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -47,7 +47,7 @@ ALLOWED: dict[Stage, frozenset[Stage]] = {
 ACTION_LABELS: dict[Stage, str] = {
     Stage.SUBMITTED: "Submit disclosure",
     Stage.IN_TRIAGE: "Start triage",
-    Stage.DECISION_MADE: "Record decision",
+    Stage.DECISION_MADE: "Mark as decided",  # not "Record decision": that is the panel's button
     Stage.ACTIVE: "Mark as active",
     Stage.CLOSED: "Close case",
 }

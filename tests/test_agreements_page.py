@@ -379,7 +379,7 @@ def test_end_before_start_is_shown_beside_the_field_and_nothing_saved(
     assert register.agreements.all() == []
     assert "must be after the signing date (01/03/2025)" in dialog.problem_text("end_on")
     assert dialog.errors["end_on"].isVisible()
-    assert "is not a date" in dialog.problem_text("renewal_on")
+    assert "is not a real date" in dialog.problem_text("renewal_on")  # 31/02: says why
     assert "There is no case IP-1999-0001" in dialog.problem_text("case_ids")
     assert dialog.problem_text("title") == ""
     assert dialog.focusWidget() is dialog.cases  # the first field at fault, in tab order

@@ -236,7 +236,7 @@ def test_grant_date_before_filing_is_shown_beside_the_field_and_nothing_saved(
     assert register.rights.all() == []
     assert "cannot be before the filing date (01/03/2024)" in dialog.problem_text("grant_date")
     assert dialog.errors["grant_date"].isVisible()
-    assert "is not a date" in dialog.problem_text("priority_date")
+    assert "is not a real date" in dialog.problem_text("priority_date")  # 31/02: says why
     assert dialog.problem_text("title") == ""
     assert dialog.focusWidget() is dialog.priority_date  # the first field at fault
     assert "cannot be before" in dialog.grant_date.accessibleDescription()

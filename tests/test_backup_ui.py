@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,10 @@ def opened(qtbot: Any, tmp_path: Path, actor: Actor, memory_keyring: MemoryKeyri
 
 def test_a_verified_backup_is_made_on_open_and_shown(qtbot: Any, opened: Any) -> None:
     window, path = opened
-    qtbot.waitUntil(lambda: len(list_backups(path)) == 1, timeout=5000)
+    # Made on a worker thread: the file appears a moment before the window hears of it.
+    qtbot.waitUntil(
+        lambda: len(list_backups(path)) == 1 and not window.session.backing_up, timeout=5000
+    )
     backups = list_backups(path)
     assert len(backups) == 1 and backups[0].reason == "on-open"
     assert window.backup_label.text().startswith("Last backup:")
@@ -157,3 +161,78 @@ def test_back_up_to_a_chosen_folder(
     (made,) = usb.glob("*.nhsip")
     assert b"Cannula" not in made.read_bytes()  # encrypted like the register
     assert "verified" in window.statusBar().currentMessage().lower()
+
+
+def test_the_on_open_backup_runs_off_the_ui_thread_and_the_window_answers(
+    qtbot: Any, opened: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from nhsip_desktop.store import backups
+
+    window, path = opened
+    threads: list[str] = []
+    real_check = backups._check_copy
+
+    def slow_check(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        time.sleep(0.6)  # a large register's verification
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(backups, "_check_copy", slow_check)
+    ticks: list[float] = []
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(10)
+    qtbot.waitUntil(lambda: window.session.backing_up, timeout=5000)
+    assert window.backup_progress.isVisibleTo(window)
+    qtbot.waitUntil(lambda: not window.session.backing_up, timeout=10000)
+    timer.stop()
+    assert threads and threads[0] != threading.main_thread().name
+    assert len(list_backups(path)) == 1
+    longest = max(b - a for a, b in itertools.pairwise(ticks))
+    assert longest < 0.3, f"the event loop stalled {longest:.2f} s during the backup"
+    assert not window.backup_progress.isVisibleTo(window)
+
+
+def test_quitting_waits_for_the_closing_backup_with_progress(
+    qtbot: Any, opened: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    window, path = opened
+    window.show()
+    qtbot.waitUntil(lambda: len(list_backups(path)) == 1 and not window.session.backing_up)
+    for info in list_backups(path):  # none left: the closing backup is due
+        info.path.unlink()
+    seen: list[str] = []
+
+    def look() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QProgressDialog) and widget.isVisible():
+                seen.append(widget.labelText())
+
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer()
+    timer.timeout.connect(look)
+    timer.start(5)
+    from nhsip_desktop.store import backups
+
+    real_check = backups._check_copy
+
+    def slow_check(*args: Any, **kwargs: Any) -> Any:
+        import time
+
+        time.sleep(0.8)  # a large register's verification
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(backups, "_check_copy", slow_check)
+    window.close()  # File > Quit
+    timer.stop()
+    assert not window.session.is_open
+    assert [b.reason for b in list_backups(path)].count("on-close") == 1
+    assert seen and "backup" in seen[0]

@@ -89,6 +89,7 @@ from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationE
 from .assessment_tab import library
 from .assets_page import DeadlineTableModel
 from .checklist_widget import ChecklistWidget
+from .file_dialogs import remember, start_folder, suggested
 from .guidance_help import with_guidance
 from .list_editor import FieldSpec, ListEditor, parse_date
 from .session import RegisterSession
@@ -1650,10 +1651,11 @@ class AgreementDialog(_FieldsDialog):
         if target is None:
             name = f"{reference or 'TTC agreement'} TTC checklist.pdf"
             chosen, _ = QFileDialog.getSaveFileName(
-                self, "Save the checklist report", str(Path.home() / name), "PDF files (*.pdf)"
+                self, "Save the checklist report", suggested(name), "PDF files (*.pdf)"
             )
             if not chosen:
                 return None
+            remember(Path(chosen))
             target = Path(chosen)
         try:
             written = write_ttc_report(
@@ -1783,10 +1785,11 @@ class AgreementDialog(_FieldsDialog):
             return False
         if path is None:
             chosen, _ = QFileDialog.getOpenFileName(
-                self, "Add the signed agreement or another document", str(Path.home())
+                self, "Add the signed agreement or another document", str(start_folder())
             )
             if not chosen:
                 return False
+            remember(Path(chosen))
             path = Path(chosen)
         try:
             self.session.register.agreements.add_file_from(self.agreement.id, path)
@@ -1816,11 +1819,10 @@ class AgreementDialog(_FieldsDialog):
         if answer != QMessageBox.StandardButton.Ok:
             return None
         if target is None:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "Save a copy", str(Path.home() / info.name)
-            )
+            chosen, _ = QFileDialog.getSaveFileName(self, "Save a copy", suggested(info.name))
             if not chosen:
                 return None
+            remember(Path(chosen))
             target = Path(chosen)
         try:
             written = agreements.save_file_to(file_id, target)

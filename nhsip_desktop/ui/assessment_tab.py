@@ -60,6 +60,10 @@ class AssessmentTab(QWidget):
             decision_title, options(self.checklist), decision_maker=display_name
         )
         self.panel.record.connect(self.record_decision)
+        # The Outcome box follows the checklist (its suggestion, or the route the person chose
+        # in it) until the person picks an outcome there themselves.
+        self._outcome_picked = False
+        self.panel.outcome.activated.connect(self._outcome_activated)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.widget)
         split.addWidget(self.panel)
@@ -94,6 +98,7 @@ class AssessmentTab(QWidget):
         self.assessment_id = record.id if record else None
         self.widget.set_answers(record.answers if record else {})
         self._dirty = False
+        self._outcome_picked = False
         newest = library().get(self.checklist_id)
         self.version_note.setText(
             f"This assessment was made with version {checklist.version} of the checklist. A "
@@ -111,6 +116,24 @@ class AssessmentTab(QWidget):
         if isinstance(splitter, QSplitter):
             splitter.replaceWidget(0, self.widget)
         old.deleteLater()
+
+    def _outcome_activated(self, _index: int) -> None:
+        self._outcome_picked = True
+
+    def default_outcome(self) -> str | None:
+        """The outcome the checklist points to: the person's own answer to the question that
+        offers exactly the panel's outcomes (the route chosen), else the suggestion."""
+        values = {value for value, _label in self.panel.options}
+        answers = self.widget.answers()
+        for item in self.checklist.items():
+            if item.choices and {v for v, _label in item.choices} == values:
+                answer = answers.get(item.id)
+                if answer is not None and answer.value in values:
+                    return str(answer.value)
+        suggestion = self.widget.evaluation().suggestion
+        if suggestion is not None and suggestion.id in values:
+            return suggestion.id
+        return None
 
     def _changed(self) -> None:
         self._dirty = True
@@ -153,6 +176,9 @@ class AssessmentTab(QWidget):
             parts.append(f"{len(evaluation.unanswered)} question(s) not answered yet.")
         parts.append("The decision below is yours; record it with your reasons.")
         self.panel.suggestion.setText(" ".join(parts))
+        default = self.default_outcome()
+        if default is not None and not self._outcome_picked:
+            self.panel.select(default)
         if self.case_id is not None and self.session.is_open:
             self.panel.show_decisions(
                 self.session.register.assessments.decisions(self.case_id, self.kind)
@@ -186,6 +212,7 @@ class AssessmentTab(QWidget):
             return False
         self.panel.show_error("")
         self.panel.rationale.clear()
+        self._outcome_picked = False
         self._refresh_panel()
         self.decided.emit(outcome)
         return True

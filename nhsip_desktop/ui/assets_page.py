@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QShowEvent
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QSplitter,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -525,14 +526,29 @@ class AssetsPage(QWidget):
         layout.addWidget(heading("Assets and renewals"))
         layout.addWidget(with_guidance(intro, "Step 8"))
         layout.addSpacing(6)
-        layout.addLayout(deadline_title)
-        layout.addWidget(self.deadlines, 2)
-        layout.addWidget(self.no_deadlines)
-        layout.addSpacing(10)
-        layout.addLayout(right_title)
-        layout.addWidget(self.rights, 3)
-        layout.addWidget(self.no_rights)
-        layout.addStretch(0)
+        # The two lists share the height by their content (a splitter the person can move):
+        # the rights table takes the rows it has, the deadlines the rest.
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.setSpacing(8)
+        upper_layout.addLayout(deadline_title)
+        upper_layout.addWidget(self.deadlines, 1)
+        upper_layout.addWidget(self.no_deadlines)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 10, 0, 0)
+        lower_layout.setSpacing(8)
+        lower_layout.addLayout(right_title)
+        lower_layout.addWidget(self.rights, 1)
+        lower_layout.addWidget(self.no_rights)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(upper)
+        self.split.addWidget(lower)
+        self._split_moved = False
+        self.split.splitterMoved.connect(lambda *_: setattr(self, "_split_moved", True))
+        layout.addWidget(self.split, 1)
 
         self.deadline_model.modelReset.connect(self._deadlines_reset)
         self.right_model.modelReset.connect(self._rights_reset)
@@ -542,6 +558,30 @@ class AssetsPage(QWidget):
         self.right_model.refresh()
 
     # -- refresh -------------------------------------------------------------------------
+    def _size_split(self) -> None:
+        """The rights table as tall as its rows (three at least, half the page at most); the
+        deadlines get the rest. Not after the person has moved the splitter."""
+        if self._split_moved:
+            return
+        total = sum(self.split.sizes()) or self.split.height()
+        if total <= 0:
+            return
+        rows = max(3, self.right_model.rowCount())
+        table = self.rights
+        wanted = (
+            table.horizontalHeader().height()
+            + sum(table.rowHeight(r) for r in range(self.right_model.rowCount()))
+            + max(0, rows - self.right_model.rowCount()) * 30
+            + 2 * table.frameWidth()
+            + 60  # the "Rights" title row and spacing
+        )
+        lower = min(wanted, total // 2)
+        self.split.setSizes([total - lower, lower])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._size_split()
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         # "Due in 3 days" is relative to today: refresh when shown on a later day, or when
@@ -585,6 +625,7 @@ class AssetsPage(QWidget):
         if self._selected_id is not None:
             self.select_right(self._selected_id)
         self._update_buttons()
+        QTimer.singleShot(0, self._size_split)  # after the rows have their heights
 
     def _selection_changed(self) -> None:
         right = self.current_right()

@@ -24,6 +24,7 @@ from .session import RegisterSession
 from .widgets import heading, paragraph
 
 SEARCH_DELAY_MS = 250
+NEXT_ACTION_COLUMN = next(i for i, c in enumerate(CASE_COLUMNS) if c.key == "next_action")
 MIN_SEARCH_CHARS = 2
 
 
@@ -52,7 +53,7 @@ class CaseTable(QTableView):
         bold.setBold(True)
         overdue = QFontMetrics(bold).horizontalAdvance("Overdue: 28/12/2026") + 20
         for column, definition in enumerate(CASE_COLUMNS):
-            if column == TITLE_COLUMN:
+            if column in (TITLE_COLUMN, NEXT_ACTION_COLUMN):
                 continue
             width = char * definition.width_chars + 20
             if definition.key == "next_action_due":
@@ -61,10 +62,17 @@ class CaseTable(QTableView):
         self._fit_title()
 
     def _fit_title(self) -> None:
+        """Title and Next action share the spare width (3 to 2), each at least its own
+        minimum; the other columns keep the width their content needs."""
         header = self.horizontalHeader()
-        others = sum(header.sectionSize(c) for c in range(len(CASE_COLUMNS)) if c != TITLE_COLUMN)
-        minimum = self.fontMetrics().averageCharWidth() * CASE_COLUMNS[TITLE_COLUMN].width_chars
-        header.resizeSection(TITLE_COLUMN, max(minimum, self.viewport().width() - others))
+        char = self.fontMetrics().averageCharWidth()
+        wide = (TITLE_COLUMN, NEXT_ACTION_COLUMN)
+        others = sum(header.sectionSize(c) for c in range(len(CASE_COLUMNS)) if c not in wide)
+        title_min = char * CASE_COLUMNS[TITLE_COLUMN].width_chars
+        action_min = char * CASE_COLUMNS[NEXT_ACTION_COLUMN].width_chars + 20
+        spare = max(0, self.viewport().width() - others - title_min - action_min)
+        header.resizeSection(TITLE_COLUMN, title_min + spare * 3 // 5)
+        header.resizeSection(NEXT_ACTION_COLUMN, action_min + spare - spare * 3 // 5)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

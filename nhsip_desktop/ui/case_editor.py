@@ -64,6 +64,7 @@ from nhsip_desktop.stages import ACTION_LABELS, ALLOWED, CloseReason, alert_text
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
 from .assessment_tab import AssessmentTab
+from .file_dialogs import remember, start_folder, suggested
 from .list_editor import FieldSpec, ListEditor
 from .session import RegisterSession
 from .widgets import add_row, paragraph
@@ -233,11 +234,11 @@ class CaseEditor(QDialog):
         actions.addStretch(1)
         self.letter_button = QPushButton("Feedback &letter…")
         self.letter_button.setAccessibleName("Write the feedback letter to the innovator")
-        self.letter_button.clicked.connect(self.export_letter)
+        self.letter_button.clicked.connect(lambda: self.export_letter())
         actions.addWidget(self.letter_button)
         self.dossier_button = QPushButton("Dossier &PDF…")
         self.dossier_button.setAccessibleName("Save this case as a dossier PDF")
-        self.dossier_button.clicked.connect(self.export_dossier)
+        self.dossier_button.clicked.connect(lambda: self.export_dossier())
         actions.addWidget(self.dossier_button)
         self.done_button = QPushButton("Save and close")
         self.done_button.setDefault(False)
@@ -269,7 +270,7 @@ class CaseEditor(QDialog):
         self._timer.setInterval(AUTOSAVE_MS)
         self._timer.timeout.connect(self.save)
         save_now = QShortcut(QKeySequence.StandardKey.Save, self)
-        save_now.activated.connect(self.save)
+        save_now.activated.connect(self._save_pressed)
         self.session.locked.connect(self._on_lock)
         self.session.about_to_lock.connect(self.save)
 
@@ -630,6 +631,9 @@ class CaseEditor(QDialog):
         save.clicked.connect(self.save_attachment)
         remove = QPushButton("&Remove")
         remove.clicked.connect(self.remove_attachment)
+        # Both act on the selected file: enabled only while one is selected.
+        self.attachment_buttons = (save, remove)
+        self.attachment_table.itemSelectionChanged.connect(self._update_attachment_buttons)
         buttons = QHBoxLayout()
         for button in (add, save, remove):
             buttons.addWidget(button)
@@ -773,6 +777,14 @@ class CaseEditor(QDialog):
         self.saved.emit(case.id)
         return True
 
+    def _save_pressed(self) -> None:
+        """Ctrl+S always answers: saved now, or already saved."""
+        if not self._dirty and self.case_id is not None:
+            now = dt.datetime.now()
+            self.save_state.setText(f"Everything is saved (checked at {now:%H:%M:%S})")
+            return
+        self.save()
+
     def _on_lock(self) -> None:
         self._timer.stop()
         self.hide()
@@ -785,6 +797,8 @@ class CaseEditor(QDialog):
                 "Changes not saved",
                 "Some changes could not be saved (see the messages on the form). Close anyway "
                 "and lose them?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,  # Enter keeps the window and what was typed
             )
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
@@ -926,6 +940,10 @@ class CaseEditor(QDialog):
         )
 
     def _refresh_attachments(self) -> None:
+        self._fill_attachments()
+        self._update_attachment_buttons()
+
+    def _fill_attachments(self) -> None:
         items = (
             self.session.register.attachments.for_case(self.case_id)
             if self.case_id is not None
@@ -959,10 +977,34 @@ class CaseEditor(QDialog):
 
     # -- actions ------------------------------------------------------------------------
     def _ensure_saved(self) -> bool:
+        """Save before an action that needs the saved case; say so when that cannot be done
+        (a press never ends in silence)."""
         self._dirty = self._dirty or self.case_id is None
-        return self.save() and self.case_id is not None
+        if self.save() and self.case_id is not None:
+            return True
+        QMessageBox.warning(
+            self,
+            "Save the case first",
+            f"{self.save_state.text().removeprefix('Not saved: ')} This needs the case saved "
+            "first: correct what the messages on the form say, then try again.",
+        )
+        return False
 
     def move_to(self, target: Stage, reason: CloseReason | None = None, note: str = "") -> bool:
+        if self.case_id is None and not self._dirty:
+            # Nothing typed yet: nothing is created (an empty form submitted must not leave an
+            # untitled draft behind); what is missing is said. Anything typed is kept as a
+            # draft, as before.
+            title, _summary, kinds, disclosure = self.collect()
+            problems = validate(title, disclosure, kinds, for_submission=True)
+            if problems:
+                self._show_problems([(p.field, p.message) for p in problems])
+                QMessageBox.warning(
+                    self,
+                    "Not moved on yet",
+                    "Not submitted yet: " + " ".join(p.message for p in problems),
+                )
+                return False
         if not self._ensure_saved() or self.case_id is None:
             return False
         try:
@@ -996,11 +1038,12 @@ class CaseEditor(QDialog):
             chosen, _ = QFileDialog.getSaveFileName(
                 self,
                 "Save the case dossier",
-                str(Path.home() / f"{self.case.reference} dossier.pdf"),
+                suggested(f"{self.case.reference} dossier.pdf"),
                 "PDF files (*.pdf)",
             )
             if not chosen:
                 return None
+            remember(Path(chosen))
             target = Path(chosen)
         try:
             written = write_dossier(self.session.register, self.case_id, target)
@@ -1055,11 +1098,12 @@ class CaseEditor(QDialog):
             chosen, _ = QFileDialog.getSaveFileName(
                 self,
                 "Save the feedback letter",
-                str(Path.home() / f"{self.case.reference} feedback letter.pdf"),
+                suggested(f"{self.case.reference} feedback letter.pdf"),
                 "PDF files (*.pdf)",
             )
             if not chosen:
                 return None
+            remember(Path(chosen))
             target = Path(chosen)
         try:
             written = write_feedback_letter(self.session.register, self.case_id, target)
@@ -1097,15 +1141,23 @@ class CaseEditor(QDialog):
     def add_attachment(self) -> None:
         if not self._ensure_saved() or self.case_id is None:
             return
-        chosen, _ = QFileDialog.getOpenFileName(self, "Add a file to this case", str(Path.home()))
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, "Add a file to this case", str(start_folder())
+        )
         if not chosen:
             return
+        remember(Path(chosen))
         try:
             self.session.register.attachments.add_file(self.case_id, Path(chosen))
         except (RegisterError, OSError) as exc:
             QMessageBox.warning(self, "File not added", str(exc))
             return
         self._refresh_attachments()
+
+    def _update_attachment_buttons(self) -> None:
+        selected = self._selected_attachment() is not None
+        for button in self.attachment_buttons:
+            button.setEnabled(selected)
 
     def _selected_attachment(self) -> int | None:
         row = self.attachment_table.currentRow()
@@ -1125,9 +1177,10 @@ class CaseEditor(QDialog):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        chosen, _ = QFileDialog.getSaveFileName(self, "Save a copy", str(Path.home() / info.name))
+        chosen, _ = QFileDialog.getSaveFileName(self, "Save a copy", suggested(info.name))
         if not chosen:
             return
+        remember(Path(chosen))
         try:
             self.session.register.attachments.save_to(attachment_id, Path(chosen))
         except (RegisterError, OSError) as exc:

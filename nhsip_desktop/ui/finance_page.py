@@ -67,6 +67,7 @@ from nhsip_desktop.revenue import (
 )
 from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationError
 
+from .file_dialogs import remember, suggested
 from .guidance_help import with_guidance
 from .list_editor import parse_date
 from .session import RegisterSession
@@ -1014,12 +1015,12 @@ class FinancePage(QWidget):
         self.case_reference.setAccessibleName("Case reference")
         self.case_reference.setAccessibleDescription("Type the reference and press Enter.")
         self.case_reference.setMaximumWidth(220)
-        self.case_reference.returnPressed.connect(self.show_case)
+        self.case_reference.returnPressed.connect(lambda: self.show_case())
         reference_label = QLabel("Case refere&nce:")
         reference_label.setBuddy(self.case_reference)
         self.show_button = QPushButton("&Show")
         self.show_button.setAccessibleName("Show this case's returns")
-        self.show_button.clicked.connect(self.show_case)
+        self.show_button.clicked.connect(lambda: self.show_case())
         self.case_message = QLabel()
         self.case_message.setObjectName("errorText")
         self.case_message.setWordWrap(True)
@@ -1071,7 +1072,7 @@ class FinancePage(QWidget):
         self.statement_button.setToolTip(
             "A PDF for the innovator selected in the table. It leaves the encrypted register."
         )
-        self.statement_button.clicked.connect(self.write_statement)
+        self.statement_button.clicked.connect(lambda: self.write_statement())
         self.returns_status = _hint()
         self.returns_status.setAccessibleName("Status")
 
@@ -1559,11 +1560,12 @@ class FinancePage(QWidget):
             chosen, _ = QFileDialog.getSaveFileName(
                 self,
                 "Save the revenue statement",
-                str(Path.home() / f"{reference} revenue statement {safe}.pdf"),
+                suggested(f"{reference} revenue statement {safe}.pdf"),
                 "PDF files (*.pdf)",
             )
             if not chosen:
                 return None
+            remember(Path(chosen))
             target = Path(chosen)
         try:
             written = write_innovator_statement(

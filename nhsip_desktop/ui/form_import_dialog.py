@@ -43,6 +43,7 @@ from nhsip_desktop.form_reader import CompletedForm, read_form
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Register
 
+from .file_dialogs import remember, start_folder, suggested
 from .widgets import add_row, heading, paragraph
 
 MUST_FIX = "Must be put right"
@@ -182,7 +183,7 @@ class FormImportDialog(QDialog):
         name, _ = QFileDialog.getOpenFileName(
             self,
             "Choose a completed disclosure form",
-            str(Path.home()),
+            str(start_folder()),
             "PDF forms (*.pdf);;All files (*)",
         )
         if name:
@@ -369,7 +370,7 @@ class BlankFormDialog(QDialog):
         self.message.hide()
         self.save_button = QPushButton("&Save form…")
         self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
@@ -409,11 +410,12 @@ class BlankFormDialog(QDialog):
             name, _ = QFileDialog.getSaveFileName(
                 self,
                 "Save the blank disclosure form",
-                str(Path.home() / "Staff disclosure form.pdf"),
+                suggested("Staff disclosure form.pdf"),
                 "PDF (*.pdf)",
             )
             if not name:
                 return None
+            remember(Path(name))
             target = Path(name)
         try:
             # The contact is the register's IP lead contact (Settings): kept there, audited,

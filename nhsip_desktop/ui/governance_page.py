@@ -90,6 +90,7 @@ from nhsip_desktop.periods import financial_year, financial_year_of, period_text
 from nhsip_desktop.renewals import Deadline, add_months
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
+from .file_dialogs import remember, suggested
 from .guidance_help import with_guidance
 from .list_editor import FieldSpec, ListEditor, parse_date
 from .session import RegisterSession
@@ -1896,11 +1897,12 @@ class GovernancePage(QWidget):
             chosen, _ = QFileDialog.getSaveFileName(
                 self,
                 "Save the IP annual return",
-                str(Path.home() / f"IP annual return {year_label(year)}.pdf"),
+                suggested(f"IP annual return {year_label(year)}.pdf"),
                 "PDF files (*.pdf)",
             )
             if not chosen:
                 return None
+            remember(Path(chosen))
             target = Path(chosen)
         try:
             written = write_annual_return(self.session.register, year, target)

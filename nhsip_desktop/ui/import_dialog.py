@@ -60,6 +60,7 @@ from nhsip_desktop.importer import (
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Register
 
+from .file_dialogs import remember, start_folder
 from .widgets import heading, paragraph
 
 Index = QModelIndex | QPersistentModelIndex
@@ -443,7 +444,7 @@ class ImportDialog(QDialog):
         self.message.setVisible(bool(text))
 
     def _start_folder(self) -> str:
-        return str(self.path.parent) if self.path else str(Path.home())
+        return str(self.path.parent) if self.path else str(start_folder())
 
     # -- choosing and reading the file -----------------------------------------------------
     def choose_file(self) -> None:
@@ -454,6 +455,7 @@ class ImportDialog(QDialog):
             "Spreadsheets (*.xlsx *.xlsm *.csv);;All files (*)",
         )
         if name:
+            remember(Path(name))
             self.load_file(Path(name))
 
     def load_file(self, path: Path) -> None:
@@ -875,6 +877,7 @@ class ImportDialog(QDialog):
         )
         if not name:
             return
+        remember(Path(name))
         try:
             target = write_refusal_report(self.preview_result, Path(name))
         except RegisterError as exc:
@@ -902,6 +905,7 @@ class ImportDialog(QDialog):
         )
         if not name:
             return
+        remember(Path(name))
         try:
             target = self.mapping.to_file(Path(name))
         except RegisterError as exc:
@@ -915,6 +919,7 @@ class ImportDialog(QDialog):
         )
         if not name:
             return
+        remember(Path(name))
         try:
             mapping = load_mapping(Path(name))
         except RegisterError as exc:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nhsip_desktop import dates
 from nhsip_desktop.cases import format_date
 from nhsip_desktop.disclosure import parse_share
 
@@ -34,16 +35,9 @@ from .widgets import add_row
 
 
 def parse_date(text: str) -> dt.date | None:
-    """dd/mm/yyyy (also d/m/yyyy and yyyy-mm-dd); raises ValueError for anything else."""
-    text = text.strip()
-    if not text:
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"{text!r} is not a date: use dd/mm/yyyy, e.g. 03/12/2026.")
+    """dd/mm/yyyy (also d/m/yyyy and yyyy-mm-dd); raises ValueError for anything else
+    (31/02/2026: "not a real date", with the reason)."""
+    return dates.parse_date(text)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
+    QProgressDialog,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -35,6 +37,7 @@ from .areas import AREAS
 from .assets_page import AssetsPage
 from .browser import CasesPage
 from .case_editor import CaseEditor
+from .file_dialogs import remember, start_folder
 from .finance_page import FinancePage
 from .governance_page import GovernancePage
 from .hub_window import open_hub_window
@@ -168,7 +171,12 @@ class MainWindow(QMainWindow):
         self.session = session or RegisterSession(self)
         self.session.setParent(self)
         self.setMinimumSize(QSize(960, 600))
-        self.resize(1320, 800)
+        # 1320x800, or less on a small screen (1366x768 less the task bar and title bar).
+        screen = QApplication.primaryScreen()
+        free = screen.availableGeometry() if screen is not None else None
+        width = min(1320, free.width() - 16) if free is not None else 1320
+        height = min(800, free.height() - 40) if free is not None else 800
+        self.resize(max(960, width), max(600, height))
 
         self.pages = QStackedWidget()
         self.start_page = StartPage(self)
@@ -185,6 +193,16 @@ class MainWindow(QMainWindow):
         self.backup_label = QLabel()
         self.statusBar().addWidget(self.register_label, 1)
         self.statusBar().addPermanentWidget(self.backup_label)
+        # A backup on its worker thread: a busy bar and what it is doing.
+        self.backup_progress_label = QLabel()
+        self.backup_progress = QProgressBar()
+        self.backup_progress.setRange(0, 0)
+        self.backup_progress.setMaximumWidth(120)
+        self.backup_progress.setAccessibleName("Backup in progress")
+        self.statusBar().addPermanentWidget(self.backup_progress_label)
+        self.statusBar().addPermanentWidget(self.backup_progress)
+        self._backup_done()
+        self._wait_dialog: QProgressDialog | None = None
         self.statusBar().addPermanentWidget(self.state_label)
 
         self._build_menus()
@@ -207,6 +225,9 @@ class MainWindow(QMainWindow):
         self.session.locked.connect(self._on_locked)
         self.session.changed.connect(self._on_changed)
         self.session.backed_up.connect(self._on_backed_up)
+        self.session.backup_started.connect(self._backup_started)
+        self.session.backup_finished.connect(self._backup_done)
+        self.session.waiting.connect(self._waiting_for_backup)
         if self.session.is_open:
             self._on_opened()
         else:
@@ -257,7 +278,9 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
+        # triggered(bool) would hand its "checked" flag to the slot's first parameter
+        # (back_up_now(folder=False)): the slot is called with no arguments.
+        action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)
         return action
 
@@ -358,6 +381,8 @@ class MainWindow(QMainWindow):
         ):
             action.setEnabled(is_open)
         self.close_action.setEnabled(is_open or self.pages.currentIndex() == LOCKED)
+        # The demo register's key is published and fixed: it is never changed.
+        self.rekey_action.setEnabled(is_open and not self.session.demo)
 
     def _title(self) -> str:
         parts = [APP_TITLE]
@@ -452,21 +477,62 @@ class MainWindow(QMainWindow):
 
     def back_up_to(self) -> None:
         """A verified backup in a folder the person chooses (e.g. an encrypted USB stick)."""
-        folder = QFileDialog.getExistingDirectory(self, "Back up to a folder", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(self, "Back up to a folder", str(start_folder()))
         if folder:
+            remember(Path(folder))
             self.back_up_now(Path(folder))
 
     def back_up_now(self, folder: Path | None = None) -> None:
-        from nhsip_desktop.store.backups import BackupError, create_backup
-
+        """A verified backup now, made on a worker thread while the window shows progress."""
         if not self.session.is_open:
             return
-        try:
-            info = create_backup(self.session.register, folder, reason="manual")
-        except BackupError as exc:
-            QMessageBox.warning(self, "Backup failed", str(exc))
+        if self.session.backing_up:
+            self.session.wait_for_backup()  # the automatic one first
+        if not self.session.start_backup("manual", folder=folder, now=True):
             return
-        self._on_backed_up(f"Backed up and verified: {info.path}")
+        self.session.wait_for_backup()
+        if self.session.last_backup_error:
+            QMessageBox.warning(self, "Backup failed", self.session.last_backup_error)
+            return
+        info = self.session.last_backup
+        if info is not None:
+            self._on_backed_up(f"Backed up and verified: {info.path}")
+
+    def _backup_started(self, reason: str) -> None:
+        what = {"on-open": "Backing up (on opening)", "on-close": "Making the closing backup"}
+        self.backup_progress_label.setText(what.get(reason, "Backing up") + "…")
+        self.backup_progress.show()
+        self.backup_progress_label.show()
+
+    def _backup_done(self) -> None:
+        self.backup_progress.hide()
+        self.backup_progress_label.hide()
+
+    def _waiting_for_backup(self, waiting: bool) -> None:
+        """While locking or quitting waits for a backup: a window-modal progress dialog (the
+        window repaints and says why it has not closed yet)."""
+        if waiting:
+            dialog = QProgressDialog(self)
+            dialog.setWindowTitle("Backing up")
+            dialog.setLabelText(
+                "Making a verified backup of the register before it closes. This takes a "
+                "few seconds for a large register."
+            )
+            dialog.setRange(0, 0)
+            dialog.setCancelButton(None)
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.reset()  # not shown by itself: shown below if the wait lasts
+            self._wait_dialog = dialog
+
+            def show_if_still_waiting() -> None:
+                if self._wait_dialog is dialog:
+                    dialog.show()
+
+            QTimer.singleShot(250, show_if_still_waiting)  # no flash for a short wait
+        elif self._wait_dialog is not None:
+            self._wait_dialog.close()
+            self._wait_dialog.deleteLater()
+            self._wait_dialog = None
 
     def restore_from_backup(self) -> None:
         """Restore a verified backup in place of this register, keeping the replaced file."""
@@ -484,6 +550,7 @@ class MainWindow(QMainWindow):
         )
         if not chosen:
             return
+        remember(Path(chosen))
         answer = QMessageBox.question(
             self,
             "Restore this backup?",
@@ -558,7 +625,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(unlocked.keyring_message, 10_000)
 
     def open_register_dialog(self) -> None:
-        start = str(Path.home())
+        start = str(start_folder())
         path, _ = QFileDialog.getOpenFileName(
             self, "Open a register", start, f"IP registers (*{REGISTER_SUFFIX});;All files (*)"
         )

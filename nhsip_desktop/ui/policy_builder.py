@@ -62,6 +62,7 @@ from nhsip_desktop.policy_builder import (
 from nhsip_desktop.renewals import add_months
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
+from .file_dialogs import suggested
 from .list_editor import parse_date
 from .session import RegisterSession
 from .widgets import heading, paragraph
@@ -512,7 +513,7 @@ class PolicyBuilderDialog(QDialog):
     # -- saving ---------------------------------------------------------------------------
     def _target(self, title: str, suffix: str, kind: str) -> Path | None:
         name = f"IP policy version {self.version.text().strip() or 'draft'}{suffix}"
-        chosen, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / name), kind)
+        chosen, _ = QFileDialog.getSaveFileName(self, title, suggested(name), kind)
         return Path(chosen) if chosen else None
 
     def _write(self, target: Path | None, pdf: bool) -> Path | None:

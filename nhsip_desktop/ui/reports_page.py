@@ -66,6 +66,7 @@ from nhsip_desktop.reports.export import (
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Changes, Register
 
+from .file_dialogs import remember
 from .guidance_help import with_guidance
 from .hub_share import open_hub_share
 from .session import RegisterSession
@@ -1134,6 +1135,7 @@ class ReportsPage(QWidget):
         )
         if not chosen:
             return None
+        remember(Path(chosen))
         return _pdf_name(chosen)
 
     def create_board_summary(self, target: Path | None = None) -> Path | None:
