@@ -497,3 +497,21 @@ def m0008_countries(db: Database) -> None:
         if code:
             conn.execute("UPDATE rights SET country = ? WHERE id = ?", (code, right_id))
     conn.execute("CREATE INDEX idx_rights_country ON rights(country) WHERE country != ''")
+
+
+@migrations(name="0009_board_papers")
+def m0009_board_papers(db: Database) -> None:
+    """Each board summary produced, with the figures of its key messages, so the next paper
+    can say what changed since the last one (issue 21 item 7)."""
+    db.conn.execute(
+        """
+        CREATE TABLE board_papers (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            produced_at TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            period_end TEXT NOT NULL,
+            figures TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    db.conn.execute("CREATE INDEX idx_board_papers_end ON board_papers(period_end)")
