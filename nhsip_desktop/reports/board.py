@@ -495,7 +495,7 @@ def write_board_summary(
     rows = [[format_date(d.due), d.describe(today), d.text, d.reference] for d in shown]
     deadline_part: list[Any] = [
         _h1("6. Deadlines: overdue and the next 90 days"),
-        _table(["Due", "When", "What", "Case or right"], rows, [12, 19, 54, 15])
+        _table(["Due", "When", "What", "Case or right"], rows, [11, 17, 57, 15])
         if rows
         else none_recorded("Nothing is due in the next 90 days."),
     ]
