@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import shutil
 import subprocess
@@ -218,3 +219,21 @@ def test_money_chart_and_table_cover_the_period_only(register: Register, tmp_pat
     assert f"The period\n{start:%d/%m/%Y} to {today:%d/%m/%Y}" in text
     money_ticks = _between(text, categories[-1] + "\n", "Protection spend (VAT")
     assert money_ticks and all(re.fullmatch(r"\u00a3[\d,]+", t) for t in money_ticks)
+
+
+def test_period_parts_cover_the_period_exactly() -> None:
+    start, end = dt.date(2025, 12, 8), dt.date(2026, 12, 7)
+    parts = period_parts(start, end)
+    assert [p.short for p in parts] == [
+        "Oct-Dec 25",
+        "Jan-Mar 26",
+        "Apr-Jun 26",
+        "Jul-Sep 26",
+        "Oct-Dec 26",
+    ]
+    assert parts[0].start == start and parts[-1].end == end
+    for before, after in itertools.pairwise(parts):
+        assert after.start == before.end + dt.timedelta(days=1)
+    years = period_parts(dt.date(2020, 1, 5), end)  # more than eight quarters: by year
+    assert years[0].short == "2019-20" and years[0].start == dt.date(2020, 1, 5)
+    assert years[-1].label == "2026 to 2027" and years[-1].end == end
