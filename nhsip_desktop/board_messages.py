@@ -146,7 +146,9 @@ def decisions_message(waiting_since: Sequence[dt.date | None], today: dt.date) -
             )
     else:
         text = "No case is waiting for a board decision"
-    return KeyMessage("decisions", "Decisions for the board", rating, text, count, "", False)
+    return KeyMessage(
+        "decisions", "Decisions for the board", rating, text, count, " waiting", False
+    )
 
 
 def governance_message(statuses: Sequence[ActionStatus]) -> KeyMessage:

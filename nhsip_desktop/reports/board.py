@@ -29,7 +29,9 @@ from reportlab.graphics.charts.axes import ValueAxis
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from ..board_messages import (
@@ -84,6 +86,7 @@ SECTIONS = (
 )
 
 DEADLINES_SHOWN = 6  # rows of the deadline table; the rest are counted beneath it
+RATINGS_KEY = "Ratings: \u25cf Red, act now; \u25b2 Amber, watch; \u2713 Green, on track."
 
 _RATING_COLOURS = {
     Rating.RED: colors.HexColor("#b3261e"),
@@ -93,7 +96,7 @@ _RATING_COLOURS = {
 _STATUS_RATING = {"met": Rating.GREEN, "partly": Rating.AMBER, "not met": Rating.RED}
 _GREY = colors.Color(0.3, 0.3, 0.3)
 _SPEND_FILL = colors.HexColor("#3b4550")
-_SPEND_WORDS = "Protection spend (VAT included)"
+_SPEND_WORDS = "Protection spend (with VAT)"
 _RETURNS_WORDS = "Returns received (gross)"
 _LINE = colors.Color(0.82, 0.82, 0.82)
 
@@ -124,7 +127,7 @@ def _whole_axis(axis: ValueAxis, top: float, label: Any = "{:,.0f}") -> None:
     axis.visibleGrid = True
 
 
-CHART_HEIGHT = 35 * mm
+CHART_HEIGHT = 31 * mm
 HALF_WIDTH = (TEXT_WIDTH - 8 * mm) / 2
 
 
@@ -168,7 +171,7 @@ def money_chart(
     drawing = _drawing(width, CHART_HEIGHT)
     chart = VerticalBarChart()
     chart.x, chart.y = 14 * mm, 6 * mm
-    chart.width, chart.height = width - 15 * mm, CHART_HEIGHT - 17 * mm
+    chart.width, chart.height = width - 15 * mm, CHART_HEIGHT - 12 * mm
     chart.data = [[float(v) for v in spend], [float(v) for v in got]]
     chart.categoryAxis.categoryNames = [p.short for p in parts]
     chart.categoryAxis.labels.fontName = fonts.REGULAR
@@ -182,24 +185,14 @@ def money_chart(
     chart.bars[0].strokeWidth = chart.bars[1].strokeWidth = 0.4
     chart.groupSpacing = 4
     drawing.add(chart)
-    # The key, above the plot: a swatch and its words for each kind of bar.
-    y = CHART_HEIGHT - 4 * mm
+    # The key, in one line above the plot: a swatch and its words for each kind of bar.
+    x, y = chart.x, CHART_HEIGHT - 3.5 * mm
     for fill, words in ((_SPEND_FILL, _SPEND_WORDS), (colors.white, _RETURNS_WORDS)):
-        drawing.add(
-            Rect(
-                chart.x,
-                y,
-                2.6 * mm,
-                2.6 * mm,
-                fillColor=fill,
-                strokeColor=colors.black,
-                strokeWidth=0.4,
-            )
-        )
-        drawing.add(
-            String(chart.x + 4 * mm, y + 0.5 * mm, words, fontName=fonts.REGULAR, fontSize=7)
-        )
-        y -= 4 * mm
+        swatch = Rect(x, y, 2.6 * mm, 2.6 * mm, fillColor=fill, strokeColor=colors.black)
+        swatch.strokeWidth = 0.4
+        drawing.add(swatch)
+        drawing.add(String(x + 3.6 * mm, y + 0.5 * mm, words, fontName=fonts.REGULAR, fontSize=7))
+        x += 3.6 * mm + stringWidth(words, fonts.REGULAR, 7) + 5 * mm
     return drawing
 
 
@@ -219,6 +212,9 @@ def _board_styles() -> dict[str, ParagraphStyle]:
             keepWithNext=1,
         ),
         "Cell": base["TableCell"],
+        "Key": ParagraphStyle(
+            "BoardKey", parent=base["Small"], alignment=TA_RIGHT, spaceBefore=12, spaceAfter=0
+        ),
         "SmallCell": ParagraphStyle(
             "BoardSmallCell", parent=base["TableCell"], fontSize=7.5, leading=9.5
         ),
@@ -281,9 +277,11 @@ def _headline_table(pairs: Sequence[tuple[str, str]]) -> Table:
     return table
 
 
-def _side_by_side(left: Sequence[Any], right: Sequence[Any]) -> Table:
-    """Two columns of flowables (the two charts with their headings)."""
-    table = Table([[list(left), list(right)]], colWidths=[TEXT_WIDTH / 2, TEXT_WIDTH / 2])
+def _side_by_side(left: Sequence[Any], right: Sequence[Any], split: float = 0.5) -> Table:
+    """Two columns of flowables (the two charts with their headings); ``split``: the share of
+    the width the left one takes."""
+    widths = [TEXT_WIDTH * split, TEXT_WIDTH * (1 - split)]
+    table = Table([[list(left), list(right)]], colWidths=widths)
     table.setStyle(
         TableStyle(
             [
@@ -400,13 +398,17 @@ def write_board_summary(
             weight=1.2,
             padding=6,
         ),
-        _h1("1. Key messages"),
-        para(
-            _previous_words(previous)
-            + " Ratings: \u25cf Red, act now; \u25b2 Amber, watch; \u2713 Green, on track.",
-            "Small",
+        keep_together(
+            [
+                _side_by_side(
+                    [_h1("1. Key messages")],
+                    [para(RATINGS_KEY, _board_styles()["Key"])],
+                    split=0.45,
+                ),
+                para(_previous_words(previous), "Small"),
+                _messages_table(messages, previous),
+            ]
         ),
-        _messages_table(messages, previous),
     ]
 
     open_cases = sum(n for s, n in counts.items() if s not in (Stage.CLOSED, Stage.DRAFT))
