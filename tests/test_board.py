@@ -217,7 +217,7 @@ def test_money_chart_and_table_cover_the_period_only(register: Register, tmp_pat
     categories = _between(text, "5. Spend and returns by quarter", "\u00a30\n")
     assert categories == [p.short for p in period_parts(start, today)]
     assert f"The period\n{start:%d/%m/%Y} to {today:%d/%m/%Y}" in text
-    money_ticks = _between(text, categories[-1] + "\n", "Protection spend (VAT")
+    money_ticks = _between(text, categories[-1] + "\n", "Protection spend (")
     assert money_ticks and all(re.fullmatch(r"\u00a3[\d,]+", t) for t in money_ticks)
 
 
