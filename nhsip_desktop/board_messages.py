@@ -77,11 +77,11 @@ class KeyMessage:
 
     def figure(self, value: int | None = None) -> str:
         shown = self.value if value is None else value
-        return "no figure" if shown is None else f"{shown}{self.unit}"
+        return "no figure" if shown is None else f"{shown:,}{self.unit}"
 
 
 def _plural(n: int, word: str, plural: str = "") -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
 
 
 def feedback_message(figures: FeedbackFigures) -> KeyMessage:
@@ -116,10 +116,10 @@ def deadlines_message(overdue_by: Sequence[int], coming: int, days: int = 90) ->
     if overdue_by:
         text = f"{_plural(len(overdue_by), 'deadline')} overdue"
         if late:
-            text += f", {len(late)} by more than {DEADLINE_LATE_DAYS} days (longest {max(late)})"
-        text += f"; {coming} more due in the next {days} days"
+            text += f", {len(late):,} by more than {DEADLINE_LATE_DAYS} days (longest {max(late)})"
+        text += f"; {coming:,} more due in the next {days} days"
     else:
-        text = f"Nothing is overdue; {coming} due in the next {days} days"
+        text = f"Nothing is overdue; {coming:,} due in the next {days} days"
     return KeyMessage("deadlines", "Deadlines", rating, text, len(overdue_by), " overdue", False)
 
 

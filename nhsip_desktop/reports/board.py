@@ -148,7 +148,7 @@ def stage_chart(counts: Counter[Stage], width: float = HALF_WIDTH) -> Drawing:
     chart.x, chart.y = 27 * mm, 6 * mm
     chart.width, chart.height = width - 31 * mm, CHART_HEIGHT - 8 * mm
     chart.data = [[counts.get(s, 0) for s in stages]]
-    chart.categoryAxis.categoryNames = [f"{STAGE_LABELS[s]} ({counts.get(s, 0)})" for s in stages]
+    chart.categoryAxis.categoryNames = [f"{STAGE_LABELS[s]} ({counts.get(s, 0):,})" for s in stages]
     chart.categoryAxis.reverseDirection = True
     chart.categoryAxis.labels.fontName = fonts.REGULAR
     chart.categoryAxis.labels.fontSize = 7.5
@@ -321,7 +321,7 @@ def _asks(needing: int, not_met: int, overdue: int) -> list[str]:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _previous_words(previous: BoardPaper | None) -> str:
@@ -418,10 +418,13 @@ def write_board_summary(
         _h1("2. Headline figures for the period"),
         _headline_table(
             [
-                ("Open cases today", str(open_cases)),
-                ("Disclosures received", str(received)),
-                ("Decisions made", str(len(decided))),
-                ("Deadlines, next 90 days", f"{len(deadlines)}, of which {len(overdue)} overdue"),
+                ("Open cases today", f"{open_cases:,}"),
+                ("Disclosures received", f"{received:,}"),
+                ("Decisions made", f"{len(decided):,}"),
+                (
+                    "Deadlines, next 90 days",
+                    f"{len(deadlines):,}, of which {len(overdue):,} overdue",
+                ),
                 ("Protection spend", money(spend_in)),
                 ("Returns received", money(returns_in)),
             ]
@@ -460,7 +463,7 @@ def write_board_summary(
             [
                 _side_by_side(
                     [
-                        _h1(f"4. Pipeline by stage ({total} cases)"),
+                        _h1(f"4. Pipeline by stage ({total:,} cases)"),
                         stage_chart(counts)
                         if total
                         else none_recorded("The register holds no cases."),
