@@ -113,9 +113,9 @@ def whole_step(top: float, ticks: int = 5) -> int:
     return int(10 * power)  # pragma: no cover - the loop always returns
 
 
-def _whole_axis(axis: ValueAxis, top: float, label: Any = "{:,.0f}") -> None:
+def _whole_axis(axis: ValueAxis, top: float, label: Any = "{:,.0f}", ticks: int = 5) -> None:
     """Ticks at whole numbers only, from 0 to a whole step at or above ``top``."""
-    step = whole_step(top)
+    step = whole_step(top, ticks)
     axis.valueMin = 0
     axis.valueStep = step
     axis.valueMax = max(step, math.ceil(top / step) * step)
@@ -153,7 +153,7 @@ def stage_chart(counts: Counter[Stage], width: float = HALF_WIDTH) -> Drawing:
     chart.categoryAxis.labels.fontName = fonts.REGULAR
     chart.categoryAxis.labels.fontSize = 7.5
     chart.categoryAxis.strokeColor = _GREY
-    _whole_axis(chart.valueAxis, max(chart.data[0], default=0))
+    _whole_axis(chart.valueAxis, max(chart.data[0], default=0), ticks=4)  # room for "10,000"
     chart.bars[0].fillColor = colors.HexColor("#6b7580")
     chart.bars[0].strokeColor = colors.black
     chart.bars[0].strokeWidth = 0.4
