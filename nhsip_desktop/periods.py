@@ -8,8 +8,17 @@ as GOV.UK writes financial years.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-__all__ = ["financial_year", "financial_year_of", "long_date", "period_text", "year_label"]
+__all__ = [
+    "PeriodPart",
+    "financial_year",
+    "financial_year_of",
+    "long_date",
+    "period_parts",
+    "period_text",
+    "year_label",
+]
 
 _MONTHS = (
     "January",
@@ -52,3 +61,50 @@ def period_text(year: int) -> str:
     """ "1 April 2026 to 31 March 2027"."""
     start, end = financial_year(year)
     return f"{long_date(start)} to {long_date(end)}"
+
+
+@dataclass(frozen=True)
+class PeriodPart:
+    """One part of a reporting period: a quarter or a financial year, cut to the period."""
+
+    label: str  # "Oct to Dec 2026", or "2026 to 2027"
+    short: str  # for a chart axis: "Oct-Dec 26", or "2026-27"
+    start: dt.date
+    end: dt.date
+
+
+def period_parts(start: dt.date, end: dt.date, max_quarters: int = 8) -> list[PeriodPart]:
+    """``start``..``end`` cut into quarters of the financial year (April to June is the
+    first), or into financial years when that would be more than ``max_quarters`` parts;
+    the first and last parts are cut to the period, so the parts cover it exactly."""
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    quarters = (end.year - start.year) * 4 + (end.month - 1) // 3 - (start.month - 1) // 3 + 1
+    parts: list[PeriodPart] = []
+    if quarters <= max_quarters:
+        first = dt.date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
+        while first <= end:
+            month = first.month + 3
+            following = dt.date(first.year + (month > 12), (month - 1) % 12 + 1, 1)
+            names = f"{_MONTHS[first.month - 1][:3]}-{_MONTHS[first.month + 1][:3]}"
+            parts.append(
+                PeriodPart(
+                    f"{names.replace('-', ' to ')} {first.year}",
+                    f"{names} {first.year % 100:02d}",
+                    max(first, start),
+                    min(following - dt.timedelta(days=1), end),
+                )
+            )
+            first = following
+        return parts
+    for year in range(financial_year_of(start), financial_year_of(end) + 1):
+        first, last = financial_year(year)
+        parts.append(
+            PeriodPart(
+                year_label(year),
+                f"{year}-{(year + 1) % 100:02d}",
+                max(first, start),
+                min(last, end),
+            )
+        )
+    return parts

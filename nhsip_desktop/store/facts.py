@@ -21,10 +21,11 @@ store and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..agreements import TtcReview
 from ..cases import Stage
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AgreementsSigned",
     "BoardDecisionNeeded",
+    "BoardPaper",
     "CostRow",
     "DecisionRow",
     "Facts",
@@ -92,6 +94,7 @@ class BoardDecisionNeeded:
     reference: str
     title: str
     triage_decision: str
+    decided_on: dt.date | None = None  # the triage decision's date
 
 
 # -- rights --------------------------------------------------------------------------------
@@ -138,6 +141,17 @@ class ReturnRow:
     deductible: Decimal
 
 
+# -- board papers --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BoardPaper:
+    """A board summary produced earlier, with the figures of its key messages."""
+
+    produced_at: dt.datetime
+    start: dt.date
+    end: dt.date
+    figures: dict[str, Any]
+
+
 # -- deadlines -----------------------------------------------------------------------------
 
 
@@ -180,11 +194,13 @@ class Facts:
         except ValueError:
             return None
 
-    def stage_counts(self) -> Counter[Stage]:
-        """Cases submitted so far (drafts left out), by stage."""
+    def stage_counts(self, *, include_drafts: bool = False) -> Counter[Stage]:
+        """Cases by stage: those submitted so far (drafts left out), or every case."""
+        sql = "SELECT stage, count(*) FROM cases"
+        if not include_drafts:
+            sql += " WHERE stage != 'draft'"
         return Counter(
-            Stage(r[0])
-            for r in self._reg.conn.execute("SELECT stage FROM cases WHERE stage != 'draft'")
+            {Stage(s): int(n) for s, n in self._reg.conn.execute(sql + " GROUP BY stage")}
         )
 
     def disclosures_received(self, start: dt.date, end: dt.date) -> int:
@@ -228,14 +244,15 @@ class Facts:
         """Cases whose latest triage decision is to develop and protect, with no route chosen
         yet (steps 6 and 7)."""
         rows = self._reg.conn.execute(
-            "SELECT c.reference, c.title, d.outcome_label FROM cases c JOIN decisions d ON "
+            "SELECT c.reference, c.title, d.outcome_label, d.decided_on FROM cases c "
+            "JOIN decisions d ON "
             "d.id = (SELECT max(id) FROM decisions WHERE case_id = c.id AND kind = 'triage') "
             "WHERE c.stage IN ('decision_made', 'active') AND d.outcome = 'develop_protect' "
             "AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.case_id = c.id "
             "AND r.kind = 'route') "
             "ORDER BY c.ref_year, c.ref_number"
         )
-        return [BoardDecisionNeeded(*r) for r in rows]
+        return [BoardDecisionNeeded(r[0], r[1], r[2], _day(r[3]) if r[3] else None) for r in rows]
 
     def reviews_due(self, today: dt.date, days: int = 90) -> list[ReviewDue]:
         """Portfolio reviews overdue or due within ``days`` of ``today``, by
@@ -326,3 +343,26 @@ class Facts:
         """Every deadline overdue or due within ``days`` of ``today`` (the upcoming-deadlines
         list); every count of deadlines is the length of this list."""
         return all_deadlines(self._reg, today, days)
+
+    def last_board_paper(self, start: dt.date, end: dt.date) -> BoardPaper | None:
+        """The board paper to compare a paper for ``start``..``end`` with: the latest one
+        produced for another period that ended no later than ``end`` (so a paper produced
+        again for the same period still compares with the one before), or None."""
+        row = self._reg.conn.execute(
+            "SELECT produced_at, period_start, period_end, figures FROM board_papers "
+            "WHERE period_end <= ? AND NOT (period_start = ? AND period_end = ?) "
+            "ORDER BY period_end DESC, id DESC LIMIT 1",
+            (_iso(end), _iso(start), _iso(end)),
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            figures = json.loads(row[3])
+        except ValueError:
+            figures = {}
+        return BoardPaper(
+            dt.datetime.fromisoformat(row[0]),
+            _day(row[1]),
+            _day(row[2]),
+            figures if isinstance(figures, dict) else {},
+        )

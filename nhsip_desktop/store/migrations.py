@@ -514,3 +514,21 @@ def m0009_signing_key(db: Database) -> None:
         ) STRICT
         """
     )
+
+
+@migrations(name="0010_board_papers")
+def m0010_board_papers(db: Database) -> None:
+    """Each board summary produced, with the figures of its key messages, so the next paper
+    can say what changed since the last one (issue 21 item 7)."""
+    db.conn.execute(
+        """
+        CREATE TABLE board_papers (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            produced_at TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            period_end TEXT NOT NULL,
+            figures TEXT NOT NULL
+        ) STRICT
+        """
+    )
+    db.conn.execute("CREATE INDEX idx_board_papers_end ON board_papers(period_end)")
