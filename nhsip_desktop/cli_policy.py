@@ -15,14 +15,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-
-def _date(text: str) -> dt.date:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(f"{text!r} is not a date: use dd/mm/yyyy")
+from .cli_common import date_arg
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,13 +45,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     d.add_argument(
         "--approved-on",
-        type=_date,
+        type=date_arg,
         metavar="DATE",
         help="the approval date, once approved (dd/mm/yyyy; default: not yet approved)",
     )
     d.add_argument(
         "--review-on",
-        type=_date,
+        type=date_arg,
         metavar="DATE",
         help="when the next review is due (default: a year after approval or drafting)",
     )
