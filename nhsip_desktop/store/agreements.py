@@ -30,6 +30,7 @@ from ..agreements import (
 from ..renewals import Deadline
 from .audit import canonical_json, diff, utc_now
 from .blobs import MAX_FILE_BYTES, BlobTable, StoredFile, export_checked
+from .cases import next_in_year
 from .errors import NotFoundError, ValidationError
 
 if TYPE_CHECKING:
@@ -102,17 +103,7 @@ class AgreementManager:
 
     # -- writing ------------------------------------------------------------------------
     def _next_reference(self, year: int) -> str:
-        conn = self._reg.conn
-        row = conn.execute(
-            "SELECT last_number FROM agreement_counters WHERE year = ?", (year,)
-        ).fetchone()
-        number = (row[0] if row else 0) + 1
-        conn.execute(
-            "INSERT INTO agreement_counters(year, last_number) VALUES (?, ?) "
-            "ON CONFLICT(year) DO UPDATE SET last_number = excluded.last_number",
-            (year, number),
-        )
-        return f"AG-{year}-{number:04d}"
+        return f"AG-{year}-{next_in_year(self._reg.conn, 'agreement_counters', year):04d}"
 
     def _missing_links(self, a: Agreement) -> list[tuple[str, str]]:
         conn = self._reg.conn
