@@ -32,6 +32,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from . import json_fields as jf
 from .money import PENNY
 from .periods import financial_year_of
 from .renewals import Deadline, add_months
@@ -171,9 +172,9 @@ class Obligation:
     def to_json(self) -> dict[str, Any]:
         return {
             "text": self.text,
-            "due": _iso(self.due),
+            "due": jf.iso(self.due),
             "owner": self.owner,
-            "done_on": _iso(self.done_on),
+            "done_on": jf.iso(self.done_on),
             "key": self.key,
         }
 
@@ -182,11 +183,11 @@ class Obligation:
         if not isinstance(raw, Mapping):
             raise ValueError(f"{where}: must be an object")
         return cls(
-            text=_str(raw, "text", where),
-            due=_date_or_none(raw, "due", where),
-            owner=_str(raw, "owner", where, TRUST),
-            done_on=_date_or_none(raw, "done_on", where),
-            key=_str(raw, "key", where),
+            text=jf.text(raw, "text", where),
+            due=jf.optional_date(raw, "due", where),
+            owner=jf.text(raw, "owner", where, TRUST),
+            done_on=jf.optional_date(raw, "done_on", where),
+            key=jf.text(raw, "key", where),
         )
 
 
@@ -250,10 +251,10 @@ class Agreement:
             "kind": self.kind.value,
             "title": self.title,
             "parties": list(self.parties),
-            "signed_on": _iso(self.signed_on),
-            "start_on": _iso(self.start_on),
-            "end_on": _iso(self.end_on),
-            "renewal_on": _iso(self.renewal_on),
+            "signed_on": jf.iso(self.signed_on),
+            "start_on": jf.iso(self.start_on),
+            "end_on": jf.iso(self.end_on),
+            "renewal_on": jf.iso(self.renewal_on),
             "notice_days": self.notice_days,
             "case_ids": list(self.case_ids),
             "right_ids": list(self.right_ids),
@@ -285,32 +286,30 @@ class Agreement:
         licence_back = raw.get("licence_back")
         if licence_back is not None and not isinstance(licence_back, bool):
             raise ValueError("licence_back: must be true, false or null")
-        obligations_raw = raw.get("obligations") or []
-        if not isinstance(obligations_raw, list):
-            raise ValueError("obligations: must be a list")
+        obligations_raw = jf.items(raw, "obligations")
         return cls(
-            id=_int_or_none(raw, "id"),
-            reference=_str(raw, "reference"),
+            id=jf.whole_or_none(raw, "id"),
+            reference=jf.text(raw, "reference"),
             kind=kind,
-            title=_str(raw, "title"),
-            parties=_str_list(raw, "parties"),
-            signed_on=_date_or_none(raw, "signed_on"),
-            start_on=_date_or_none(raw, "start_on"),
-            end_on=_date_or_none(raw, "end_on"),
-            renewal_on=_date_or_none(raw, "renewal_on"),
-            notice_days=_int_or_none(raw, "notice_days"),
-            case_ids=_int_list(raw, "case_ids"),
-            right_ids=_int_list(raw, "right_ids"),
+            title=jf.text(raw, "title"),
+            parties=jf.text_list(raw, "parties"),
+            signed_on=jf.optional_date(raw, "signed_on"),
+            start_on=jf.optional_date(raw, "start_on"),
+            end_on=jf.optional_date(raw, "end_on"),
+            renewal_on=jf.optional_date(raw, "renewal_on"),
+            notice_days=jf.whole_or_none(raw, "notice_days"),
+            case_ids=jf.whole_list(raw, "case_ids"),
+            right_ids=jf.whole_list(raw, "right_ids"),
             obligations=[
                 Obligation.from_json(o, f"obligations[{i}]") for i, o in enumerate(obligations_raw)
             ],
-            revenue_terms=_str(raw, "revenue_terms"),
+            revenue_terms=jf.text(raw, "revenue_terms"),
             licence_type=licence_type,
-            field_of_use=_str(raw, "field_of_use"),
-            territory=_str(raw, "territory"),
+            field_of_use=jf.text(raw, "field_of_use"),
+            territory=jf.text(raw, "territory"),
             licence_back=licence_back,
-            exclusive_justification=_str(raw, "exclusive_justification"),
-            note=_str(raw, "note"),
+            exclusive_justification=jf.text(raw, "exclusive_justification"),
+            note=jf.text(raw, "note"),
         )
 
 
@@ -558,7 +557,7 @@ class TtcReview:
             "health_impact": self.health_impact,
             "summary": self.summary,
             "formal_annual": self.formal_annual,
-            "next_review": _iso(self.next_review),
+            "next_review": jf.iso(self.next_review),
             "reviewer": self.reviewer,
         }
 
@@ -566,12 +565,10 @@ class TtcReview:
     def from_json(cls, raw: Mapping[str, Any]) -> TtcReview:
         if not isinstance(raw, Mapping):
             raise ValueError("review: must be an object")
-        agreement_id = _int_or_none(raw, "agreement_id")
+        agreement_id = jf.whole_or_none(raw, "agreement_id")
         if agreement_id is None:
             raise ValueError("agreement_id: must be a whole number")
-        reviewed_on = _date_or_none(raw, "reviewed_on")
-        if reviewed_on is None:
-            raise ValueError("reviewed_on: must be a date, YYYY-MM-DD")
+        reviewed_on = jf.required_date(raw, "reviewed_on")
         revenue_raw = raw.get("revenue", "0")
         if isinstance(revenue_raw, bool) or not isinstance(revenue_raw, str | int):
             raise ValueError('revenue: must be an amount written as text, such as "1234.50"')
@@ -579,24 +576,21 @@ class TtcReview:
             revenue = Decimal(str(revenue_raw).strip())
         except InvalidOperation:
             raise ValueError('revenue: must be an amount, such as "1234.50"') from None
-        formal = raw.get("formal_annual", False)
-        if not isinstance(formal, bool):
-            raise ValueError("formal_annual: must be true or false")
         return cls(
             agreement_id=agreement_id,
             reviewed_on=reviewed_on,
-            period=_str(raw, "period"),
-            licences_executed=_int_or_none(raw, "licences_executed") or 0,
+            period=jf.text(raw, "period"),
+            licences_executed=jf.whole_or_none(raw, "licences_executed") or 0,
             revenue=revenue,
-            active_licences=_int_or_none(raw, "active_licences") or 0,
-            days_to_licence=_int_or_none(raw, "days_to_licence"),
-            pipeline=_str(raw, "pipeline"),
-            health_impact=_str(raw, "health_impact"),
-            summary=_str(raw, "summary"),
-            formal_annual=formal,
-            next_review=_date_or_none(raw, "next_review"),
-            reviewer=_str(raw, "reviewer"),
-            id=_int_or_none(raw, "id"),
+            active_licences=jf.whole_or_none(raw, "active_licences") or 0,
+            days_to_licence=jf.whole_or_none(raw, "days_to_licence"),
+            pipeline=jf.text(raw, "pipeline"),
+            health_impact=jf.text(raw, "health_impact"),
+            summary=jf.text(raw, "summary"),
+            formal_annual=jf.flag(raw, "formal_annual"),
+            next_review=jf.optional_date(raw, "next_review"),
+            reviewer=jf.text(raw, "reviewer"),
+            id=jf.whole_or_none(raw, "id"),
         )
 
 
@@ -807,58 +801,5 @@ def agreement_deadlines(
     return found
 
 
-# -- JSON helpers --------------------------------------------------------------------------
 def _uk(value: dt.date) -> str:
     return value.strftime("%d/%m/%Y")
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _name(key: str, where: str) -> str:
-    return key if where in ("", "agreement") else f"{where}.{key}"
-
-
-def _str(raw: Mapping[str, Any], key: str, where: str = "", default: str = "") -> str:
-    value = raw.get(key, default)
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        raise ValueError(f"{_name(key, where)}: must be text")
-    return value
-
-
-def _date_or_none(raw: Mapping[str, Any], key: str, where: str = "") -> dt.date | None:
-    value = raw.get(key)
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{_name(key, where)}: must be a date, YYYY-MM-DD") from None
-
-
-def _int_or_none(raw: Mapping[str, Any], key: str) -> int | None:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{key}: must be a whole number")
-    return value
-
-
-def _int_list(raw: Mapping[str, Any], key: str) -> list[int]:
-    value = raw.get(key) or []
-    if not isinstance(value, list) or any(
-        isinstance(v, bool) or not isinstance(v, int) for v in value
-    ):
-        raise ValueError(f"{key}: must be a list of whole numbers")
-    return list(value)
-
-
-def _str_list(raw: Mapping[str, Any], key: str) -> list[str]:
-    value = raw.get(key) or []
-    if not isinstance(value, list) or any(not isinstance(v, str) for v in value):
-        raise ValueError(f"{key}: must be a list of text")
-    return list(value)

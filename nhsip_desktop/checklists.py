@@ -21,13 +21,13 @@ use it or no benefit, a high score cannot suggest "Develop and protect" (steps 5
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from . import json_fields as jf
 from .errors import RegisterError
 from .guidance_refs import is_known_reference
 from .resources import resource_path
@@ -440,12 +440,7 @@ def _rule(raw: Any, source: str, where: str, items: set[str]) -> Rule:
 
 
 def load_checklist(path: Path) -> Checklist:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ChecklistError(path.name, "file", f"could not be read ({exc.strerror})") from exc
-    except ValueError as exc:
-        raise ChecklistError(path.name, "file", f"is not valid JSON ({exc})") from exc
+    raw = jf.read_json_file(path, ChecklistError)
     return parse_checklist(raw, path.name)
 
 

@@ -8,7 +8,6 @@ input with ``--passphrase-stdin`` (``cli_keys.py``).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import os
 import sys
@@ -17,7 +16,16 @@ from pathlib import Path
 
 from . import APP_NAME, __version__, cli_form, cli_hub, cli_keys, cli_policy
 from .cases import CaseFilter, Stage
-from .cli_common import EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_OK, actor, begin, given_passphrase, note
+from .cli_common import (
+    EXIT_CHECK_FAILED,
+    EXIT_ERROR,
+    EXIT_OK,
+    actor,
+    begin,
+    date_arg,
+    given_passphrase,
+    note,
+)
 from .cli_common import fail as _fail
 from .cli_common import open_for_command as _open
 from .cli_common import say as _say
@@ -31,18 +39,6 @@ from .store.register import Register
 from .store.unlock import read_recovery_key_file, set_passphrase, store_in_keyring
 
 __all__ = ["EXIT_CHECK_FAILED", "EXIT_ERROR", "EXIT_OK", "actor", "build_demo", "main"]
-
-
-def _date_arg(text: str) -> dt.date:
-    from .dates import parse_date
-
-    try:
-        parsed = parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-    if parsed is None:
-        raise argparse.ArgumentTypeError("a date is needed: use dd/mm/yyyy")
-    return parsed
 
 
 def _sections() -> list[str]:
@@ -228,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--from",
         dest="start",
         required=True,
-        type=_date_arg,
+        type=date_arg,
         metavar="DATE",
         help="first day (dd/mm/yyyy or yyyy-mm-dd)",
     )
@@ -236,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--to",
         dest="end",
         required=True,
-        type=_date_arg,
+        type=date_arg,
         metavar="DATE",
         help="last day (dd/mm/yyyy or yyyy-mm-dd)",
     )

@@ -7,6 +7,7 @@ public names; nothing imports the command line's private helpers.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -22,6 +23,7 @@ __all__ = [
     "EXIT_ERROR",
     "EXIT_OK",
     "actor",
+    "date_arg",
     "fail",
     "note",
     "open_for_command",
@@ -34,6 +36,20 @@ EXIT_OK, EXIT_CHECK_FAILED, EXIT_ERROR = 0, 1, 2
 def actor() -> Actor:
     """Who is running the command: the OS user, with the display name from the settings."""
     return Actor(os_user(), AppConfig.load().display_name)
+
+
+def date_arg(text: str) -> dt.date:
+    """A date given on the command line, dd/mm/yyyy (or yyyy-mm-dd): an argparse ``type``.
+    "31/02/2026" is "not a real date", not a format problem (``dates.parse_date``)."""
+    from .dates import parse_date
+
+    try:
+        parsed = parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if parsed is None:
+        raise argparse.ArgumentTypeError("a date is needed: use dd/mm/yyyy")
+    return parsed
 
 
 def say(text: str) -> None:

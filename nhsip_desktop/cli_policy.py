@@ -15,17 +15,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-
-def _date(text: str) -> dt.date:
-    from .dates import parse_date
-
-    try:
-        parsed = parse_date(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-    if parsed is None:
-        raise argparse.ArgumentTypeError("a date is needed: use dd/mm/yyyy")
-    return parsed
+from .cli_common import date_arg
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,13 +45,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     d.add_argument(
         "--approved-on",
-        type=_date,
+        type=date_arg,
         metavar="DATE",
         help="the approval date, once approved (dd/mm/yyyy; default: not yet approved)",
     )
     d.add_argument(
         "--review-on",
-        type=_date,
+        type=date_arg,
         metavar="DATE",
         help="when the next review is due (default: a year after approval or drafting)",
     )

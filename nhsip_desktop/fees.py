@@ -15,7 +15,6 @@ name the file and the field at fault.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -23,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from . import json_fields as jf
 from .errors import RegisterError
 from .money import PENNY
 from .resources import resource_path
@@ -251,12 +251,7 @@ def parse_fee_schedule(raw: Any, source: str) -> FeeSchedule:
 
 
 def load_fee_schedule(path: Path) -> FeeSchedule:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise FeeScheduleError(path.name, "file", f"could not be read ({exc.strerror})") from exc
-    except ValueError as exc:
-        raise FeeScheduleError(path.name, "file", f"is not valid JSON ({exc})") from exc
+    raw = jf.read_json_file(path, FeeScheduleError)
     return parse_fee_schedule(raw, path.name)
 
 

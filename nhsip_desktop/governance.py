@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
+from . import json_fields as jf
 from .agreements import Agreement, AgreementKind
 from .renewals import URGENT_DAYS, Deadline, add_months
 
@@ -109,45 +110,6 @@ ANNEX_A_HEADINGS: dict[int, str] = {
 # -- small helpers ----------------------------------------------------------------------------
 def _uk(value: dt.date) -> str:
     return value.strftime("%d/%m/%Y")
-
-
-def _text(raw: Mapping[str, Any], key: str, default: str = "") -> str:
-    value = raw.get(key, default)
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        raise ValueError(f"{key}: must be text")
-    return value
-
-
-def _date(raw: Mapping[str, Any], key: str) -> dt.date:
-    value = raw.get(key)
-    try:
-        return dt.date.fromisoformat(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{key}: must be a date, YYYY-MM-DD") from None
-
-
-def _optional_date(raw: Mapping[str, Any], key: str) -> dt.date | None:
-    if raw.get(key) in (None, ""):
-        return None
-    return _date(raw, key)
-
-
-def _bool(raw: Mapping[str, Any], key: str) -> bool:
-    value = raw.get(key, False)
-    if not isinstance(value, bool):
-        raise ValueError(f"{key}: must be true or false")
-    return value
-
-
-def _list(raw: Mapping[str, Any], key: str) -> list[Any]:
-    value = raw.get(key, [])
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ValueError(f"{key}: must be a list")
-    return value
 
 
 def _model(value: Any, where: str) -> TtcModel:
@@ -208,7 +170,9 @@ class Sro:
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Sro:
-        return cls(_text(raw, "name"), _text(raw, "role"), _date(raw, "appointed_on"))
+        return cls(
+            jf.text(raw, "name"), jf.text(raw, "role"), jf.required_date(raw, "appointed_on")
+        )
 
 
 @dataclass
@@ -275,23 +239,23 @@ class IpPolicy:
             "version": self.version.strip(),
             "approved_by": self.approved_by.strip(),
             "approved_on": self.approved_on.isoformat(),
-            "last_review": self.last_review.isoformat() if self.last_review else None,
+            "last_review": jf.iso(self.last_review),
             "published_at": self.published_at.strip(),
             "headings_covered": sorted(set(self.headings_covered)),
         }
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> IpPolicy:
-        headings = _list(raw, "headings_covered")
+        headings = jf.items(raw, "headings_covered")
         for index, number in enumerate(headings):
             if isinstance(number, bool) or not isinstance(number, int):
                 raise ValueError(f"headings_covered[{index}]: must be a whole number")
         return cls(
-            _text(raw, "version"),
-            _text(raw, "approved_by"),
-            _date(raw, "approved_on"),
-            _optional_date(raw, "last_review"),
-            _text(raw, "published_at"),
+            jf.text(raw, "version"),
+            jf.text(raw, "approved_by"),
+            jf.required_date(raw, "approved_on"),
+            jf.optional_date(raw, "last_review"),
+            jf.text(raw, "published_at"),
             list(headings),
         )
 
@@ -344,15 +308,15 @@ class DecisionMaking:
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> DecisionMaking:
-        gates = _list(raw, "stage_gates")
+        gates = jf.items(raw, "stage_gates")
         for index, gate in enumerate(gates):
             if not isinstance(gate, str):
                 raise ValueError(f"stage_gates[{index}]: must be text")
         return cls(
-            _text(raw, "ultimate_decision_maker"),
+            jf.text(raw, "ultimate_decision_maker"),
             list(gates),
-            _bool(raw, "pathway_published"),
-            _text(raw, "pathway_where"),
+            jf.flag(raw, "pathway_published"),
+            jf.text(raw, "pathway_where"),
         )
 
 
@@ -429,10 +393,10 @@ class TtcArrangement:
     def from_json(cls, raw: Mapping[str, Any]) -> TtcArrangement:
         return cls(
             _model(raw.get("model"), "model"),
-            _text(raw, "provider"),
-            _bool(raw, "published"),
-            _text(raw, "where"),
-            _text(raw, "agreement_reference"),
+            jf.text(raw, "provider"),
+            jf.flag(raw, "published"),
+            jf.text(raw, "where"),
+            jf.text(raw, "agreement_reference"),
         )
 
 
@@ -567,13 +531,13 @@ class TtcEvaluation:
     def from_json(cls, raw: Mapping[str, Any]) -> TtcEvaluation:
         considered = [
             _model(value, f"models_considered[{index}]")
-            for index, value in enumerate(_list(raw, "models_considered"))
+            for index, value in enumerate(jf.items(raw, "models_considered"))
         ]
         return cls(
             considered,
             _model(raw.get("decision"), "decision"),
-            _text(raw, "reason"),
-            _date(raw, "decided_on"),
+            jf.text(raw, "reason"),
+            jf.required_date(raw, "decided_on"),
         )
 
 
@@ -625,18 +589,14 @@ class TrainingSession:
         attendees = raw.get("attendees", 0)
         if isinstance(attendees, bool) or not isinstance(attendees, int):
             raise ValueError("attendees: must be a whole number")
-        session_id = raw.get("id")
-        if session_id is not None and (
-            isinstance(session_id, bool) or not isinstance(session_id, int)
-        ):
-            raise ValueError("id: must be a whole number")
+        session_id = jf.whole_or_none(raw, "id")
         return cls(
-            _date(raw, "held_on"),
-            _text(raw, "audience"),
-            _text(raw, "topic"),
+            jf.required_date(raw, "held_on"),
+            jf.text(raw, "audience"),
+            jf.text(raw, "topic"),
             attendees,
-            _text(raw, "delivered_by"),
-            _text(raw, "note"),
+            jf.text(raw, "delivered_by"),
+            jf.text(raw, "note"),
             session_id,
         )
 
@@ -684,7 +644,9 @@ class Variation:
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Variation:
-        return cls(_text(raw, "action_key"), _text(raw, "variation"), _text(raw, "mitigation"))
+        return cls(
+            jf.text(raw, "action_key"), jf.text(raw, "variation"), jf.text(raw, "mitigation")
+        )
 
 
 # The record's parts, each kept under its own key (in the register's ``governance`` table).
@@ -760,9 +722,7 @@ class GovernanceRecord:
             except ValueError as exc:
                 raise ValueError(f"{key}.{exc}") from None
 
-        variations_raw = raw.get("variations") or []
-        if not isinstance(variations_raw, list):
-            raise ValueError("variations: must be a list")
+        variations_raw = jf.items(raw, "variations")
         variations: list[Variation] = []
         for index, item in enumerate(variations_raw):
             if not isinstance(item, Mapping):

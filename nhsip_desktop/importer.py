@@ -103,7 +103,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cases import IP_KIND_LABELS, IP_KIND_SHORT, IpKind, Stage, format_date
+from .cases import IP_KIND_LABELS, IP_KIND_SHORT, CaseFields, IpKind, Stage, format_date
 from .cells import safe_text
 from .disclosure import Contributor, Disclosure
 from .errors import RegisterError
@@ -973,17 +973,9 @@ def _column_indexes(table: Table, mapping: ImportMapping) -> dict[str, int]:
 
 # -- checking rows --------------------------------------------------------------------------
 @dataclass(frozen=True)
-class ReadyCase:
-    """A checked row, ready to become a case."""
+class ReadyCase(CaseFields):
+    """A checked row, ready to become a case: the case's fields, its year and its details."""
 
-    title: str
-    summary: str
-    stage: Stage
-    ip_kinds: tuple[IpKind, ...]
-    lead_innovator: str
-    received_on: dt.date | None
-    next_action: str
-    next_action_due: dt.date | None
     year: int
     disclosure: Disclosure | None  # None when the row has no problem or contributors
 

@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 from nhsip_desktop.salutation import TITLES
 
+from . import json_fields as jf
 from .governance import ANNEX_A_HEADINGS, GovernanceRecord, TtcInPlace, TtcModel, ttc_in_place
 from .renewals import add_months
 from .resources import resource_path
@@ -412,16 +413,7 @@ class PolicyFacts:
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> PolicyFacts:
         """The inverse of :meth:`to_json`; raises ``ValueError`` naming a malformed field."""
-
-        def text(key: str) -> str:
-            value = raw.get(key, "")
-            if not isinstance(value, str):
-                raise ValueError(f"{key}: must be text")
-            return value
-
-        gates = raw.get("stage_gates", [])
-        if not isinstance(gates, list) or not all(isinstance(g, str) for g in gates):
-            raise ValueError("stage_gates: must be a list of text")
+        gates = jf.text_list(raw, "stage_gates")
         days = raw.get("feedback_target_days", 30)
         if isinstance(days, bool) or not isinstance(days, int):
             raise ValueError("feedback_target_days: must be a whole number")
@@ -432,23 +424,23 @@ class PolicyFacts:
             ):
                 raise ValueError(f"revenue_bands[{index}]: must be a band")
             bands.append(BandFact(band["label"], *(band[p] for p in PARTIES)))
-        model = text("ttc_model")
+        model = jf.text(raw, "ttc_model")
         if model and model not in {m.value for m in TtcModel}:
             raise ValueError(f"ttc_model: {model!r} is not a TTC model")
         return cls(
-            organisation=text("organisation"),
-            sro_name=text("sro_name"),
-            sro_role=text("sro_role"),
-            decision_maker=text("decision_maker"),
+            organisation=jf.text(raw, "organisation"),
+            sro_name=jf.text(raw, "sro_name"),
+            sro_role=jf.text(raw, "sro_role"),
+            decision_maker=jf.text(raw, "decision_maker"),
             stage_gates=tuple(gates),
-            pathway_where=text("pathway_where"),
+            pathway_where=jf.text(raw, "pathway_where"),
             ttc_model=model,
-            ttc_provider=text("ttc_provider"),
-            ttc_agreement=text("ttc_agreement"),
+            ttc_provider=jf.text(raw, "ttc_provider"),
+            ttc_agreement=jf.text(raw, "ttc_agreement"),
             feedback_target_days=days,
-            revenue_policy=text("revenue_policy"),
+            revenue_policy=jf.text(raw, "revenue_policy"),
             revenue_bands=tuple(bands),
-            deductible=text("deductible"),
+            deductible=jf.text(raw, "deductible"),
         )
 
 

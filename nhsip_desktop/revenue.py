@@ -33,7 +33,6 @@ net revenue, and the innovators' amounts always add up exactly to the innovators
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from . import json_fields as jf
 from .disclosure import Contributor
 from .errors import RegisterError, ValidationError
 from .money import PENNY, money
@@ -330,12 +330,7 @@ def parse_revenue_policy(raw: Any, source: str = "") -> RevenuePolicy:
 def load_revenue_policy(path: Path) -> RevenuePolicy:
     """Read and check a policy file; :class:`RevenuePolicyError` names the file and field."""
     path = Path(path)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except OSError as exc:
-        raise RevenuePolicyError(path.name, "file", f"could not be read ({exc.strerror})") from exc
-    except ValueError as exc:
-        raise RevenuePolicyError(path.name, "file", f"is not valid JSON ({exc})") from exc
+    raw = jf.read_json_file(path, RevenuePolicyError, parse_float=Decimal)
     return parse_revenue_policy(raw, path.name)
 
 

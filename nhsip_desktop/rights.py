@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from . import json_fields as jf
+
 __all__ = [
     "DESIGN_RENEWAL_YEARS",
     "GRANT_STATUSES",
@@ -157,15 +159,15 @@ class Right:
             "title": self.title,
             "application_number": self.application_number,
             "registration_number": self.registration_number,
-            "filing_date": _iso(self.filing_date),
-            "priority_date": _iso(self.priority_date),
-            "publication_date": _iso(self.publication_date),
-            "grant_date": _iso(self.grant_date),
+            "filing_date": jf.iso(self.filing_date),
+            "priority_date": jf.iso(self.priority_date),
+            "publication_date": jf.iso(self.publication_date),
+            "grant_date": jf.iso(self.grant_date),
             "status": self.status.value,
             "owners": self.owners,
             "attorney": self.attorney,
             "case_id": self.case_id,
-            "next_review": _iso(self.next_review),
+            "next_review": jf.iso(self.next_review),
             "renewals_paid": {
                 str(year): paid.isoformat() for year, paid in sorted(self.renewals_paid.items())
             },
@@ -187,48 +189,25 @@ class Right:
             except (TypeError, ValueError):
                 raise ValueError(f"renewals_paid.{year}: must be a date, YYYY-MM-DD") from None
         return cls(
-            id=_int_or_none(raw, "id"),
+            id=jf.whole_or_none(raw, "id"),
             right_type=RightType(raw["right_type"]),
             jurisdiction=str(raw.get("jurisdiction", "")),
             title=str(raw.get("title", "")),
             application_number=str(raw.get("application_number", "")),
             registration_number=str(raw.get("registration_number", "")),
-            filing_date=_date_or_none(raw, "filing_date"),
-            priority_date=_date_or_none(raw, "priority_date"),
-            publication_date=_date_or_none(raw, "publication_date"),
-            grant_date=_date_or_none(raw, "grant_date"),
+            filing_date=jf.optional_date(raw, "filing_date"),
+            priority_date=jf.optional_date(raw, "priority_date"),
+            publication_date=jf.optional_date(raw, "publication_date"),
+            grant_date=jf.optional_date(raw, "grant_date"),
             status=RightStatus(raw.get("status", RightStatus.DRAFTING.value)),
             owners=str(raw.get("owners", "")),
             attorney=str(raw.get("attorney", "")),
-            case_id=_int_or_none(raw, "case_id"),
-            next_review=_date_or_none(raw, "next_review"),
+            case_id=jf.whole_or_none(raw, "case_id"),
+            next_review=jf.optional_date(raw, "next_review"),
             renewals_paid=renewals_paid,
             note=str(raw.get("note", "")),
             country=str(raw.get("country", "")),
         )
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _date_or_none(raw: Mapping[str, Any], key: str) -> dt.date | None:
-    value = raw.get(key)
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{key}: must be a date, YYYY-MM-DD") from None
-
-
-def _int_or_none(raw: Mapping[str, Any], key: str) -> int | None:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{key}: must be a whole number")
-    return value
 
 
 def _uk(value: dt.date) -> str:

@@ -265,6 +265,19 @@ def alert_text(
     return None if level is None else level.prefix + reason
 
 
+def case_alert_text(case: Case, *, today: dt.date, window_days: int) -> str | None:
+    """The confidentiality alert to show for ``case`` today (:func:`alert_text` of its alert
+    fields), or None."""
+    return alert_text(
+        case.stage,
+        case.alert_on,
+        case.alert_planned,
+        case.alert_reason,
+        today=today,
+        window_days=window_days,
+    )
+
+
 @dataclass(frozen=True)
 class NextAction:
     text: str
@@ -276,14 +289,7 @@ def effective_next_action(case: Case, *, today: dt.date, window_days: int) -> Ne
     """What the browser shows as a case's next action: an urgent confidentiality alert first,
     then the action recorded on the case, then what the stage itself calls for (step 5 asks for
     timely feedback to the innovator)."""
-    alert = alert_text(
-        case.stage,
-        case.alert_on,
-        case.alert_planned,
-        case.alert_reason,
-        today=today,
-        window_days=window_days,
-    )
+    alert = case_alert_text(case, today=today, window_days=window_days)
     if alert:
         # A planned disclosure is a hard date (step 4): its notice leads even before it is
         # urgent, so the case list shows it from the moment it is planned.

@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOpe
 from enum import StrEnum
 from typing import Any
 
+from . import json_fields as jf
 from .errors import ValidationError
 from .fees import Fee, FeeSchedule, FeeScheduleError
 from .money import PENNY, money
@@ -211,7 +212,7 @@ class Worksheet:
             "has_development_plan": self.has_development_plan,
             "fee_schedule_id": self.fee_schedule_id,
             "fee_schedule_version": self.fee_schedule_version,
-            "start": self.start.isoformat() if self.start else None,
+            "start": jf.iso(self.start),
         }
 
     @classmethod
@@ -234,7 +235,7 @@ class Worksheet:
             has_development_plan=raw.get("has_development_plan"),  # type: ignore[arg-type]
             fee_schedule_id=raw.get("fee_schedule_id", ""),
             fee_schedule_version=raw.get("fee_schedule_version", 0),
-            start=dt.date.fromisoformat(raw["start"]) if raw.get("start") else None,
+            start=jf.optional_date(raw, "start"),
         )
 
 

@@ -60,7 +60,7 @@ from nhsip_desktop.reports.template import (
 )
 from nhsip_desktop.revenue import PARTIES, PARTY_LABELS, Distribution, ReturnLine
 from nhsip_desktop.rights import Right
-from nhsip_desktop.stages import CloseReason, StageChange, alert_text
+from nhsip_desktop.stages import CloseReason, StageChange, case_alert_text
 from nhsip_desktop.store.assessments import Decision
 from nhsip_desktop.store.attachments import AttachmentInfo
 from nhsip_desktop.store.audit import AuditEntry
@@ -709,14 +709,8 @@ def _story(register: Register, case: Case, context: ReportContext) -> list[Any]:
         para(case.display_title, "Title"),
         para(f"{case.reference} \u00b7 {case.stage.label}", "Subtitle"),
     ]
-    alert = alert_text(
-        case.stage,
-        case.alert_on,
-        case.alert_planned,
-        case.alert_reason,
-        today=today,
-        window_days=int(register.settings.get("disclosure_alert_days")),
-    )
+    window_days = int(register.settings.get("disclosure_alert_days"))
+    alert = case_alert_text(case, today=today, window_days=window_days)
     if alert:
         story += [
             boxed(

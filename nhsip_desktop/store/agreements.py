@@ -10,7 +10,6 @@ when someone asks (``save_file_to``), and that export is recorded in the audit t
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
@@ -29,8 +28,9 @@ from ..agreements import (
     validate_ttc_review,
 )
 from ..renewals import Deadline
-from .attachments import export_checked
 from .audit import canonical_json, diff, utc_now
+from .blobs import MAX_FILE_BYTES, BlobTable, StoredFile, export_checked
+from .cases import next_in_year
 from .errors import NotFoundError, ValidationError
 
 if TYPE_CHECKING:
@@ -38,12 +38,13 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_AGREEMENT_FILE_BYTES", "AgreementFileInfo", "AgreementManager"]
 
-MAX_AGREEMENT_FILE_BYTES = 25 * 1024 * 1024
+MAX_AGREEMENT_FILE_BYTES = MAX_FILE_BYTES
 RECORD_KIND = "agreement"
+_FILES = BlobTable("agreement_files", "agreement_id", "agreement document", "the agreement's note")
 
 
 @dataclass(frozen=True)
-class AgreementFileInfo:
+class AgreementFileInfo(StoredFile):
     """A document kept with an agreement (the signed copy, a variation, ...), without its
     content."""
 
@@ -54,34 +55,12 @@ class AgreementFileInfo:
     sha256: str
     added_at: str
 
-    @property
-    def size_text(self) -> str:
-        if self.size < 1024:
-            return f"{self.size} bytes"
-        if self.size < 1024 * 1024:
-            return f"{self.size / 1024:.0f} KB"
-        return f"{self.size / 1024 / 1024:.1f} MB"
-
 
 def _refuse(problems: list[tuple[str, str]]) -> None:
     if problems:
         raise ValidationError(
             "Not saved: " + " ".join(m for _f, m in problems), problems[0][0], problems
         )
-
-
-def _check_size(name: str, size: int) -> None:
-    if size > MAX_AGREEMENT_FILE_BYTES:
-        raise ValidationError(
-            f"{name} is {size / 1024 / 1024:.1f} MB; files up to "
-            f"{MAX_AGREEMENT_FILE_BYTES // 1024 // 1024} MB can be kept in the register. Keep "
-            "larger files on a secure shared drive and note where they are in the agreement's "
-            "note.",
-            "content",
-        )
-
-
-_FILE_COLUMNS = "id, agreement_id, name, size, sha256, added_at"
 
 
 class AgreementManager:
@@ -124,17 +103,7 @@ class AgreementManager:
 
     # -- writing ------------------------------------------------------------------------
     def _next_reference(self, year: int) -> str:
-        conn = self._reg.conn
-        row = conn.execute(
-            "SELECT last_number FROM agreement_counters WHERE year = ?", (year,)
-        ).fetchone()
-        number = (row[0] if row else 0) + 1
-        conn.execute(
-            "INSERT INTO agreement_counters(year, last_number) VALUES (?, ?) "
-            "ON CONFLICT(year) DO UPDATE SET last_number = excluded.last_number",
-            (year, number),
-        )
-        return f"AG-{year}-{number:04d}"
+        return f"AG-{year}-{next_in_year(self._reg.conn, 'agreement_counters', year):04d}"
 
     def _missing_links(self, a: Agreement) -> list[tuple[str, str]]:
         conn = self._reg.conn
@@ -270,55 +239,26 @@ class AgreementManager:
     def add_file(self, agreement_id: int, name: str, content: bytes) -> AgreementFileInfo:
         """Keep a document (the signed agreement, a variation) inside the encrypted register,
         with its size and SHA-256; up to 25 MB."""
-        name = Path(name).name.strip()
-        if not name:
-            raise ValidationError("The file needs a name.", "name")
-        _check_size(name, len(content))
-        digest = hashlib.sha256(content).hexdigest()
+        _FILES.check_size(_FILES.clean_name(name), len(content))
         with self._reg.transaction() as tx:
             reference = self.get(agreement_id).reference
-            cur = self._reg.conn.execute(
-                "INSERT INTO agreement_files(agreement_id, name, size, sha256, content, added_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (agreement_id, name, len(content), digest, content, utc_now()),
-            )
-            file_id = int(cur.lastrowid)
-            tx.audit(
-                "insert",
-                "agreement_file",
-                f"{reference}/{file_id}",
-                {"name": [None, name], "size": [None, len(content)], "sha256": [None, digest]},
-            )
+            file_id, record = _FILES.insert(self._reg.conn, agreement_id, name, content)
+            tx.audit("insert", "agreement_file", f"{reference}/{file_id}", record)
             self._touch(tx, agreement_id)
         return self.file(file_id)
 
     def add_file_from(self, agreement_id: int, path: Path) -> AgreementFileInfo:
         """Keep the file at ``path`` (its size is checked before it is read)."""
-        _check_size(path.name, path.stat().st_size)
-        return self.add_file(agreement_id, path.name, path.read_bytes())
+        return self.add_file(agreement_id, *_FILES.read_path(path))
 
     def file(self, file_id: int) -> AgreementFileInfo:
-        row = self._reg.conn.execute(
-            f"SELECT {_FILE_COLUMNS} FROM agreement_files WHERE id = ?", (file_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFoundError(f"There is no agreement document {file_id}.")
-        return AgreementFileInfo(*row)
+        return AgreementFileInfo(*_FILES.row(self._reg.conn, file_id))
 
     def files(self, agreement_id: int) -> list[AgreementFileInfo]:
-        rows = self._reg.conn.execute(
-            f"SELECT {_FILE_COLUMNS} FROM agreement_files WHERE agreement_id = ? ORDER BY id",
-            (agreement_id,),
-        ).fetchall()
-        return [AgreementFileInfo(*r) for r in rows]
+        return [AgreementFileInfo(*r) for r in _FILES.rows(self._reg.conn, agreement_id)]
 
     def file_content(self, file_id: int) -> bytes:
-        row = self._reg.conn.execute(
-            "SELECT content FROM agreement_files WHERE id = ?", (file_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFoundError(f"There is no agreement document {file_id}.")
-        return bytes(row[0])
+        return _FILES.content(self._reg.conn, file_id)
 
     def save_file_to(self, file_id: int, target: Path) -> Path:
         """Write the document out where the person chose, checked against its SHA-256 first.
@@ -338,13 +278,8 @@ class AgreementManager:
         info = self.file(file_id)
         with self._reg.transaction() as tx:
             reference = self.get(info.agreement_id).reference
-            self._reg.conn.execute("DELETE FROM agreement_files WHERE id = ?", (file_id,))
-            tx.audit(
-                "delete",
-                "agreement_file",
-                f"{reference}/{file_id}",
-                {"name": [info.name, None], "sha256": [info.sha256, None]},
-            )
+            _FILES.delete(self._reg.conn, file_id)
+            tx.audit("delete", "agreement_file", f"{reference}/{file_id}", info.removed())
             self._touch(tx, info.agreement_id)
 
     def _touch(self, tx: Transaction, agreement_id: int) -> None:

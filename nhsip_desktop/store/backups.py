@@ -31,7 +31,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from .. import safe_write
 from ..safe_write import fsync_file, fsync_folder
@@ -275,6 +275,18 @@ def _check_copy(
     return facts
 
 
+def _give_up(tmp: Path, exc: BaseException, failed: Callable[[str], str]) -> NoReturn:
+    """After a backup or restore failed: remove the unfinished copy ``tmp`` and raise. A
+    register, database or file error becomes a :class:`BackupError` saying ``failed(detail)``;
+    a ``BackupError`` or anything else is raised as it is."""
+    remove_file_and_sidecars(tmp)
+    if isinstance(exc, BackupError) or not isinstance(
+        exc, RegisterError | sqlcipher.DatabaseError | OSError
+    ):
+        raise exc
+    raise BackupError(failed(_detail(exc))) from exc
+
+
 def _detail(exc: BaseException) -> str:
     """A short account of a failure, for inside a sentence (never content, never keys)."""
     if isinstance(exc, DamagedRegisterError):
@@ -482,16 +494,15 @@ def create_backup(
         final = unused_name(lambda stamp: folder / f"{stem}.{stamp}.{reason}{REGISTER_SUFFIX}")
         safe_write.replace(tmp, final)
     except BaseException as exc:
-        remove_file_and_sidecars(tmp)
-        if isinstance(exc, BackupError):
-            raise
-        if isinstance(exc, RegisterError | sqlcipher.DatabaseError | OSError):
-            raise BackupError(
-                f"The backup could not be written to {folder} ({_detail(exc)}). No backup file was "
-                "left behind and the register itself is unchanged. Check that the drive has "
-                "free space and can be written to, then try again."
-            ) from exc
-        raise
+        _give_up(
+            tmp,
+            exc,
+            lambda detail: (
+                f"The backup could not be written to {folder} ({detail}). No backup "
+                "file was left behind and the register itself is unchanged. Check that the drive "
+                "has free space and can be written to, then try again."
+            ),
+        )
     fsync_folder(folder)
     parsed = _parse_name(final, stem)
     created = parsed[0] if parsed else dt.datetime.now(dt.UTC)
@@ -703,14 +714,13 @@ def restore_backup(
             kept = unused_name(lambda stamp: target.with_name(f"{target.name}.replaced-{stamp}"))
             replace_keeping(tmp, target, kept)
         except BaseException as exc:
-            remove_file_and_sidecars(tmp)
-            if isinstance(exc, BackupError):
-                raise
-            if isinstance(exc, RegisterError | sqlcipher.DatabaseError | OSError):
-                raise BackupError(
-                    f"The backup could not be restored to {target} ({_detail(exc)}). Nothing has "
-                    "been replaced. Check that the drive has free space and can be written "
-                    "to, then try again."
-                ) from exc
-            raise
+            _give_up(
+                tmp,
+                exc,
+                lambda detail: (
+                    f"The backup could not be restored to {target} ({detail}). "
+                    "Nothing has been replaced. Check that the drive has free space and can be "
+                    "written to, then try again."
+                ),
+            )
     return target

@@ -24,6 +24,7 @@ from .errors import NotFoundError, ValidationError
 
 if TYPE_CHECKING:
     from .register import Register, Transaction
+    from .sqlcipher import Connection
 
 TITLE_MAX = 300
 SUMMARY_MAX = 20_000
@@ -159,6 +160,20 @@ def _clean(values: dict[str, Any], *, draft: bool = False) -> dict[str, Any]:
     return out
 
 
+def next_in_year(conn: Connection, counters: str, year: int) -> int:
+    """The next number of ``year`` from the counters table ``counters`` (``reference_counters``
+    for cases, ``agreement_counters`` for agreements), taken inside the caller's transaction so
+    that references have no gaps and are never reused, even after a delete."""
+    row = conn.execute(f"SELECT last_number FROM {counters} WHERE year = ?", (year,)).fetchone()
+    number = (row[0] if row else 0) + 1
+    conn.execute(
+        f"INSERT INTO {counters}(year, last_number) VALUES (?, ?) "
+        "ON CONFLICT(year) DO UPDATE SET last_number = excluded.last_number",
+        (year, number),
+    )
+    return int(number)
+
+
 class CaseManager:
     def __init__(self, register: Register) -> None:
         self._reg = register
@@ -283,16 +298,7 @@ class CaseManager:
 
     # -- writing ------------------------------------------------------------------------
     def _next_reference(self, year: int) -> tuple[str, int]:
-        conn = self._reg.conn
-        row = conn.execute(
-            "SELECT last_number FROM reference_counters WHERE year = ?", (year,)
-        ).fetchone()
-        number = (row[0] if row else 0) + 1
-        conn.execute(
-            "INSERT INTO reference_counters(year, last_number) VALUES (?, ?) "
-            "ON CONFLICT(year) DO UPDATE SET last_number = excluded.last_number",
-            (year, number),
-        )
+        number = next_in_year(self._reg.conn, "reference_counters", year)
         return f"IP-{year}-{number:04d}", number
 
     def add(
