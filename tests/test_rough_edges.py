@@ -112,7 +112,7 @@ def test_an_impossible_date_is_not_a_real_date(qtbot: Any, window: MainWindow) -
 def test_cli_says_an_impossible_date_is_not_a_real_date() -> None:
     import argparse
 
-    from nhsip_desktop.cli import _date_arg
+    from nhsip_desktop.cli_common import date_arg as _date_arg
 
     with pytest.raises(argparse.ArgumentTypeError, match="not a real date"):
         _date_arg("31/02/2026")
