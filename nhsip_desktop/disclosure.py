@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -256,7 +256,7 @@ class Disclosure:
 
     # -- JSON ----------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
-        return {"version": DETAILS_VERSION, **_plain(asdict(self))}
+        return {"version": DETAILS_VERSION, **_plain(self)}
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Disclosure:
@@ -365,7 +365,10 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _plain(value: Any) -> Any:
-    """Dates to ISO text, Decimals to text, enums to their values: JSON-ready."""
+    """Dates to ISO text, Decimals to text, enums to their values, dataclasses to dicts of
+    their fields (as ``asdict`` would, without its deep copies): JSON-ready."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -90,6 +90,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import importlib
 import io
 import json
@@ -330,25 +331,57 @@ def _kind_names() -> str:
 def match_stage(text: str, extra: dict[str, str] | None = None) -> Stage | None:
     """The stage a person's word means (value, label, or a word from ``extra``), or None."""
     key = _norm(text)
-    for word, value in (extra or {}).items():
-        if _norm(word) == key:
-            return Stage(value)
-    for stage in Stage:
-        if key in (_norm(stage.value), _norm(stage.label)):
-            return stage
-    return _STAGE_WORDS.get(key)
+    value = _extra_words(extra).get(key)
+    if value is not None:
+        return Stage(value)
+    return _stage_words().get(key)
 
 
 def match_ip_kind(text: str, extra: dict[str, str] | None = None) -> IpKind | None:
     """The kind of IP a person's word means (value, label, or a word from ``extra``), or None."""
     key = _norm(text)
-    for word, value in (extra or {}).items():
-        if _norm(word) == key:
-            return IpKind(value)
+    value = _extra_words(extra).get(key)
+    if value is not None:
+        return IpKind(value)
+    return _kind_words().get(key)
+
+
+def _extra_words(extra: dict[str, str] | None) -> dict[str, str]:
+    """A mapping's own words, normalised (the first listed wins a shared word)."""
+    return _normed_words(tuple(extra.items())) if extra else {}
+
+
+@functools.lru_cache(maxsize=32)
+def _normed_words(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for word, value in items:
+        found.setdefault(_norm(word), value)
+    return found
+
+
+@functools.cache
+def _stage_words() -> dict[str, Stage]:
+    """Every stage's value and label, normalised (the first stage wins a shared word), then
+    the other words people use."""
+    found: dict[str, Stage] = {}
+    for stage in Stage:
+        for word in (stage.value, stage.label):
+            found.setdefault(_norm(word), stage)
+    for word, stage in _STAGE_WORDS.items():
+        found.setdefault(word, stage)
+    return found
+
+
+@functools.cache
+def _kind_words() -> dict[str, IpKind]:
+    """As :func:`_stage_words`, for the kinds of IP."""
+    found: dict[str, IpKind] = {}
     for kind in IpKind:
-        if key in (_norm(kind.value), _norm(IP_KIND_LABELS[kind]), _norm(IP_KIND_SHORT[kind])):
-            return kind
-    return _KIND_WORDS.get(key)
+        for word in (kind.value, IP_KIND_LABELS[kind], IP_KIND_SHORT[kind]):
+            found.setdefault(_norm(word), kind)
+    for word, kind in _KIND_WORDS.items():
+        found.setdefault(word, kind)
+    return found
 
 
 def split_kinds(text: str) -> list[str]:
@@ -1330,39 +1363,29 @@ def import_rows(
             bad,
             0,
         )
-    references: list[tuple[int, str]] = []
-    ids: list[int] = []
-    cases = register.cases
+    # Each case is written and audited as adding it, saving its disclosure and setting its
+    # stage would write it (a case past Draft needs a complete disclosure, which an imported
+    # record often lacks), through the store's bulk path: one call per case took minutes.
+    items = (
+        {
+            "title": ready.title,
+            "summary": ready.summary,
+            "stage": ready.stage,
+            "ip_kinds": ready.ip_kinds,
+            "lead_innovator": ready.lead_innovator,
+            "received_on": ready.received_on,
+            "next_action": ready.next_action,
+            "next_action_due": ready.next_action_due,
+            "year": ready.year,
+            "disclosure": ready.disclosure,
+        }
+        for ready in (row.ready for row in good)
+        if ready is not None
+    )
     with register.transaction() as tx:
-        for row in good:
-            ready = row.ready
-            assert ready is not None
-            # A case past Draft must have a complete disclosure; an imported record often
-            # does not. So it is added as a draft, given its disclosure, then its stage.
-            staged = ready.disclosure is not None and ready.stage is not Stage.DRAFT
-            case = cases.add(
-                ready.title,
-                summary=ready.summary,
-                stage=Stage.DRAFT if staged else ready.stage,
-                ip_kinds=ready.ip_kinds,
-                lead_innovator=ready.lead_innovator,
-                received_on=ready.received_on,
-                next_action=ready.next_action,
-                next_action_due=ready.next_action_due,
-                year=ready.year,
-            )
-            if ready.disclosure is not None:
-                cases.save_disclosure(
-                    case.id,
-                    title=ready.title,
-                    summary=ready.summary,
-                    ip_kinds=ready.ip_kinds,
-                    disclosure=ready.disclosure,
-                )
-                # save_disclosure sets the lead from the contributors: keep the sheet's.
-                cases.update(case.id, stage=ready.stage, lead_innovator=ready.lead_innovator)
-            references.append((row.row_number, case.reference))
-            ids.append(case.id)
+        added = register.cases.add_imported(items)
+        references = [(row.row_number, ref) for row, (_id, ref) in zip(good, added, strict=True)]
+        ids = [case_id for case_id, _ref in added]
         tx.audit(
             "import",
             "import",
