@@ -9,6 +9,7 @@ it belongs to, so forms can show each message beside its field.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal, InvalidOperation
@@ -364,11 +365,21 @@ def _date(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
+_JSON_LEAVES = frozenset({str, int, bool, float, type(None)})
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def _plain(value: Any) -> Any:
     """Dates to ISO text, Decimals to text, enums to their values, dataclasses to dicts of
     their fields (as ``asdict`` would, without its deep copies): JSON-ready."""
+    if type(value) in _JSON_LEAVES:
+        return value
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
