@@ -860,6 +860,9 @@ def _decode(data: bytes, name: str) -> str:
         ) from None
 
 
+_COMMON_CHARS = 64  # cells up to this long are shared when they repeat (see _read_csv)
+
+
 def _read_csv(path: Path, header_row: int) -> list[list[CellValue]]:
     text = _decode(_read_bytes(path), path.name)
     sample = "\n".join(text.splitlines()[: max(header_row, 1) + 20])
@@ -876,6 +879,9 @@ def _read_csv(path: Path, header_row: int) -> list[list[CellValue]]:
     delimiter = max((",", ";", "\t"), key=width)  # ties go to the comma
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records: list[list[CellValue]] = []
+    # Short values that repeat down a column (stages, kinds, names, dates) are kept once, not
+    # once a row: a large file's cells are held in memory until the import is written.
+    common: dict[str, str] = {}
     try:
         for record in reader:
             if len(records) >= MAX_IMPORT_ROWS:
@@ -889,7 +895,14 @@ def _read_csv(path: Path, header_row: int) -> list[list[CellValue]]:
                     f"line {reader.line_num}, column {column}",
                     f"{len(cell):,} characters",
                 )
-            records.append([c if c.strip() else None for c in record])
+            records.append(
+                [
+                    (common.setdefault(c, c) if len(c) <= _COMMON_CHARS else c)
+                    if c.strip()
+                    else None
+                    for c in record
+                ]
+            )
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             size = f"more than {csv.field_size_limit():,} characters"
@@ -1000,7 +1013,7 @@ def _column_indexes(table: Table, mapping: ImportMapping) -> dict[str, int]:
 
 
 # -- checking rows --------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReadyCase:
     """A checked row, ready to become a case."""
 
@@ -1016,7 +1029,7 @@ class ReadyCase:
     disclosure: Disclosure | None  # None when the row has no problem or contributors
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     """One data row: what it holds (``values``: field -> the cell as text) and its problems."""
 

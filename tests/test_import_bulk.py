@@ -70,9 +70,7 @@ def _written(register: Register) -> dict[str, Any]:
     conn = register.conn
     cur = conn.execute("SELECT * FROM cases ORDER BY id")
     names = [d[0] for d in cur.description]
-    cases = [
-        {n: v for n, v in zip(names, row, strict=True) if n not in _TIMES} for row in cur
-    ]
+    cases = [{n: v for n, v in zip(names, row, strict=True) if n not in _TIMES} for row in cur]
     details = conn.execute("SELECT case_id, details FROM case_details ORDER BY case_id").fetchall()
     audit = []
     for action, kind, record, changes in conn.execute(

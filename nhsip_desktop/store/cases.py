@@ -21,6 +21,7 @@ from ..stages import (
 )
 from .audit import canonical_json, diff, utc_now
 from .errors import NotFoundError, ValidationError
+from .sqlcipher import CACHE_KIB
 
 if TYPE_CHECKING:
     from .register import Register, Transaction
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 TITLE_MAX = 300
 SUMMARY_MAX = 20_000
 TEXT_MAX = 500
+_IMPORT_CACHE_KIB = 16 * 1024  # the page cache while an import is written (see add_imported)
 
 _FIELDS = (
     "title",
@@ -353,18 +355,25 @@ class CaseManager:
         out: list[tuple[int, str]] = []
         entries: list[tuple[str, str, str, str | int, dict[str, Any]]] = []
         details_rows: list[tuple[int, str]] = []
+        conn = self._reg.conn
         with self._reg.transaction() as tx:
-            for item in items:
-                case_id, reference, details = self._add_imported_one(item, counters, entries)
-                if details:
-                    details_rows.append((case_id, details))
-                out.append((case_id, reference))
-                tx.case_ids.add(case_id)
-                if len(entries) >= 2000:
-                    self._write_imported(tx, entries, details_rows)
-            self._write_imported(tx, entries, details_rows)
+            # The import changes far more pages than the register's page cache need hold: let
+            # SQLite write them to the log as it goes instead of keeping them all in memory.
+            conn.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB}")
+            try:
+                for item in items:
+                    case_id, reference, details = self._add_imported_one(item, counters, entries)
+                    if details:
+                        details_rows.append((case_id, details))
+                    out.append((case_id, reference))
+                    tx.case_ids.add(case_id)
+                    if len(entries) >= 2000:
+                        self._write_imported(tx, entries, details_rows)
+                self._write_imported(tx, entries, details_rows)
+            finally:
+                conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             for year, number in counters.items():
-                self._reg.conn.execute(
+                conn.execute(
                     "INSERT INTO reference_counters(year, last_number) VALUES (?, ?) "
                     "ON CONFLICT(year) DO UPDATE SET last_number = excluded.last_number",
                     (year, number),
