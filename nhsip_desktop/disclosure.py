@@ -369,15 +369,33 @@ _JSON_LEAVES = frozenset({str, int, bool, float, type(None)})
 
 
 @functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """A dataclass's field names in order; None for any other type."""
+    return tuple(f.name for f in fields(cls)) if is_dataclass(cls) else None
 
 
 def _plain(value: Any) -> Any:
     """Dates to ISO text, Decimals to text, enums to their values, dataclasses to dicts of
     their fields (as ``asdict`` would, without its deep copies): JSON-ready."""
-    if type(value) in _JSON_LEAVES:
+    kind = type(value)
+    if kind in _JSON_LEAVES:
         return value
+    if isinstance(value, StrEnum):
+        return value.value
+    if kind is list:
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    return value
     if is_dataclass(value) and not isinstance(value, type):
         return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, dict):

@@ -11,7 +11,6 @@ from typing import Any
 from nhsip_desktop.importer import ImportPreview, import_rows, preview, read_table
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.register import Register
-
 from tests.test_importer import TODAY, standard_mapping, write_csv
 
 ROWS = [
@@ -134,3 +133,49 @@ def test_the_bulk_path_reads_nothing_back(register: Register, tmp_path: Path) ->
     # each case: its insert, its details and its stage; then the import's own row
     assert register.audit.count() - audited == 200 * 3 + 1
     assert register.check().ok
+
+
+def test_disclosure_json_is_what_asdict_gave() -> None:
+    """``Disclosure.to_json`` no longer goes through ``asdict`` (its deep copies were a tenth of
+    an import's time): every kind of value still comes out the same, in the same order."""
+    import dataclasses
+    import datetime as dt
+    from decimal import Decimal
+    from enum import StrEnum
+
+    from nhsip_desktop import disclosure as d
+
+    def plain(value: Any) -> Any:  # the conversion as it was
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, StrEnum):
+            return value.value
+        return value
+
+    on = dt.date(2024, 1, 2)
+    full = d.Disclosure(
+        problem="Cannulas slip",
+        beneficiaries=list(d.Beneficiary)[:2],
+        resources_used=list(d.Resource)[:2],
+        ai_involved=True,
+        contributors=[
+            d.Contributor(name="Aoife Kelly", share=Decimal("60.5"), employer_country="IE"),
+            d.Contributor(name="Sam Lee", share=Decimal(0)),
+        ],
+        funders=[d.Funder("NIHR", list(d.IpTerms)[-1], "note")],
+        partners=[d.Partner("Acme", list(d.PartnerKind)[-1], country="US")],
+        agreements=[d.AgreementRef(list(d.AgreementKind)[-1], "Acme", on)],
+        external_disclosures=[d.ExternalDisclosure(next(iter(d.DisclosureKind)), on, False)],
+        confirmed_ownership=d.ConfirmedOwnership("The trust", "", on, "Test Lead"),
+    )
+    for disclosure in (full, d.Disclosure()):
+        expected = {"version": d.DETAILS_VERSION, **plain(dataclasses.asdict(disclosure))}
+        got = disclosure.to_json()
+        assert json.dumps(got) == json.dumps(expected)
+        assert d.Disclosure.from_json(got).to_json() == got
