@@ -9,7 +9,6 @@ it belongs to, so forms can show each message beside its field.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import uuid
 from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal, InvalidOperation
@@ -368,10 +367,14 @@ def _date(value: Any) -> dt.date | None:
 _JSON_LEAVES = frozenset({str, int, bool, float, type(None)})
 
 
-@functools.cache
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
 def _field_names(cls: type) -> tuple[str, ...] | None:
-    """A dataclass's field names in order; None for any other type."""
-    return tuple(f.name for f in fields(cls)) if is_dataclass(cls) else None
+    """A dataclass's field names in order; None for any other type (kept for the next call)."""
+    if cls not in _FIELD_NAMES:
+        _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls)) if is_dataclass(cls) else None
+    return _FIELD_NAMES[cls]
 
 
 def _plain(value: Any) -> Any:
