@@ -1026,7 +1026,16 @@ class ReadyCase:
     next_action: str
     next_action_due: dt.date | None
     year: int
-    disclosure: Disclosure | None  # None when the row has no problem or contributors
+    problem: str = ""
+    contributors: tuple[Contributor, ...] = ()
+
+    @property
+    def disclosure(self) -> Disclosure | None:
+        """The case's disclosure; None when the row has no problem or contributors. Made
+        when asked for (the preview of a large file holds only what it needs)."""
+        if not self.problem and not self.contributors:
+            return None
+        return Disclosure(problem=self.problem, contributors=list(self.contributors))
 
 
 @dataclass(slots=True)
@@ -1305,8 +1314,7 @@ def _check_row(
     if errors:
         return result
     problem = text.get("problem", "")
-    disclosure = Disclosure(problem=problem, contributors=people) if problem or people else None
-    lead = text.get("lead_innovator", "") or (disclosure.lead() if disclosure else "")
+    lead = text.get("lead_innovator", "") or Disclosure(contributors=people).lead()
     result.ready = ReadyCase(
         title=title,
         summary=text.get("summary", ""),
@@ -1317,7 +1325,8 @@ def _check_row(
         next_action=text.get("next_action", ""),
         next_action_due=dates["next_action_due"],
         year=year,
-        disclosure=disclosure,
+        problem=problem,
+        contributors=tuple(people),
     )
     return result
 
