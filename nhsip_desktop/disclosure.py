@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -256,7 +256,7 @@ class Disclosure:
 
     # -- JSON ----------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
-        return {"version": DETAILS_VERSION, **_plain(asdict(self))}
+        return {"version": DETAILS_VERSION, **_plain(self)}
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Disclosure:
@@ -364,8 +364,43 @@ def _date(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
+_JSON_LEAVES = frozenset({str, int, bool, float, type(None)})
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """A dataclass's field names in order; None for any other type (kept for the next call)."""
+    if cls not in _FIELD_NAMES:
+        _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls)) if is_dataclass(cls) else None
+    return _FIELD_NAMES[cls]
+
+
 def _plain(value: Any) -> Any:
-    """Dates to ISO text, Decimals to text, enums to their values: JSON-ready."""
+    """Dates to ISO text, Decimals to text, enums to their values, dataclasses to dicts of
+    their fields (as ``asdict`` would, without its deep copies): JSON-ready."""
+    kind = type(value)
+    if kind in _JSON_LEAVES:
+        return value
+    if isinstance(value, StrEnum):
+        return value.value
+    if kind is list:
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    return value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):

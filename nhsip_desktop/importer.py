@@ -92,6 +92,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import importlib
 import io
 import json
@@ -335,25 +336,57 @@ def _kind_names() -> str:
 def match_stage(text: str, extra: dict[str, str] | None = None) -> Stage | None:
     """The stage a person's word means (value, label, or a word from ``extra``), or None."""
     key = _norm(text)
-    for word, value in (extra or {}).items():
-        if _norm(word) == key:
-            return Stage(value)
-    for stage in Stage:
-        if key in (_norm(stage.value), _norm(stage.label)):
-            return stage
-    return _STAGE_WORDS.get(key)
+    value = _extra_words(extra).get(key)
+    if value is not None:
+        return Stage(value)
+    return _stage_words().get(key)
 
 
 def match_ip_kind(text: str, extra: dict[str, str] | None = None) -> IpKind | None:
     """The kind of IP a person's word means (value, label, or a word from ``extra``), or None."""
     key = _norm(text)
-    for word, value in (extra or {}).items():
-        if _norm(word) == key:
-            return IpKind(value)
+    value = _extra_words(extra).get(key)
+    if value is not None:
+        return IpKind(value)
+    return _kind_words().get(key)
+
+
+def _extra_words(extra: dict[str, str] | None) -> dict[str, str]:
+    """A mapping's own words, normalised (the first listed wins a shared word)."""
+    return _normed_words(tuple(extra.items())) if extra else {}
+
+
+@functools.lru_cache(maxsize=32)
+def _normed_words(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for word, value in items:
+        found.setdefault(_norm(word), value)
+    return found
+
+
+@functools.cache
+def _stage_words() -> dict[str, Stage]:
+    """Every stage's value and label, normalised (the first stage wins a shared word), then
+    the other words people use."""
+    found: dict[str, Stage] = {}
+    for stage in Stage:
+        for word in (stage.value, stage.label):
+            found.setdefault(_norm(word), stage)
+    for word, stage in _STAGE_WORDS.items():
+        found.setdefault(word, stage)
+    return found
+
+
+@functools.cache
+def _kind_words() -> dict[str, IpKind]:
+    """As :func:`_stage_words`, for the kinds of IP."""
+    found: dict[str, IpKind] = {}
     for kind in IpKind:
-        if key in (_norm(kind.value), _norm(IP_KIND_LABELS[kind]), _norm(IP_KIND_SHORT[kind])):
-            return kind
-    return _KIND_WORDS.get(key)
+        for word in (kind.value, IP_KIND_LABELS[kind], IP_KIND_SHORT[kind]):
+            found.setdefault(_norm(word), kind)
+    for word, kind in _KIND_WORDS.items():
+        found.setdefault(word, kind)
+    return found
 
 
 def split_kinds(text: str) -> list[str]:
@@ -832,6 +865,9 @@ def _decode(data: bytes, name: str) -> str:
         ) from None
 
 
+_COMMON_CHARS = 64  # cells up to this long are shared when they repeat (see _read_csv)
+
+
 def _read_csv(path: Path, header_row: int) -> list[list[CellValue]]:
     text = _decode(_read_bytes(path), path.name)
     sample = "\n".join(text.splitlines()[: max(header_row, 1) + 20])
@@ -848,6 +884,9 @@ def _read_csv(path: Path, header_row: int) -> list[list[CellValue]]:
     delimiter = max((",", ";", "\t"), key=width)  # ties go to the comma
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records: list[list[CellValue]] = []
+    # Short values that repeat down a column (stages, kinds, names, dates) are kept once, not
+    # once a row: a large file's cells are held in memory until the import is written.
+    common: dict[str, str] = {}
     try:
         for record in reader:
             if len(records) >= MAX_IMPORT_ROWS:
@@ -861,7 +900,14 @@ def _read_csv(path: Path, header_row: int) -> list[list[CellValue]]:
                     f"line {reader.line_num}, column {column}",
                     f"{len(cell):,} characters",
                 )
-            records.append([c if c.strip() else None for c in record])
+            records.append(
+                [
+                    (common.setdefault(c, c) if len(c) <= _COMMON_CHARS else c)
+                    if c.strip()
+                    else None
+                    for c in record
+                ]
+            )
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             size = f"more than {csv.field_size_limit():,} characters"
@@ -972,15 +1018,24 @@ def _column_indexes(table: Table, mapping: ImportMapping) -> dict[str, int]:
 
 
 # -- checking rows --------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReadyCase(CaseFields):
     """A checked row, ready to become a case: the case's fields, its year and its details."""
 
     year: int
-    disclosure: Disclosure | None  # None when the row has no problem or contributors
+    problem: str = ""
+    contributors: tuple[Contributor, ...] = ()
+
+    @property
+    def disclosure(self) -> Disclosure | None:
+        """The case's disclosure; None when the row has no problem or contributors. Made
+        when asked for (the preview of a large file holds only what it needs)."""
+        if not self.problem and not self.contributors:
+            return None
+        return Disclosure(problem=self.problem, contributors=list(self.contributors))
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     """One data row: what it holds (``values``: field -> the cell as text) and its problems."""
 
@@ -1256,8 +1311,7 @@ def _check_row(
     if errors:
         return result
     problem = text.get("problem", "")
-    disclosure = Disclosure(problem=problem, contributors=people) if problem or people else None
-    lead = text.get("lead_innovator", "") or (disclosure.lead() if disclosure else "")
+    lead = text.get("lead_innovator", "") or Disclosure(contributors=people).lead()
     result.ready = ReadyCase(
         title=title,
         summary=text.get("summary", ""),
@@ -1268,7 +1322,8 @@ def _check_row(
         next_action=text.get("next_action", ""),
         next_action_due=dates["next_action_due"],
         year=year,
-        disclosure=disclosure,
+        problem=problem,
+        contributors=tuple(people),
     )
     return result
 
@@ -1327,42 +1382,37 @@ def import_rows(
             bad,
             0,
         )
-    references: list[tuple[int, str]] = []
-    ids: list[int] = []
-    cases = register.cases
+    # Each case is written and audited as adding it, saving its disclosure and setting its
+    # stage would write it (a case past Draft needs a complete disclosure, which an imported
+    # record often lacks), through the store's bulk path: one call per case took minutes.
+    items = (
+        {
+            "title": ready.title,
+            "summary": ready.summary,
+            "stage": ready.stage,
+            "ip_kinds": ready.ip_kinds,
+            "lead_innovator": ready.lead_innovator,
+            "received_on": ready.received_on,
+            "next_action": ready.next_action,
+            "next_action_due": ready.next_action_due,
+            "year": ready.year,
+            "disclosure": ready.disclosure,
+        }
+        for ready in (row.ready for row in good)
+        if ready is not None
+    )
     with register.transaction() as tx:
-        for row in good:
+        added = register.cases.add_imported(items)
+        references = [(row.row_number, ref) for row, (_id, ref) in zip(good, added, strict=True)]
+        ids = [case_id for case_id, _ref in added]
+        for row, (case_id, _ref) in zip(good, added, strict=True):
             ready = row.ready
             assert ready is not None
-            # A case past Draft must have a complete disclosure; an imported record often
-            # does not. So it is added as a draft, given its disclosure, then its stage.
-            staged = ready.disclosure is not None and ready.stage is not Stage.DRAFT
-            case = cases.add(
-                ready.title,
-                summary=ready.summary,
-                stage=Stage.DRAFT if staged else ready.stage,
-                ip_kinds=ready.ip_kinds,
-                lead_innovator=ready.lead_innovator,
-                received_on=ready.received_on,
-                next_action=ready.next_action,
-                next_action_due=ready.next_action_due,
-                year=ready.year,
-            )
-            if ready.disclosure is not None:
-                cases.save_disclosure(
-                    case.id,
-                    title=ready.title,
-                    summary=ready.summary,
-                    ip_kinds=ready.ip_kinds,
-                    disclosure=ready.disclosure,
-                )
-                # save_disclosure sets the lead from the contributors: keep the sheet's.
-                cases.update(case.id, stage=ready.stage, lead_innovator=ready.lead_innovator)
             if ready.stage in (Stage.DECISION_MADE, Stage.ACTIVE):
                 # A decision stage needs its decision (store.invariants): the sheet does not
                 # say what it was, so the decision is recorded as made before the register.
                 register.assessments.record_decision(
-                    case.id,
+                    case_id,
                     "triage",
                     outcome=IMPORTED_OUTCOME,
                     outcome_label="Decided before the register was kept (imported)",
@@ -1371,8 +1421,6 @@ def import_rows(
                     decided_on=min(ready.received_on or dt.date.today(), dt.date.today()),
                     decision_maker="Imported record",
                 )
-            references.append((row.row_number, case.reference))
-            ids.append(case.id)
         tx.audit(
             "import",
             "import",

@@ -365,7 +365,7 @@ def test_failure_part_way_leaves_nothing_imported(
     mapping = standard_mapping()
     result = preview(read_table(path, mapping), mapping, today=TODAY)
     before = state(register)
-    real_add = register.cases.add
+    real_add = register.cases._add_imported_one  # each case of the import's bulk path
     calls = {"n": 0}
 
     def failing_add(*args: Any, **kwargs: Any) -> Any:
@@ -374,7 +374,7 @@ def test_failure_part_way_leaves_nothing_imported(
             raise OSError("simulated failure on the third case")
         return real_add(*args, **kwargs)
 
-    monkeypatch.setattr(register.cases, "add", failing_add)
+    monkeypatch.setattr(register.cases, "_add_imported_one", failing_add)
     with pytest.raises(OSError, match="third case"):
         import_rows(register, result)
     assert calls["n"] == 3

@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -289,6 +289,41 @@ class AuditTrail:
         )
         self._pending = ChainHead(seq, mac)
         return self._pending
+
+    def append_many(
+        self,
+        actor: Actor,
+        entries: Iterable[tuple[str, str, str, str | int, Mapping[str, Any]]],
+    ) -> ChainHead:
+        """Append many rows at once (a bulk import): each entry is ``(at, action, record_kind,
+        record_id, changes)``. The rows, their chain and their HMACs are exactly those
+        :meth:`append` writes one by one; ``at`` is the time the change was made."""
+        if not self._conn.in_transaction:
+            raise RuntimeError("audit rows are written only inside a register transaction")
+        head = self.head()
+        rows: list[tuple[Any, ...]] = []
+        for at, action, record_kind, record_id, changes in entries:
+            seq = head.seq + 1
+            row = (
+                seq,
+                at,
+                actor.os_user,
+                actor.display_name,
+                action,
+                record_kind,
+                str(record_id),
+                canonical_json(changes),
+            )
+            mac = self._signer.sign(row, head.hmac)
+            rows.append((*row, mac))
+            head = ChainHead(seq, mac)
+        if rows:
+            self._conn.executemany(
+                f"INSERT INTO audit_log ({_COLUMNS}, hmac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            self._pending = head
+        return head
 
     def flush_head(self) -> None:
         """Store the head written by this transaction; called just before COMMIT."""
