@@ -14,7 +14,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+# Only what every command needs is imported here; each command imports the rest itself, so
+# that `cases` never loads reports, importers or the keyring it does not use (issue 24).
 from . import APP_NAME, __version__, cli_form, cli_keys, cli_policy
 from .cases import CaseFilter, Stage
 from .cli_common import EXIT_CHECK_FAILED, EXIT_ERROR, EXIT_OK, actor, begin, given_passphrase
@@ -23,10 +26,9 @@ from .cli_common import open_for_command as _open
 from .cli_common import say as _say
 from .demo import build_demo
 from .errors import DamagedRegisterError, RegisterError
-from .keyfile import recovery_key_text, write_private_file
-from .store.recovery import encode_recovery_key
-from .store.register import Register
-from .store.unlock import read_recovery_key_file, set_passphrase, store_in_keyring
+
+if TYPE_CHECKING:
+    from .store.register import Register
 
 __all__ = ["EXIT_CHECK_FAILED", "EXIT_ERROR", "EXIT_OK", "actor", "build_demo", "main"]
 
@@ -44,6 +46,20 @@ def _sections() -> list[str]:
     from .reports.export import SECTION_KEYS
 
     return list(SECTION_KEYS)
+
+
+_SECTIONS = "{sections}"
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Fills in the export sections only when help is shown: building the parser must not
+    import the export code (every command builds the parser)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = super()._get_help_string(action)
+        if text and _SECTIONS in text:
+            text = text.replace(_SECTIONS, ", ".join(_sections()))
+        return text
 
 
 def _stages() -> list[str]:
@@ -159,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     exports = p.add_subparsers(dest="export", metavar="EXPORT", required=True)
     e = exports.add_parser(
         "audit",
+        formatter_class=_HelpFormatter,
         help="the auditor's export pack: CSV and XLSX files, a PDF listing, a manifest of "
         "hashes and a README (NOT encrypted; recorded in the audit trail)",
     )
@@ -167,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument(
         "--sections",
         metavar="LIST",
-        help="comma-separated sections to include (default: all): " + ", ".join(_sections()),
+        help="comma-separated sections to include (default: all): " + _SECTIONS,
     )
     e.add_argument("--recovery-key-file", type=Path, metavar="FILE")
 
@@ -237,10 +254,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stage", choices=_stages(), help="only cases at this stage")
     p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
     cli_keys.add_passphrase_stdin(parser)
+    # The app's own options after --passphrase-stdin was added to the commands (the app asks
+    # for a passphrase in its unlock dialog, never on standard input).
+    parser.add_argument(
+        "--recovery-key-file",
+        dest="gui_recovery_key_file",
+        type=Path,
+        metavar="FILE",
+        help="with --open: unlock the register with the recovery key in FILE",
+    )
+    parser.add_argument(
+        "--exit-when-ready",
+        action="store_true",
+        help="with --open: quit (exit 0) once the window has shown the register's first rows "
+        "(to time a start; see the README's performance section)",
+    )
     return parser
 
 
 def _write_new_register(path: Path, key_out: Path, organisation: str) -> tuple[Register, str]:
+    from .keyfile import recovery_key_text, write_private_file
+    from .store.recovery import encode_recovery_key
+    from .store.register import Register
+    from .store.unlock import store_in_keyring
+
     if key_out.exists():
         raise RegisterError(f"{key_out} already exists; it was not overwritten.")
     register = Register.create(path, actor=actor(), organisation=organisation)
@@ -300,6 +337,8 @@ def ask_passphrase() -> str:
 
 
 def cmd_set_passphrase(args: argparse.Namespace) -> int:
+    from .store.unlock import set_passphrase
+
     with _open(args.path, args.recovery_key_file) as register:
         passphrase = ask_passphrase()
         written = set_passphrase(register, passphrase)  # audited before it is written
@@ -357,6 +396,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from .store.header import read_header
     from .store.keystore import load_from_keyring
     from .store.recovery import decode_recovery_key
+    from .store.unlock import read_recovery_key_file
 
     header = read_header(args.backup)
     if args.recovery_key_file:
@@ -537,9 +577,18 @@ def run_gui(args: argparse.Namespace) -> int:
     problem = display_problem()
     if problem:
         return _fail(problem)
+    if args.gui_recovery_key_file is not None and args.register is None:
+        return _fail("--recovery-key-file without a command needs --open PATH.")
+    if args.exit_when_ready and args.register is None and not args.demo:
+        return _fail("--exit-when-ready needs --open PATH (or --demo).")
     from .ui.app import run
 
-    return run(demo=args.demo, register=args.register)
+    return run(
+        demo=args.demo,
+        register=args.register,
+        recovery_key_file=args.gui_recovery_key_file,
+        exit_when_ready=args.exit_when_ready,
+    )
 
 
 if __name__ == "__main__":

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__, safe_write
 from . import page_check, sqlcipher
@@ -36,6 +37,19 @@ from .errors import (
 )
 from .header import RegisterHeader, make_salt, new_register_id, read_header
 from .migrations import MIGRATION_SET, MIGRATIONS_TABLE, known_names, migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from .agreements import AgreementManager
+    from .assessments import AssessmentManager
+    from .assets import CostManager, ReferenceData, ReturnManager, RightManager, WorksheetManager
+    from .attachments import AttachmentManager
+    from .cases import CaseManager
+    from .form_imports import FormImportManager
+    from .governance import GovernanceManager
+    from .policy_drafts import PolicyDraftManager
+    from .settings import SettingsManager
 
 REGISTER_SUFFIX = ".nhsip"
 # Registers up to this size get every page checked at open (a trust's register stays far
@@ -202,48 +216,103 @@ class Register:
         conn: sqlcipher.Connection,
         actor: Actor,
     ) -> None:
-        from .agreements import AgreementManager
-        from .assessments import AssessmentManager
-        from .assets import (
-            CostManager,
-            ReferenceData,
-            ReturnManager,
-            RightManager,
-            WorksheetManager,
-        )
-        from .attachments import AttachmentManager
-        from .cases import CaseManager
-        from .form_imports import FormImportManager
-        from .governance import GovernanceManager
-        from .policy_drafts import PolicyDraftManager
-        from .settings import SettingsManager
-
         self.path = path
         self.header = header
         self.actor = actor
         self._key: bytes | None = key
         self._conn: sqlcipher.Connection | None = conn
-        self.db = sqlcipher.sqlite_utils_database(conn)
         self.audit = AuditTrail(conn, derive_audit_key(key, header.register_id))
-        self.cases = CaseManager(self)
-        self.settings = SettingsManager(self)
-        self.attachments = AttachmentManager(self)
-        self.assessments = AssessmentManager(self)
-        self.reference = ReferenceData(self)
-        self.rights = RightManager(self)
-        self.costs = CostManager(self)
-        self.returns = ReturnManager(self)
-        self.worksheets = WorksheetManager(self)
-        self.agreements = AgreementManager(self)
-        self.governance = GovernanceManager(self)
-        self.form_imports = FormImportManager(self)
-        self.policy_drafts = PolicyDraftManager(self)
         self._tx: Transaction | None = None
         self._subscribers: list[Callable[[Changes], None]] = []
         self.audit_status: VerifyResult | None = None
         self._lock: Any = None  # the RegisterLock held while open
         self._raw_fd: int | None = None  # see raw_descriptor()
         self.backup_before_migration: Path | None = None
+
+    # -- managers: each created (and its module imported) on first use, so that a command
+    # or window that needs only the cases never pays for the rest ---------------------------
+    @functools.cached_property
+    def db(self) -> Database:
+        """The connection wrapped in sqlite-utils (migrations only)."""
+        return sqlcipher.sqlite_utils_database(self.conn)
+
+    @functools.cached_property
+    def cases(self) -> CaseManager:
+        from .cases import CaseManager
+
+        return CaseManager(self)
+
+    @functools.cached_property
+    def settings(self) -> SettingsManager:
+        from .settings import SettingsManager
+
+        return SettingsManager(self)
+
+    @functools.cached_property
+    def attachments(self) -> AttachmentManager:
+        from .attachments import AttachmentManager
+
+        return AttachmentManager(self)
+
+    @functools.cached_property
+    def assessments(self) -> AssessmentManager:
+        from .assessments import AssessmentManager
+
+        return AssessmentManager(self)
+
+    @functools.cached_property
+    def reference(self) -> ReferenceData:
+        from .assets import ReferenceData
+
+        return ReferenceData(self)
+
+    @functools.cached_property
+    def rights(self) -> RightManager:
+        from .assets import RightManager
+
+        return RightManager(self)
+
+    @functools.cached_property
+    def costs(self) -> CostManager:
+        from .assets import CostManager
+
+        return CostManager(self)
+
+    @functools.cached_property
+    def returns(self) -> ReturnManager:
+        from .assets import ReturnManager
+
+        return ReturnManager(self)
+
+    @functools.cached_property
+    def worksheets(self) -> WorksheetManager:
+        from .assets import WorksheetManager
+
+        return WorksheetManager(self)
+
+    @functools.cached_property
+    def agreements(self) -> AgreementManager:
+        from .agreements import AgreementManager
+
+        return AgreementManager(self)
+
+    @functools.cached_property
+    def governance(self) -> GovernanceManager:
+        from .governance import GovernanceManager
+
+        return GovernanceManager(self)
+
+    @functools.cached_property
+    def form_imports(self) -> FormImportManager:
+        from .form_imports import FormImportManager
+
+        return FormImportManager(self)
+
+    @functools.cached_property
+    def policy_drafts(self) -> PolicyDraftManager:
+        from .policy_drafts import PolicyDraftManager
+
+        return PolicyDraftManager(self)
 
     # -- identity --------------------------------------------------------------------
     @property

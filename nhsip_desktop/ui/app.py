@@ -24,12 +24,30 @@ def make_app() -> QApplication:
     return app
 
 
-def run(*, demo: bool = False, register: Path | None = None) -> int:
+def run(
+    *,
+    demo: bool = False,
+    register: Path | None = None,
+    recovery_key_file: Path | None = None,
+    exit_when_ready: bool = False,
+) -> int:
     app = make_app()
     window = MainWindow()
+    if exit_when_ready:
+        from .ready import ExitWhenReady
+
+        watch = ExitWhenReady(window, app)  # noqa: F841 (kept alive with the window)
     window.show()
     if demo:
         window.open_demo()
+    elif register is not None and recovery_key_file is not None:
+        from .ready import open_with_key_file
+
+        problem = open_with_key_file(window, register, recovery_key_file)
+        if problem is not None:
+            print(f"{APP_NAME}: {problem}", file=sys.stderr)
+            window.close()
+            return 2
     elif register is not None:
         window.open_path(register)
     return int(app.exec())
