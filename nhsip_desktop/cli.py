@@ -503,12 +503,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_cases(args: argparse.Namespace) -> int:
     with _open(args.path, args.recovery_key_file) as register:
         flt = CaseFilter(text=args.search, stage=Stage(args.stage) if args.stage else None)
-        ids = register.cases.ids(flt)
         out = sys.stdout
-        for start in range(0, len(ids), 1000):
-            for case in register.cases.get_many(ids[start : start + 1000]):
-                title = case.title.replace("\t", " ").replace("\n", " ")
-                out.write(f"{case.reference}\t{case.stage.value}\t{title}\n")
+        for reference, stage, title in register.cases.listing(flt):
+            title = title.replace("\t", " ").replace("\n", " ")
+            out.write(f"{reference}\t{stage}\t{title}\n")
         out.flush()
     return EXIT_OK
 

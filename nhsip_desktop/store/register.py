@@ -205,6 +205,23 @@ def verify_file(
     return applied
 
 
+def _may_have_stale_links(path: Path) -> bool:
+    """True whenever ``backups.remove_stale_links`` could find something (hidden
+    ``.<name>.*.linking`` links beside the register, ``.partial`` backups in its backups
+    folder ``<stem>-backups``), so that ``backups`` is imported only then."""
+    try:
+        with os.scandir(path.parent) as entries:
+            if any(e.name.startswith("." + path.name) for e in entries):
+                return True
+        folder = path.with_name(path.stem + "-backups")
+        if folder.is_dir():
+            with os.scandir(folder) as entries:
+                return any(e.name.endswith(".partial") for e in entries)
+    except OSError:
+        return True
+    return False
+
+
 class Register:
     """An open, unlocked register. Create with :meth:`create` or :meth:`open`."""
 
@@ -426,9 +443,10 @@ class Register:
         lock = RegisterLock(path)  # one writer: another window or process gets a clear message
         lock.acquire()
         try:
-            from .backups import remove_stale_links
+            if _may_have_stale_links(path):
+                from .backups import remove_stale_links
 
-            remove_stale_links(path)  # leftovers of a crash mid-swap or mid-backup
+                remove_stale_links(path)  # leftovers of a crash mid-swap or mid-backup
             applied = verify_file(path, key, header=header, thorough=thorough)
             conn = sqlcipher.connect(path, key, header.salt)
         except BaseException:
@@ -452,7 +470,9 @@ class Register:
                     "recent backup, and keep this file for investigation.",
                     [str(exc)],
                 ) from exc
-            if register.audit_status.ok:
+            # The checkpoint moves only when rows were verified past it: opening a register
+            # nobody has changed since writes nothing (a read-only command stays read-only).
+            if register.audit_status.ok and register.audit_status.checked_rows:
                 with register._bookkeeping():
                     register.audit.save_checkpoint(register.audit_status.head)
         except BaseException:
