@@ -470,9 +470,7 @@ class Register:
                     "recent backup, and keep this file for investigation.",
                     [str(exc)],
                 ) from exc
-            # The checkpoint moves only when rows were verified past it: opening a register
-            # nobody has changed since writes nothing (a read-only command stays read-only).
-            if register.audit_status.ok and register.audit_status.checked_rows:
+            if register.audit_status.ok:
                 with register._bookkeeping():
                     register.audit.save_checkpoint(register.audit_status.head)
         except BaseException:
