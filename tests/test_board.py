@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 from pypdf import PdfReader
 
-from nhsip_desktop.cli import build_demo
 from nhsip_desktop.governance import Sro
 from nhsip_desktop.ledgers import CostCategory, CostEntry
 from nhsip_desktop.reports.board import write_board_summary
@@ -18,8 +18,10 @@ from nhsip_desktop.revenue import ReturnKind
 from nhsip_desktop.store.register import Register
 
 
-def test_board_summary_reads_back(register: Register, tmp_path: Path) -> None:
-    build_demo(register, 40)
+def test_board_summary_reads_back(
+    demo_register: Callable[[int], Register], tmp_path: Path
+) -> None:
+    register = demo_register(40)  # a copy of a demo register built once per run
     today = dt.date.today()
     cases = register.cases.get_many(register.cases.ids())
     register.costs.add(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from nhsip_desktop.cli import build_demo
 from nhsip_desktop.ledgers import CostCategory, CostEntry
 from nhsip_desktop.reports.export import (
     SECTIONS,
@@ -30,8 +30,8 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture
-def filled(register: Register) -> Register:
-    build_demo(register, 45)
+def filled(demo_register: Callable[[int], Register]) -> Register:
+    register = demo_register(45)  # a copy of a demo register built once per run
     case = register.cases.add(f"Wound camera {MARKER}")
     register.costs.add(
         CostEntry(dt.date.today(), CostCategory.ATTORNEY, Decimal("1200.50"), case_id=case.id)

@@ -67,6 +67,21 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
 
+def _run(
+    *args: str | Path, code: str | None = None, qt: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """``nhsip-desktop ARGS`` in a fresh interpreter (or ``code`` run with ARGS as argv)."""
+    head = ["-c", code] if code is not None else ["-m", "nhsip_desktop"]
+    env = {**_env(), "QT_QPA_PLATFORM": "offscreen"} if qt else _env()
+    return subprocess.run(
+        [sys.executable, *head, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
 def _loaded(stderr: str) -> set[str]:
     line = next(ln for ln in stderr.splitlines() if ln.startswith("MODULES "))
     return set(json.loads(line.removeprefix("MODULES ")))
@@ -80,14 +95,7 @@ def _heavy(loaded: set[str], names: tuple[str, ...]) -> list[str]:
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("lazy")
     path, key = folder / "demo.nhsip", folder / "demo.key"
-    done = subprocess.run(
-        [sys.executable, "-m", "nhsip_desktop", "demo", str(path)]
-        + ["--recovery-key-out", str(key), "--cases", "60"],
-        capture_output=True,
-        text=True,
-        env=_env(),
-        timeout=300,
-    )
+    done = _run("demo", path, "--recovery-key-out", key, "--cases", "60")
     assert done.returncode == 0, done.stderr
     return path, key
 
@@ -97,14 +105,7 @@ def test_cases_command_loads_no_keyring_sqlite_utils_reports_or_other_managers(
 ) -> None:
     path = tmp_path / "copy.nhsip"
     shutil.copy(demo_file[0], path)
-    done = subprocess.run(
-        [sys.executable, "-c", LOADED_AFTER, "cases", str(path)]
-        + ["--recovery-key-file", str(demo_file[1])],
-        capture_output=True,
-        text=True,
-        env=_env(),
-        timeout=120,
-    )
+    done = _run("cases", path, "--recovery-key-file", demo_file[1], code=LOADED_AFTER)
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.splitlines()) == 60
     assert _heavy(_loaded(done.stderr), HEAVY_FOR_COMMANDS) == []
@@ -112,13 +113,7 @@ def test_cases_command_loads_no_keyring_sqlite_utils_reports_or_other_managers(
 
 def test_a_command_that_needs_the_keyring_still_gets_it(demo_file: tuple[Path, Path]) -> None:
     # No key file: the keyring is asked (and, headless, has nothing), so it is imported.
-    done = subprocess.run(
-        [sys.executable, "-c", LOADED_AFTER, "cases", str(demo_file[0])],
-        capture_output=True,
-        text=True,
-        env=_env(),
-        timeout=120,
-    )
+    done = _run("cases", demo_file[0], code=LOADED_AFTER)
     assert done.returncode == 2
     assert "keyring" in done.stderr.split("MODULES ")[0]
     assert "keyring" in _loaded(done.stderr)
@@ -131,24 +126,10 @@ def test_opening_an_unchanged_register_for_a_listing_writes_nothing_to_it(
     shutil.copy(demo_file[0], path)
     # The first open verifies the audit rows and records how far (a write); after that a
     # listing leaves the file as it was (SQLite skips rewriting an unchanged checkpoint).
-    first = subprocess.run(
-        [sys.executable, "-m", "nhsip_desktop", "cases", str(path)]
-        + ["--recovery-key-file", str(demo_file[1])],
-        capture_output=True,
-        text=True,
-        env=_env(),
-        timeout=120,
-    )
+    first = _run("cases", path, "--recovery-key-file", demo_file[1])
     assert first.returncode == 0, first.stderr
     before = path.read_bytes()
-    again = subprocess.run(
-        [sys.executable, "-m", "nhsip_desktop", "cases", str(path)]
-        + ["--recovery-key-file", str(demo_file[1])],
-        capture_output=True,
-        text=True,
-        env=_env(),
-        timeout=120,
-    )
+    again = _run("cases", path, "--recovery-key-file", demo_file[1])
     assert again.returncode == 0 and again.stdout == first.stdout
     assert path.read_bytes() == before
     assert not any(p.exists() and p.stat().st_size for p in sqlcipher.sidecars(path))
@@ -167,13 +148,7 @@ before = sorted(sys.modules)
 window.go_to(5)  # nothing open: the areas cannot be reached yet
 print(json.dumps(before))
 """
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={**_env(), "QT_QPA_PLATFORM": "offscreen"},
-        timeout=120,
-    )
+    done = _run(code=code, qt=True)
     assert done.returncode == 0, done.stderr
     loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
     assert _heavy(loaded, AREA_MODULES + HEAVY_FOR_WINDOW) == []
@@ -215,14 +190,7 @@ def test_exit_when_ready_exits_0_once_rows_are_shown(
 ) -> None:
     path = tmp_path / "copy.nhsip"
     shutil.copy(demo_file[0], path)
-    done = subprocess.run(
-        [sys.executable, "-m", "nhsip_desktop", "--open", str(path)]
-        + ["--recovery-key-file", str(demo_file[1]), "--exit-when-ready"],
-        capture_output=True,
-        text=True,
-        env={**_env(), "QT_QPA_PLATFORM": "offscreen"},
-        timeout=120,
-    )
+    done = _run("--open", path, "--recovery-key-file", demo_file[1], "--exit-when-ready", qt=True)
     assert done.returncode == 0, done.stderr
     assert "ready: the main window shows 60 rows" in done.stdout
 
@@ -235,14 +203,7 @@ def test_exit_when_ready_with_a_wrong_key_file_says_so_and_exits_2(
     before = path.read_bytes()
     wrong = tmp_path / "wrong.key"
     wrong.write_text("not a recovery key\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "nhsip_desktop", "--open", str(path)]
-        + ["--recovery-key-file", str(wrong), "--exit-when-ready"],
-        capture_output=True,
-        text=True,
-        env={**_env(), "QT_QPA_PLATFORM": "offscreen"},
-        timeout=120,
-    )
+    done = _run("--open", path, "--recovery-key-file", wrong, "--exit-when-ready", qt=True)
     assert done.returncode == 2
     assert "recovery key" in done.stderr.lower()
     assert path.read_bytes() == before
