@@ -253,9 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search", default="", metavar="TEXT", help="words to search for")
     p.add_argument("--stage", choices=_stages(), help="only cases at this stage")
     p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
-    cli_keys.add_passphrase_stdin(parser)
-    # The app's own options after --passphrase-stdin was added to the commands (the app asks
-    # for a passphrase in its unlock dialog, never on standard input).
+    # The app's own way in for --open (the unlock dialog otherwise): a recovery key file, or
+    # (added with every other --recovery-key-file below) a passphrase on standard input.
     parser.add_argument(
         "--recovery-key-file",
         dest="gui_recovery_key_file",
@@ -269,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --open: quit (exit 0) once the window has shown the register's first rows "
         "(to time a start; see the README's performance section)",
     )
+    cli_keys.add_passphrase_stdin(parser)
     return parser
 
 
@@ -575,16 +575,21 @@ def run_gui(args: argparse.Namespace) -> int:
     problem = display_problem()
     if problem:
         return _fail(problem)
-    if args.gui_recovery_key_file is not None and args.register is None:
-        return _fail("--recovery-key-file without a command needs --open PATH.")
+    if args.register is None and (args.gui_recovery_key_file or args.passphrase_stdin):
+        return _fail("--recovery-key-file or --passphrase-stdin without a command needs --open.")
     if args.exit_when_ready and args.register is None and not args.demo:
         return _fail("--exit-when-ready needs --open PATH (or --demo).")
+    try:
+        begin(args)  # --passphrase-stdin: read before the window opens
+    except RegisterError as exc:
+        return _fail(str(exc))
     from .ui.app import run
 
     return run(
         demo=args.demo,
         register=args.register,
         recovery_key_file=args.gui_recovery_key_file,
+        passphrase=given_passphrase() if args.gui_recovery_key_file is None else None,
         exit_when_ready=args.exit_when_ready,
     )
 

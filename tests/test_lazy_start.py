@@ -213,3 +213,37 @@ def test_recovery_key_file_without_open_is_refused() -> None:
     from nhsip_desktop.cli import main
 
     assert main(["--recovery-key-file", "x.key"]) == 2
+
+
+def test_exit_when_ready_with_a_passphrase_on_standard_input(
+    demo_file: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from nhsip_desktop.store.audit import Actor
+    from nhsip_desktop.store.unlock import open_register, read_recovery_key_file, set_passphrase
+
+    path = tmp_path / "copy.nhsip"
+    shutil.copy(demo_file[0], path)
+    recovery = read_recovery_key_file(demo_file[1])
+    with open_register(path, actor=Actor("t", "T"), recovery_key=recovery).register as reg:
+        set_passphrase(reg, "correct horse battery")
+    env = {**_env(), "QT_QPA_PLATFORM": "offscreen"}
+    args = [sys.executable, "-m", "nhsip_desktop", "--open", str(path), "--passphrase-stdin"]
+    done = subprocess.run(
+        [*args, "--exit-when-ready"],
+        input="correct horse battery\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ready: the main window shows 60 rows" in done.stdout
+    wrong = subprocess.run(
+        [*args, "--exit-when-ready"],
+        input="not the passphrase\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert wrong.returncode == 2 and "passphrase" in wrong.stderr.lower()

@@ -29,6 +29,7 @@ def run(
     demo: bool = False,
     register: Path | None = None,
     recovery_key_file: Path | None = None,
+    passphrase: str | None = None,
     exit_when_ready: bool = False,
 ) -> int:
     app = make_app()
@@ -40,10 +41,10 @@ def run(
     window.show()
     if demo:
         window.open_demo()
-    elif register is not None and recovery_key_file is not None:
+    elif register is not None and (recovery_key_file is not None or passphrase is not None):
         from .ready import open_with_key_file
 
-        problem = open_with_key_file(window, register, recovery_key_file)
+        problem = open_with_key_file(window, register, recovery_key_file, passphrase)
         if problem is not None:
             print(f"{APP_NAME}: {problem}", file=sys.stderr)
             window.close()

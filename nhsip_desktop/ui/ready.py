@@ -1,6 +1,7 @@
 """``--open PATH --recovery-key-file FILE --exit-when-ready``: a door to time a cold start.
 
-The app opens the register with the recovery key in the file (no keyring, no dialog), and
+The app opens the register with the recovery key in the file (or the passphrase given with
+``--passphrase-stdin``; no keyring, no dialog), and
 once the register browser has painted its first rows it prints one line and quits with exit
 code 0 (the register is closed as on any quit). Nothing is drawn or read for the timing that
 a person's start would not do. ``benchmarks/floor.py`` times process start to that line
@@ -67,16 +68,20 @@ class ExitWhenReady(QObject):
         self.app.exit(1)
 
 
-def open_with_key_file(window: MainWindow, path: Path, key_file: Path) -> str | None:
-    """Open ``path`` in ``window`` with the recovery key in ``key_file``; None when it opened,
-    otherwise why not (for the command line: no dialog is shown)."""
+def open_with_key_file(
+    window: MainWindow, path: Path, key_file: Path | None, passphrase: str | None = None
+) -> str | None:
+    """Open ``path`` in ``window`` with the recovery key in ``key_file`` (or ``passphrase``,
+    read from standard input); None when it opened, otherwise why not (for the command line:
+    no dialog is shown)."""
     from nhsip_desktop.store.unlock import open_register, read_recovery_key_file
 
     from .unlock import current_actor
 
     try:
+        recovery = read_recovery_key_file(key_file) if key_file is not None else None
         unlocked = open_register(
-            path, actor=current_actor(), recovery_key=read_recovery_key_file(key_file)
+            path, actor=current_actor(), recovery_key=recovery, passphrase=passphrase
         )
     except RegisterError as exc:
         return str(exc)
