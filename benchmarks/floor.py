@@ -12,8 +12,8 @@ alternating pairs in one run so that a slow spell on a shared machine falls on b
   prints after its table has painted rows (Qt offscreen).
 
 The ratio is the median of the pairs' ratios; each run is a fresh process, with the app's
-bytecode compiled beforehand (``compileall``) and one warm-up run of each side. The table is written into
-``benchmarks/results.md`` between the ``floor`` markers (the rest of the file is kept).
+bytecode compiled beforehand (``compileall``) and one warm-up run of each side. The table is
+written into ``benchmarks/results.md`` between the ``floor`` markers (the rest is kept).
 """
 
 from __future__ import annotations

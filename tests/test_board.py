@@ -18,9 +18,7 @@ from nhsip_desktop.revenue import ReturnKind
 from nhsip_desktop.store.register import Register
 
 
-def test_board_summary_reads_back(
-    demo_register: Callable[[int], Register], tmp_path: Path
-) -> None:
+def test_board_summary_reads_back(demo_register: Callable[[int], Register], tmp_path: Path) -> None:
     register = demo_register(40)  # a copy of a demo register built once per run
     today = dt.date.today()
     cases = register.cases.get_many(register.cases.ids())

@@ -72,6 +72,7 @@ _MAX_PROTECTOR_BYTES = 64 * 1024
 # Anything a keyring backend may raise: its own errors, D-Bus and Windows API failures.
 _KEYRING_ERRORS = (Exception,)
 
+
 # Backends that only pretend to store anything.
 def _keyring() -> Any:
     """The ``keyring`` package, imported when a keyring is first used (about 0.1 s: a command

@@ -262,8 +262,9 @@ class MainWindow(QMainWindow):
             stand_in = self.area_stack.widget(index)
             current = self.area_stack.currentIndex()
             self.area_stack.insertWidget(index, page)
-            self.area_stack.removeWidget(stand_in)
-            stand_in.deleteLater()
+            if stand_in is not None:
+                self.area_stack.removeWidget(stand_in)
+                stand_in.deleteLater()
             self.area_stack.setCurrentIndex(current)
             self._area_pages[key] = page
         return page

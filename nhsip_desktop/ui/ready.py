@@ -41,7 +41,7 @@ class ExitWhenReady(QObject):
         self.timeout.timeout.connect(self._give_up)
         self.timeout.start(READY_TIMEOUT_MS)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
             not self.done
             and watched is self.viewport
