@@ -72,6 +72,9 @@ def _delete_closed_windows() -> Iterator[None]:
     from PySide6.QtCore import QCoreApplication, QEvent
 
     if QCoreApplication.instance() is not None:
+        # First let what fixture teardown queued (a zero-delay timer on a closed window, say
+        # from a model reset as the session locked) run while its window still exists.
+        QCoreApplication.processEvents()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
