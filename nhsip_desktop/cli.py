@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 # Only what every command needs is imported here; each command imports the rest itself, so
 # that `cases` never loads reports, importers or the keyring it does not use (issue 24).
@@ -66,7 +66,34 @@ def _stages() -> list[str]:
     return [s.value for s in Stage]
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Skipped:
+    """Stands in for the parser of a command that was not asked for: takes every call that
+    builds a parser and does nothing (building all twenty parsers cost about 20 ms a run)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: self
+
+
+class _OnlyCommand:
+    """``add_subparsers()``'s action, building a real parser for ``only`` alone."""
+
+    def __init__(self, action: Any, only: str) -> None:
+        self._action, self._only = action, only
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        return self._action.add_parser(name, **kwargs) if name == self._only else _Skipped()
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names, when its first argument is one (else None: build all)."""
+    first = argv[0] if argv else ""
+    known = {"init", "check", "set-passphrase", "backup", "restore", "demo", "import"}
+    known |= {"export", "verify-export", "report", "form", "policy", "change-key", "cases"}
+    return first if first in known else None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only``, just the top level and that one command."""
     parser = argparse.ArgumentParser(
         prog=APP_NAME,
         description="An encrypted IP register that follows the IP guidance for the NHS in "
@@ -90,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --self-test: skip the window check (for machines without Qt's libraries)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub: Any = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if only is not None:
+        sub = _OnlyCommand(sub, only)
 
     p = sub.add_parser("init", help="create a new, empty register")
     p.add_argument("path", type=Path, help="the new register file (suggested suffix .nhsip)")
@@ -524,8 +553,11 @@ def cmd_self_test(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # A command's parser alone when the first argument names it (the usual case); anything
+    # else (help, the app's options, a mistake) gets the whole parser and its messages.
+    only = _command_in(argv)
+    args = build_parser(only).parse_args(argv) if only else build_parser().parse_args(argv)
     commands = {
         "init": cmd_init,
         "check": cmd_check,

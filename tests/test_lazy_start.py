@@ -247,3 +247,18 @@ def test_exit_when_ready_with_a_passphrase_on_standard_input(
         timeout=300,
     )
     assert wrong.returncode == 2 and "passphrase" in wrong.stderr.lower()
+
+
+def test_a_command_builds_its_own_parser_only_and_parses_alike() -> None:
+    from nhsip_desktop import cli
+
+    full = cli.build_parser()
+    commands = full._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name in commands:
+        assert cli._command_in([name, "x"]) in (name, None)
+    argv = ["cases", "reg.nhsip", "--search", "splint", "--recovery-key-file", "k.txt"]
+    assert cli._command_in(argv) == "cases"
+    only = cli.build_parser("cases")
+    assert list(only._subparsers._group_actions[0].choices) == ["cases"]  # type: ignore[union-attr]
+    assert vars(only.parse_args(argv)) == vars(full.parse_args(argv))
+    assert cli._command_in(["--open", "cases"]) is None  # an option first: the whole parser

@@ -27,9 +27,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from nhsip_desktop.safe_write import atomic_write_bytes
 from nhsip_desktop.store.errors import (
@@ -310,6 +307,9 @@ def _associated_data(version: int, register_id: str) -> bytes:
 
 
 def _derive(passphrase: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
+    # The passphrase's cryptography is imported only when a passphrase is used.
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase)
 
 
@@ -349,6 +349,8 @@ def write_passphrase_protector(
     salt = os.urandom(SALT_BYTES)
     nonce = os.urandom(NONCE_BYTES)
     wrapping_key = _derive(normalised.encode("utf-8"), salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     ciphertext = AESGCM(wrapping_key).encrypt(
         nonce, bytes(data_key), _associated_data(PROTECTOR_VERSION, register_id)
     )
@@ -492,6 +494,9 @@ def read_passphrase_protector(
     ciphertext = _bytes_field(document, "ciphertext", DATA_KEY_BYTES + 16, path)
 
     wrapping_key = _derive(secret, salt, n, r, p)
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         data_key = AESGCM(wrapping_key).decrypt(
             nonce, ciphertext, _associated_data(version, stored_id)
