@@ -13,7 +13,7 @@ alternating pairs in one run so that a slow spell on a shared machine falls on b
 
 The ratio is the median of the pairs' ratios; each run is a fresh process, with the app's
 bytecode compiled beforehand (``compileall``) and one warm-up run of each side. The table is
-written into ``benchmarks/results.md`` between the ``floor`` markers (the rest is kept).
+written into ``benchmarks/results.md`` between markers for the register's size (the rest is kept).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-BEGIN, END = "<!-- floor: begin -->", "<!-- floor: end -->"
 TARGET = 3.0
 
 RAW_CASES = r"""
@@ -162,8 +161,10 @@ def _summary(name: str, results: list[tuple[float, float]]) -> dict[str, object]
 
 
 def _write(rows: list[dict[str, object]], cases: int, results: Path) -> str:
+    # One block per register size, replaced by the next run at that size.
+    begin, end = f"<!-- floor {cases}: begin -->", f"<!-- floor {cases}: end -->"
     lines = [
-        BEGIN,
+        begin,
         f"Ratios to the floor ({cases:,}-case demo register; {platform.processor() or 'CPU'}, "
         f"{os.cpu_count()} cores shared, Python {platform.python_version()}; "
         f"{time.strftime('%Y-%m-%d %H:%M')}; `benchmarks/floor.py`): app and floor alternate "
@@ -178,11 +179,11 @@ def _write(rows: list[dict[str, object]], cases: int, results: Path) -> str:
             f"| {r['name']} | {r['app']:.3f} s | {r['floor']:.3f} s | {r['ratio']:.2f}x | "
             f"{r['pairs']} | {'yes' if r['met'] else 'no'} |"
         )
-    lines.append(END)
+    lines.append(end)
     block = "\n".join(lines) + "\n"
     old = results.read_text() if results.exists() else ""
-    if BEGIN in old and END in old:
-        new = old[: old.index(BEGIN)] + block + old[old.index(END) + len(END) + 1 :]
+    if begin in old and end in old:
+        new = old[: old.index(begin)] + block + old[old.index(end) + len(end) + 1 :]
     else:
         new = old.rstrip("\n") + ("\n\n" if old else "") + block
     results.write_text(new)

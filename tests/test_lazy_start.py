@@ -20,6 +20,7 @@ from nhsip_desktop.store import sqlcipher
 
 HEAVY_FOR_COMMANDS = (
     "keyring",
+    "cryptography",
     "sqlite_utils",
     "reportlab",
     "openpyxl",
