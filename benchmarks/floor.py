@@ -174,6 +174,17 @@ def _write(rows: list[dict[str, object]], cases: int, results: Path) -> str:
         "| measure | app | floor | ratio | pairs | met |",
         "|---|---|---|---|---|---|",
     ]
+    old = results.read_text() if results.exists() else ""
+    if begin in old and end in old:  # keep the other measure's row from an --only run
+        kept = old[old.index(begin) : old.index(end)].splitlines()
+        names = {f"| {r['name']} |" for r in rows}
+        lines += [
+            line
+            for line in kept
+            if line.startswith("| ")
+            and not line.startswith(("| measure", "|---"))
+            and not any(line.startswith(n) for n in names)
+        ]
     for r in rows:
         lines.append(
             f"| {r['name']} | {r['app']:.3f} s | {r['floor']:.3f} s | {r['ratio']:.2f}x | "
@@ -181,7 +192,6 @@ def _write(rows: list[dict[str, object]], cases: int, results: Path) -> str:
         )
     lines.append(end)
     block = "\n".join(lines) + "\n"
-    old = results.read_text() if results.exists() else ""
     if begin in old and end in old:
         new = old[: old.index(begin)] + block + old[old.index(end) + len(end) + 1 :]
     else:
