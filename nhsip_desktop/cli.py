@@ -13,7 +13,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+# Only what every command needs is imported here; each command imports the rest itself, so
+# that `cases` never loads reports, importers or the keyring it does not use (issue 24).
 from . import APP_NAME, __version__, cli_form, cli_hub, cli_keys, cli_policy
 from .cases import CaseFilter, Stage
 from .cli_common import (
@@ -32,11 +35,9 @@ from .cli_common import say as _say
 from .demo import build_demo
 from .errors import DamagedRegisterError, RegisterError
 from .hardening import harden_process
-from .keyfile import recovery_key_text, write_private_file
-from .store.reconcile import reconcile_checks
-from .store.recovery import encode_recovery_key
-from .store.register import Register
-from .store.unlock import read_recovery_key_file, set_passphrase, store_in_keyring
+
+if TYPE_CHECKING:
+    from .store.register import Register
 
 __all__ = ["EXIT_CHECK_FAILED", "EXIT_ERROR", "EXIT_OK", "actor", "build_demo", "main"]
 
@@ -47,11 +48,52 @@ def _sections() -> list[str]:
     return list(SECTION_KEYS)
 
 
+_SECTIONS = "{sections}"
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Fills in the export sections only when help is shown: building the parser must not
+    import the export code (every command builds the parser)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = super()._get_help_string(action)
+        if text and _SECTIONS in text:
+            text = text.replace(_SECTIONS, ", ".join(_sections()))
+        return text
+
+
 def _stages() -> list[str]:
     return [s.value for s in Stage]
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Skipped:
+    """Stands in for the parser of a command that was not asked for: takes every call that
+    builds a parser and does nothing (building all twenty parsers cost about 20 ms a run)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: self
+
+
+class _OnlyCommand:
+    """``add_subparsers()``'s action, building a real parser for ``only`` alone."""
+
+    def __init__(self, action: Any, only: str) -> None:
+        self._action, self._only = action, only
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        return self._action.add_parser(name, **kwargs) if name == self._only else _Skipped()
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names, when its first argument is one (else None: build all)."""
+    first = argv[0] if argv else ""
+    known = {"init", "check", "set-passphrase", "backup", "restore", "demo", "import"}
+    known |= {"export", "verify-export", "report", "form", "policy", "change-key", "cases"}
+    return first if first in known else None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only``, just the top level and that one command."""
     parser = argparse.ArgumentParser(
         prog=APP_NAME,
         description="An encrypted IP register that follows the IP guidance for the NHS in "
@@ -90,7 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --self-test: skip the window check (for machines without Qt's libraries)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub: Any = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if only is not None:
+        sub = _OnlyCommand(sub, only)
 
     p = sub.add_parser("init", help="create a new, empty register")
     p.add_argument("path", type=Path, help="the new register file (suggested suffix .nhsip)")
@@ -175,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     exports = p.add_subparsers(dest="export", metavar="EXPORT", required=True)
     e = exports.add_parser(
         "audit",
+        formatter_class=_HelpFormatter,
         help="the auditor's export pack: CSV and XLSX files, a PDF listing, a manifest of "
         "hashes and a README (NOT encrypted; recorded in the audit trail)",
     )
@@ -183,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument(
         "--sections",
         metavar="LIST",
-        help="comma-separated sections to include (default: all): " + ", ".join(_sections()),
+        help="comma-separated sections to include (default: all): " + _SECTIONS,
     )
     e.add_argument("--recovery-key-file", type=Path, metavar="FILE")
     cli_hub.add_export_parsers(exports)
@@ -262,11 +307,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search", default="", metavar="TEXT", help="words to search for")
     p.add_argument("--stage", choices=_stages(), help="only cases at this stage")
     p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    # The app's own way in for --open (the unlock dialog otherwise): a recovery key file, or
+    # (added with every other --recovery-key-file below) a passphrase on standard input.
+    parser.add_argument(
+        "--recovery-key-file",
+        dest="gui_recovery_key_file",
+        type=Path,
+        metavar="FILE",
+        help="with --open: unlock the register with the recovery key in FILE",
+    )
+    parser.add_argument(
+        "--exit-when-ready",
+        action="store_true",
+        help="with --open: quit (exit 0) once the window has shown the register's first rows "
+        "(to time a start; see the README's performance section)",
+    )
     cli_keys.add_passphrase_stdin(parser)
     return parser
 
 
 def _write_new_register(path: Path, key_out: Path, organisation: str) -> tuple[Register, str]:
+    from .keyfile import recovery_key_text, write_private_file
+    from .store.recovery import encode_recovery_key
+    from .store.register import Register
+    from .store.unlock import store_in_keyring
+
     if key_out.exists():
         raise RegisterError(f"{key_out} already exists; it was not overwritten.")
     register = Register.create(path, actor=actor(), organisation=organisation)
@@ -312,6 +377,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_CHECK_FAILED
     with register:
         report = register.check()
+        from .store.reconcile import reconcile_checks
+
         report.checks.extend(reconcile_checks(register))
         from .store.invariants import check_invariants
 
@@ -341,6 +408,8 @@ def ask_passphrase() -> str:
 
 
 def cmd_set_passphrase(args: argparse.Namespace) -> int:
+    from .store.unlock import set_passphrase
+
     with _open(args.path, args.recovery_key_file) as register:
         passphrase = ask_passphrase()
         written = set_passphrase(register, passphrase)  # audited before it is written
@@ -398,6 +467,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from .store.header import read_header
     from .store.keystore import load_from_keyring
     from .store.recovery import decode_recovery_key
+    from .store.unlock import read_recovery_key_file
 
     header = read_header(args.backup)
     if args.recovery_key_file:
@@ -511,12 +581,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_cases(args: argparse.Namespace) -> int:
     with _open(args.path, args.recovery_key_file) as register:
         flt = CaseFilter(text=args.search, stage=Stage(args.stage) if args.stage else None)
-        ids = register.cases.ids(flt)
         out = sys.stdout
-        for start in range(0, len(ids), 1000):
-            for case in register.cases.get_many(ids[start : start + 1000]):
-                title = case.title.replace("\t", " ").replace("\n", " ")
-                out.write(f"{case.reference}\t{case.stage.value}\t{title}\n")
+        for reference, stage, title in register.cases.listing(flt):
+            title = title.replace("\t", " ").replace("\n", " ")
+            out.write(f"{reference}\t{stage}\t{title}\n")
         out.flush()
     return EXIT_OK
 
@@ -535,8 +603,11 @@ def cmd_self_test(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     harden_process()  # before any key is read: no core dump may hold it
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # A command's parser alone when the first argument names it (the usual case); anything
+    # else (help, the app's options, a mistake) gets the whole parser and its messages.
+    only = _command_in(argv)
+    args = build_parser(only).parse_args(argv) if only else build_parser().parse_args(argv)
     commands = {
         "init": cmd_init,
         "check": cmd_check,
@@ -615,6 +686,14 @@ def run_gui(args: argparse.Namespace) -> int:
     problem = display_problem()
     if problem:
         return _fail(problem)
+    if args.register is None and (args.gui_recovery_key_file or args.passphrase_stdin):
+        return _fail("--recovery-key-file or --passphrase-stdin without a command needs --open.")
+    if args.exit_when_ready and args.register is None and not args.demo:
+        return _fail("--exit-when-ready needs --open PATH (or --demo).")
+    try:
+        begin(args)  # --passphrase-stdin: read before the window opens
+    except RegisterError as exc:
+        return _fail(str(exc))
     from .ui.app import run
 
     return run(
@@ -623,6 +702,9 @@ def run_gui(args: argparse.Namespace) -> int:
         screenshot=args.screenshot,
         quit_after_ready=args.quit_after_ready,
         ready_timeout=args.ready_timeout,
+        recovery_key_file=args.gui_recovery_key_file,
+        passphrase=given_passphrase() if args.gui_recovery_key_file is None else None,
+        exit_when_ready=args.exit_when_ready,
     )
 
 

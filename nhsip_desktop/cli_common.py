@@ -10,13 +10,15 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import APP_NAME
-from .appconfig import AppConfig, os_user
-from .store.audit import Actor
-from .store.errors import PassphraseError
-from .store.register import Register
-from .store.unlock import Unlocked, open_register, read_recovery_key_file
+from .errors import PassphraseError
+
+if TYPE_CHECKING:  # imported where used: each command loads only what it needs
+    from .store.audit import Actor
+    from .store.register import Register
+    from .store.unlock import Unlocked
 
 __all__ = [
     "EXIT_CHECK_FAILED",
@@ -35,6 +37,9 @@ EXIT_OK, EXIT_CHECK_FAILED, EXIT_ERROR = 0, 1, 2
 
 def actor() -> Actor:
     """Who is running the command: the OS user, with the display name from the settings."""
+    from .appconfig import AppConfig, os_user
+    from .store.audit import Actor
+
     return Actor(os_user(), AppConfig.load().display_name)
 
 
@@ -88,6 +93,8 @@ def given_passphrase() -> str | None:
 
 def unlock(path: Path, recovery_key_file: Path | None) -> Unlocked:
     """Open a register from the keyring, a recovery key file or the stdin passphrase."""
+    from .store.unlock import open_register, read_recovery_key_file
+
     recovery = read_recovery_key_file(recovery_key_file) if recovery_key_file else None
     passphrase = None if recovery is not None else given_passphrase()
     unlocked = open_register(path, actor=actor(), recovery_key=recovery, passphrase=passphrase)

@@ -12,10 +12,8 @@ import getpass
 from pathlib import Path
 
 from .cli_common import given_passphrase, unlock
+from .errors import RegisterError
 from .keyfile import recovery_key_text, write_private_file
-from .store.errors import RegisterError
-from .store.keystore import has_passphrase_protector
-from .store.register import Register
 
 
 def add_passphrase_stdin(parser: argparse.ArgumentParser) -> None:
@@ -61,6 +59,8 @@ def cmd_change_key(args: argparse.Namespace) -> int:
     from .cli_common import EXIT_OK, actor
     from .cli_common import say as _say
     from .store.backups import create_backup
+    from .store.keystore import has_passphrase_protector
+    from .store.register import Register
     from .store.rekey import change_data_key
     from .store.unlock import KeySource
 

@@ -9,7 +9,6 @@ it belongs to, so forms can show each message beside its field.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -170,6 +169,8 @@ class DisclosureKind(StrEnum):
 
 
 def _new_key() -> str:
+    import uuid  # here: importing uuid at start costs about 20 ms (it imports platform)
+
     return uuid.uuid4().hex[:12]
 
 

@@ -7,7 +7,9 @@ else in these tests is real.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import keyring
@@ -54,6 +56,28 @@ def _isolated_app_dirs(
     monkeypatch.setenv("NHSIP_DATA_DIR", str(base / "data"))
 
 
+@pytest.fixture(autouse=True)
+def _delete_closed_windows() -> Iterator[None]:
+    """Delete the windows a test closed before the next test starts.
+
+    pytest-qt closes every widget handed to ``qtbot`` and calls ``deleteLater``, but nothing
+    runs the deletions until some later test spins an event loop. Until then the closed
+    windows stay alive: re-applying the app's style sheet (``make_app``) re-polished every
+    one of them, and the start-screen test took 19 s after the dialog tests (1.2 s alone).
+    This runs after pytest-qt has closed the test's widgets.
+    """
+    yield
+    if "PySide6.QtCore" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        # First let what fixture teardown queued (a zero-delay timer on a closed window, say
+        # from a model reset as the session locked) run while its window still exists.
+        QCoreApplication.processEvents()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
     """The in-memory keyring, trusted explicitly (the app trusts only the OS keyrings)."""
@@ -93,6 +117,56 @@ def register(tmp_path: Path, actor: Actor) -> Iterator[Register]:
     try:
         yield reg
     finally:
+        reg.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[int], tuple[Path, bytes]]:
+    """``demo_template(n)``: a register like the ``register`` fixture's (same organisation and
+    actor) filled by ``build_demo(register, n)``, built once per test run (per xdist worker)
+    for each ``n``; returns its closed file and key. Never open it: copy it
+    (``demo_register``)."""
+    made: dict[int, tuple[Path, bytes]] = {}
+
+    def make(count: int) -> tuple[Path, bytes]:
+        if count not in made:
+            from nhsip_desktop.demo import build_demo
+
+            path = tmp_path_factory.mktemp(f"demo-template-{count}") / "trust.nhsip"
+            reg = Register.create(
+                path, actor=Actor("tester", "Test Lead"), organisation="Test Trust"
+            )
+            try:
+                build_demo(reg, count)
+                made[count] = (path, reg.data_key)
+            finally:
+                reg.close()
+        return made[count]
+
+    return make
+
+
+@pytest.fixture
+def demo_register(
+    demo_template: Callable[[int], tuple[Path, bytes]], tmp_path: Path, actor: Actor
+) -> Iterator[Callable[[int], Register]]:
+    """``demo_register(n)``: this test's own copy of the ``n``-case demo template, open (in
+    ``tmp_path``, named like the ``register`` fixture's file); closed after the test. As if
+    the test had called ``build_demo(register, n)``, at the cost of a file copy."""
+    opened: list[Register] = []
+
+    def open_copy(count: int) -> Register:
+        source, key = demo_template(count)
+        target = tmp_path / ("trust.nhsip" if not opened else f"trust-{len(opened)}.nhsip")
+        shutil.copyfile(source, target)
+        reg = Register.open(target, key, actor=actor)
+        opened.append(reg)
+        return reg
+
+    yield open_copy
+    for reg in opened:
         reg.close()
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +53,6 @@ from PySide6.QtWidgets import (
 )
 
 import nhsip_desktop.ui as ui_package
-from nhsip_desktop.cli import build_demo
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.app import make_app
@@ -254,14 +254,17 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(
+    qapp: object,
+    tmp_path_factory: pytest.TempPathFactory,
+    demo_template: Callable[[int], tuple[Path, bytes]],
+) -> Iterator[World]:
     """One demo register for the module: the walk only looks, it never saves."""
     make_app()
     tmp_path = tmp_path_factory.mktemp("a11y")
-    register = Register.create(
-        tmp_path / "trust.nhsip", actor=Actor("tester", "Test Lead"), organisation="Test Trust"
-    )
-    build_demo(register, 40)
+    source, key = demo_template(40)  # built once per run (see conftest), copied here
+    shutil.copyfile(source, tmp_path / "trust.nhsip")
+    register = Register.open(tmp_path / "trust.nhsip", key, actor=Actor("tester", "Test Lead"))
     session = RegisterSession()
     session.demo = True  # no automatic backups during the walk
     session.attach(register)

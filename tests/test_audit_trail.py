@@ -163,3 +163,21 @@ def test_subscribers_hear_each_committed_change_once(register: Register) -> None
     register.cases.add("Not heard")
     assert [sorted(c.kinds) for c in heard] == [["case"], ["setting"]]
     assert heard[0].case_ids == frozenset({case.id})
+
+
+def test_audit_key_is_hkdf_sha256_of_the_data_key() -> None:
+    """The standard-library derivation (no cryptography import at open) gives exactly
+    cryptography's HKDF-SHA256, so every existing register's chain still verifies."""
+    import secrets
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    from nhsip_desktop.store.audit import _HKDF_INFO, derive_audit_key
+
+    for _ in range(50):
+        key, register_id = secrets.token_bytes(32), secrets.token_hex(7)
+        hkdf = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=bytes.fromhex(register_id), info=_HKDF_INFO
+        )
+        assert derive_audit_key(key, register_id) == hkdf.derive(key)

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,8 +26,8 @@ from nhsip_desktop.revenue import ReturnKind
 from nhsip_desktop.store.register import Register
 
 
-def test_board_summary_reads_back(register: Register, tmp_path: Path) -> None:
-    build_demo(register, 40)
+def test_board_summary_reads_back(demo_register: Callable[[int], Register], tmp_path: Path) -> None:
+    register = demo_register(40)  # a copy of a demo register built once per run
     today = dt.date.today()
     cases = register.cases.get_many(register.cases.ids())
     register.costs.add(

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +21,6 @@ import pytest
 
 from nhsip_desktop import cli
 from nhsip_desktop.cells import FORMULA_STARTS
-from nhsip_desktop.cli import build_demo
 from nhsip_desktop.disclosure import Contributor, Disclosure
 from nhsip_desktop.importer import ImportMapping, import_rows, preview, read_table
 from nhsip_desktop.ledgers import CostCategory, CostEntry
@@ -78,8 +78,8 @@ def is_number(text: str) -> bool:
 
 
 @pytest.fixture
-def filled(register: Register) -> Register:
-    build_demo(register, 45)
+def filled(demo_register: Callable[[int], Register]) -> Register:
+    register = demo_register(45)  # a copy of a demo register built once per run
     case = register.cases.add(f"Wound camera {MARKER}")
     register.costs.add(
         CostEntry(dt.date.today(), CostCategory.ATTORNEY, Decimal("1200.50"), case_id=case.id)

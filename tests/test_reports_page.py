@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
 )
 
-from nhsip_desktop.cli import build_demo
 from nhsip_desktop.reports.annual_return import ANNUAL_RETURN_SECTIONS
 from nhsip_desktop.reports.board import SECTIONS as BOARD_SECTIONS
 from nhsip_desktop.reports.export import MANIFEST, SECTION_KEYS
@@ -40,8 +39,13 @@ WAIT_MS = 30_000
 
 
 @pytest.fixture
+def register(demo_register: Callable[[int], Register]) -> Register:
+    """A copy of the 12-case demo register (built once per run; see conftest)."""
+    return demo_register(12)
+
+
+@pytest.fixture
 def session(register: Register) -> Iterator[RegisterSession]:
-    build_demo(register, 12)
     s = RegisterSession()
     s.attach(register)
     yield s

@@ -18,9 +18,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 if TYPE_CHECKING:
     from .sqlcipher import Connection
 
@@ -77,13 +74,11 @@ class VerifyResult:
 
 
 def derive_audit_key(data_key: bytes, register_id: str) -> bytes:
-    hkdf = HKDF(
-        algorithm=hashes.SHA256(),
-        length=32,
-        salt=bytes.fromhex(register_id),
-        info=_HKDF_INFO,
-    )
-    return hkdf.derive(data_key)
+    """HKDF-SHA256 (RFC 5869) of the data key: salt the register id, 32 bytes out. Written
+    with the standard library (one block: extract, then expand once), so that opening a
+    register does not import ``cryptography``; tests check it against cryptography's HKDF."""
+    prk = hmac.new(bytes.fromhex(register_id), data_key, hashlib.sha256).digest()
+    return hmac.new(prk, _HKDF_INFO + b"\x01", hashlib.sha256).digest()
 
 
 def canonical_json(value: object) -> str:

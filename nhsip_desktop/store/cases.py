@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..cases import Case, CaseFilter, IpKind, Stage
@@ -207,6 +207,22 @@ class CaseManager:
             for row in conn.execute(_SELECT + f" WHERE id IN ({marks})", chunk):
                 found[row[0]] = _row_to_case(row)
         return [found[i] for i in ids if i in found]
+
+    def listing(self, flt: CaseFilter | None = None) -> Iterator[tuple[str, str, str]]:
+        """Reference, stage (its stored value) and title of the matching cases, in display
+        order, without building whole cases: the ``cases`` command's rows."""
+        ids = self.ids(flt)
+        conn = self._reg.conn
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found = {
+                row[0]: (str(row[1]), str(row[2]), str(row[3]))
+                for row in conn.execute(
+                    f"SELECT id, reference, stage, title FROM cases WHERE id IN ({marks})", chunk
+                )
+            }
+            yield from (found[i] for i in chunk if i in found)
 
     def titles(self) -> list[str]:
         """Every case title (to warn about a spreadsheet imported twice)."""

@@ -27,12 +27,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
-import keyring.errors
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
 from nhsip_desktop.safe_write import atomic_write_bytes
 from nhsip_desktop.store.errors import (
     InsecureKeyringError,
@@ -74,7 +68,16 @@ _MAX_PROTECTOR_BYTES = 64 * 1024
 # Anything a keyring backend may raise: its own errors, D-Bus and Windows API failures.
 _KEYRING_ERRORS = (Exception,)
 
+
 # Backends that only pretend to store anything.
+def _keyring() -> Any:
+    """The ``keyring`` package, imported when a keyring is first used (about 0.1 s: a command
+    or window given a recovery key file never pays for it)."""
+    import keyring
+
+    return keyring
+
+
 _NO_BACKEND_CLASSES = frozenset({"keyring.backends.fail.Keyring", "keyring.backends.null.Keyring"})
 
 # The only backends trusted with a register's key: each keeps secrets encrypted by the
@@ -152,7 +155,7 @@ def _assess(backend: object, depth: int = 0) -> tuple[bool, str | None]:
 
 def _keyring_failure() -> KeyUnavailableError | None:
     try:
-        backend = keyring.get_keyring()
+        backend = _keyring().get_keyring()
     except Exception:  # keyring's own start-up can fail in many ways
         backend = None
     usable, untrusted = _assess(backend) if backend is not None else (False, None)
@@ -235,9 +238,9 @@ def save_to_keyring(register_id: str, data_key: bytes) -> None:
     if failure is not None:
         raise failure
     try:
-        _apply_windows_persistence(keyring.get_keyring())
-        keyring.set_password(SERVICE, register_id, bytes(data_key).hex())
-        stored = keyring.get_password(SERVICE, register_id)
+        _apply_windows_persistence(_keyring().get_keyring())
+        _keyring().set_password(SERVICE, register_id, bytes(data_key).hex())
+        stored = _keyring().get_password(SERVICE, register_id)
     except _KEYRING_ERRORS as exc:
         raise _backend_failed("store", exc) from None
     if _parse_stored(stored) != bytes(data_key):
@@ -258,7 +261,7 @@ def load_from_keyring(register_id: str, *, strict: bool = False) -> bytes | None
     if failure is not None:
         raise failure
     try:
-        stored = keyring.get_password(SERVICE, register_id)
+        stored = _keyring().get_password(SERVICE, register_id)
     except _KEYRING_ERRORS as exc:
         raise _backend_failed("read", exc) from None
     key = _parse_stored(stored)
@@ -276,7 +279,7 @@ def delete_from_keyring(register_id: str) -> None:
     """Remove the keyring entry for ``register_id``; nothing happens if there is none."""
     _check_register_id(register_id)
     try:
-        keyring.delete_password(SERVICE, register_id)
+        _keyring().delete_password(SERVICE, register_id)
     except Exception:  # absent entry, no backend or a backend failure: nothing to undo
         return
 
@@ -303,6 +306,9 @@ def _associated_data(version: int, register_id: str) -> bytes:
 
 
 def _derive(passphrase: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
+    # The passphrase's cryptography is imported only when a passphrase is used.
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase)
 
 
@@ -342,6 +348,8 @@ def write_passphrase_protector(
     salt = os.urandom(SALT_BYTES)
     nonce = os.urandom(NONCE_BYTES)
     wrapping_key = _derive(normalised.encode("utf-8"), salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     ciphertext = AESGCM(wrapping_key).encrypt(
         nonce, bytes(data_key), _associated_data(PROTECTOR_VERSION, register_id)
     )
@@ -485,6 +493,9 @@ def read_passphrase_protector(
     ciphertext = _bytes_field(document, "ciphertext", DATA_KEY_BYTES + 16, path)
 
     wrapping_key = _derive(secret, salt, n, r, p)
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         data_key = AESGCM(wrapping_key).decrypt(
             nonce, ciphertext, _associated_data(version, stored_id)

@@ -28,7 +28,6 @@ import datetime as dt
 import json
 import os
 import secrets
-import socket
 import sys
 import threading
 import time
@@ -96,6 +95,8 @@ def lock_path(register_path: Path) -> Path:
 
 
 def _hostname() -> str:
+    import socket  # here, not at start (about 9 ms)
+
     return socket.gethostname()
 
 

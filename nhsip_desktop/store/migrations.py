@@ -7,9 +7,9 @@ know was written by a newer app, and is refused untouched (see ``register.py``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-from sqlite_utils.migrations import Migrations
 
 from . import audit
 
@@ -17,9 +17,50 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 MIGRATION_SET = "nhsip"
-MIGRATIONS_TABLE = Migrations.migrations_table
+MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' Migrations.migrations_table
 
-migrations = Migrations(MIGRATION_SET)
+
+@dataclass
+class _Migration:
+    name: str
+    fn: Callable[[Database], None]
+    transactional: bool = True
+
+
+class _MigrationSet:
+    """The named migrations, registered as this module is imported. They are applied by
+    sqlite-utils' ``Migrations`` (same table, same records), which is imported only then:
+    opening a register that is up to date never imports sqlite-utils."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._migrations: list[_Migration] = []
+
+    def __call__(
+        self, *, name: str
+    ) -> Callable[[Callable[[Database], None]], Callable[[Database], None]]:
+        def inner(func: Callable[[Database], None]) -> Callable[[Database], None]:
+            if any(m.name == name for m in self._migrations):
+                raise ValueError(f"Migration {name!r} is already registered")
+            self._migrations.append(_Migration(name, func))
+            return func
+
+        return inner
+
+    def apply(self, db: Database) -> None:
+        # ``db`` came from sqlcipher.sqlite_utils_database: sqlite-utils is already imported
+        # with sqlcipher3 standing in for pysqlite3.
+        from sqlite_utils.migrations import Migrations
+
+        if Migrations.migrations_table != MIGRATIONS_TABLE:
+            raise RuntimeError("sqlite-utils changed its migrations table")
+        real = Migrations(self.name)
+        for m in self._migrations:
+            real(name=m.name, transactional=m.transactional)(m.fn)
+        real.apply(db)
+
+
+migrations = _MigrationSet(MIGRATION_SET)
 
 
 @migrations(name="0001_initial")

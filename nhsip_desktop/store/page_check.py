@@ -25,7 +25,6 @@ import hmac
 import os
 import re
 import struct
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import sqlcipher
@@ -106,6 +105,8 @@ def failed_pages(
     if workers == 1:
         suspect = stride(0)
     else:
+        from concurrent.futures import ThreadPoolExecutor  # (about 20 ms to import)
+
         with ThreadPoolExecutor(workers, thread_name_prefix="page-check") as pool:
             suspect = [n for part in pool.map(stride, range(workers)) for n in part]
     if partial and (pages is None or pages > whole):

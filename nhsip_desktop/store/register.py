@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__, drives, safe_write
 from . import page_check, sqlcipher, wal_check
@@ -38,6 +39,21 @@ from .errors import (
 )
 from .header import RegisterHeader, make_salt, new_register_id, read_header
 from .migrations import MIGRATION_SET, MIGRATIONS_TABLE, known_names, migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from .agreements import AgreementManager
+    from .assessments import AssessmentManager
+    from .assets import CostManager, ReferenceData, ReturnManager, RightManager, WorksheetManager
+    from .attachments import AttachmentManager
+    from .cases import CaseManager
+    from .facts import Facts
+    from .form_imports import FormImportManager
+    from .governance import GovernanceManager
+    from .policy_drafts import PolicyDraftManager
+    from .settings import SettingsManager
+    from .signing import SigningManager
 
 REGISTER_SUFFIX = ".nhsip"
 # Registers up to this size get every page checked at open (a trust's register stays far
@@ -247,6 +263,23 @@ def newest_verified_backup(path: Path, key: bytes, folder: Path | None = None) -
     return None
 
 
+def _may_have_stale_links(path: Path) -> bool:
+    """True whenever ``backups.remove_stale_links`` could find something (hidden
+    ``.<name>.*.linking`` links beside the register, ``.partial`` backups in its backups
+    folder ``<stem>-backups``), so that ``backups`` is imported only then."""
+    try:
+        with os.scandir(path.parent) as entries:
+            if any(e.name.startswith("." + path.name) for e in entries):
+                return True
+        folder = path.with_name(path.stem + "-backups")
+        if folder.is_dir():
+            with os.scandir(folder) as entries:
+                return any(e.name.endswith(".partial") for e in entries)
+    except OSError:
+        return True
+    return False
+
+
 class Register:
     """An open, unlocked register. Create with :meth:`create` or :meth:`open`."""
 
@@ -258,46 +291,12 @@ class Register:
         conn: sqlcipher.Connection,
         actor: Actor,
     ) -> None:
-        from .agreements import AgreementManager
-        from .assessments import AssessmentManager
-        from .assets import (
-            CostManager,
-            ReferenceData,
-            ReturnManager,
-            RightManager,
-            WorksheetManager,
-        )
-        from .attachments import AttachmentManager
-        from .cases import CaseManager
-        from .facts import Facts
-        from .form_imports import FormImportManager
-        from .governance import GovernanceManager
-        from .policy_drafts import PolicyDraftManager
-        from .settings import SettingsManager
-        from .signing import SigningManager
-
         self.path = path
         self.header = header
         self.actor = actor
         self._key: bytes | None = key
         self._conn: sqlcipher.Connection | None = conn
-        self.db = sqlcipher.sqlite_utils_database(conn)
         self.audit = AuditTrail(conn, derive_audit_key(key, header.register_id))
-        self.cases = CaseManager(self)
-        self.settings = SettingsManager(self)
-        self.attachments = AttachmentManager(self)
-        self.assessments = AssessmentManager(self)
-        self.reference = ReferenceData(self)
-        self.rights = RightManager(self)
-        self.costs = CostManager(self)
-        self.returns = ReturnManager(self)
-        self.worksheets = WorksheetManager(self)
-        self.agreements = AgreementManager(self)
-        self.governance = GovernanceManager(self)
-        self.form_imports = FormImportManager(self)
-        self.policy_drafts = PolicyDraftManager(self)
-        self.facts = Facts(self)
-        self.signing = SigningManager(self)
         self._tx: Transaction | None = None
         self._subscribers: list[Callable[[Changes], None]] = []
         self.audit_status: VerifyResult | None = None
@@ -306,6 +305,103 @@ class Register:
         self.backup_before_migration: Path | None = None
         # Set by open() when the register is on a network drive: what the person is told.
         self.storage_notice = ""
+
+    # -- managers: each created (and its module imported) on first use, so that a command
+    # or window that needs only the cases never pays for the rest ---------------------------
+    @functools.cached_property
+    def db(self) -> Database:
+        """The connection wrapped in sqlite-utils (migrations only)."""
+        return sqlcipher.sqlite_utils_database(self.conn)
+
+    @functools.cached_property
+    def cases(self) -> CaseManager:
+        from .cases import CaseManager
+
+        return CaseManager(self)
+
+    @functools.cached_property
+    def settings(self) -> SettingsManager:
+        from .settings import SettingsManager
+
+        return SettingsManager(self)
+
+    @functools.cached_property
+    def attachments(self) -> AttachmentManager:
+        from .attachments import AttachmentManager
+
+        return AttachmentManager(self)
+
+    @functools.cached_property
+    def assessments(self) -> AssessmentManager:
+        from .assessments import AssessmentManager
+
+        return AssessmentManager(self)
+
+    @functools.cached_property
+    def reference(self) -> ReferenceData:
+        from .assets import ReferenceData
+
+        return ReferenceData(self)
+
+    @functools.cached_property
+    def rights(self) -> RightManager:
+        from .assets import RightManager
+
+        return RightManager(self)
+
+    @functools.cached_property
+    def costs(self) -> CostManager:
+        from .assets import CostManager
+
+        return CostManager(self)
+
+    @functools.cached_property
+    def returns(self) -> ReturnManager:
+        from .assets import ReturnManager
+
+        return ReturnManager(self)
+
+    @functools.cached_property
+    def worksheets(self) -> WorksheetManager:
+        from .assets import WorksheetManager
+
+        return WorksheetManager(self)
+
+    @functools.cached_property
+    def agreements(self) -> AgreementManager:
+        from .agreements import AgreementManager
+
+        return AgreementManager(self)
+
+    @functools.cached_property
+    def governance(self) -> GovernanceManager:
+        from .governance import GovernanceManager
+
+        return GovernanceManager(self)
+
+    @functools.cached_property
+    def form_imports(self) -> FormImportManager:
+        from .form_imports import FormImportManager
+
+        return FormImportManager(self)
+
+    @functools.cached_property
+    def policy_drafts(self) -> PolicyDraftManager:
+        from .policy_drafts import PolicyDraftManager
+
+        return PolicyDraftManager(self)
+
+    @functools.cached_property
+    def facts(self) -> Facts:
+        from .facts import Facts
+
+        return Facts(self)
+
+    @functools.cached_property
+    def signing(self) -> SigningManager:
+        from .signing import SigningManager
+
+        return SigningManager(self)
 
     # -- identity --------------------------------------------------------------------
     @property
@@ -427,9 +523,10 @@ class Register:
         lock = RegisterLock(path)  # one writer: another window or process gets a clear message
         lock.acquire()
         try:
-            from .backups import remove_stale_links
+            if _may_have_stale_links(path):
+                from .backups import remove_stale_links
 
-            remove_stale_links(path)  # leftovers of a crash mid-swap or mid-backup
+                remove_stale_links(path)  # leftovers of a crash mid-swap or mid-backup
             applied = verify_file(path, key, header=header, thorough=thorough)
             conn = sqlcipher.connect(path, key, header.salt)
         except DamagedLogError as exc:

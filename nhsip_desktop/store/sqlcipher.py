@@ -23,8 +23,8 @@ import sqlcipher3.dbapi2 as dbapi2
 
 sys.modules.setdefault("pysqlite3", sqlcipher3)
 sys.modules.setdefault("pysqlite3.dbapi2", dbapi2)
-
-import sqlite_utils  # noqa: E402  (must follow the module-name fix above)
+# sqlite-utils itself (about 0.1 s to import) is imported only when a register is first
+# wrapped (:func:`sqlite_utils_database`, migrations): always after the fix above.
 
 from ..errors import NetworkDriveError  # noqa: E402
 
@@ -123,6 +123,8 @@ def configure(conn: Connection, *, readonly: bool, network: str = "") -> None:
 
 def sqlite_utils_database(conn: Connection) -> Database:
     """Wrap a keyed connection in sqlite-utils."""
+    import sqlite_utils
+
     return sqlite_utils.Database(conn)
 
 

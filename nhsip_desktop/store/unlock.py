@@ -12,6 +12,7 @@ finished or undone first (:func:`~.rekey.finish_interrupted_change`).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -37,7 +38,6 @@ from .keystore import (
 )
 from .recovery import KEY_CHARACTERS, decode_recovery_key
 from .register import Register
-from .rekey import finish_interrupted_change
 
 
 class KeySource(StrEnum):
@@ -71,7 +71,11 @@ def open_register(
     """
     path = Path(path)
     read_header(path)  # not a register: say so before looking for leftovers
-    key_change_message = finish_interrupted_change(path) or ""
+    key_change_message = ""
+    if _may_have_key_change_leftovers(path):
+        from .rekey import finish_interrupted_change
+
+        key_change_message = finish_interrupted_change(path) or ""
     header = read_header(path)
     if key is not None:
         source = KeySource.GIVEN
@@ -93,6 +97,23 @@ def open_register(
     if restore_to_keyring and source is not KeySource.KEYRING:
         message = store_in_keyring(register)
     return Unlocked(register, source, message, key_change_message)
+
+
+def _may_have_key_change_leftovers(path: Path) -> bool:
+    """A cheap test that is true whenever ``rekey`` could find leftovers of a key change (its
+    journal ``<name>.key-change``, a staged ``<name>.passphrase.key-change``, temporary
+    ``.<name>.rekeying-*`` files), so that ``rekey`` is imported only then; true when the
+    folder cannot be read (``rekey`` then decides)."""
+    name = path.name
+    try:
+        with os.scandir(path.parent) as entries:
+            return any(
+                e.name.startswith("." + name)
+                or (e.name.startswith(name) and "key-change" in e.name)
+                for e in entries
+            )
+    except OSError:
+        return True
 
 
 def _keyring_key(path: Path, register_id: str) -> bytes:

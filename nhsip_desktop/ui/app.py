@@ -34,13 +34,28 @@ def run(
     screenshot: Path | None = None,
     quit_after_ready: bool = False,
     ready_timeout: float = 60.0,
+    recovery_key_file: Path | None = None,
+    passphrase: str | None = None,
+    exit_when_ready: bool = False,
 ) -> int:
     harden_process()  # also done by cli.main; here for any other way into the window
     app = make_app()
     window = MainWindow()
+    if exit_when_ready:
+        from .ready import ExitWhenReady
+
+        watch = ExitWhenReady(window, app)  # noqa: F841 (kept alive with the window)
     window.show()
     if demo:
         window.open_demo()
+    elif register is not None and (recovery_key_file is not None or passphrase is not None):
+        from .ready import open_with_key_file
+
+        problem = open_with_key_file(window, register, recovery_key_file, passphrase)
+        if problem is not None:
+            print(f"{APP_NAME}: {problem}", file=sys.stderr)
+            window.close()
+            return 2
     elif register is not None:
         window.open_path(register)
     if screenshot is not None or quit_after_ready:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -32,21 +34,29 @@ from nhsip_desktop.store.backups import latest_backup_time
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import REGISTER_SUFFIX, Register
 
-from .agreements_page import AgreementsPage
 from .areas import AREAS
-from .assets_page import AssetsPage
 from .browser import CasesPage
-from .case_editor import CaseEditor
 from .file_dialogs import remember, start_folder
-from .finance_page import FinancePage
-from .governance_page import GovernancePage
 from .hub_window import open_hub_window
 from .idle import IdleWatcher
-from .reports_page import ReportsPage
 from .session import RegisterSession
-from .settings_dialog import SettingsDialog
 from .unlock import current_actor, show_open_error, tell_storage_notice, unlock
 from .widgets import heading, paragraph
+
+if TYPE_CHECKING:
+    from .case_editor import CaseEditor
+
+# Each area's page: (module in ui/, class). Only the cases page is built with the window; the
+# others (and their modules, with reports, exports and the PDF stack behind them) are built
+# the first time their area is opened (issue 24: start to rows).
+AREA_PAGES: dict[str, tuple[str, str]] = {
+    "cases": ("browser", "CasesPage"),
+    "assets": ("assets_page", "AssetsPage"),
+    "agreements": ("agreements_page", "AgreementsPage"),
+    "finance": ("finance_page", "FinancePage"),
+    "governance": ("governance_page", "GovernancePage"),
+    "reports": ("reports_page", "ReportsPage"),
+}
 
 START, LOCKED, WORKSPACE = 0, 1, 2
 CLIPBOARD_CLEAR_MS = 30_000  # text copied from the register is cleared after 30 seconds
@@ -246,20 +256,14 @@ class MainWindow(QMainWindow):
         self.cases_page = CasesPage(self.session)
         self.cases_page.open_case.connect(self.open_case)
         self.cases_page.new_case.connect(self.new_disclosure)
-        pages: dict[str, QWidget] = {
-            "cases": self.cases_page,
-            "assets": AssetsPage(self.session),
-            "agreements": AgreementsPage(self.session),
-            "finance": FinancePage(self.session),
-            "governance": GovernancePage(self.session),
-            "reports": ReportsPage(self.session),
-        }
+        self._area_pages: dict[str, QWidget] = {"cases": self.cases_page}
         for area in AREAS:
             item = QListWidgetItem(area.title)
             item.setToolTip(f"{area.title} (guidance: {area.guidance})")
             self.nav.addItem(item)
-            self.area_stack.addWidget(pages[area.key])
-        self.nav.currentRowChanged.connect(self.area_stack.setCurrentIndex)
+            # An empty stand-in until the area is first opened (see area_page).
+            self.area_stack.addWidget(self._area_pages.get(area.key) or QWidget())
+        self.nav.currentRowChanged.connect(self._show_area)
         self.nav.setCurrentRow(0)
         workspace = QWidget()
         layout = QHBoxLayout(workspace)
@@ -268,6 +272,28 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.nav)
         layout.addWidget(self.area_stack, 1)
         return workspace
+
+    def area_page(self, key: str) -> QWidget:
+        """The page of the area ``key``, built (and its module imported) on first use."""
+        page = self._area_pages.get(key)
+        if page is None:
+            module_name, class_name = AREA_PAGES[key]
+            module = importlib.import_module(f"{__package__}.{module_name}")
+            page = module.__dict__[class_name](self.session)
+            index = [area.key for area in AREAS].index(key)
+            stand_in = self.area_stack.widget(index)
+            current = self.area_stack.currentIndex()
+            self.area_stack.insertWidget(index, page)
+            if stand_in is not None:
+                self.area_stack.removeWidget(stand_in)
+                stand_in.deleteLater()
+            self.area_stack.setCurrentIndex(current)
+            self._area_pages[key] = page
+        return page
+
+    def _show_area(self, row: int) -> None:
+        if 0 <= row < len(AREAS):
+            self.area_stack.setCurrentWidget(self.area_page(AREAS[row].key))
 
     def _action(
         self,
@@ -657,6 +683,8 @@ class MainWindow(QMainWindow):
 
     def open_case(self, case_id: int | None) -> CaseEditor | None:
         """Open a case (or a new disclosure when ``case_id`` is None) in the case window."""
+        from .case_editor import CaseEditor
+
         if not self.session.is_open:
             return None
         try:
@@ -694,6 +722,8 @@ class MainWindow(QMainWindow):
         return self.open_case(None)
 
     def open_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+
         if not self.session.is_open:
             return
         dialog = SettingsDialog(self.session, self)
