@@ -132,7 +132,7 @@ def demo_template(
 
     def make(count: int) -> tuple[Path, bytes]:
         if count not in made:
-            from nhsip_desktop.demo import build_demo
+            from nhsip_desktop.interchange.demo import build_demo
 
             path = tmp_path_factory.mktemp(f"demo-template-{count}") / "trust.nhsip"
             reg = Register.create(

@@ -15,14 +15,14 @@ from pathlib import Path
 from pypdf import PdfReader
 from reportlab.graphics import renderPDF
 
-from nhsip_desktop.board_messages import KeyMessage, Rating, change_since
-from nhsip_desktop.cases import STAGE_LABELS, Stage
-from nhsip_desktop.cli import build_demo
-from nhsip_desktop.governance import Sro
-from nhsip_desktop.ledgers import CostCategory, CostEntry
-from nhsip_desktop.periods import financial_year, financial_year_of, period_parts
+from nhsip_desktop.app.cli import build_demo
+from nhsip_desktop.cases.model import STAGE_LABELS, Stage
+from nhsip_desktop.core.periods import financial_year, financial_year_of, period_parts
+from nhsip_desktop.finance.ledgers import CostCategory, CostEntry
+from nhsip_desktop.finance.revenue import ReturnKind
+from nhsip_desktop.governance.board_messages import KeyMessage, Rating, change_since
+from nhsip_desktop.governance.model import Sro
 from nhsip_desktop.reports.board import money_chart, stage_chart, write_board_summary
-from nhsip_desktop.revenue import ReturnKind
 from nhsip_desktop.store.register import Register
 
 
@@ -58,7 +58,7 @@ def test_board_summary_reads_back(demo_register: Callable[[int], Register], tmp_
         "board decision",
     ):
         assert heading in text
-    from nhsip_desktop.money import money
+    from nhsip_desktop.core.money import money
 
     spend = sum(
         (c.total for c in register.costs.list() if start <= c.spent_on <= today), Decimal(0)

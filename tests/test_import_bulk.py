@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nhsip_desktop.importer import ImportPreview, import_rows, preview, read_table
+from nhsip_desktop.interchange.importer import ImportPreview, import_rows, preview, read_table
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.register import Register
 from tests.test_importer import TODAY, standard_mapping, write_csv
@@ -145,7 +145,7 @@ def test_disclosure_json_is_what_asdict_gave() -> None:
     from decimal import Decimal
     from enum import StrEnum
 
-    from nhsip_desktop import disclosure as d
+    from nhsip_desktop.cases import disclosure as d
 
     def plain(value: Any) -> Any:  # the conversion as it was
         if isinstance(value, dict):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from nhsip_desktop.agreements import Agreement, TtcReview
-from nhsip_desktop.governance import GovernanceRecord, Sro, TrainingSession
-from nhsip_desktop.policy_builder import PolicyFacts
-from nhsip_desktop.rights import Right
+from nhsip_desktop.agreements.model import Agreement, TtcReview
+from nhsip_desktop.assets.rights import Right
+from nhsip_desktop.governance.model import GovernanceRecord, Sro, TrainingSession
+from nhsip_desktop.governance.policy_builder import PolicyFacts
 
 
 def test_a_bad_date_is_named_the_same_way_in_every_record() -> None:

@@ -30,17 +30,17 @@ PACKAGE_ROOT = Path(nhsip_desktop.__file__).parent
 # and so is any other subpackage: when modules move into subpackages, name their layer here
 # (``test_every_listed_module_exists`` fails when a module listed here has moved).
 # Any top-level module named ``cli_*`` is command line too (new sub-commands need no entry here).
-GROUND_MODULES = {"errors", "safe_write"}
+GROUND_MODULES = {"core.errors", "core.safe_write"}
 SERVICE_MODULES = {
-    "annual_return",  # the annual return's figures, read from an open register
-    "appconfig",  # per-user settings file (platformdirs)
-    "demo",  # builds the demo register
-    "demo_extras",
-    "importer",  # spreadsheet import into a register
-    "locations",  # where registers may live (uses appconfig)
-    "messages",  # explanations of the store's open errors, for the CLI and the UI
+    "governance.annual_return",  # the annual return's figures, read from an open register
+    "app.appconfig",  # per-user settings file (platformdirs)
+    "interchange.demo",  # builds the demo register
+    "interchange.demo_extras",
+    "interchange.importer",  # spreadsheet import into a register
+    "app.locations",  # where registers may live (uses appconfig)
+    "app.messages",  # explanations of the store's open errors, for the CLI and the UI
 }
-CLI_MODULES = {"cli", "__main__", "selftest"}
+CLI_MODULES = {"app.cli", "__main__", "app.selftest"}
 
 LAYERS = ("ground", "domain", "store", "services", "reports", "hub", "cli", "ui")
 # What each layer may import from the app.
@@ -69,7 +69,7 @@ THIRD_PARTY: dict[str, frozenset[str]] = {
     "ui": frozenset({"PySide6", "shiboken6"}),
 }
 # One domain module reads PDF form fields (lazily, with pypdf).
-MODULE_THIRD_PARTY: dict[str, frozenset[str]] = {"form_reader": frozenset({"pypdf"})}
+MODULE_THIRD_PARTY: dict[str, frozenset[str]] = {"interchange.form_reader": frozenset({"pypdf"})}
 
 
 def layer_of(module: str, package: str = PACKAGE) -> str:
@@ -78,18 +78,17 @@ def layer_of(module: str, package: str = PACKAGE) -> str:
     assert parts[0] == package, module
     if len(parts) == 1:
         return "ground"  # the package itself: the app's name and version
-    top = parts[1]
+    top, rest = parts[1], ".".join(parts[1:])
     if top in ("store", "reports", "hub", "ui"):
         return top
-    if len(parts) > 2:
-        return "domain"
-    if top in GROUND_MODULES:
+    if rest in GROUND_MODULES:
         return "ground"
-    if top in SERVICE_MODULES:
+    if rest in SERVICE_MODULES:
         return "services"
-    if top in CLI_MODULES or top.startswith("cli_"):
+    # the command line: app/cli.py, its sub-commands app/cli_*.py, the self-test, __main__
+    if rest in CLI_MODULES or (top == "app" and len(parts) > 2 and parts[2].startswith("cli_")):
         return "cli"
-    return "domain"
+    return "domain"  # the area packages: core, cases, assets, finance, agreements, ...
 
 
 # --- Reading imports ---------------------------------------------------------------------------
@@ -258,7 +257,7 @@ def test_the_store_does_not_import_reports() -> None:
         for imp in imports_of(m, modules, PACKAGE)
         if imp.target.startswith(PACKAGE)
     }
-    assert f"{PACKAGE}.safe_write" in reached  # it saves files through the ground floor
+    assert f"{PACKAGE}.core.safe_write" in reached  # it saves files through the ground floor
     assert not [t for t in reached if layer_of(t) in ("reports", "services", "cli", "ui")]
 
 
@@ -291,30 +290,38 @@ def _tree(root: Path, files: dict[str, str]) -> Path:
 
 
 GOOD_TREE = {
-    "errors.py": "class Problem(Exception): ...\n",
-    "safe_write.py": "import os\nfrom .errors import Problem\n",
-    "money.py": "from decimal import Decimal\nfrom . import errors\n",
-    "importer.py": "from .store.cases import X\n",
+    "core/__init__.py": "",
+    "core/errors.py": "class Problem(Exception): ...\n",
+    "core/safe_write.py": "import os\nfrom .errors import Problem\n",
+    "core/money.py": "from decimal import Decimal\nfrom . import errors\n",
+    "interchange/__init__.py": "",
+    "interchange/importer.py": "from ..store.cases import X\n",
     "store/__init__.py": "",
-    "store/cases.py": "import sqlcipher3\nfrom ..money import Decimal\nfrom .. import safe_write\n",
+    "store/cases.py": (
+        "import sqlcipher3\nfrom ..core.money import Decimal\nfrom ..core import safe_write\n"
+    ),
     "reports/__init__.py": "",
     "reports/board.py": (
-        "import reportlab\nfrom pkg.store.cases import X\nfrom ..importer import Y\n"
+        "import reportlab\nfrom pkg.store.cases import X\nfrom ..interchange.importer import Y\n"
     ),
-    "cli.py": "from .reports import board\n\ndef gui():\n    from .ui import app\n",
-    "cli_extra.py": "from .cli import main\n",
+    "app/__init__.py": "",
+    "app/cli.py": "from ..reports import board\n\ndef gui():\n    from ..ui import app\n",
+    "app/cli_extra.py": "from .cli import main\n",
     "ui/__init__.py": "",
     "ui/app.py": "from PySide6 import QtCore\nfrom ..reports.board import write\n",
 }
+
+MONEY = "core/money.py"
 
 
 @pytest.mark.parametrize(
     ("path", "text", "expected"),
     [
-        ("money.py", "from .store.errors import X\n", "domain may not import pkg.store"),
+        (MONEY, "from ..store.errors import X\n", "domain may not import pkg.store"),
         (
-            "money.py",
-            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .store.cases import C\n",
+            MONEY,
+            "from typing import TYPE_CHECKING\n"
+            "if TYPE_CHECKING:\n    from ..store.cases import C\n",
             "domain may not import pkg.store.cases",
         ),
         (
@@ -322,19 +329,31 @@ GOOD_TREE = {
             "def save():\n    from ..reports.board import write\n",
             "store may not import pkg.reports.board",
         ),
-        ("store/cases.py", "from .. import importer\n", "store may not import pkg.importer"),
-        ("importer.py", "from .reports import board\n", "services may not import pkg.reports"),
-        ("reports/board.py", "from ..cli import main\n", "reports may not import pkg.cli"),
-        ("ui/app.py", "from pkg.cli import build_demo\n", "ui may not import pkg.cli"),
-        ("ui/app.py", "def later():\n    import pkg.cli_extra\n", "ui may not import pkg.cli"),
-        ("cli.py", "from .ui import app\n", "cli may not import pkg.ui"),  # only lazily
-        ("money.py", "import PySide6.QtCore\n", "domain may not import the package PySide6"),
+        (
+            "store/cases.py",
+            "from ..interchange import importer\n",
+            "store may not import pkg.interchange.importer",
+        ),
+        (
+            "interchange/importer.py",
+            "from ..reports import board\n",
+            "services may not import pkg.reports",
+        ),
+        ("reports/board.py", "from ..app.cli import main\n", "reports may not import pkg.app.cli"),
+        ("ui/app.py", "from pkg.app.cli import build_demo\n", "ui may not import pkg.app.cli"),
+        (
+            "ui/app.py",
+            "def later():\n    import pkg.app.cli_extra\n",
+            "ui may not import pkg.app.cli",
+        ),
+        ("app/cli.py", "from ..ui import app\n", "cli may not import pkg.ui"),  # only lazily
+        (MONEY, "import PySide6.QtCore\n", "domain may not import the package PySide6"),
         ("reports/board.py", "from PySide6 import QtGui\n", "may not import the package PySide6"),
         ("store/cases.py", "import reportlab\n", "store may not import the package reportlab"),
-        ("money.py", "import importlib\nimportlib.import_module('openpyxl')\n", "openpyxl"),
-        ("errors.py", "from .money import Decimal\n", "ground may not import pkg.money"),
-        ("cli_extra.py", "from .cli import _fail\n", "private _fail"),
-        ("reports/board.py", "from ..importer import _helper\n", "private _helper"),
+        (MONEY, "import importlib\nimportlib.import_module('openpyxl')\n", "openpyxl"),
+        ("core/errors.py", "from .money import Decimal\n", "ground may not import pkg.core.money"),
+        ("app/cli_extra.py", "from .cli import _fail\n", "private _fail"),
+        ("reports/board.py", "from ..interchange.importer import _helper\n", "private _helper"),
     ],
 )
 def test_the_checker_catches_a_bad_import(
@@ -364,7 +383,7 @@ def qt_free_modules() -> list[str]:
 
 def test_importing_domain_store_and_cli_loads_no_pyside6() -> None:
     modules = qt_free_modules()
-    assert "nhsip_desktop.store.register" in modules and "nhsip_desktop.cli" in modules
+    assert "nhsip_desktop.store.register" in modules and "nhsip_desktop.app.cli" in modules
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"

@@ -28,7 +28,7 @@ HEAVY_FOR_COMMANDS = (
     "pypdf",
     "PySide6",
     "nhsip_desktop.reports",
-    "nhsip_desktop.importer",
+    "nhsip_desktop.interchange.importer",
     "nhsip_desktop.store.rekey",
     "nhsip_desktop.store.agreements",
     "nhsip_desktop.store.assets",
@@ -50,13 +50,13 @@ HEAVY_FOR_WINDOW = (
     "keyring",
     "sqlite_utils",
     "nhsip_desktop.reports",
-    "nhsip_desktop.importer",
+    "nhsip_desktop.interchange.importer",
 )
 
 # Runs a command in this interpreter as `nhsip-desktop` would, then prints what was loaded.
 LOADED_AFTER = """
 import json, sys
-from nhsip_desktop.cli import main
+from nhsip_desktop.app.cli import main
 code = main(sys.argv[1:])
 sys.stdout.flush()
 print("\\nMODULES " + json.dumps(sorted(sys.modules)), file=sys.stderr)
@@ -211,7 +211,7 @@ def test_exit_when_ready_with_a_wrong_key_file_says_so_and_exits_2(
 
 
 def test_recovery_key_file_without_open_is_refused() -> None:
-    from nhsip_desktop.cli import main
+    from nhsip_desktop.app.cli import main
 
     assert main(["--recovery-key-file", "x.key"]) == 2
 
@@ -251,7 +251,7 @@ def test_exit_when_ready_with_a_passphrase_on_standard_input(
 
 
 def test_a_command_builds_its_own_parser_only_and_parses_alike() -> None:
-    from nhsip_desktop import cli
+    from nhsip_desktop.app import cli
 
     full = cli.build_parser()
     commands = full._subparsers._group_actions[0].choices  # type: ignore[union-attr]

@@ -34,7 +34,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table, TableStyle
 
-from ..board_messages import (
+from nhsip_desktop.assets.rights import RightStatus
+from nhsip_desktop.cases.model import STAGE_LABELS, Stage
+from nhsip_desktop.core.money import money
+from nhsip_desktop.core.periods import PeriodPart, period_parts
+from nhsip_desktop.governance.board_messages import (
     KeyMessage,
     Rating,
     change_since,
@@ -44,13 +48,10 @@ from ..board_messages import (
     figures_of,
     governance_message,
 )
-from ..cases import STAGE_LABELS, Stage
-from ..governance import action_statuses
-from ..money import money
-from ..periods import PeriodPart, period_parts
-from ..rights import RightStatus
+from nhsip_desktop.governance.model import action_statuses
+from nhsip_desktop.reports import fonts
+
 from ..store.board_papers import record_board_paper
-from . import fonts
 from .template import (
     TEXT_WIDTH,
     ReportContext,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..agreements import (
+from nhsip_desktop.agreements.model import (
     Agreement,
     AgreementKind,
     TtcReview,
@@ -27,7 +27,8 @@ from ..agreements import (
     validate_agreement,
     validate_ttc_review,
 )
-from ..renewals import Deadline
+from nhsip_desktop.assets.renewals import Deadline
+
 from .audit import canonical_json, diff, utc_now
 from .blobs import MAX_FILE_BYTES, BlobTable, StoredFile, export_checked
 from .cases import next_in_year

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from nhsip_desktop.safe_write import atomic_write_bytes
+from nhsip_desktop.core.safe_write import atomic_write_bytes
 from nhsip_desktop.store.errors import (
     InsecureKeyringError,
     KeyringUnavailableError,

@@ -27,7 +27,8 @@ import re
 import struct
 from pathlib import Path
 
-from . import sqlcipher
+from nhsip_desktop.store import sqlcipher
+
 from .header import HEADER_SIZE
 
 PAGE_SIZE = sqlcipher.PAGE_SIZE

@@ -26,7 +26,7 @@ sys.modules.setdefault("pysqlite3.dbapi2", dbapi2)
 # sqlite-utils itself (about 0.1 s to import) is imported only when a register is first
 # wrapped (:func:`sqlite_utils_database`, migrations): always after the fix above.
 
-from ..errors import NetworkDriveError  # noqa: E402
+from nhsip_desktop.core.errors import NetworkDriveError  # noqa: E402
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
