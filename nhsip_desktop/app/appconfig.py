@@ -21,6 +21,12 @@ from nhsip_desktop.core.safe_write import atomic_write_text
 MAX_RECENT = 8
 
 
+# The list of export work folders being written (reports/export.py), so that a folder a crash
+# left is removed at the next start; named here so a start can look for it without importing
+# the export machinery.
+EXPORTS_IN_PROGRESS = "exports-in-progress.json"
+
+
 def config_dir() -> Path:
     override = os.environ.get("NHSIP_CONFIG_DIR")
     return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, False))

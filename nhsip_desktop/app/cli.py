@@ -678,7 +678,12 @@ def display_problem() -> str | None:
 
 def _remove_export_leftovers() -> None:
     """Every start, app or command: remove the plaintext work folders of exports that a crash
-    stopped part-way (see reports.export.remove_leftover_work)."""
+    stopped part-way (see reports.export.remove_leftover_work). The export machinery is
+    imported only when its list of work in progress exists."""
+    from .appconfig import EXPORTS_IN_PROGRESS, config_dir
+
+    if not (config_dir() / EXPORTS_IN_PROGRESS).exists():
+        return
     from nhsip_desktop.reports.export import remove_leftover_work
 
     removed = remove_leftover_work()

@@ -42,7 +42,7 @@ from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
 from nhsip_desktop import __version__
-from nhsip_desktop.app.appconfig import config_dir
+from nhsip_desktop.app.appconfig import EXPORTS_IN_PROGRESS, config_dir
 from nhsip_desktop.core.cells import FORMULA_STARTS, QUOTE, safe_text
 from nhsip_desktop.core.safe_write import atomic_write_text, install
 
@@ -70,7 +70,7 @@ FORMAT = "nhsip-export"
 FORMAT_VERSION = 2
 # The marker inside a work folder while a pack is being written (see remove_leftover_work).
 WORK_MARKER = ".nhsip-export-in-progress"
-_PENDING_FILE = "exports-in-progress.json"
+_PENDING_FILE = EXPORTS_IN_PROGRESS
 
 
 class ExportCancelled(RegisterError):
