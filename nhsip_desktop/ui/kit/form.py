@@ -131,6 +131,7 @@ class FormWidget(QWidget):
         self.fields: dict[str, Field] = {}
         self.inputs: dict[str, QWidget] = {}
         self.problems: dict[str, Note] = {}
+        self.messages = self.problems  # the name the first forms used
         self.dirty = False
         self.layout_ = QFormLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
