@@ -79,6 +79,8 @@ def test_problems_appear_under_their_fields_without_moving_save(qtbot: Any) -> N
     assert dialog.form.problem_text("audience") == "Audience: this is needed."
     assert "type an amount" in dialog.form.problem_text("cost")
     assert dialog.form.problem_text("note") == ""
+    assert dialog.form.problems["held_on"].isVisible()
+    assert not dialog.form.problems["note"].isVisible()
     assert (save.mapTo(dialog, QPoint(0, 0)), save.size()) == before
     assert dialog.focusWidget() is dialog.form.widget("held_on")  # the first field at fault
     assert "Problem:" in dialog.form.widget("held_on").accessibleDescription()
@@ -237,6 +239,7 @@ def test_hint_and_problem_label_keep_their_room(qtbot: Any) -> None:
     qtbot.addWidget(problem)
     assert problem.objectName() == "errorText"
     assert problem.accessibleName() == "Problem with Date"
+    assert problem.isHidden() and problem.sizePolicy().retainSizeWhenHidden()
     assert problem.minimumHeight() >= problem.fontMetrics().lineSpacing()
-    hidden = problem_label(reserve=False)
-    assert hidden.isHidden() and hidden.sizePolicy().retainSizeWhenHidden()
+    loose = problem_label(reserve=False)
+    assert loose.isHidden() and not loose.sizePolicy().retainSizeWhenHidden()

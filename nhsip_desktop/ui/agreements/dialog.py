@@ -44,7 +44,7 @@ from nhsip_desktop.cases import format_date
 from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationError
 
 from ..checklist_widget import ChecklistWidget
-from ..kit import hint
+from ..kit import hint, problem_label
 from ..list_editor import FieldSpec, ListEditor, parse_date
 from ..session import RegisterSession
 from ..style import sheet
@@ -364,9 +364,7 @@ class AgreementDialog(TtcPart, FilesPart, _FieldsDialog):
         listing.setResizeMode(QListView.ResizeMode.Adjust)
         listing.setSpacing(2)
         self.obligations.set_items([dataclasses.replace(o) for o in self.agreement.obligations])
-        obligations_problem = hint(name="errorText")
-        obligations_problem.setAccessibleName("Problem with the obligations")
-        obligations_problem.hide()
+        obligations_problem = problem_label("Problem with the obligations")
         self.add_problem_label(
             "obligations",
             self.obligations.list,

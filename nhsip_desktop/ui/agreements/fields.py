@@ -25,7 +25,7 @@ from nhsip_desktop.agreements import (
 )
 from nhsip_desktop.cases import format_date
 
-from ..kit import hint
+from ..kit import problem_label
 from ..session import RegisterSession
 from ..widgets import add_row
 
@@ -119,14 +119,9 @@ class _FieldsDialog(QDialog):
                 widget.setAccessibleDescription(help_text)
                 widget.setToolTip(help_text)
             form.addRow(caption, holder)
-        problem = hint(name="errorText")
-        problem.setAccessibleName(f"Problem with {label.replace('&', '').rstrip(':')}")
-        form.addRow("", problem)
-        row = form.rowCount() - 1
-        form.setRowVisible(row, False)  # no gap while there is no problem
-        self.add_problem_label(
-            key, widget, problem, lambda shown: form.setRowVisible(row, shown), help_text, tab
-        )
+        problem = problem_label(f"Problem with {label.replace('&', '').rstrip(':')}")
+        form.addRow("", problem)  # hidden with its room kept: a problem moves nothing
+        self.add_problem_label(key, widget, problem, problem.setVisible, help_text, tab)
         return widget
 
     def add_problem_label(

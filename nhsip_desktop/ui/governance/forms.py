@@ -41,7 +41,7 @@ def _field_key(key: str) -> str:
 
 
 def _message_label() -> QLabel:
-    message = problem_label(reserve=False)
+    message = problem_label()
     message.setContentsMargins(0, 3, 0, 0)  # on the field's text line, not its frame
     return message
 

@@ -271,6 +271,7 @@ class FormWidget(QWidget):
         label = self.problems[key]
         if label.text():
             label.clear()
+            label.hide()
             self.inputs[key].setAccessibleDescription(self.fields[key].help)
 
     def clear_problems(self) -> None:
@@ -294,6 +295,7 @@ class FormWidget(QWidget):
         for key, label in self.problems.items():
             text = " ".join(shown.get(key, []))
             label.setText(text)
+            label.setVisible(bool(text))
             help_text = self.fields[key].help
             described = " ".join(t for t in (text and f"Problem: {text}", help_text) if t)
             self.inputs[key].setAccessibleDescription(described)
@@ -357,10 +359,12 @@ class FormDialog(QDialog):
     def show_problems(self, problems: Sequence[tuple[str | None, str]]) -> None:
         left = self.form.show_problems(problems)
         self.error.setText(("Not saved: " + " ".join(left)) if left else "")
+        self.error.setVisible(bool(left))
 
     def save(self) -> bool:
         self.form.clear_problems()
         self.error.clear()
+        self.error.hide()
         values, problems = self.form.read()
         if not problems:
             problems = self.submit(values)

@@ -52,16 +52,15 @@ def hint(text: str = "", name: str = "hintText") -> Note:
 
 
 def problem_label(name: str = "Problem", *, reserve: bool = True) -> Note:
-    """Where a problem is said. With ``reserve`` it keeps one line's room while empty, so a
-    message appearing or clearing moves nothing under the pointer; without it, it hides
-    while empty and keeps its room while hidden."""
+    """Where a problem is said: hidden while there is none. With ``reserve`` it keeps one
+    line's room while hidden, so a message appearing or clearing moves nothing under the
+    pointer (a longer message takes more lines)."""
     label = hint(name="errorText")
     label.setAccessibleName(name)
     if reserve:
         label.setMinimumHeight(label.fontMetrics().lineSpacing())
-    else:
         policy = label.sizePolicy()
         policy.setRetainSizeWhenHidden(True)
         label.setSizePolicy(policy)
-        label.hide()
+    label.hide()
     return label
