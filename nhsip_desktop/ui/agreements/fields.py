@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -120,7 +121,13 @@ class _FieldsDialog(QDialog):
                 widget.setToolTip(help_text)
             form.addRow(caption, holder)
         problem = problem_label(f"Problem with {label.replace('&', '').rstrip(':')}")
-        form.addRow("", problem)  # hidden with its room kept: a problem moves nothing
+        # In a holder that is always shown: a form row would collapse around a hidden label,
+        # while the holder keeps the label's room, so a problem appearing moves nothing.
+        holder = QWidget()
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 0, 0, 0)
+        holder_layout.addWidget(problem)
+        form.addRow("", holder)
         self.add_problem_label(key, widget, problem, problem.setVisible, help_text, tab)
         return widget
 

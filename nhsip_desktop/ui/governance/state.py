@@ -336,7 +336,7 @@ class PageState:
 
     def open_policy_builder(self) -> QDialog | None:
         """Open the window-modal IP policy builder; returns it."""
-        from .policy_builder import PolicyBuilderDialog
+        from ..policy_builder import PolicyBuilderDialog
 
         if not self.session.is_open or not self._readable:
             return None

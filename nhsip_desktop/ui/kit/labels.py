@@ -20,6 +20,8 @@ class Note(QLabel):
 
     def sizeHint(self) -> QSize:
         size = super().sizeHint()
+        if not self.text():  # an empty problem line keeps one line, not Qt's wrapped guess
+            return QSize(size.width(), self.fontMetrics().lineSpacing())
         if self.wordWrap() and self.width() > 0:
             height = self.heightForWidth(self.width())
             if height > 0:
