@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QMessageBox,
     QTableWidgetItem,
@@ -18,9 +20,18 @@ from PySide6.QtWidgets import (
 from nhsip_desktop.cases import format_date
 from nhsip_desktop.store.errors import RegisterError
 
+if TYPE_CHECKING:
+    _Base = QDialog
+else:
+    _Base = object
 
-class FilesPart:
+
+class FilesPart(_Base):
     """The documents tab of :class:`AgreementDialog`."""
+
+    if TYPE_CHECKING:  # a part of a widget class: its other attributes are the widget's
+
+        def __getattr__(self, name: str) -> Any: ...
 
     # -- documents ---------------------------------------------------------------------------
     def _refresh_files(self) -> None:
@@ -105,7 +116,7 @@ class FilesPart:
                 return None
             target = Path(chosen)
         try:
-            written = agreements.save_file_to(file_id, target)
+            written: Path = agreements.save_file_to(file_id, target)
         except (RegisterError, OSError) as exc:
             QMessageBox.warning(self, "Copy not saved", str(exc))
             return None

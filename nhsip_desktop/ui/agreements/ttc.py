@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     Qt,
@@ -11,6 +12,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -44,9 +46,22 @@ from .models import (
 )
 from .review import TtcReviewDialog
 
+if TYPE_CHECKING:
+    _Base = QDialog
+else:
+    _Base = object
 
-class TtcPart:
+
+class TtcPart(_Base):
     """The TTC checklist and reviews tabs of :class:`AgreementDialog`."""
+
+    if TYPE_CHECKING:  # a part of a widget class: its other attributes are the widget's
+
+        def __getattr__(self, name: str) -> Any: ...
+
+    checklist: ChecklistWidget | None
+    ttc_tab: QWidget | None
+    reviews_tab: QWidget | None
 
     def _build_ttc_tabs(self) -> None:
         register = self.session.register

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -56,9 +57,26 @@ from .models import (
 )
 from .training import TrainingDialog
 
+if TYPE_CHECKING:
+    _Base = QWidget
+else:
+    _Base = object
 
-class PageState:
+
+class PageState(_Base):
     """The data half of :class:`GovernancePage`."""
+
+    if TYPE_CHECKING:  # a part of a widget class: its other attributes are the widget's
+
+        def __getattr__(self, name: str) -> Any: ...
+
+    _dialog: QDialog | None
+    _years: list[int]
+    sro_status: QLabel
+    policy_status: QLabel
+    ttc_status: QLabel
+    variations_status: QLabel
+    year: QComboBox
 
     # -- unsaved edits ------------------------------------------------------------------
     def _watched(self, section: str) -> list[QWidget]:

@@ -70,7 +70,8 @@ class TrainingDialog(FormDialog):
         try:
             self.saved = self.session.register.governance.add_training(training)
         except ValidationError as exc:
-            return list(exc.problems or [(None, str(exc))])
+            found: Problems = [(None, str(exc))]
+            return [*exc.problems] if exc.problems else found
         except RegisterError as exc:
             return [(None, str(exc))]
         return []
