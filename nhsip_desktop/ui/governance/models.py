@@ -26,6 +26,7 @@ from nhsip_desktop.governance import (
 )
 from nhsip_desktop.renewals import Deadline, add_months
 
+from ..kit import Column, RecordModel
 from ..table_model import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -40,7 +41,20 @@ RIGHT_TOP = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
 
 ACTION_COLUMNS: tuple[str, ...] = ("Action", "Status", "Evidence", "Dates", "Guidance")
 DEADLINE_COLUMNS: tuple[str, ...] = ("Due", "When", "What")
-TRAINING_COLUMNS: tuple[str, ...] = ("Date", "Audience", "Topic", "Attendees", "Delivered by")
+# The training log's columns, declared once: a date, texts, a count.
+TRAINING_RECORD_COLUMNS: tuple[Column, ...] = (
+    Column("held_on", "Date", "date"),
+    Column("audience", "Audience", sample="Research and innovation staff, surgery"),
+    Column("topic", "Topic"),
+    Column("attendees", "Attendees", "count", sample="9,999"),
+    Column(
+        "delivered_by",
+        "Delivered by",
+        sample="IP lead and TTC partner",
+        value=lambda s: s.delivered_by or "—",
+    ),
+)
+TRAINING_COLUMNS: tuple[str, ...] = tuple(c.title for c in TRAINING_RECORD_COLUMNS)
 
 # Short names of the five actions, for choosing one (the full titles are in ``ACTIONS``).
 ACTION_SHORT: dict[str, str] = {
@@ -228,41 +242,22 @@ class GovernanceDeadlineModel(_RowsModel):
         self.set_rows(rows)
 
 
-class TrainingTableModel(_RowsModel):
-    """The training log, newest first."""
+class TrainingTableModel(RecordModel):
+    """The training log, newest first; each row is a :class:`TrainingSession`."""
 
-    columns = TRAINING_COLUMNS
-    RIGHT_ALIGNED = frozenset({3})
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sessions: list[TrainingSession] = []
+    record_columns = TRAINING_RECORD_COLUMNS
 
     def load(self, sessions: Sequence[TrainingSession]) -> None:
-        self.sessions = sorted(sessions, key=lambda s: (s.held_on, s.id or 0), reverse=True)
-        self.set_rows(
-            [
-                _Row(
-                    (
-                        format_date(s.held_on),
-                        s.audience,
-                        s.topic,
-                        f"{s.attendees:,}",
-                        s.delivered_by or "—",
-                    ),
-                    key=s.id,
-                    tooltip=s.note,
-                )
-                for s in self.sessions
-            ]
-        )
+        self.set_rows(sorted(sessions, key=lambda s: (s.held_on, s.id or 0), reverse=True))
 
-    def clear(self) -> None:
-        self.sessions = []
-        super().clear()
+    def tooltip(self, row: TrainingSession, column: int) -> str | None:
+        return row.note or self.accessible(row, column) or None
+
+    def extra(self, row: TrainingSession, role: int) -> Any:
+        return row.id if role == ID_ROLE else None
 
     def session_at(self, row: int) -> TrainingSession | None:
-        return self.sessions[row] if 0 <= row < len(self.sessions) else None
+        return self._rows[row] if 0 <= row < len(self._rows) else None
 
 
 # -- forms ------------------------------------------------------------------------------------

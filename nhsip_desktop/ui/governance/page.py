@@ -422,12 +422,6 @@ class GovernancePage(PageState, QWidget):
     def _build_training(self) -> QWidget:
         self.training_model = TrainingTableModel()
         self.training_table = RecordTable("Training log", self.training_model)
-        self.training_table.size_columns(
-            {0: "30/09/2026", 3: "Attendees", 4: "IP lead and TTC partner"}, stretch=2
-        )
-        header = self.training_table.horizontalHeader()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(1, 260)
         self.training_table.selectionModel().selectionChanged.connect(self._update_training_buttons)
         self.training_summary = QLabel()
         self.training_summary.setObjectName("stageText")

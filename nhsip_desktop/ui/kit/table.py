@@ -96,6 +96,19 @@ class RecordModel(RowsModel):
             return row.get(spec.key)
         return getattr(row, spec.key, None)
 
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.TextAlignmentRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.record_columns)
+        ):
+            right = self.record_columns[section].kind in ("money", "count")
+            side = Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft
+            return side | Qt.AlignmentFlag.AlignVCenter
+        return super().headerData(section, orientation, role)
+
     def text(self, row: Any, column: int) -> str:
         return cell_text(self.record_columns[column].kind, self.value(row, column))
 
