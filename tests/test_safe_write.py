@@ -1,5 +1,6 @@
-"""Safe saving (``nhsip_desktop.core.safe_write``): a complete new file, or the old file untouched and
-no litter; a rename Windows refuses for a moment (a sharing violation) is tried again."""
+"""Safe saving (``nhsip_desktop.core.safe_write``): a complete new file, or the old file
+untouched and no litter; a rename Windows refuses for a moment (a sharing
+violation) is tried again."""
 
 from __future__ import annotations
 

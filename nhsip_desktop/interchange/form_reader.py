@@ -3,8 +3,9 @@
 ``read_form`` checks, in order, that the file is there and not empty, is a PDF, is complete
 (a PDF ends with ``%%EOF``: a file cut short in copying or downloading does not), is not
 password-protected, can be parsed, and is our form (its hidden form id), of a version this app
-knows. Each failure raises :class:`~nhsip_desktop.interchange.disclosure_form.FormError` with a message
-that says what to do. Nothing is ever written.
+knows. Each failure raises
+:class:`~nhsip_desktop.interchange.disclosure_form.FormError` with a message that says
+what to do. Nothing is ever written.
 
     form = read_form(path)          # the file, its field values, and what they mean
     form.reading.problems           # what the preview shows

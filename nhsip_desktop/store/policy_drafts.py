@@ -92,8 +92,9 @@ class PolicyDraftManager:
         self, framework: Framework | None = None, facts: PolicyFacts | None = None
     ) -> Choices:
         """The choices a new draft starts from: the last recorded draft's, brought up to date
-        with the register (see :func:`~nhsip_desktop.governance.policy_builder.carry_forward`), or the
-        defaults pre-filled from the register when no draft is recorded yet."""
+        with the register (see
+        :func:`~nhsip_desktop.governance.policy_builder.carry_forward`), or the defaults
+        pre-filled from the register when no draft is recorded yet."""
         framework = framework or load_framework()
         facts = facts or self.current_facts()
         hints = self.hints()
