@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,15 +29,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -65,6 +62,7 @@ from nhsip_desktop.store.deadlines import all_deadlines
 from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationError
 
 from .guidance_help import with_guidance
+from .kit import RecordTable, hint
 from .list_editor import parse_date
 from .session import RegisterSession
 from .table_model import RowsModel
@@ -376,47 +374,6 @@ class RightTableModel(_RefreshWhenShown):
 
 
 # -- the page ----------------------------------------------------------------------------------
-class _Table(QTableView):
-    """A read-only table: whole rows, wrapped text, Enter activates the current row."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.setAccessibleName(name)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(True)
-        self.setTabKeyNavigation(False)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.verticalHeader().setMinimumSectionSize(28)
-        self.setStyleSheet("QTableView::item { padding: 3px 4px; }")
-        self.horizontalHeader().setHighlightSections(False)
-        self.horizontalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        )
-
-    def size_columns(self, samples: dict[int, str], stretch: int) -> None:
-        """Each column in ``samples`` as wide as its sample text in bold (overdue rows are
-        bold) or its title, whichever is wider; ``stretch`` takes the spare width."""
-        header = self.horizontalHeader()
-        bold = QFont(self.font())
-        bold.setBold(True)
-        metrics = QFontMetrics(bold)
-        titles = self.model()
-        for column, sample in samples.items():
-            title = str(titles.headerData(column, Qt.Orientation.Horizontal) or "")
-            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title))
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width + 22)
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.activated.emit(self.currentIndex())
-            return
-        super().keyPressEvent(event)
 
 
 class AssetsPage(QWidget):
@@ -444,7 +401,7 @@ class AssetsPage(QWidget):
         self.deadline_count = QLabel()
         self.deadline_count.setObjectName("resultCount")
         self.deadline_count.setAccessibleName("Number of upcoming deadlines")
-        self.deadlines = _Table("Upcoming deadlines")
+        self.deadlines = RecordTable("Upcoming deadlines")
         self.deadlines.setModel(self.deadline_model)
         self.deadlines.size_columns(
             {0: "30/09/2026", 1: "Overdue by 365 days", 3: "IP-2026-0001 (a title)"}, stretch=2
@@ -460,7 +417,7 @@ class AssetsPage(QWidget):
         self.right_count = QLabel()
         self.right_count.setObjectName("resultCount")
         self.right_count.setAccessibleName("Number of rights")
-        self.rights = _Table("Rights")
+        self.rights = RecordTable("Rights")
         self.rights.setModel(self.right_model)
         self.rights.size_columns(
             {
@@ -739,7 +696,7 @@ class _FormDialog(QDialog):
         self, form: QFormLayout, key: str, label: str, widget: QWidget, help_text: str = ""
     ) -> QWidget:
         add_row(form, label, widget, help_text)
-        problem = _hint(name="errorText")
+        problem = hint(name="errorText")
         problem.setAccessibleName(f"Problem with {label.replace('&', '').rstrip(':')}")
         form.addRow("", problem)
         self._rows[key] = (form, form.rowCount() - 1)
@@ -800,15 +757,6 @@ class _FormDialog(QDialog):
 
     def save(self) -> bool:  # pragma: no cover - each dialog overrides it
         raise NotImplementedError
-
-
-def _hint(text: str = "", name: str = "hintText") -> QLabel:
-    """A wrapped note under a field, as wide as the field column allows."""
-    label = QLabel(text)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-    return label
 
 
 def _date_edit(value: dt.date | None = None) -> QLineEdit:
@@ -907,7 +855,7 @@ class RightDialog(_FormDialog):
         self.attorney = _line(start.attorney, "The patent or trade mark attorney, if any")
         self.case_reference = _line(reference, "e.g. IP-2026-0001")
         self.case_reference.setMaximumWidth(200)
-        self.case_title = _hint()
+        self.case_title = hint()
         self.next_review = _date_edit(start.next_review)
         self.note = QPlainTextEdit(start.note)
         self.note.setTabChangesFocus(True)
@@ -974,7 +922,7 @@ class RightDialog(_FormDialog):
 
         self.preview_heading = QLabel("GB patent renewals (preview)")
         self.preview_heading.setObjectName("stageText")
-        self.preview_note = _hint()
+        self.preview_note = hint()
         self.preview = QTableWidget(0, len(PREVIEW_COLUMNS))
         self.preview.setAccessibleName("Renewal schedule preview")
         self.preview.setHorizontalHeaderLabels(list(PREVIEW_COLUMNS))
@@ -1241,7 +1189,7 @@ class RenewalPaidDialog(_FormDialog):
                 f"({fee_words(renewal.fee)})"
             )
         self.paid_on = _date_edit(dt.date.today())
-        self.state = _hint()
+        self.state = hint()
         self.add_cost = QCheckBox("Also add this payment to the costs ledger (official fee)")
         self.add_cost.setChecked(True)
         self.amount = _line("", "e.g. 70.00")
@@ -1444,7 +1392,7 @@ class ReviewDialog(_FormDialog):
         self.reviewed_on = _date_edit(dt.date.today())
         self.next_review = _date_edit()
         self.next_review.setPlaceholderText("dd/mm/yyyy")
-        self.outcome_hint = _hint()
+        self.outcome_hint = hint()
 
         form = _form()
         self.field(form, "outcome", "&Outcome:", self.outcome)
