@@ -1,4 +1,6 @@
-"""The import dialog's two matching tables: which column is which field, and what the file's words mean."""
+"""The import dialog's two matching tables: which column is which field, and what the file's words
+mean.
+"""
 
 from __future__ import annotations
 

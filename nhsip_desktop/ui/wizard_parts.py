@@ -1,4 +1,6 @@
-"""Small building blocks of the new-register wizard: an inline message box, field labels with help."""
+"""Small building blocks of the new-register wizard: an inline message box, field labels with help.
+
+"""
 
 from __future__ import annotations
 
