@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -607,18 +608,14 @@ class ImportDialog(MappingTables):
     def save_refusal_report(self) -> None:
         if self.preview_result is None or self.path is None:
             return
-        name, _ = QFileDialog.getSaveFileName(
-            self,
+        result = self.preview_result
+        target = self._save_as(
             "Save report of refused rows",
-            str(self.path.parent / f"{self.path.stem}-refused-rows.csv"),
+            self.path.parent / f"{self.path.stem}-refused-rows.csv",
             "CSV (*.csv)",
+            lambda chosen: write_refusal_report(result, chosen),
         )
-        if not name:
-            return
-        try:
-            target = write_refusal_report(self.preview_result, Path(name))
-        except RegisterError as exc:
-            self._show_message(str(exc), error=True)
+        if target is None:
             return
         self._remember()
         bad = self.preview_result.problem_count
@@ -634,20 +631,27 @@ class ImportDialog(MappingTables):
         except RegisterError as exc:
             self._show_message(f"Not saved: {exc}", error=True)
             return
-        name, _ = QFileDialog.getSaveFileName(
-            self,
+        target = self._save_as(
             "Save mapping",
-            str(self.path.parent / f"{self.path.stem}-mapping.json"),
+            self.path.parent / f"{self.path.stem}-mapping.json",
             "Import mapping (*.json)",
+            self.mapping.to_file,
         )
+        if target is not None:
+            self._show_message(f"Saved the mapping to {target}.")
+
+    def _save_as(
+        self, title: str, suggested: Path, kinds: str, write: Callable[[Path], Path]
+    ) -> Path | None:
+        """Ask where to save, then ``write`` there; a refusal is shown, and None returned."""
+        name, _ = QFileDialog.getSaveFileName(self, title, str(suggested), kinds)
         if not name:
-            return
+            return None
         try:
-            target = self.mapping.to_file(Path(name))
+            return write(Path(name))
         except RegisterError as exc:
             self._show_message(str(exc), error=True)
-            return
-        self._show_message(f"Saved the mapping to {target}.")
+            return None
 
     def load_mapping_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
