@@ -103,6 +103,22 @@ def _card(title: str, guidance: str, purpose: str, readers: str) -> tuple[QFrame
     return card, layout
 
 
+def _card_row(layout: QVBoxLayout, items: list[QWidget | int], *below: QWidget) -> None:
+    """A card's row of fields and button (an int is a gap), left-aligned, its messages below."""
+    row = QHBoxLayout()
+    row.setSpacing(8)
+    for item in items:
+        if isinstance(item, int):
+            row.addSpacing(item)
+        else:
+            row.addWidget(item)
+    row.addStretch(1)
+    layout.addSpacing(4)
+    layout.addLayout(row)
+    for widget in below:
+        layout.addWidget(widget)
+
+
 class ReportsPage(QWidget):
     """The Reports area: the board summary, the annual return and the auditor's export pack,
     each on a card saying what it is for and who reads it."""
@@ -188,20 +204,12 @@ class ReportsPage(QWidget):
         self.board_button.clicked.connect(lambda: self.create_board_summary())
         self.board_problem = problem_label()
         self.board_status = status_label("Board summary status")
-        row = QHBoxLayout()
-        row.setSpacing(8)
-        row.addWidget(from_label)
-        row.addWidget(self.board_from)
-        row.addSpacing(8)
-        row.addWidget(to_label)
-        row.addWidget(self.board_to)
-        row.addSpacing(12)
-        row.addWidget(self.board_button)
-        row.addStretch(1)
-        layout.addSpacing(4)
-        layout.addLayout(row)
-        layout.addWidget(self.board_problem)
-        layout.addWidget(self.board_status)
+        _card_row(
+            layout,
+            [from_label, self.board_from, 8, to_label, self.board_to, 12, self.board_button],
+            self.board_problem,
+            self.board_status,
+        )
         return card
 
     def _annual_card(self) -> QFrame:
@@ -223,16 +231,9 @@ class ReportsPage(QWidget):
         self.annual_button.setAccessibleName("Create the annual return PDF")
         self.annual_button.clicked.connect(lambda: self.create_annual_return())
         self.annual_status = status_label("Annual return status")
-        row = QHBoxLayout()
-        row.setSpacing(8)
-        row.addWidget(year_label_widget)
-        row.addWidget(self.year_combo)
-        row.addSpacing(12)
-        row.addWidget(self.annual_button)
-        row.addStretch(1)
-        layout.addSpacing(4)
-        layout.addLayout(row)
-        layout.addWidget(self.annual_status)
+        _card_row(
+            layout, [year_label_widget, self.year_combo, 12, self.annual_button], self.annual_status
+        )
         return card
 
     def _export_card(self) -> QFrame:
@@ -248,12 +249,7 @@ class ReportsPage(QWidget):
         self.export_button.setAccessibleName("Export the register for the auditor")
         self.export_button.clicked.connect(lambda: self.open_export())
         self.export_status = status_label("Export status")
-        row = QHBoxLayout()
-        row.addWidget(self.export_button)
-        row.addStretch(1)
-        layout.addSpacing(4)
-        layout.addLayout(row)
-        layout.addWidget(self.export_status)
+        _card_row(layout, [self.export_button], self.export_status)
         return card
 
     def _elsewhere_card(self) -> QFrame:
