@@ -470,14 +470,14 @@ DIALOGS: dict[str, Callable[[World], QWidget]] = {
     "NewRecoveryKeyDialog": _new_recovery_key_dialog,
 }
 # Private bases that are never shown on their own.
-ABSTRACT = {"_FieldsDialog", "_FormDialog"}
+ABSTRACT = {"_FieldsDialog", "_FormDialog", "FormDialog"}
 ABSTRACT |= {"AssetsFormDialog", "CaseTabs", "MappingTables"}  # bases of dialogs walked above
 
 
 def _ui_dialog_classes() -> set[str]:
     names: set[str] = set()
-    for info in pkgutil.iter_modules(ui_package.__path__):
-        module = importlib.import_module(f"nhsip_desktop.ui.{info.name}")
+    for info in pkgutil.walk_packages(ui_package.__path__, prefix="nhsip_desktop.ui."):
+        module = importlib.import_module(info.name)
         for name, cls in inspect.getmembers(module, inspect.isclass):
             if (
                 cls.__module__ == module.__name__

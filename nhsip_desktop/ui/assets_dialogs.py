@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +33,7 @@ from nhsip_desktop.renewals import (
 from nhsip_desktop.rights import Right
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
+from .kit import hint
 from .list_editor import parse_date
 from .session import RegisterSession
 from .widgets import add_row, paragraph
@@ -78,7 +78,7 @@ class AssetsFormDialog(QDialog):
         self, form: QFormLayout, key: str, label: str, widget: QWidget, help_text: str = ""
     ) -> QWidget:
         add_row(form, label, widget, help_text)
-        problem = hint_label(name="errorText")
+        problem = hint(name="errorText")
         problem.setAccessibleName(f"Problem with {label.replace('&', '').rstrip(':')}")
         form.addRow("", problem)
         self._rows[key] = (form, form.rowCount() - 1)
@@ -141,15 +141,6 @@ class AssetsFormDialog(QDialog):
         raise NotImplementedError
 
 
-def hint_label(text: str = "", name: str = "hintText") -> QLabel:
-    """A wrapped note under a field, as wide as the field column allows."""
-    label = QLabel(text)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-    return label
-
-
 def date_edit(value: dt.date | None = None) -> QLineEdit:
     edit = QLineEdit(format_date(value))
     edit.setPlaceholderText("dd/mm/yyyy")
@@ -209,7 +200,7 @@ class RenewalPaidDialog(AssetsFormDialog):
                 f"({fee_words(renewal.fee)})"
             )
         self.paid_on = date_edit(dt.date.today())
-        self.state = hint_label()
+        self.state = hint()
         self.add_cost = QCheckBox("Also add this payment to the costs ledger (official fee)")
         self.add_cost.setChecked(True)
         self.amount = line_edit("", "e.g. 70.00")
@@ -412,7 +403,7 @@ class ReviewDialog(AssetsFormDialog):
         self.reviewed_on = date_edit(dt.date.today())
         self.next_review = date_edit()
         self.next_review.setPlaceholderText("dd/mm/yyyy")
-        self.outcome_hint = hint_label()
+        self.outcome_hint = hint()
 
         form = form_layout()
         self.field(form, "outcome", "&Outcome:", self.outcome)

@@ -18,15 +18,12 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +46,7 @@ from nhsip_desktop.store.deadlines import all_deadlines
 from .assets_dialogs import RenewalPaidDialog, ReviewDialog, fee_words
 from .assets_right_dialog import RightDialog
 from .guidance_help import with_guidance
+from .kit import RecordTable
 from .session import RegisterSession
 from .table_model import RowsModel
 from .widgets import heading, paragraph
@@ -342,47 +340,6 @@ class RightTableModel(_RefreshWhenShown):
 
 
 # -- the page ----------------------------------------------------------------------------------
-class _Table(QTableView):
-    """A read-only table: whole rows, wrapped text, Enter activates the current row."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.setAccessibleName(name)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(True)
-        self.setTabKeyNavigation(False)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.verticalHeader().setMinimumSectionSize(28)
-        self.setStyleSheet("QTableView::item { padding: 3px 4px; }")
-        self.horizontalHeader().setHighlightSections(False)
-        self.horizontalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        )
-
-    def size_columns(self, samples: dict[int, str], stretch: int) -> None:
-        """Each column in ``samples`` as wide as its sample text in bold (overdue rows are
-        bold) or its title, whichever is wider; ``stretch`` takes the spare width."""
-        header = self.horizontalHeader()
-        bold = QFont(self.font())
-        bold.setBold(True)
-        metrics = QFontMetrics(bold)
-        titles = self.model()
-        for column, sample in samples.items():
-            title = str(titles.headerData(column, Qt.Orientation.Horizontal) or "")
-            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title))
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width + 22)
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.activated.emit(self.currentIndex())
-            return
-        super().keyPressEvent(event)
 
 
 class AssetsPage(QWidget):
@@ -410,7 +367,7 @@ class AssetsPage(QWidget):
         self.deadline_count = QLabel()
         self.deadline_count.setObjectName("resultCount")
         self.deadline_count.setAccessibleName("Number of upcoming deadlines")
-        self.deadlines = _Table("Upcoming deadlines")
+        self.deadlines = RecordTable("Upcoming deadlines")
         self.deadlines.setModel(self.deadline_model)
         self.deadlines.size_columns(
             {0: "30/09/2026", 1: "Overdue by 365 days", 3: "IP-2026-0001 (a title)"}, stretch=2
@@ -426,7 +383,7 @@ class AssetsPage(QWidget):
         self.right_count = QLabel()
         self.right_count.setObjectName("resultCount")
         self.right_count.setAccessibleName("Number of rights")
-        self.rights = _Table("Rights")
+        self.rights = RecordTable("Rights")
         self.rights.setModel(self.right_model)
         self.rights.size_columns(
             {

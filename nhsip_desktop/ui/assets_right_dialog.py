@@ -35,10 +35,10 @@ from .assets_dialogs import (
     date_edit,
     fee_words,
     form_layout,
-    hint_label,
     line_edit,
     parse_dates,
 )
+from .kit import hint
 from .list_editor import parse_date
 from .session import RegisterSession
 from .widgets import paragraph
@@ -112,7 +112,7 @@ class RightDialog(AssetsFormDialog):
         self.attorney = line_edit(start.attorney, "The patent or trade mark attorney, if any")
         self.case_reference = line_edit(reference, "e.g. IP-2026-0001")
         self.case_reference.setMaximumWidth(200)
-        self.case_title = hint_label()
+        self.case_title = hint()
         self.next_review = date_edit(start.next_review)
         self.note = QPlainTextEdit(start.note)
         self.note.setTabChangesFocus(True)
@@ -179,7 +179,7 @@ class RightDialog(AssetsFormDialog):
 
         self.preview_heading = QLabel("GB patent renewals (preview)")
         self.preview_heading.setObjectName("stageText")
-        self.preview_note = hint_label()
+        self.preview_note = hint()
         self.preview = QTableWidget(0, len(PREVIEW_COLUMNS))
         self.preview.setAccessibleName("Renewal schedule preview")
         self.preview.setHorizontalHeaderLabels(list(PREVIEW_COLUMNS))

@@ -1,0 +1,138 @@
+"""The agreement dialog's documents: files kept with an agreement."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import (
+    Qt,
+)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMessageBox,
+    QTableWidgetItem,
+)
+
+from nhsip_desktop.cases import format_date
+from nhsip_desktop.store.errors import RegisterError
+
+
+class FilesPart:
+    """The documents tab of :class:`AgreementDialog`."""
+
+    # -- documents ---------------------------------------------------------------------------
+    def _refresh_files(self) -> None:
+        if not hasattr(self, "file_table"):
+            return
+        files = (
+            self.session.register.agreements.files(self.agreement.id)
+            if self.agreement.id is not None and self.session.is_open
+            else []
+        )
+        self._files = files
+        self.file_table.setRowCount(len(files))
+        for row, info in enumerate(files):
+            added = info.added_at[:10]
+            with contextlib.suppress(ValueError):
+                added = format_date(dt.date.fromisoformat(added))
+            for column, text in enumerate((info.name, info.size_text, info.sha256, added)):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, info.id)
+                self.file_table.setItem(row, column, item)
+        if self.agreement.id is None:
+            self.file_status.setText("Adding a file saves the agreement first.")
+        elif not files:
+            self.file_status.setText("No document kept yet.")
+        else:
+            self.file_status.setText(f"{len(files)} document{'s' if len(files) != 1 else ''}.")
+        self._update_file_buttons()
+
+    def _update_file_buttons(self) -> None:
+        chosen = self.selected_file() is not None
+        self.save_copy_button.setEnabled(chosen)
+        self.remove_file_button.setEnabled(chosen)
+
+    def selected_file(self) -> int | None:
+        row = self.file_table.currentRow()
+        cell = self.file_table.item(row, 0) if row >= 0 else None
+        return int(cell.data(Qt.ItemDataRole.UserRole)) if cell is not None else None
+
+    def add_file(self, path: Path | None = None) -> bool:
+        """Keep a document with the agreement (saving the agreement first when it is new)."""
+        if not self.session.is_open or not self._ensure_saved() or self.agreement.id is None:
+            return False
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(
+                self, "Add the signed agreement or another document", str(Path.home())
+            )
+            if not chosen:
+                return False
+            path = Path(chosen)
+        try:
+            self.session.register.agreements.add_file_from(self.agreement.id, path)
+        except (RegisterError, OSError) as exc:
+            QMessageBox.warning(self, "File not added", str(exc))
+            return False
+        self._refresh_files()
+        self.file_table.selectRow(self.file_table.rowCount() - 1)
+        return True
+
+    def save_file_copy(self, target: Path | None = None) -> Path | None:
+        """Save a copy of the selected document outside the register (warning first: the copy
+        is not encrypted, and saving it is recorded)."""
+        file_id = self.selected_file()
+        if file_id is None or not self.session.is_open:
+            return None
+        agreements = self.session.register.agreements
+        info = agreements.file(file_id)
+        answer = QMessageBox.warning(
+            self,
+            "Save a copy outside the register?",
+            f"The copy of {info.name} will not be encrypted. Save it only where the trust's "
+            "policy allows. Saving it is recorded in the audit trail.",
+            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Ok:
+            return None
+        if target is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, "Save a copy", str(Path.home() / info.name)
+            )
+            if not chosen:
+                return None
+            target = Path(chosen)
+        try:
+            written = agreements.save_file_to(file_id, target)
+        except (RegisterError, OSError) as exc:
+            QMessageBox.warning(self, "Copy not saved", str(exc))
+            return None
+        self.file_status.setText(f"A copy of {info.name} was saved to {written}.")
+        return written
+
+    def remove_file(self, *, confirm: bool = True) -> bool:
+        file_id = self.selected_file()
+        if file_id is None or not self.session.is_open:
+            return False
+        agreements = self.session.register.agreements
+        info = agreements.file(file_id)
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                "Remove document?",
+                f"Remove {info.name} from this agreement? The audit trail keeps its name and "
+                "SHA-256.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        try:
+            agreements.remove_file(file_id)
+        except RegisterError as exc:
+            QMessageBox.warning(self, "Document not removed", str(exc))
+            return False
+        self._refresh_files()
+        return True
