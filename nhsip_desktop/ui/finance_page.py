@@ -67,8 +67,9 @@ from .finance_models import (
     contributor_name,
     percent_text,
 )
-from .finance_policy import SharingPolicyPart, hint
+from .finance_policy import SharingPolicyPart
 from .guidance_help import with_guidance
+from .kit import hint
 from .session import RegisterSession
 from .widgets import heading
 

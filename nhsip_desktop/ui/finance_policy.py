@@ -7,9 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from PySide6.QtCore import (
-    Qt,
-)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -33,15 +30,8 @@ from nhsip_desktop.store.errors import RegisterError
 from .finance_models import (
     BandsTableModel,
 )
+from .kit import hint
 from .session import RegisterSession
-
-
-def hint(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("hintText")
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 def policy_problem_text(exc: RevenuePolicyError) -> str:

@@ -42,12 +42,12 @@ from nhsip_desktop.reports.export import (
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Register
 
+from .kit import hint
 from .reports_parts import (
     LeavingNotice,
     SectionList,
     busy_cursor,
     fit_height,
-    hint,
     problem_label,
     say_in,
     status_label,

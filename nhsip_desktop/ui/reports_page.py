@@ -46,6 +46,7 @@ from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Changes
 
 from .guidance_help import with_guidance
+from .kit import hint
 from .reports_export import ExportDialog, default_export_folder
 from .reports_parts import (
     LeavingNotice,
@@ -53,7 +54,6 @@ from .reports_parts import (
     SectionList,
     busy_cursor,
     escape_html,
-    hint,
     pdf_path,
     problem_label,
     py_date,

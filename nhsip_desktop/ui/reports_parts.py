@@ -46,14 +46,6 @@ def py_date(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
 
 
-def hint(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("hintText")
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
 def problem_label(name: str = "Problem") -> QLabel:
     """A label for a problem, shown beside the field it is about (kept in place when hidden)."""
     label = QLabel()

@@ -1,6 +1,5 @@
-"""Small building blocks of the new-register wizard: an inline message box, field labels with help.
-
-"""
+"""Small building blocks of the new-register wizard: an inline message box, labelled fields
+with their help."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ from pathlib import Path
 from typing import ClassVar
 
 from PySide6.QtCore import QStandardPaths, Qt
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .kit import hint
 from .style import sheet
 
 
@@ -80,23 +79,6 @@ class MessageBox(QFrame):
         self.hide()
 
 
-def _hint(text: str) -> QLabel:
-    """Secondary help text: word-wrapped, a little softer than the text (still high contrast)."""
-    label = QLabel(text)
-    label.setWordWrap(True)
-    palette = label.palette()
-    text_colour = palette.color(QPalette.ColorRole.WindowText)
-    background = palette.color(QPalette.ColorRole.Window)
-    mixed = QColor(
-        round(text_colour.red() * 0.75 + background.red() * 0.25),
-        round(text_colour.green() * 0.75 + background.green() * 0.25),
-        round(text_colour.blue() * 0.75 + background.blue() * 0.25),
-    )
-    palette.setColor(QPalette.ColorRole.WindowText, mixed)
-    label.setPalette(palette)
-    return label
-
-
 def field_label(text: str, buddy: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(buddy)
@@ -107,16 +89,16 @@ GROUP_GAP = 16  # between one labelled field (with its help) and the next
 
 
 def add_field(
-    layout: QVBoxLayout, label: str, field: QWidget, hint: str = "", *, gap: bool = True
+    layout: QVBoxLayout, label: str, field: QWidget, help_text: str = "", *, gap: bool = True
 ) -> QLabel:
     """Add a label (buddy of ``field``), the field and optional help text, top to bottom."""
     title = field_label(label, field)
     layout.addWidget(title)
     layout.addSpacing(4)
     layout.addWidget(field)
-    if hint:
+    if help_text:
         layout.addSpacing(3)
-        layout.addWidget(_hint(hint))
+        layout.addWidget(hint(help_text))
     if gap:
         layout.addSpacing(GROUP_GAP)
     return title

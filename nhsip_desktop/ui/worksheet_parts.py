@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
+    QSizePolicy,
     QTableWidget,
     QWidget,
 )
@@ -27,6 +28,8 @@ from nhsip_desktop.worksheet import (
     OptionPlan,
     YearLine,
 )
+
+from .kit import hint
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -216,9 +219,11 @@ def buddy_label(text: str, field: QWidget, name: str, help_text: str = "") -> QL
     return caption
 
 
-def hint_label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("hintText")
+def inline_note(text: str) -> QLabel:
+    """The kit's hint on one line beside a field (its unit or range): no wrap, no stretch."""
+    label = hint(text)
+    label.setWordWrap(False)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
     return label
 
 

@@ -71,7 +71,7 @@ from .worksheet_parts import (
     ShortText,
     YearTableModel,
     buddy_label,
-    hint_label,
+    inline_note,
     section_label,
     set_text,
     short_schedule_title,
@@ -161,7 +161,7 @@ class WorksheetView(ResultsPart):
             )
         )
         settings.addWidget(self.discount)
-        settings.addWidget(hint_label("a year (HM Treasury Green Book: 3.5%)"))
+        settings.addWidget(inline_note("a year (HM Treasury Green Book: 3.5%)"))
         settings.addSpacing(16)
         settings.addWidget(
             buddy_label(
@@ -172,7 +172,7 @@ class WorksheetView(ResultsPart):
             )
         )
         settings.addWidget(self.horizon_box)
-        settings.addWidget(hint_label("(1 to 20)"))
+        settings.addWidget(inline_note("(1 to 20)"))
 
         # -- left: the options and the selected option's figures ------------------------------
         self.option_list = QListWidget()
