@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from nhsip_desktop.cli import build_demo
-from nhsip_desktop.ledgers import CostCategory, CostEntry
+from nhsip_desktop.app.cli import build_demo
+from nhsip_desktop.finance.ledgers import CostCategory, CostEntry
+from nhsip_desktop.finance.revenue import ReturnKind
 from nhsip_desktop.reports.export import (
     SECTIONS,
     ExportCancelled,
     export_pack,
     verify_export,
 )
-from nhsip_desktop.revenue import ReturnKind
 from nhsip_desktop.store.register import Register
 
 MARKER = "AUDIT-MARKER-5521"

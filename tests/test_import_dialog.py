@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
 
-from nhsip_desktop.cases import CaseFilter, Stage
-from nhsip_desktop.importer import load_mapping
+from nhsip_desktop.cases.model import CaseFilter, Stage
+from nhsip_desktop.interchange.importer import load_mapping
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.import_dialog import ImportDialog, remembered_mapping_path
 
@@ -161,7 +161,7 @@ def test_save_mapping_writes_the_file_and_says_where(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from nhsip_desktop.importer import load_mapping
+    from nhsip_desktop.interchange.importer import load_mapping
 
     dialog = ImportDialog(register, path=spreadsheet)
     qtbot.addWidget(dialog)

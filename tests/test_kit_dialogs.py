@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton, QWidget
 
-from nhsip_desktop.agreements import Agreement, AgreementKind
+from nhsip_desktop.agreements.model import Agreement, AgreementKind
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.agreements_page import AgreementDialog, AgreementsPage, TtcReviewDialog
 from nhsip_desktop.ui.governance_page import GovernancePage, TrainingDialog

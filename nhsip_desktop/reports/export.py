@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
-from .. import __version__
-from ..safe_write import install
+from nhsip_desktop import __version__
+from nhsip_desktop.core.safe_write import install
+
 from ..store.errors import RegisterError
 
 if TYPE_CHECKING:
@@ -134,8 +135,8 @@ def _rights(reg: Register) -> Iterator[Row]:
 
 
 def _renewals(reg: Register) -> Iterator[Row]:
-    from ..renewals import renewals_for
-    from ..rights import Right
+    from nhsip_desktop.assets.renewals import renewals_for
+    from nhsip_desktop.assets.rights import Right
 
     schedule = reg.reference.fee_schedule()
     for (data,) in reg.conn.execute("SELECT data FROM rights ORDER BY id"):

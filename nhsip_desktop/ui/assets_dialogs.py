@@ -22,15 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.fees import Fee
-from nhsip_desktop.ledgers import CostCategory, CostEntry, ReviewOutcome
-from nhsip_desktop.money import money, parse_money
-from nhsip_desktop.renewals import (
+from nhsip_desktop.assets.fees import Fee
+from nhsip_desktop.assets.renewals import (
     RenewalDue,
     payable_renewals,
 )
-from nhsip_desktop.rights import Right
+from nhsip_desktop.assets.rights import Right
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.core.money import money, parse_money
+from nhsip_desktop.finance.ledgers import CostCategory, CostEntry, ReviewOutcome
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
 from .kit import hint

@@ -28,9 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.fees import FeeSchedule
-from nhsip_desktop.renewals import (
+from nhsip_desktop.assets.fees import FeeSchedule
+from nhsip_desktop.assets.renewals import (
     Deadline,
     RenewalDue,
     expected_renewal_words,
@@ -40,7 +39,8 @@ from nhsip_desktop.renewals import (
     renewals_for,
     review_due,
 )
-from nhsip_desktop.rights import Right
+from nhsip_desktop.assets.rights import Right
+from nhsip_desktop.cases.model import format_date
 from nhsip_desktop.store.deadlines import all_deadlines
 
 from .assets_dialogs import RenewalPaidDialog, ReviewDialog, fee_words

@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.countries import countries
-from nhsip_desktop.renewals import (
+from nhsip_desktop.assets.renewals import (
     gb_patent_renewals,
 )
-from nhsip_desktop.rights import Right, RightStatus, RightType, validate_right
+from nhsip_desktop.assets.rights import Right, RightStatus, RightType, validate_right
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.core.countries import countries
 from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationError
 
 from .assets_dialogs import (

@@ -32,16 +32,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import Case, IpKind, Stage, format_date
-from nhsip_desktop.checklists import Checklist
-from nhsip_desktop.disclosure import (
+from nhsip_desktop.cases.disclosure import (
     Answer,
     DevelopmentStage,
     Disclosure,
     validate,
 )
-from nhsip_desktop.ownership import assess_ownership
-from nhsip_desktop.stages import ACTION_LABELS, ALLOWED, CloseReason, alert_text
+from nhsip_desktop.cases.model import Case, IpKind, Stage, format_date
+from nhsip_desktop.cases.ownership import assess_ownership
+from nhsip_desktop.cases.stages import ACTION_LABELS, ALLOWED, CloseReason, alert_text
+from nhsip_desktop.guidance.checklists import Checklist
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
 from .assessment_tab import AssessmentTab

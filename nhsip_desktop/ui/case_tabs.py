@@ -22,9 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import IP_KIND_LABELS, IpKind, format_date
-from nhsip_desktop.countries import countries
-from nhsip_desktop.disclosure import (
+from nhsip_desktop.cases.disclosure import (
     AgreementKind,
     AgreementRef,
     Answer,
@@ -40,6 +38,8 @@ from nhsip_desktop.disclosure import (
     Relationship,
     Resource,
 )
+from nhsip_desktop.cases.model import IP_KIND_LABELS, IpKind, format_date
+from nhsip_desktop.core.countries import countries
 
 from .list_editor import FieldSpec, ListEditor
 from .widgets import add_row, paragraph

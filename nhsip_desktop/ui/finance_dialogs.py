@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.fees import FeeSchedule, FeeScheduleError
-from nhsip_desktop.ledgers import CostCategory, CostEntry, validate_cost
-from nhsip_desktop.money import money, parse_money
-from nhsip_desktop.revenue import (
+from nhsip_desktop.assets.fees import FeeSchedule, FeeScheduleError
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.core.money import money, parse_money
+from nhsip_desktop.finance.ledgers import CostCategory, CostEntry, validate_cost
+from nhsip_desktop.finance.revenue import (
     ReturnKind,
 )
 from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationError

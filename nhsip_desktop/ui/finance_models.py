@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.disclosure import Contributor
-from nhsip_desktop.fees import FeeSchedule
-from nhsip_desktop.ledgers import CostEntry
-from nhsip_desktop.money import money, parse_money
-from nhsip_desktop.revenue import (
+from nhsip_desktop.assets.fees import FeeSchedule
+from nhsip_desktop.cases.disclosure import Contributor
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.core.money import money, parse_money
+from nhsip_desktop.finance.ledgers import CostEntry
+from nhsip_desktop.finance.revenue import (
     PARTIES,
     PARTY_LABELS,
     Band,

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.revenue import (
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.finance.revenue import (
     PARTY_LABELS,
     RevenuePolicy,
     RevenuePolicyError,

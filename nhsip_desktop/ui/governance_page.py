@@ -7,7 +7,7 @@ policy and the TTC arrangements made public, and rolling IP training for staff. 
 return to DHSC and NHS England is to follow.
 
 The page's first tab shows each action's status in words (worked out by
-:func:`~nhsip_desktop.governance.action_statuses`) and the governance deadlines; the other
+:func:`~nhsip_desktop.governance.model.action_statuses`) and the governance deadlines; the other
 tabs are the forms and the training log the statuses are worked out from, and the variations
 from the guidance with the annual return (PDF).
 
@@ -18,7 +18,7 @@ The page reads the register only when the session says it changed (``changed``, 
 
 from __future__ import annotations
 
-from nhsip_desktop.periods import financial_year_of
+from nhsip_desktop.core.periods import financial_year_of
 
 from .governance.models import (
     ACTION_COLUMNS,

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import IP_KIND_SHORT, format_date
-from nhsip_desktop.importer import (
+from nhsip_desktop.cases.model import IP_KIND_SHORT, format_date
+from nhsip_desktop.interchange.importer import (
     FIELDS,
     RowResult,
 )

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
-from nhsip_desktop.cases import IP_KIND_SHORT, IpKind, Stage, format_date
-from nhsip_desktop.importer import (
+from nhsip_desktop.cases.model import IP_KIND_SHORT, IpKind, Stage, format_date
+from nhsip_desktop.interchange.importer import (
     FIELDS,
     ImportMapping,
     Table,

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.disclosure import parse_share
+from nhsip_desktop.cases.disclosure import parse_share
+from nhsip_desktop.cases.model import format_date
 
 from .widgets import add_row
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.money import money
+from nhsip_desktop.core.money import money
 
 from .worksheet_parts import year_label
 

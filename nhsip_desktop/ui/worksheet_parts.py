@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.fees import FeeSchedule
-from nhsip_desktop.money import money, parse_money
-from nhsip_desktop.worksheet import (
+from nhsip_desktop.assets.fees import FeeSchedule
+from nhsip_desktop.cases.worksheet import (
     OptionPlan,
     YearLine,
 )
+from nhsip_desktop.core.money import money, parse_money
 
 from .kit import hint
 

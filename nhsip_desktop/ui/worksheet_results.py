@@ -21,15 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.money import money
-from nhsip_desktop.store.errors import RegisterError
-from nhsip_desktop.worksheet import (
+from nhsip_desktop.cases.worksheet import (
     OptionPlan,
     OptionResult,
     Worksheet,
     WorksheetResult,
     evaluate_worksheet,
 )
+from nhsip_desktop.core.money import money
+from nhsip_desktop.store.errors import RegisterError
 
 from .worksheet_chart import CumulativeChart
 from .worksheet_parts import (

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.agreements import (
+from nhsip_desktop.agreements.model import (
     TRUST,
     Agreement,
     AgreementKind,
@@ -40,7 +40,7 @@ from nhsip_desktop.agreements import (
     agreement_warnings,
     validate_agreement,
 )
-from nhsip_desktop.cases import format_date
+from nhsip_desktop.cases.model import format_date
 from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationError
 
 from ..checklist_widget import ChecklistWidget

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.agreements import (
+from nhsip_desktop.agreements.model import (
     Obligation,
 )
-from nhsip_desktop.cases import format_date
+from nhsip_desktop.cases.model import format_date
 
 from ..kit import problem_label
 from ..session import RegisterSession

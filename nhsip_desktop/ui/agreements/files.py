@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
-from nhsip_desktop.cases import format_date
+from nhsip_desktop.cases.model import format_date
 from nhsip_desktop.store.errors import RegisterError
 
 

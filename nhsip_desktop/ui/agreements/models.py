@@ -11,14 +11,14 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from nhsip_desktop.agreements import (
+from nhsip_desktop.agreements.model import (
     Agreement,
     AgreementKind,
     LicenceType,
     agreement_warnings,
 )
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.renewals import upcoming
+from nhsip_desktop.assets.renewals import upcoming
+from nhsip_desktop.cases.model import format_date
 
 from ..assets_page import DeadlineTableModel
 from ..session import RegisterSession

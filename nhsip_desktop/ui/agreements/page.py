@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.agreements import (
+from nhsip_desktop.agreements.model import (
     Agreement,
 )
 from nhsip_desktop.store.errors import RegisterError

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.agreements import (
+from nhsip_desktop.agreements.model import (
     REVIEW_EVERY_MONTHS,
     Agreement,
     TtcReview,
@@ -25,9 +25,9 @@ from nhsip_desktop.agreements import (
     review_with_defaults,
     validate_ttc_review,
 )
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.money import parse_money
-from nhsip_desktop.renewals import add_months
+from nhsip_desktop.assets.renewals import add_months
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.core.money import parse_money
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
 from ..list_editor import parse_date

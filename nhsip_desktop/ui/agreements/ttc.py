@@ -23,14 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.agreements import (
+from nhsip_desktop.agreements.model import (
     KIND_TTC_REVIEW,
     agreement_deadlines,
 )
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.checklists import Checklist, Severity
-from nhsip_desktop.money import money
-from nhsip_desktop.renewals import Deadline
+from nhsip_desktop.assets.renewals import Deadline
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.core.money import money
+from nhsip_desktop.guidance.checklists import Checklist, Severity
 from nhsip_desktop.store.errors import RegisterError
 
 from ..assessment_tab import library

@@ -16,15 +16,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.governance import (
+from nhsip_desktop.assets.renewals import Deadline, add_months
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.governance.model import (
     ACTIONS,
     ActionStatus,
     TrainingSession,
     TtcModel,
     training_in_last_year,
 )
-from nhsip_desktop.renewals import Deadline, add_months
 
 from ..table_model import RowsModel
 

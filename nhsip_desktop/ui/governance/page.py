@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.governance import (
+from nhsip_desktop.governance.model import (
     ACTIONS,
     ANNEX_A_HEADINGS,
     GovernanceRecord,

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.governance import (
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.core.periods import financial_year, financial_year_of, period_text, year_label
+from nhsip_desktop.governance.model import (
     DecisionMaking,
     GovernanceRecord,
     IpPolicy,
@@ -35,7 +36,6 @@ from nhsip_desktop.governance import (
     governance_deadlines,
     ttc_in_place,
 )
-from nhsip_desktop.periods import financial_year, financial_year_of, period_text, year_label
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
 from .forms import (

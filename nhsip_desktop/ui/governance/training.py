@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QLineEdit, QSpinBox, QWidget
 
-from nhsip_desktop.governance import ATTENDEES_MAX, TrainingSession
+from nhsip_desktop.governance.model import ATTENDEES_MAX, TrainingSession
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
 from ..kit import Field, FormDialog, Problems

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.money import parse_money
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.core.money import parse_money
 
 from ..list_editor import parse_date
 from ..widgets import paragraph

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.money import money
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.core.money import money
 
 from ..table_model import Index, RowsModel
 
