@@ -152,3 +152,27 @@ def test_a_workbook_opens_on_the_sheet_and_row_that_hold_the_register(
     dialog.import_button.click()
     case = register.cases.get_by_reference("IP-2024-0001")
     assert case.title == "Pressure sensor" and case.received_on == dt.date(2024, 1, 15)
+
+
+def test_save_mapping_writes_the_file_and_says_where(
+    qtbot: Any,
+    register: Register,
+    spreadsheet: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nhsip_desktop.interchange.importer import load_mapping
+
+    dialog = ImportDialog(register, path=spreadsheet)
+    qtbot.addWidget(dialog)
+    target = tmp_path / "chosen-mapping.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    dialog.save_mapping_button.click()
+    assert load_mapping(target).columns == dialog.mapping.columns != {}
+    assert str(target) in dialog.message.text()
+
+    # Cancelling the file dialog writes nothing and says nothing new.
+    target.unlink()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    dialog.save_mapping_button.click()
+    assert not target.exists()

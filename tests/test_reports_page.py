@@ -26,7 +26,7 @@ from nhsip_desktop.reports.annual_return import ANNUAL_RETURN_SECTIONS
 from nhsip_desktop.reports.board import SECTIONS as BOARD_SECTIONS
 from nhsip_desktop.reports.export import MANIFEST, SECTION_KEYS
 from nhsip_desktop.store.register import Register
-from nhsip_desktop.ui import reports_page
+from nhsip_desktop.ui import reports_export
 from nhsip_desktop.ui.reports_page import (
     ExportDialog,
     LeavingRegisterDialog,
@@ -298,7 +298,7 @@ def test_cancelling_mid_way_leaves_no_folder(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real = reports_page.export_pack
+    real = reports_export.export_pack
     steps: list[str] = []
 
     def cancelling(*args: Any, progress: Any, **kwargs: Any) -> Any:
@@ -309,7 +309,7 @@ def test_cancelling_mid_way_leaves_no_folder(
 
         return real(*args, progress=step, **kwargs)
 
-    monkeypatch.setattr(reports_page, "export_pack", cancelling)
+    monkeypatch.setattr(reports_export, "export_pack", cancelling)
     register.signing.public_key_bytes()  # made on first need, with its own audit row
     before = register.audit.count()
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
@@ -329,7 +329,7 @@ def test_locking_during_an_export_cancels_it_first(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real = reports_page.export_pack
+    real = reports_export.export_pack
     started = threading.Event()
 
     def slow(*args: Any, progress: Any, cancelled: Any, **kwargs: Any) -> Any:
@@ -343,7 +343,7 @@ def test_locking_during_an_export_cancels_it_first(
 
         return real(*args, progress=step, cancelled=cancelled, **kwargs)
 
-    monkeypatch.setattr(reports_page, "export_pack", slow)
+    monkeypatch.setattr(reports_export, "export_pack", slow)
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(started.is_set, timeout=WAIT_MS)
     session.lock()  # waits for the worker before the connection closes

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -31,42 +29,35 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableView,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from nhsip_desktop.app.appconfig import config_dir
-from nhsip_desktop.cases.model import IP_KIND_SHORT, IpKind, Stage, format_date
+from nhsip_desktop.cases.model import Stage
 from nhsip_desktop.interchange.importer import (
-    FIELDS,
     ImportMapping,
     ImportPreview,
-    RowResult,
     Table,
     guess_layout,
     import_rows,
     list_sheets,
     load_mapping,
-    match_ip_kind,
-    match_stage,
     preview,
     read_table,
-    split_kinds,
     suggest_mapping,
     write_refusal_report,
 )
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Register
+from nhsip_desktop.ui.file_dialogs import remember, start_folder
 
-from .file_dialogs import remember, start_folder
+from .import_preview import PreviewModel, problems_text
+from .import_tables import MappingTables
 from .widgets import heading, paragraph
 
-Index = QModelIndex | QPersistentModelIndex
 PREVIEW_ROWS = 200
-NOT_IMPORTED = "(do not import)"
-NOT_RECOGNISED = "(not recognised)"
 DATE_CHOICES: list[tuple[str, str | None]] = [
     ("Day first: 31/01/2024", None),
     ("Month first (US): 01/31/2024", "%m/%d/%Y"),
@@ -92,103 +83,7 @@ def _grid_label(
     grid.addWidget(caption, row, column)
 
 
-def _problems_text(row: RowResult, *, short: bool = False) -> str:
-    """The row's problems, then its notes, in words (``short``: first sentence of each)."""
-
-    def cut(message: str) -> str:
-        return re.split(r"(?<=[.!?])\s", message, maxsplit=1)[0] if short else message
-
-    parts = [f"{FIELDS.get(f, f)}: {cut(m)}" for f, m in row.errors]
-    parts += [f"Note ({FIELDS.get(f, f)}): {cut(m)}" for f, m in row.warnings]
-    return ("\n" if short else "  ").join(parts)
-
-
-class PreviewModel(QAbstractTableModel):
-    """The first rows of an import preview; problems are given in words, not only colour."""
-
-    COLUMNS = (
-        "Row",
-        "Imported?",
-        "Title",
-        "Problems",
-        "Stage",
-        "Kinds of IP",
-        "Received",
-        "Lead innovator",
-    )
-    _BAD = QBrush(QColor("#fbe9eb"))
-    _NOTE = QBrush(QColor("#fff5dc"))
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[RowResult] = []
-
-    def set_rows(self, rows: list[RowResult]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
-            return _problems_text(row) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if row.errors:
-                return self._BAD
-            if row.warnings:
-                return self._NOTE
-        if role == Qt.ItemDataRole.FontRole and column == 1 and row.errors:
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
-
-    @staticmethod
-    def _text(row: RowResult, column: int) -> str:
-        ready = row.ready
-        if column == 0:
-            return str(row.row_number)
-        if column == 1:
-            if row.errors:
-                return "No"
-            return "Yes (note)" if row.warnings else "Yes"
-        if column == 2:
-            return row.title or "(no title)"
-        if column == 3:
-            return _problems_text(row, short=True)
-        if ready is None:
-            key = ("", "", "", "", "stage", "ip_kinds", "received_on", "lead_innovator")[column]
-            return row.values.get(key, "")
-        if column == 4:
-            return ready.stage.label
-        if column == 5:
-            return ", ".join(IP_KIND_SHORT[k] for k in ready.ip_kinds)
-        if column == 6:
-            return format_date(ready.received_on)
-        return ready.lead_innovator
-
-
-class ImportDialog(QDialog):
+class ImportDialog(MappingTables):
     """Import cases from an .xlsx or CSV file into ``register``."""
 
     def __init__(
@@ -584,160 +479,6 @@ class ImportDialog(QDialog):
         self.mapping.default_stage = Stage(self.default_stage_combo.currentData())
         self.refresh()
 
-    # -- the columns table ------------------------------------------------------------------
-    def _fill_columns_table(self) -> None:
-        table = self.table
-        assert table is not None
-        self._building = True
-        try:
-            self.columns_table.setRowCount(0)
-            for index, name in enumerate(table.headers):
-                if not name:
-                    continue
-                row = self.columns_table.rowCount()
-                self.columns_table.insertRow(row)
-                self.columns_table.setItem(row, 0, QTableWidgetItem(name))
-                combo = QComboBox()
-                combo.addItem(NOT_IMPORTED, "")
-                for key, label in FIELDS.items():
-                    combo.addItem(label, key)
-                combo.setAccessibleName(f"Import column {name} as")
-                combo.setProperty("heading", name)
-                current = self.mapping.columns.get(name, "")
-                combo.setCurrentIndex(max(combo.findData(current), 0))
-                combo.currentIndexChanged.connect(self._column_changed)
-                self.columns_table.setCellWidget(row, 1, combo)
-                example = next(
-                    (r[index] for r in table.rows if index < len(r) and r[index] is not None),
-                    None,
-                )
-                text = format_date(example) if not isinstance(example, str | None) else example
-                item = QTableWidgetItem(text or "")
-                item.setToolTip(text or "")
-                item.setForeground(QBrush(QColor("#3c4b5a")))
-                self.columns_table.setItem(row, 2, item)
-                self.columns_table.setRowHeight(row, combo.sizeHint().height() + 6)
-            self.columns_table.setColumnWidth(0, 220)
-            self.columns_table.setColumnWidth(1, 230)
-        finally:
-            self._building = False
-
-    def _combos(self) -> list[QComboBox]:
-        combos = []
-        for row in range(self.columns_table.rowCount()):
-            widget = self.columns_table.cellWidget(row, 1)
-            if isinstance(widget, QComboBox):
-                combos.append(widget)
-        return combos
-
-    def _column_changed(self) -> None:
-        if self._building:
-            return
-        changed = self.sender()
-        chosen = changed.currentData() if isinstance(changed, QComboBox) else ""
-        self._building = True
-        try:  # each field comes from one column: the earlier choice gives way
-            for combo in self._combos():
-                if combo is not changed and chosen and combo.currentData() == chosen:
-                    combo.setCurrentIndex(0)
-        finally:
-            self._building = False
-        self.mapping.columns = {
-            str(c.property("heading")): str(c.currentData())
-            for c in self._combos()
-            if c.currentData()
-        }
-        self.refresh()
-
-    # -- the words table --------------------------------------------------------------------
-    def _fill_words_table(self) -> None:
-        table = self.table
-        self.words_table.setRowCount(0)
-        if table is None:
-            return
-        self._building = True
-        try:
-            for name in ("stage", "ip_kinds"):
-                column = next(
-                    (
-                        i
-                        for i, h in enumerate(table.headers)
-                        if h and self.mapping.field_for(h) == name
-                    ),
-                    None,
-                )
-                if column is None:
-                    continue
-                words: dict[str, str] = {}
-                for cells in table.rows:
-                    value = cells[column] if column < len(cells) else None
-                    if not isinstance(value, str):
-                        continue
-                    parts = split_kinds(value) if name == "ip_kinds" else [value.strip()]
-                    for part in parts:
-                        words.setdefault(part.casefold(), part)
-                for word in sorted(words.values(), key=str.casefold)[:100]:
-                    self._add_word_row(name, word)
-        finally:
-            self._building = False
-        self._update_tab_titles()
-
-    def _add_word_row(self, name: str, word: str) -> None:
-        row = self.words_table.rowCount()
-        self.words_table.insertRow(row)
-        self.words_table.setItem(row, 0, QTableWidgetItem(word))
-        self.words_table.setItem(row, 1, QTableWidgetItem(FIELDS[name]))
-        combo = QComboBox()
-        combo.addItem(NOT_RECOGNISED, "")
-        current: Stage | IpKind | None
-        if name == "stage":
-            for stage in Stage:
-                combo.addItem(stage.label, stage.value)
-            current = match_stage(word, self.mapping.stage_values)
-            combo.setAccessibleName(f"Stage meant by {word}")
-        else:
-            for kind in IpKind:
-                combo.addItem(IP_KIND_SHORT[kind], kind.value)
-            current = match_ip_kind(word, self.mapping.ip_kind_values)
-            combo.setAccessibleName(f"Kind of IP meant by {word}")
-        combo.setCurrentIndex(max(combo.findData(current.value if current else ""), 0))
-        combo.setProperty("word", word)
-        combo.setProperty("field", name)
-        combo.currentIndexChanged.connect(self._word_changed)
-        self.words_table.setCellWidget(row, 2, combo)
-        self.words_table.setRowHeight(row, combo.sizeHint().height() + 6)
-        self.words_table.setColumnWidth(0, 220)
-        self.words_table.setColumnWidth(1, 130)
-        self.words_table.setColumnWidth(2, 230)
-
-    def _unrecognised_words(self) -> int:
-        count = 0
-        for row in range(self.words_table.rowCount()):
-            widget = self.words_table.cellWidget(row, 2)
-            if isinstance(widget, QComboBox) and not widget.currentData():
-                count += 1
-        return count
-
-    def _word_changed(self) -> None:
-        if self._building:
-            return
-        combo = self.sender()
-        if not isinstance(combo, QComboBox):
-            return
-        word, name, value = (
-            str(combo.property("word")),
-            combo.property("field"),
-            combo.currentData(),
-        )
-        values = self.mapping.stage_values if name == "stage" else self.mapping.ip_kind_values
-        for key in [k for k in values if k.casefold() == word.casefold()]:
-            del values[key]
-        builtin = match_stage(word) if name == "stage" else match_ip_kind(word)
-        if value and (builtin is None or builtin.value != value):
-            values[word] = str(value)
-        self._update_tab_titles()
-        self.refresh(words=False)
-
     # -- the preview ------------------------------------------------------------------------
     def refresh(self, *, words: bool = True) -> None:
         """Check every row against the current mapping and show the result."""
@@ -802,7 +543,7 @@ class ImportDialog(QDialog):
             self.row_detail.clear()
             return
         row = self.model.rows[current.row()]
-        text = _problems_text(row) or "No problems: this row will be imported."
+        text = problems_text(row) or "No problems: this row will be imported."
         self.row_detail.setText(f"Row {row.row_number}: {text}")
 
     def _update_tab_titles(self) -> None:
@@ -869,19 +610,14 @@ class ImportDialog(QDialog):
     def save_refusal_report(self) -> None:
         if self.preview_result is None or self.path is None:
             return
-        name, _ = QFileDialog.getSaveFileName(
-            self,
+        result = self.preview_result
+        target = self._save_as(
             "Save report of refused rows",
-            str(self.path.parent / f"{self.path.stem}-refused-rows.csv"),
+            self.path.parent / f"{self.path.stem}-refused-rows.csv",
             "CSV (*.csv)",
+            lambda chosen: write_refusal_report(result, chosen),
         )
-        if not name:
-            return
-        remember(Path(name))
-        try:
-            target = write_refusal_report(self.preview_result, Path(name))
-        except RegisterError as exc:
-            self._show_message(str(exc), error=True)
+        if target is None:
             return
         self._remember()
         bad = self.preview_result.problem_count
@@ -897,21 +633,28 @@ class ImportDialog(QDialog):
         except RegisterError as exc:
             self._show_message(f"Not saved: {exc}", error=True)
             return
-        name, _ = QFileDialog.getSaveFileName(
-            self,
+        target = self._save_as(
             "Save mapping",
-            str(self.path.parent / f"{self.path.stem}-mapping.json"),
+            self.path.parent / f"{self.path.stem}-mapping.json",
             "Import mapping (*.json)",
+            self.mapping.to_file,
         )
+        if target is not None:
+            self._show_message(f"Saved the mapping to {target}.")
+
+    def _save_as(
+        self, title: str, suggested: Path, kinds: str, write: Callable[[Path], Path]
+    ) -> Path | None:
+        """Ask where to save, then ``write`` there; a refusal is shown, and None returned."""
+        name, _ = QFileDialog.getSaveFileName(self, title, str(suggested), kinds)
         if not name:
-            return
+            return None
         remember(Path(name))
         try:
-            target = self.mapping.to_file(Path(name))
+            return write(Path(name))
         except RegisterError as exc:
             self._show_message(str(exc), error=True)
-            return
-        self._show_message(f"Saved the mapping to {target}.")
+            return None
 
     def load_mapping_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(

@@ -18,10 +18,9 @@ import datetime as dt
 import re
 import secrets
 from pathlib import Path
-from typing import ClassVar
 
-from PySide6.QtCore import QStandardPaths, Qt
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -32,8 +31,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
-    QStyle,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -63,127 +60,16 @@ from nhsip_desktop.store.register import REGISTER_SUFFIX, Register
 from nhsip_desktop.store.signing import fingerprint_of, new_private_key, public_key_of
 from nhsip_desktop.store.unlock import store_in_keyring
 
-from .style import sheet
+from .wizard_parts import (
+    GROUP_GAP,
+    MessageBox,
+    add_field,
+    documents_folder,
+    upper_case_as_typed,
+)
 
 ODS_CODE_PATTERN = re.compile(r"[A-Z0-9]{3,5}")
 _INVALID_FILE_CHARACTERS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
-# -- small building blocks -------------------------------------------------------------------
-class MessageBox(QFrame):
-    """An inline message: an icon and word-wrapped text in a softly coloured box.
-
-    The text always says what kind of message it is in words (the caller's text begins with
-    "Warning:" or explains the problem), so nothing depends on colour alone.
-    """
-
-    _COLOURS: ClassVar[dict[str, tuple[str, str]]] = {
-        "warning": ("#fff4ce", "#c8a600"),
-        "error": ("#fde7e9", "#c50f1f"),
-        "info": ("#eef4fb", "#6b8fbf"),
-    }
-    _ICONS: ClassVar[dict[str, QStyle.StandardPixmap]] = {
-        "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
-        "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
-        "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
-    }
-
-    def __init__(self, kind: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        background, border = self._COLOURS[kind]
-        self.setObjectName("messageBox")
-        self.setStyleSheet(
-            sheet(
-                f"QFrame#messageBox {{ background: {background}; border: 1px solid {border};"
-                " border-radius: 4px; }"
-                " QFrame#messageBox QLabel { background: transparent; color: #1b1b1b; }"
-            )
-        )
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(10)
-        self.icon = QLabel(self)
-        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize) + 8
-        self.icon.setPixmap(self.style().standardIcon(self._ICONS[kind]).pixmap(size, size))
-        self.icon.setAccessibleName(kind.capitalize())
-        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.text = QLabel(self)
-        self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
-        layout.addWidget(self.text, 1)
-        self.hide()
-
-    def show_text(self, text: str) -> None:
-        self.text.setText(text)
-        self.setAccessibleName(text)
-        self.show()
-
-    def clear(self) -> None:
-        self.text.clear()
-        self.hide()
-
-
-def _hint(text: str) -> QLabel:
-    """Secondary help text: word-wrapped, a little softer than the text (still high contrast)."""
-    label = QLabel(text)
-    label.setWordWrap(True)
-    palette = label.palette()
-    text_colour = palette.color(QPalette.ColorRole.WindowText)
-    background = palette.color(QPalette.ColorRole.Window)
-    mixed = QColor(
-        round(text_colour.red() * 0.75 + background.red() * 0.25),
-        round(text_colour.green() * 0.75 + background.green() * 0.25),
-        round(text_colour.blue() * 0.75 + background.blue() * 0.25),
-    )
-    palette.setColor(QPalette.ColorRole.WindowText, mixed)
-    label.setPalette(palette)
-    return label
-
-
-def _field_label(text: str, buddy: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(buddy)
-    return label
-
-
-_GROUP_GAP = 16  # between one labelled field (with its help) and the next
-
-
-def _add_field(
-    layout: QVBoxLayout, label: str, field: QWidget, hint: str = "", *, gap: bool = True
-) -> QLabel:
-    """Add a label (buddy of ``field``), the field and optional help text, top to bottom."""
-    title = _field_label(label, field)
-    layout.addWidget(title)
-    layout.addSpacing(4)
-    layout.addWidget(field)
-    if hint:
-        layout.addSpacing(3)
-        layout.addWidget(_hint(hint))
-    if gap:
-        layout.addSpacing(_GROUP_GAP)
-    return title
-
-
-def _upper_case_as_typed(edit: QLineEdit) -> None:
-    """Show what is typed in capitals, keeping the cursor where it was."""
-
-    def on_edited(text: str) -> None:
-        upper = text.upper()
-        if upper != text:
-            position = edit.cursorPosition()
-            edit.setText(upper)
-            edit.setCursorPosition(position)
-
-    edit.textEdited.connect(on_edited)
-
-
-def _documents_folder() -> Path:
-    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(location) if location else Path.home()
 
 
 # -- page 1: the organisation ------------------------------------------------------------------
@@ -202,20 +88,20 @@ class OrganisationPage(QWizardPage):
         self.ods_edit = QLineEdit()
         self.ods_edit.setAccessibleName("ODS code (optional)")
         self.ods_edit.setMaximumWidth(140)
-        _upper_case_as_typed(self.ods_edit)
+        upper_case_as_typed(self.ods_edit)
         self.display_name_edit = QLineEdit(display_name)
         self.display_name_edit.setAccessibleName("Your name")
         self.ods_message = MessageBox("error")
 
         layout = QVBoxLayout(self)
         layout.setSpacing(0)
-        _add_field(
+        add_field(
             layout,
             "&Organisation name",
             self.organisation_edit,
             "As it should appear on reports and agreements.",
         )
-        _add_field(
+        add_field(
             layout,
             "O&DS code (optional)",
             self.ods_edit,
@@ -223,8 +109,8 @@ class OrganisationPage(QWizardPage):
             "or 5A8. Leave it blank if you do not know it.",
         )
         layout.addWidget(self.ods_message)
-        layout.addSpacing(_GROUP_GAP)
-        _add_field(
+        layout.addSpacing(GROUP_GAP)
+        add_field(
             layout,
             "&Your name",
             self.display_name_edit,
@@ -306,9 +192,9 @@ class LocationPage(QWizardPage):
         row.addWidget(self.choose_button)
         layout = QVBoxLayout(self)
         layout.setSpacing(0)
-        folder_label = _add_field(layout, "&Folder", folder_row)
+        folder_label = add_field(layout, "&Folder", folder_row)
         folder_label.setBuddy(self.folder_edit)
-        _add_field(
+        add_field(
             layout,
             "File na&me",
             self.name_edit,
@@ -541,7 +427,7 @@ class RecoveryKeyPage(QWizardPage):
     def _save_pdf(self) -> None:
         wizard = self._wizard()
         planned = wizard.planned_path
-        suggested = _documents_folder() / f"{planned.stem} recovery key.pdf"
+        suggested = documents_folder() / f"{planned.stem} recovery key.pdf"
         chosen, _filter = QFileDialog.getSaveFileName(
             self, "Save the recovery key sheet", str(suggested), "PDF files (*.pdf)"
         )
@@ -571,7 +457,7 @@ class RecoveryKeyPage(QWizardPage):
     def _save_text(self) -> None:
         wizard = self._wizard()
         planned = wizard.planned_path
-        suggested = _documents_folder() / f"{planned.stem} recovery key.txt"
+        suggested = documents_folder() / f"{planned.stem} recovery key.txt"
         chosen, _filter = QFileDialog.getSaveFileName(
             self,
             "Save the recovery key as a text file",
@@ -629,7 +515,7 @@ class CheckKeyPage(QWizardPage):
         self.group_edit.setMaxLength(12)
         self.group_edit.setTextMargins(6, 3, 6, 3)
         self.group_edit.setFixedWidth(self.group_edit.fontMetrics().horizontalAdvance("W") * 9)
-        _upper_case_as_typed(self.group_edit)
+        upper_case_as_typed(self.group_edit)
         self.mismatch_box = MessageBox("error")
 
         self.summary = QLabel()
@@ -638,7 +524,7 @@ class CheckKeyPage(QWizardPage):
 
         layout = QVBoxLayout(self)
         layout.setSpacing(0)
-        self.prompt = prompt = _add_field(
+        self.prompt = prompt = add_field(
             layout,
             f"&Type group {group_number} of your recovery key",
             self.group_edit,

@@ -17,34 +17,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
-import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QLineF,
-    QModelIndex,
-    QPersistentModelIndex,
-    QPointF,
-    QRectF,
-    QSize,
     Qt,
     QTimer,
     Signal,
-)
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetricsF,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-    QPen,
-    QPixmap,
-    QPolygonF,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -59,15 +39,11 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -76,7 +52,6 @@ from nhsip_desktop.assets.fees import Fee, FeeSchedule, FeeScheduleError
 from nhsip_desktop.cases.worksheet import (
     GREEN_BOOK_RATE,
     OptionPlan,
-    OptionResult,
     ProtectionOption,
     Worksheet,
     WorksheetResult,
@@ -85,518 +60,44 @@ from nhsip_desktop.cases.worksheet import (
     official_fee_items,
     prefill_official_fees,
 )
-from nhsip_desktop.core.money import money, parse_money
+from nhsip_desktop.core.money import money
 from nhsip_desktop.store.errors import RegisterError
 
 from .session import RegisterSession
+from .worksheet_chart import CumulativeChart
+from .worksheet_parts import (
+    RESULT_ROWS,
+    YEAR_COLUMNS,
+    ShortText,
+    YearTableModel,
+    buddy_label,
+    inline_note,
+    section_label,
+    set_text,
+    short_schedule_title,
+    wrapped_label,
+    year_label,
+)
+from .worksheet_results import ResultsPart
+
+__all__ = [  # the chart, table and labels live beside the view; tests read them from here
+    "RESULT_ROWS",
+    "YEAR_COLUMNS",
+    "CumulativeChart",
+    "WorksheetView",
+    "year_label",
+]
 
 SAVE_DELAY_MS = 1500
 MAX_VIEW_HORIZON = 20
-Index = QModelIndex | QPersistentModelIndex
-
-# (field of YearLine, column heading, name read out by screen readers)
-YEAR_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("official_fees", "Official\nfees", "Official fees"),
-    ("attorney", "Attorney\n(quotes)", "Attorney (quotes)"),
-    ("internal", "Internal\ntime", "Internal time"),
-    ("licence_income", "Licence\nincome", "Licence income"),
-    ("savings", "Savings to\nthe trust", "Savings to the trust"),
-)
-GATE_PREFIX = "No development plan is recorded, so "
 STEP6_SENTENCE = (
     "Step 6 of the guidance: no spending on registered protection without a development plan."
 )
 PATIENT_SENTENCE = "Patient benefit (0 to 5) is scored separately and never added to the money."
 
 
-def year_label(index: int, start: dt.date) -> str:
-    """``Year 1 (2026)``: worksheet year ``index`` (0-based) and the calendar year it starts in."""
-    return f"Year {index + 1} ({start.year + index})"
-
-
-def short_schedule_title(schedule: FeeSchedule) -> str:
-    """``UK IPO official fees`` from a title with a parenthesised list of what it covers."""
-    return schedule.title.split(" (", 1)[0].strip() or schedule.name
-
-
-def _not_money(text: str) -> str:
-    """Why ``parse_money`` refused ``text``, in words."""
-    cleaned = text.replace(",", "").replace("£", "").strip()
-    try:
-        number = Decimal(cleaned)
-    except ArithmeticError:
-        return "it is not an amount"
-    if not number.is_finite():
-        return "it is not an amount"
-    return "it has more than two figures after the point: amounts are to the penny"
-
-
-# -- the year-by-year table ------------------------------------------------------------------
-class YearTableModel(QAbstractTableModel):
-    """Rows are worksheet years, columns the five money fields of one option's ``YearLine``.
-
-    ``setData`` parses what was typed with ``parse_money``; an entry that is not whole pounds
-    and pence, or is negative, is refused (``refused`` carries the message) and the cell keeps
-    its old value. An accepted entry changes the plan in place and emits ``edited``.
-    """
-
-    refused = Signal(str)
-    edited = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.plan: OptionPlan | None = None
-        self.horizon = 10
-        self.start = dt.date.today()
-
-    def set_plan(self, plan: OptionPlan | None, horizon: int, start: dt.date) -> None:
-        self.beginResetModel()
-        self.plan, self.horizon, self.start = plan, horizon, start
-        self.endResetModel()
-
-    def refresh(self) -> None:
-        """Redisplay after the plan was changed outside the table (e.g. prefilled fees)."""
-        if self.rowCount() and self.columnCount():
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
-            )
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() or self.plan is None else self.horizon
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(YEAR_COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return YEAR_COLUMNS[section][1]
-            if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-                return YEAR_COLUMNS[section][2]
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return year_label(section, self.start)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            begins = self.start.replace(year=self.start.year + section)
-            return f"The twelve months from {begins:%d/%m/%Y}"
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
-
-    def amount(self, row: int, column: int) -> Decimal:
-        if self.plan is None:
-            return Decimal(0)
-        return Decimal(getattr(self.plan.line(row), YEAR_COLUMNS[column][0]))
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self.plan is None:
-            return None
-        value = self.amount(index.row(), index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return money(value)
-        if role == Qt.ItemDataRole.EditRole:
-            return "" if value == 0 else f"{value:.2f}"
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return (
-                f"{year_label(index.row(), self.start)}, {YEAR_COLUMNS[index.column()][2]}: "
-                f"{money(value)}"
-            )
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if not index.isValid() or self.plan is None or role != Qt.ItemDataRole.EditRole:
-            return False
-        row, column = index.row(), index.column()
-        text = "" if value is None else str(value).strip()
-        where = f"{year_label(row, self.start)}, {YEAR_COLUMNS[column][2]}"
-        amount = parse_money(text)
-        old = money(self.amount(row, column))
-        if amount is None or amount < 0:
-            why = "an amount cannot be negative" if amount is not None else _not_money(text)
-            self.refused.emit(
-                f"{where}: “{text}” was not accepted ({why}). Enter pounds and pence, £0 or "
-                f"more, for example 1,250.00. The cell keeps {old}."
-            )
-            return False
-        while len(self.plan.years) <= row:
-            self.plan.years.append(YearLine())
-        line = self.plan.years[row]
-        name = YEAR_COLUMNS[column][0]
-        if getattr(line, name) == amount:
-            return True
-        setattr(line, name, amount)
-        self.dataChanged.emit(index, index)
-        self.edited.emit()
-        return True
-
-
-# -- the chart -------------------------------------------------------------------------------
-def _nice_step(top: float, ticks: int = 5) -> float:
-    raw = max(top, 1.0) / ticks
-    power = 10.0 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 2.5, 5, 10):
-        if factor * power >= raw:
-            return factor * power
-    return 10 * power  # pragma: no cover - the loop always returns
-
-
-def _axis_money(value: float) -> str:
-    if value >= 1_000_000:
-        return f"£{value / 1_000_000:,.1f}m".replace(".0m", "m")
-    return f"£{value:,.0f}"
-
-
-class CumulativeChart(QWidget):
-    """Cumulative discounted cost (solid line) against cumulative expected benefit (dashed).
-
-    Drawn with QPainter. The legend is in words and the two lines differ in style and marker
-    (filled squares, hollow circles), so the chart reads in black and white;
-    ``accessibleDescription`` summarises it in words, including the break-even year.
-
-    The drawing is kept in a pixmap and redrawn only when the figures, size, focus or palette
-    change, so exposing the widget repaints it with a single call.
-    """
-
-    COST_COLOUR = QColor("#1d2731")
-    BENEFIT_COLOUR = QColor("#8a4b00")
-    GRID_COLOUR = QColor("#dde2e6")
-    FRAME_COLOUR = QColor("#c5ccd3")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAccessibleName("Chart: cumulative cost against cumulative expected benefit")
-        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.setMinimumSize(320, 200)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.label = ""
-        self.cost: list[Decimal] = []
-        self.benefit: list[Decimal] = []
-        self.break_even: int | None = None
-        self.start = dt.date.today()
-        self.summary = ""
-        self._key: tuple[Any, ...] | None = None
-        self._pixmap: QPixmap | None = None
-        self._pixmap_key: tuple[Any, ...] | None = None
-        self.set_data("", [], [], None, self.start)
-
-    def sizeHint(self) -> QSize:
-        # Small, so a scroll area around the chart gives it room rather than scrolling.
-        return QSize(400, 200)
-
-    def set_data(
-        self,
-        label: str,
-        cost: Sequence[Decimal],
-        benefit: Sequence[Decimal],
-        break_even: int | None,
-        start: dt.date,
-    ) -> None:
-        key = (label, tuple(cost), tuple(benefit), break_even, start)
-        if key == self._key:
-            return
-        self._key = key
-        self.label, self.cost, self.benefit = label, list(cost), list(benefit)
-        self.break_even, self.start = break_even, start
-        self.summary = self._summary()
-        self.setAccessibleDescription(self.summary)
-        self.setToolTip(self.summary)
-        self._pixmap = None
-        self.update()
-
-    def _summary(self) -> str:
-        if not self.label or not self.cost:
-            return "No option is selected, so there is nothing to chart."
-        years = len(self.cost)
-        plural = "s" if years != 1 else ""
-        text = (
-            f"Cumulative cost (solid line) against cumulative expected benefit (dashed line) "
-            f"for {self.label}, over {years} year{plural}, in present-value pounds. "
-        )
-        if self.break_even is None:
-            text += (
-                f"No break-even: the expected benefit does not reach the cost within {years} "
-                f"year{plural}. "
-            )
-        else:
-            text += (
-                f"Break-even in {year_label(self.break_even, self.start)}: from then the "
-                f"cumulative expected benefit covers the cumulative cost. "
-            )
-        text += (
-            f"By {year_label(years - 1, self.start)} the cost is {money(self.cost[-1])} and the "
-            f"expected benefit {money(self.benefit[-1])}."
-        )
-        return text
-
-    # painting
-    def paintEvent(self, event: QPaintEvent) -> None:
-        ratio = self.devicePixelRatioF()
-        key = (self.size(), ratio, self.hasFocus(), self.palette().cacheKey(), self.font().key())
-        if self._pixmap is None or key != self._pixmap_key:
-            pixmap = QPixmap(self.size() * ratio)
-            pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(self.palette().color(QPalette.ColorRole.Base))
-            render = QPainter(pixmap)
-            try:
-                self._paint(render)
-            finally:
-                render.end()
-            self._pixmap, self._pixmap_key = pixmap, key
-        painter = QPainter(self)
-        try:
-            painter.drawPixmap(0, 0, self._pixmap)
-        finally:
-            painter.end()
-
-    def _paint(self, p: QPainter) -> None:
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setFont(self.font())
-        palette = self.palette()
-        text_colour = palette.color(QPalette.ColorRole.Text)
-        frame = QRectF(0, 0, self.width(), self.height())
-        if self.hasFocus():
-            p.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
-            p.drawRect(frame.adjusted(1, 1, -1, -1))
-        else:
-            p.setPen(self.FRAME_COLOUR)
-            p.drawRect(frame.adjusted(0.5, 0.5, -0.5, -0.5))
-        fm = QFontMetricsF(self.font())
-        line_h = fm.height()
-        if not self.label or not self.cost:
-            p.setPen(text_colour)
-            p.drawText(
-                frame.adjusted(12, 12, -12, -12),
-                int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
-                "Add a protection option and select it to see its chart.",
-            )
-            return
-
-        pad = 10.0
-        width, height = float(self.width()), float(self.height())
-        # title, then a legend in words with a sample of each line style and marker
-        bold = QFont(self.font())
-        bold.setBold(True)
-        p.setFont(bold)
-        p.setPen(text_colour)
-        title = f"{self.label}: cumulative cost and expected benefit"
-        p.drawText(
-            QRectF(pad, pad, width - 2 * pad, line_h),
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            QFontMetricsF(bold).elidedText(title, Qt.TextElideMode.ElideRight, width - 2 * pad),
-        )
-        p.setFont(self.font())
-        legend = (
-            ("Cumulative cost (solid line)", Qt.PenStyle.SolidLine, self.COST_COLOUR, True),
-            (
-                "Cumulative expected benefit (dashed line)",
-                Qt.PenStyle.DashLine,
-                self.BENEFIT_COLOUR,
-                False,
-            ),
-        )
-        legend_y = pad + line_h + 4
-        x = pad
-        for text, style, colour, square in legend:
-            entry = 28 + 6 + fm.horizontalAdvance(text) + 18
-            if x + entry > width - pad and x > pad:
-                x, legend_y = pad, legend_y + line_h + 2
-            mid = legend_y + line_h / 2
-            p.setPen(QPen(colour, 2, style))
-            p.drawLine(QLineF(x, mid, x + 28, mid))
-            self._markers(p, [QPointF(x + 14, mid)], colour, square)
-            p.setPen(text_colour)
-            p.drawText(QPointF(x + 34, mid + fm.ascent() / 2 - 1), text)
-            x += entry
-
-        # scales: pounds up the side, years along the bottom
-        top_value = max(float(max(self.cost)), float(max(self.benefit)), 1.0)
-        step = _nice_step(top_value)
-        ticks = max(1, math.ceil(top_value / step))
-        top_value = ticks * step
-        labels = [_axis_money(i * step) for i in range(ticks + 1)]
-        left = pad + line_h + 6 + max(fm.horizontalAdvance(s) for s in labels) + 6
-        right = width - pad - 8
-        top = legend_y + line_h + 12
-        bottom = height - pad - 2 * line_h - 8
-        if bottom - top < 40 or right - left < 60:  # too small to draw: say it in words
-            p.setPen(text_colour)
-            p.drawText(
-                QRectF(pad, top, width - 2 * pad, max(height - top - pad, line_h * 2)),
-                int(Qt.TextFlag.TextWordWrap),
-                self.summary,
-            )
-            return
-        years = len(self.cost)
-
-        def px(year: int) -> float:
-            if years == 1:
-                return (left + right) / 2
-            return left + (right - left) * year / (years - 1)
-
-        def py(value: float) -> float:
-            return bottom - (bottom - top) * value / top_value
-
-        p.setPen(QPen(self.GRID_COLOUR, 1))
-        p.drawLines([QLineF(left, py(i * step), right, py(i * step)) for i in range(1, ticks + 1)])
-        p.setPen(QPen(text_colour, 1))
-        every = 1
-        widest = fm.horizontalAdvance(str(years)) + 10
-        while years > 1 and (right - left) / (years - 1) * every < widest:
-            every += 1
-        shown = [y for y in range(years) if y % every == 0 or y == years - 1]
-        axes = [QLineF(left, top, left, bottom), QLineF(left, bottom, right, bottom)]
-        axes += [QLineF(px(y), bottom, px(y), bottom + 4) for y in shown]
-        p.drawLines(axes)
-        right_middle = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        for i, text in enumerate(labels):
-            y = py(i * step)
-            p.drawText(
-                QRectF(pad + line_h, y - line_h / 2, left - pad - line_h - 6, line_h),
-                right_middle,
-                text,
-            )
-        centre_top = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        for year in shown:
-            p.drawText(QRectF(px(year) - 20, bottom + 5, 40, line_h), centre_top, str(year + 1))
-        p.drawText(
-            QRectF(left, bottom + 5 + line_h, right - left, line_h),
-            centre_top,
-            f"Year (year 1 starts in {self.start.year})",
-        )
-        p.save()
-        p.translate(pad, (top + bottom) / 2)
-        p.rotate(-90)
-        p.drawText(
-            QRectF(-(bottom - top) / 2, 0, bottom - top, line_h),
-            int(Qt.AlignmentFlag.AlignCenter),
-            "£, present value",
-        )
-        p.restore()
-
-        # the break-even year, marked and labelled in words
-        if self.break_even is not None:
-            x = px(self.break_even)
-            p.setPen(QPen(text_colour, 1, Qt.PenStyle.DotLine))
-            p.drawLine(QLineF(x, top, x, bottom))
-            text = f"Break-even: year {self.break_even + 1}"
-            advance = fm.horizontalAdvance(text)
-            p.setPen(text_colour)
-            p.drawText(
-                QPointF(x + 4 if x + 4 + advance <= right else x - 4 - advance, top + fm.ascent()),
-                text,
-            )
-
-        # the two lines: solid with filled squares, dashed with hollow circles
-        for values, style, colour, square in (
-            (self.cost, Qt.PenStyle.SolidLine, self.COST_COLOUR, True),
-            (self.benefit, Qt.PenStyle.DashLine, self.BENEFIT_COLOUR, False),
-        ):
-            points = [QPointF(px(i), py(float(v))) for i, v in enumerate(values)]
-            p.setPen(QPen(colour, 2.2, style))
-            p.drawPolyline(QPolygonF(points))
-            self._markers(p, points, colour, square)
-
-    @staticmethod
-    def _markers(p: QPainter, points: list[QPointF], colour: QColor, square: bool) -> None:
-        """Filled squares or hollow circles, drawn as wide points (few painter calls)."""
-        cap = Qt.PenCapStyle.SquareCap if square else Qt.PenCapStyle.RoundCap
-        polygon = QPolygonF(points)
-        p.setPen(QPen(colour, 7, Qt.PenStyle.SolidLine, cap))
-        p.drawPoints(polygon)
-        if not square:
-            p.setPen(QPen(QColor("#ffffff"), 4, Qt.PenStyle.SolidLine, cap))
-            p.drawPoints(polygon)
-
-
 # -- the view --------------------------------------------------------------------------------
-def _set_text(label: QLabel, text: str) -> None:
-    """Set the text only when it changes (no needless relayout or repaint)."""
-    if label.text() != text:
-        label.setText(text)
-
-
-def _wrapped(text: str, name: str = "hintText") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setObjectName(name)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def _section(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("sectionTitle")
-    font = label.font()
-    font.setBold(True)
-    label.setFont(font)
-    label.setAccessibleName(text)
-    return label
-
-
-# The rows of the results table; each option is a column, so the options sit side by side.
-RESULT_ROWS = (
-    "Recommendation",
-    "Total cost",
-    "Expected benefit",
-    "Net present value",
-    "Benefit-cost ratio",
-    "Break-even",
-    "Patient benefit",
-)
-
-
-def _buddy(text: str, field: QWidget, name: str, help_text: str = "") -> QLabel:
-    """A visible label for ``field`` that is its buddy, with the accessible name and help."""
-    caption = QLabel(text)
-    caption.setBuddy(field)
-    field.setAccessibleName(name)
-    if help_text:
-        field.setAccessibleDescription(help_text)
-        field.setToolTip(help_text)
-    return caption
-
-
-def _hint(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("hintText")
-    return label
-
-
-class _ShortText(QPlainTextEdit):
-    """Read-only text that asks for three lines and takes more when there is room."""
-
-    def sizeHint(self) -> QSize:
-        lines = self.fontMetrics().lineSpacing() * 3
-        return QSize(super().sizeHint().width(), lines + 2 * self.frameWidth() + 8)
-
-
-class _FitTable(QTableWidget):
-    """A read-only table exactly as tall as its rows, so none is hidden behind a scroll bar."""
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        height = self.horizontalHeader().sizeHint().height() + self.verticalHeader().length()
-        if self.horizontalScrollBar().isVisible():
-            height += self.horizontalScrollBar().sizeHint().height()
-        return QSize(hint.width(), height + 2 * self.frameWidth() + 2)
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(super().minimumSizeHint().width(), self.sizeHint().height())
-
-    def resizeEvent(self, event: Any) -> None:
-        super().resizeEvent(event)
-        self.resizeRowsToContents()
-        self.updateGeometry()
-
-
-class WorksheetView(QWidget):
+class WorksheetView(ResultsPart):
     """The step 6 protection cost-benefit worksheet for one case (the "Protection" tab)."""
 
     saved = Signal(int)  # the case id
@@ -646,13 +147,13 @@ class WorksheetView(QWidget):
         self.horizon_box.setSuffix(" years")
         self.horizon_box.setValue(self.horizon)
         self.horizon_box.valueChanged.connect(self._horizon_changed)
-        self.schedule_label = _wrapped("")
+        self.schedule_label = wrapped_label("")
         self.schedule_label.setAccessibleName("Fee schedule in use")
         settings = QHBoxLayout()
         settings.addWidget(self.development_plan)
         settings.addStretch(1)
         settings.addWidget(
-            _buddy(
+            buddy_label(
                 "&Discount rate:",
                 self.discount,
                 "Discount rate",
@@ -660,10 +161,10 @@ class WorksheetView(QWidget):
             )
         )
         settings.addWidget(self.discount)
-        settings.addWidget(_hint("a year (HM Treasury Green Book: 3.5%)"))
+        settings.addWidget(inline_note("a year (HM Treasury Green Book: 3.5%)"))
         settings.addSpacing(16)
         settings.addWidget(
-            _buddy(
+            buddy_label(
                 "&Horizon:",
                 self.horizon_box,
                 "Horizon in years",
@@ -671,7 +172,7 @@ class WorksheetView(QWidget):
             )
         )
         settings.addWidget(self.horizon_box)
-        settings.addWidget(_hint("(1 to 20)"))
+        settings.addWidget(inline_note("(1 to 20)"))
 
         # -- left: the options and the selected option's figures ------------------------------
         self.option_list = QListWidget()
@@ -719,7 +220,7 @@ class WorksheetView(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setVerticalSpacing(4)
         grid.addWidget(
-            _buddy(
+            buddy_label(
                 "Probability of &success:",
                 self.probability,
                 "Probability of success",
@@ -730,16 +231,20 @@ class WorksheetView(QWidget):
         )
         grid.addWidget(self.probability, 0, 1)
         grid.addWidget(
-            _buddy("Patient &benefit:", self.patient_benefit, "Patient benefit", PATIENT_SENTENCE),
+            buddy_label(
+                "Patient &benefit:", self.patient_benefit, "Patient benefit", PATIENT_SENTENCE
+            ),
             0,
             2,
         )
         grid.addWidget(self.patient_benefit, 0, 3)
         grid.setColumnStretch(4, 1)
-        patient_note = _wrapped(PATIENT_SENTENCE)
+        patient_note = wrapped_label(PATIENT_SENTENCE)
         grid.addWidget(patient_note, 1, 0, 1, 5)
         grid.addWidget(
-            _buddy("&Note:", self.note, "Note", "A note about this option and its figures."), 2, 0
+            buddy_label("&Note:", self.note, "Note", "A note about this option and its figures."),
+            2,
+            0,
         )
         grid.addWidget(self.note, 2, 1, 1, 4)
 
@@ -767,12 +272,12 @@ class WorksheetView(QWidget):
         self.years_table.setMinimumHeight(170)
         self.fill_button = QPushButton("&Fill official fees from the schedule")
         self.fill_button.clicked.connect(self.fill_official_fees)
-        self.fees_used = _ShortText()
+        self.fees_used = ShortText()
         self.fees_used.setReadOnly(True)
         self.fees_used.setAccessibleName("Official fees used")
         self.fees_used.setMinimumHeight(self.fees_used.sizeHint().height())
         self.fees_used.setTabChangesFocus(True)
-        self.status = _wrapped("", "errorText")
+        self.status = wrapped_label("", "errorText")
         self.status.setAccessibleName("Worksheet message")
         self.status.hide()
 
@@ -780,14 +285,14 @@ class WorksheetView(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 6, 0)
         left_layout.setSpacing(5)
-        left_layout.addWidget(_section("Protection options compared"))
+        left_layout.addWidget(section_label("Protection options compared"))
         left_layout.addLayout(options_row)
-        self.selected_title = _section("")
+        self.selected_title = section_label("")
         left_layout.addSpacing(4)
         left_layout.addWidget(self.selected_title)
         left_layout.addWidget(self.detail)
         left_layout.addWidget(
-            _wrapped(
+            wrapped_label(
                 "Costs: official fees, attorney (quotes), internal time. Benefits before the "
                 "probability of success: licence income, savings. £ a year; type to change."
             )
@@ -801,45 +306,7 @@ class WorksheetView(QWidget):
         left_layout.addWidget(self.fees_used, 1)
 
         # -- right: results, recommendation, gate and chart -----------------------------------
-        self.results_table = _FitTable(len(RESULT_ROWS), 0)
-        self.results_table.setVerticalHeaderLabels(list(RESULT_ROWS))
-        self.results_table.setAccessibleName("Results for all options, side by side")
-        self.results_table.setAccessibleDescription(
-            "One column for each option; rows give the recommendation, total cost, expected "
-            "benefit, net present value, benefit-cost ratio, break-even year and patient "
-            "benefit."
-        )
-        self.results_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.results_table.setWordWrap(True)
-        self.results_table.setTabKeyNavigation(False)
-        self.results_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        rheader = self.results_table.horizontalHeader()
-        rheader.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        rheader.setMinimumSectionSize(120)
-        self.results_table.verticalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.results_table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.recommendation = _wrapped("", "paragraph")
-        self.recommendation.setAccessibleName("Recommendation")
-        self.gate_box = QLabel()
-        self.gate_box.setObjectName("alertBox")
-        self.gate_box.setWordWrap(True)
-        self.gate_box.setAccessibleName("Step 6 gate")
-        self.gate_box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.gate_box.setFrameShape(QLabel.Shape.Box)
-        self.gate_box.setMargin(4)
-        self.gate_box.hide()
-        self.chart = CumulativeChart()
-
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(6, 0, 0, 0)
-        right_layout.setSpacing(5)
-        right_layout.addWidget(_section("Results, side by side (discounted to present value)"))
-        right_layout.addWidget(self.results_table)
-        right_layout.addWidget(self.recommendation)
-        right_layout.addWidget(self.chart, 1)
+        right = self._build_results()
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
@@ -856,7 +323,7 @@ class WorksheetView(QWidget):
         layout = QVBoxLayout(self)
         layout.setSpacing(5)
         under = QHBoxLayout()
-        under.addWidget(_wrapped(STEP6_SENTENCE, "guidanceRef"), 11)
+        under.addWidget(wrapped_label(STEP6_SENTENCE, "guidanceRef"), 11)
         under.addSpacing(16)
         under.addWidget(self.schedule_label, 9)
         layout.addLayout(settings)
@@ -962,13 +429,13 @@ class WorksheetView(QWidget):
             return True
         case_id = self.case_id if self.case_id is not None else self._ensure_case()
         if case_id is None:
-            _set_text(self.save_state, "Not saved yet: the case has not been created.")
+            set_text(self.save_state, "Not saved yet: the case has not been created.")
             return False
         self.case_id = case_id
         try:
             self.session.register.worksheets.save(case_id, self.worksheet())
         except RegisterError as exc:
-            _set_text(self.save_state, f"Worksheet not saved: {exc}")
+            set_text(self.save_state, f"Worksheet not saved: {exc}")
             return False
         self._dirty = False
         self._show_state()
@@ -977,13 +444,13 @@ class WorksheetView(QWidget):
 
     def _show_state(self) -> None:
         if self._dirty:
-            _set_text(self.save_state, "Changes not saved yet (they save automatically).")
+            set_text(self.save_state, "Changes not saved yet (they save automatically).")
         elif self.case_id is None:
-            _set_text(
+            set_text(
                 self.save_state, "The worksheet is saved with the case once you enter figures."
             )
         else:
-            _set_text(self.save_state, "All changes saved.")
+            set_text(self.save_state, "All changes saved.")
 
     def _changed(self) -> None:
         if self._loading:
@@ -1172,7 +639,7 @@ class WorksheetView(QWidget):
             self.status.setObjectName(name)
             self.status.style().unpolish(self.status)
             self.status.style().polish(self.status)
-        _set_text(self.status, text)
+        set_text(self.status, text)
         if self.status.isVisibleTo(self) != bool(text):
             self.status.setVisible(bool(text))
 
@@ -1238,90 +705,3 @@ class WorksheetView(QWidget):
                 )
             text = "\n".join(lines)
         self.fees_used.setPlainText(text)
-
-    # -- results ----------------------------------------------------------------------------
-    def _refresh_results(self) -> None:
-        try:
-            self._result = evaluate_worksheet(self.worksheet())
-        except RegisterError as exc:  # pragma: no cover - the view keeps the worksheet valid
-            self._message(f"The worksheet cannot be worked out: {exc}")
-            return
-        result = self._result
-        headers = [textwrap.fill(item.option.label, 24) for item in result.results]
-        cells = [
-            self._result_cells(item, item.option is result.recommended) for item in result.results
-        ]
-        shape = (headers, result.recommended)
-        table = self.results_table
-        if shape != self._results_shape:  # options or recommendation changed: rebuild
-            self._results_shape = shape
-            table.setColumnCount(len(headers))
-            table.setHorizontalHeaderLabels(headers)
-            for column, item in enumerate(result.results):
-                for row, text in enumerate(cells[column]):
-                    cell = QTableWidgetItem(text)
-                    cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                    cell.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                    if item.option is result.recommended:
-                        font = cell.font()
-                        font.setBold(True)
-                        cell.setFont(font)
-                    table.setItem(row, column, cell)
-            table.resizeRowsToContents()
-            table.updateGeometry()
-        else:  # only figures changed: touch just those cells
-            for column, texts in enumerate(cells):
-                for row, text in enumerate(texts):
-                    shown = table.item(row, column)
-                    if shown is not None and shown.text() != text:
-                        shown.setText(text)
-        _set_text(self.recommendation, result.explanation)
-        if result.gate:
-            body = result.gate
-            if body.startswith(GATE_PREFIX):
-                body = body[len(GATE_PREFIX) :]
-            _set_text(self.gate_box, f"No development plan: {body}")
-        else:
-            _set_text(self.gate_box, "")
-        if self.gate_box.isVisibleTo(self) != bool(result.gate):
-            self.gate_box.setVisible(bool(result.gate))
-        self._refresh_chart()
-
-    def _result_cells(self, item: OptionResult, recommended: bool) -> list[str]:
-        if recommended:
-            status = "Recommended"
-        elif item.option.registered and not self.has_development_plan:
-            status = "Held back (no plan)"
-        else:
-            status = "Not recommended"
-        return [
-            status,
-            money(item.total_cost),
-            money(item.expected_benefit),
-            money(item.npv),
-            "no costs" if item.bcr is None else f"{item.bcr}",
-            "never"
-            if item.break_even_year is None
-            else year_label(item.break_even_year, self.start),
-            f"{item.patient_benefit} of 5",
-        ]
-
-    def _refresh_chart(self) -> None:
-        plan = self.selected_plan()
-        if plan is None:
-            self.chart.set_data("", [], [], None, self.start)
-            return
-        try:
-            item = self._result.result(plan.option)
-        except KeyError:
-            self.chart.set_data("", [], [], None, self.start)
-            return
-        self.chart.set_data(
-            plan.option.label,
-            item.cumulative_cost,
-            item.cumulative_benefit,
-            item.break_even_year,
-            self.start,
-        )

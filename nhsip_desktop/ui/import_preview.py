@@ -1,0 +1,116 @@
+"""The import preview's table: the first rows, each problem given in words, not only colour."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QWidget,
+)
+
+from nhsip_desktop.cases.model import IP_KIND_SHORT, format_date
+from nhsip_desktop.interchange.importer import (
+    FIELDS,
+    RowResult,
+)
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def problems_text(row: RowResult, *, short: bool = False) -> str:
+    """The row's problems, then its notes, in words (``short``: first sentence of each)."""
+
+    def cut(message: str) -> str:
+        return re.split(r"(?<=[.!?])\s", message, maxsplit=1)[0] if short else message
+
+    parts = [f"{FIELDS.get(f, f)}: {cut(m)}" for f, m in row.errors]
+    parts += [f"Note ({FIELDS.get(f, f)}): {cut(m)}" for f, m in row.warnings]
+    return ("\n" if short else "  ").join(parts)
+
+
+class PreviewModel(QAbstractTableModel):
+    """The first rows of an import preview; problems are given in words, not only colour."""
+
+    COLUMNS = (
+        "Row",
+        "Imported?",
+        "Title",
+        "Problems",
+        "Stage",
+        "Kinds of IP",
+        "Received",
+        "Lead innovator",
+    )
+    _BAD = QBrush(QColor("#fbe9eb"))
+    _NOTE = QBrush(QColor("#fff5dc"))
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[RowResult] = []
+
+    def set_rows(self, rows: list[RowResult]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
+            return problems_text(row) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if row.errors:
+                return self._BAD
+            if row.warnings:
+                return self._NOTE
+        if role == Qt.ItemDataRole.FontRole and column == 1 and row.errors:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    @staticmethod
+    def _text(row: RowResult, column: int) -> str:
+        ready = row.ready
+        if column == 0:
+            return str(row.row_number)
+        if column == 1:
+            if row.errors:
+                return "No"
+            return "Yes (note)" if row.warnings else "Yes"
+        if column == 2:
+            return row.title or "(no title)"
+        if column == 3:
+            return problems_text(row, short=True)
+        if ready is None:
+            key = ("", "", "", "", "stage", "ip_kinds", "received_on", "lead_innovator")[column]
+            return row.values.get(key, "")
+        if column == 4:
+            return ready.stage.label
+        if column == 5:
+            return ", ".join(IP_KIND_SHORT[k] for k in ready.ip_kinds)
+        if column == 6:
+            return format_date(ready.received_on)
+        return ready.lead_innovator
