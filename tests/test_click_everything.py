@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QInputDialog,
     QLineEdit,
     QMenu,
     QMessageBox,
@@ -140,6 +141,14 @@ class Clicker:
         mp.setattr(QFileDialog, "getSaveFileName", staticmethod(save_name))
         mp.setattr(QFileDialog, "getOpenFileName", staticmethod(open_name))
         mp.setattr(QFileDialog, "getExistingDirectory", staticmethod(folder_name))
+
+        def text_input(_parent: Any, caption: str = "", *a: Any, **k: Any) -> tuple[str, bool]:
+            # File > Open hub… asks for a connection string: one that reaches no server, so
+            # the press ends in the hub window's own message, not in a wait for input.
+            clicker.events.append(f"text asked {caption!r}")
+            return "host=/nonexistent-hub-socket dbname=hub connect_timeout=2", True
+
+        mp.setattr(QInputDialog, "getText", staticmethod(text_input))
 
         def box(kind: str, answer: QMessageBox.StandardButton | None) -> Callable[..., Any]:
             def show(
