@@ -27,6 +27,7 @@ import contextlib
 import csv
 import datetime as dt
 import hashlib
+import itertools
 import json
 import operator
 import os
@@ -776,13 +777,18 @@ _XLSX_CELL: dict[str, Callable[[Any, str], str]] = {
 
 def _display_width(kind: str, text: str) -> int:
     """Roughly how many characters the cell shows (for fitting column widths)."""
+    return _shown_width(kind, len(text))
+
+
+def _shown_width(kind: str, length: int) -> int:
+    """Roughly how many characters a cell of ``length`` characters shows."""
     if kind == DATE:
         return 10
     if kind == TIME:
         return 19
     if kind == MONEY:
-        return len(text) + 1 + max(0, (len(text) - 4) // 3)  # "£" and thousands commas
-    return len(text)
+        return length + 1 + max(0, (length - 4) // 3)  # "£" and thousands commas
+    return length
 
 
 class _RowFormat:
@@ -854,6 +860,118 @@ class _RowFormat:
         return cells, odd
 
 
+_BATCH = 2000  # rows formatted together, column by column
+_NONE = type(None)
+
+
+def _csv_special(text: str) -> bool:
+    """Whether a CSV field must be quoted (as the csv module's minimal quoting does)."""
+    return '"' in text or "," in text or "\n" in text or "\r" in text
+
+
+class _BatchFormat:
+    """How a batch of one section's rows becomes CSV text and worksheet cells, column by
+    column: one type check, one formula check and one XML escape per column of the batch,
+    then one ``%`` format per row. Gives the same cells as :class:`_RowFormat` (text made
+    safe as :func:`cells.safe_text` does); a batch holding a value of an unexpected type in a
+    typed column is left to :class:`_RowFormat`, row by row (:meth:`columns` returns None)."""
+
+    def __init__(self, section: Section) -> None:
+        self.kinds = [column.kind for column in section.columns]
+        self.csv_line = ",".join(["%s"] * len(self.kinds)) + "\r\n"
+        self.xml_row = '<row r="%d">' + "".join(_CELL_TEMPLATE[k] for k in self.kinds) + "</row>"
+        self._seconds: dict[str, str] = {}
+
+    def columns(
+        self, batch: Sequence[Row]
+    ) -> tuple[list[list[str]], list[list[str]], list[list[str]]] | None:
+        """The batch's CSV fields, worksheet values and cells as shown (for the column widths),
+        column by column; None: to be written row by row."""
+        csv_columns: list[list[str]] = []
+        xml_columns: list[list[str]] = []
+        shown: list[list[str]] = []
+        count = len(batch)
+        for kind, values in zip(self.kinds, zip(*batch, strict=True), strict=True):
+            types = set(map(type, values))
+            empty = _NONE in types
+            types.discard(_NONE)
+            if kind in (TEXT, TIME):
+                if not types <= {str}:
+                    return None
+                column = ["" if v is None else v for v in values] if empty else list(values)
+                if {v[:1] for v in column} & FORMULA_STARTS:
+                    column = [QUOTE + v if v[:1] in FORMULA_STARTS else v for v in column]
+                shown.append(column)
+                joined = _SEPARATOR.join(column)
+                if _csv_special(joined):
+                    csv_columns.append(
+                        [
+                            '"' + v.replace('"', '""') + '"'
+                            if '"' in v or "," in v or "\n" in v or "\r" in v
+                            else v
+                            for v in column
+                        ]
+                    )
+                else:
+                    csv_columns.append(column)
+                if kind == TIME:
+                    times = self._times(column)
+                    if times is None:
+                        return None
+                    xml_columns.append(times)
+                    continue
+                if "&" in joined or "<" in joined or ">" in joined:
+                    joined = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                column = joined.split(_SEPARATOR)
+                if len(column) != count:  # a value held the separator itself
+                    return None
+                xml_columns.append(column)
+                continue
+            if kind == MONEY:
+                if not types <= {Decimal}:
+                    return None
+                column = ["" if v is None else f"{v:.2f}" for v in values]
+            elif kind == DATE:
+                if not types <= {dt.date}:
+                    return None
+                column = ["" if v is None else v.isoformat() for v in values]
+                xml_columns.append(
+                    ["" if v is None else str(v.toordinal() - _EXCEL_EPOCH) for v in values]
+                )
+                csv_columns.append(column)
+                shown.append(column)
+                continue
+            else:  # INT, NUMBER
+                if not types <= ({int} if kind == INT else {int, Decimal}):
+                    return None
+                column = ["" if v is None else str(v) for v in values]
+            csv_columns.append(column)
+            xml_columns.append(column)
+            shown.append(column)
+        return csv_columns, xml_columns, shown
+
+    def _times(self, column: list[str]) -> list[str] | None:
+        """UTC times ``YYYY-MM-DDTHH:MM:SS...`` as days since 30/12/1899, to the second."""
+        cache = self._seconds
+        out: list[str] = []
+        for text in column:
+            if not text:
+                out.append("")
+                continue
+            key = text[:19]
+            value = cache.get(key)
+            if value is None:
+                try:
+                    value = repr((_from_iso(key) - _EXCEL_EPOCH_TIME) / _DAY)
+                except ValueError:
+                    return None
+                if len(cache) > 50_000:
+                    cache.clear()
+                cache[key] = value
+            out.append(value)
+        return out
+
+
 def _write_section(
     source: _Source,
     section: Section,
@@ -861,29 +979,34 @@ def _write_section(
     book: _WorkbookWriter | None,
     check_cancelled: Callable[[], None],
 ) -> int:
-    """One section: its CSV file and (with ``book``) its worksheet, in one pass."""
+    """One section: its CSV file and (with ``book``) its worksheet, in one pass, a batch of
+    rows at a time."""
     layout = _RowFormat(section)
-    to_cells = layout.cells
+    fast = _BatchFormat(section)
     sheet = book.sheet(section, layout) if book is not None else None
     rows = 0
-    add = sheet.add if sheet is not None else None
-
-    def lines() -> Iterator[list[Any]]:
-        nonlocal rows
-        for row in section.rows(source):
-            cells, odd = to_cells(row)
-            if add is not None:
-                add(row, cells, odd)
-            yield cells
-            rows += 1
-            if rows % 5000 == 0:
-                check_cancelled()
-
     try:
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow([column.name for column in section.columns])
-            writer.writerows(lines())
+            source_rows = iter(section.rows(source))
+            while batch := list(itertools.islice(source_rows, _BATCH)):
+                formatted = fast.columns(batch)
+                if formatted is not None and (sheet is None or sheet.room(len(batch))):
+                    csv_columns, xml_columns, shown = formatted
+                    handle.write(
+                        "".join(map(fast.csv_line.__mod__, zip(*csv_columns, strict=True)))
+                    )
+                    if sheet is not None:
+                        sheet.add_columns(fast.xml_row, xml_columns, shown, len(batch))
+                else:  # a value of an unexpected type, or the sheet is full: row by row
+                    for row in batch:
+                        cells, odd = layout.cells(row)
+                        if sheet is not None:
+                            sheet.add(row, cells, odd)
+                        writer.writerow(cells)
+                rows += len(batch)
+                check_cancelled()
     except BaseException:
         if sheet is not None:
             sheet.abort()  # so the workbook can be closed (and the work folder removed)
@@ -993,6 +1116,35 @@ class _SheetWriter:
         self._chunk: list[str] = []
         self._number = 1
         self._days: dict[str, int] = {}
+        self._pending_rows = 0
+
+    def room(self, count: int) -> bool:
+        """Whether ``count`` more rows fit in the sheet."""
+        return self._number + count < MAX_SHEET_ROWS
+
+    def add_columns(
+        self, template: str, values: list[list[str]], shown: list[list[str]], count: int
+    ) -> None:
+        """``count`` rows given column by column (see :class:`_BatchFormat`): ``template``
+        filled with each row's number and values; ``shown`` (the cells as shown) fits the
+        widths while they are not yet written."""
+        first = self._number + 1
+        self._number += count
+        xml = "".join(map(template.__mod__, zip(range(first, first + count), *values, strict=True)))
+        if self._pending is not None:
+            self._pending.append(xml)
+            self._pending_rows += count
+            widths = self._widths
+            for index, column in enumerate(shown):
+                longest = max(map(len, column[:_FIT_SAMPLE]), default=0)
+                width = _shown_width(self._kinds[index], longest)
+                if width > widths[index]:
+                    widths[index] = width
+            if self._pending_rows >= _FIT_SAMPLE:
+                self._start()
+            return
+        self._chunk.append(xml)
+        self._flush()
 
     def add(self, row: Row, cells: list[Any], odd: bool) -> None:
         if self._number >= MAX_SHEET_ROWS:
@@ -1007,7 +1159,8 @@ class _SheetWriter:
                 shown = _display_width(self._kinds[index], str(text))
                 if shown > widths[index]:
                     widths[index] = shown
-            if len(self._pending) >= _FIT_SAMPLE:
+            self._pending_rows += 1
+            if self._pending_rows >= _FIT_SAMPLE:
                 self._start()
             return
         self._chunk.append(xml)
