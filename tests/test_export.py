@@ -601,7 +601,16 @@ def test_rows_written_a_batch_at_a_time_are_the_rows_written_one_by_one(
 ) -> None:
     # Text a CSV file must quote, XML must escape, a spreadsheet would run; empty cells; a
     # value of an unexpected type in a typed column (that batch goes row by row).
-    tricky = [*FORMULAS, 'say "hi", twice', "line\nbreak", "a & b <c>", "", "£ Łukasz", None]
+    tricky = [
+        *FORMULAS,
+        'say "hi", twice',
+        "line\nbreak",
+        "a & b <c>",
+        "",
+        "£ Łukasz",
+        None,
+        "\x07",
+    ]
     kinds = ("text", "int", "number", "date", "money", "time")
     columns = tuple(export_module.Column(f"c{n}", "test", kind) for n, kind in enumerate(kinds))
     odd_at = 23
