@@ -862,6 +862,7 @@ class _RowFormat:
 
 
 _BATCH = 2000  # rows formatted together, column by column
+_FORMULA_AFTER_SEPARATOR = tuple(_SEPARATOR + start for start in sorted(FORMULA_STARTS))
 _NONE = type(None)
 
 
@@ -900,10 +901,15 @@ class _BatchFormat:
                 if not types <= {str}:
                     return None
                 column = ["" if v is None else v for v in values] if empty else list(values)
-                if {v[:1] for v in column} & FORMULA_STARTS:
-                    column = [QUOTE + v if v[:1] in FORMULA_STARTS else v for v in column]
-                shown.append(column)
                 joined = _SEPARATOR.join(column)
+                # One search a formula start for the column joined (a separator before each
+                # cell but the first), not a test a cell.
+                if column[0][:1] in FORMULA_STARTS or any(
+                    start in joined for start in _FORMULA_AFTER_SEPARATOR
+                ):
+                    column = [QUOTE + v if v[:1] in FORMULA_STARTS else v for v in column]
+                    joined = _SEPARATOR.join(column)
+                shown.append(column)
                 if _csv_special(joined):
                     csv_columns.append(
                         [
