@@ -633,7 +633,7 @@ def test_rows_written_a_batch_at_a_time_are_the_rows_written_one_by_one(
 
     mixed = export_module.Section("mixed", "mixed.csv", "Mixed", columns, rows)
     sections = [*SECTIONS, mixed]
-    monkeypatch.setattr(export_module, "_BATCH", 7)  # several batches, one of them odd
+    monkeypatch.setattr(export_module, "_BATCH", 5)  # several batches, one of them odd
     batched = _write_every_section(filled, tmp_path / "batched", sections)
     monkeypatch.setattr(export_module._BatchFormat, "columns", lambda _self, _batch: None)
     one_by_one = _write_every_section(filled, tmp_path / "rows", sections)
@@ -644,4 +644,5 @@ def test_rows_written_a_batch_at_a_time_are_the_rows_written_one_by_one(
     mixed_rows = list(csv.reader(io.StringIO(batched["mixed.csv"].decode("utf-8-sig"))))
     assert mixed_rows[1 + odd_at][3] == "31/12/2024" and len(mixed_rows) == 41
     firsts = {r[0] for r in mixed_rows}
+    assert all(c[:1] not in FORMULA_STARTS or is_number(c) for r in mixed_rows for c in r)
     assert {"'=1+1", 'say "hi", twice', "line\nbreak", "a & b <c>"} <= firsts
