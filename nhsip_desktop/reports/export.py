@@ -6,8 +6,10 @@ module only decides how each type is written. In the CSV files dates are ``YYYY-
 amounts pounds with two decimals; in the workbook dates are dates and amounts numbers in a £
 format. Text that a spreadsheet would read as a formula is made safe (``cells.safe_text``).
 
-Streams row by row (bounded memory at 100,000 cases): each section is written to its CSV file
-and its worksheet in one pass. The pack is built in a work folder beside the target and
+Streams a batch of 2,000 rows at a time (bounded memory at 100,000 cases): each section is
+written to its CSV file and its worksheet in one pass, each batch column by column (one type,
+formula and XML check a column, one format a row; a batch with a value of an unexpected type
+is written row by row). The pack is built in a work folder beside the target and
 renamed into place only when complete; a cancelled or failed export removes it, and one left
 by a crash (power cut, killed process) is removed at the next start
 (:func:`remove_leftover_work`). The export and the sections chosen are recorded in the audit
