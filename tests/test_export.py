@@ -6,12 +6,14 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import zipfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +27,7 @@ from nhsip_desktop.core.cells import FORMULA_STARTS
 from nhsip_desktop.finance.ledgers import CostCategory, CostEntry
 from nhsip_desktop.finance.revenue import ReturnKind
 from nhsip_desktop.interchange.importer import ImportMapping, import_rows, preview, read_table
+from nhsip_desktop.reports import export as export_module
 from nhsip_desktop.reports.export import (
     MANIFEST,
     PUBLIC_KEY,
@@ -574,3 +577,72 @@ def test_characters_xml_cannot_hold_are_dropped_from_the_workbook_only(
     assert row["title"] == case.title  # the CSV keeps the text as it is
     sheet = openpyxl.load_workbook(folder / "register.xlsx")["cases"]
     assert sheet["B2"].value == "Bell and unitseparator & <tags>"
+
+
+def _write_every_section(
+    register: Register, folder: Path, sections: list[export_module.Section]
+) -> dict[str, bytes]:
+    """Each section's CSV file and worksheet, written as the export writes them."""
+    folder.mkdir()
+    source = export_module._Source(register)
+    book = export_module._WorkbookWriter(folder / "book.xlsx")
+    for section in sections:
+        export_module._write_section(source, section, folder / section.file, book, lambda: None)
+    book.finish([["README"]])
+    book.close()
+    out = {path.name: path.read_bytes() for path in folder.glob("*.csv")}
+    with zipfile.ZipFile(folder / "book.xlsx") as parts:
+        out |= {name: parts.read(name) for name in parts.namelist()}
+    return out
+
+
+def test_rows_written_a_batch_at_a_time_are_the_rows_written_one_by_one(
+    filled: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Text a CSV file must quote, XML must escape, a spreadsheet would run; empty cells; a
+    # value of an unexpected type in a typed column (that batch goes row by row).
+    tricky = [
+        *FORMULAS,
+        'say "hi", twice',
+        "line\nbreak",
+        "a & b <c>",
+        "",
+        "£ Łukasz",
+        None,
+        "\x07",
+    ]
+    kinds = ("text", "int", "number", "date", "money", "time")
+    columns = tuple(export_module.Column(f"c{n}", "test", kind) for n, kind in enumerate(kinds))
+    odd_at = 23
+
+    def rows(_source: object) -> list[tuple[object, ...]]:
+        out: list[tuple[object, ...]] = []
+        for n in range(40):
+            out.append(
+                (
+                    tricky[n % len(tricky)],
+                    None if n % 5 == 0 else n - 20,
+                    None if n % 4 == 0 else (Decimal("12.5") if n % 2 else 3),
+                    None if n % 3 == 0 else dt.date(2024, 1, 1) + dt.timedelta(days=n * 40),
+                    None if n % 6 == 0 else Decimal(n * 1234) / 7,
+                    "" if n % 7 == 0 else f"2025-03-{n % 28 + 1:02d}T10:{n:02d}:05.5Z",
+                )
+            )
+        out[odd_at] = (*out[odd_at][:3], "31/12/2024", *out[odd_at][4:])
+        return out
+
+    mixed = export_module.Section("mixed", "mixed.csv", "Mixed", columns, rows)
+    sections = [*SECTIONS, mixed]
+    monkeypatch.setattr(export_module, "_BATCH", 5)  # several batches, one of them odd
+    batched = _write_every_section(filled, tmp_path / "batched", sections)
+    monkeypatch.setattr(export_module._BatchFormat, "columns", lambda _self, _batch: None)
+    one_by_one = _write_every_section(filled, tmp_path / "rows", sections)
+    assert batched.keys() == one_by_one.keys()
+    for name, data in one_by_one.items():
+        assert batched[name] == data, name
+    # The rows really went through both paths, and the odd row was written as text.
+    mixed_rows = list(csv.reader(io.StringIO(batched["mixed.csv"].decode("utf-8-sig"))))
+    assert mixed_rows[1 + odd_at][3] == "31/12/2024" and len(mixed_rows) == 41
+    firsts = {r[0] for r in mixed_rows}
+    assert all(c[:1] not in FORMULA_STARTS or is_number(c) for r in mixed_rows for c in r)
+    assert {"'=1+1", 'say "hi", twice', "line\nbreak", "a & b <c>"} <= firsts

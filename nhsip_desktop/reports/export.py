@@ -6,8 +6,10 @@ module only decides how each type is written. In the CSV files dates are ``YYYY-
 amounts pounds with two decimals; in the workbook dates are dates and amounts numbers in a £
 format. Text that a spreadsheet would read as a formula is made safe (``cells.safe_text``).
 
-Streams row by row (bounded memory at 100,000 cases): each section is written to its CSV file
-and its worksheet in one pass. The pack is built in a work folder beside the target and
+Streams a batch of 2,000 rows at a time (bounded memory at 100,000 cases): each section is
+written to its CSV file and its worksheet in one pass, each batch column by column (one type,
+formula and XML check a column, one format a row; a batch with a value of an unexpected type
+is written row by row). The pack is built in a work folder beside the target and
 renamed into place only when complete; a cancelled or failed export removes it, and one left
 by a crash (power cut, killed process) is removed at the next start
 (:func:`remove_leftover_work`). The export and the sections chosen are recorded in the audit
@@ -27,6 +29,7 @@ import contextlib
 import csv
 import datetime as dt
 import hashlib
+import itertools
 import json
 import operator
 import os
@@ -760,7 +763,8 @@ _CELL_TEMPLATE = {  # "%" escaped as "%%" nowhere: no template holds one
     MONEY: f'<c s="{_S_MONEY}"><v>%s</v></c>',
     TIME: f'<c s="{_S_TIME}"><v>%s</v></c>',
 }
-_EMPTY_CELLS = tuple(template.replace("%s", "") for template in _CELL_TEMPLATE.values())
+_EMPTY_CELLS = {kind: template.replace("%s", "") for kind, template in _CELL_TEMPLATE.items()}
+_ILLEGAL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])  # as _ILLEGAL_XML
 _from_iso = dt.datetime.fromisoformat
 _EXCEL_EPOCH_TIME = dt.datetime(1899, 12, 30)
 _DAY = dt.timedelta(days=1)
@@ -777,13 +781,18 @@ _XLSX_CELL: dict[str, Callable[[Any, str], str]] = {
 
 def _display_width(kind: str, text: str) -> int:
     """Roughly how many characters the cell shows (for fitting column widths)."""
+    return _shown_width(kind, len(text))
+
+
+def _shown_width(kind: str, length: int) -> int:
+    """Roughly how many characters a cell of ``length`` characters shows."""
     if kind == DATE:
         return 10
     if kind == TIME:
         return 19
     if kind == MONEY:
-        return len(text) + 1 + max(0, (len(text) - 4) // 3)  # "£" and thousands commas
-    return len(text)
+        return length + 1 + max(0, (length - 4) // 3)  # "£" and thousands commas
+    return length
 
 
 class _RowFormat:
@@ -855,6 +864,124 @@ class _RowFormat:
         return cells, odd
 
 
+_BATCH = 2000  # rows formatted together, column by column
+_FORMULA_AFTER_SEPARATOR = tuple(_SEPARATOR + start for start in sorted(FORMULA_STARTS))
+_NONE = type(None)
+
+
+def _csv_special(text: str) -> bool:
+    """Whether a CSV field must be quoted (as the csv module's minimal quoting does)."""
+    return '"' in text or "," in text or "\n" in text or "\r" in text
+
+
+class _BatchFormat:
+    """How a batch of one section's rows becomes CSV text and worksheet cells, column by
+    column: one type check, one formula check and one XML escape per column of the batch,
+    then one ``%`` format per row. Gives the same cells as :class:`_RowFormat` (text made
+    safe as :func:`cells.safe_text` does); a batch holding a value of an unexpected type in a
+    typed column is left to :class:`_RowFormat`, row by row (:meth:`columns` returns None)."""
+
+    def __init__(self, section: Section) -> None:
+        self.kinds = [column.kind for column in section.columns]
+        self.csv_line = ",".join(["%s"] * len(self.kinds)) + "\r\n"
+        self.xml_row = '<row r="%d">' + "".join(_CELL_TEMPLATE[k] for k in self.kinds) + "</row>"
+        self._seconds: dict[str, str] = {}
+
+    def columns(
+        self, batch: Sequence[Row]
+    ) -> tuple[list[list[str]], list[list[str]], list[list[str]]] | None:
+        """The batch's CSV fields, worksheet values and cells as shown (for the column widths),
+        column by column; None: to be written row by row."""
+        csv_columns: list[list[str]] = []
+        xml_columns: list[list[str]] = []
+        shown: list[list[str]] = []
+        count = len(batch)
+        for kind, values in zip(self.kinds, zip(*batch, strict=True), strict=True):
+            types = set(map(type, values))
+            empty = _NONE in types
+            types.discard(_NONE)
+            if kind in (TEXT, TIME):
+                if not types <= {str}:
+                    return None
+                column = ["" if v is None else v for v in values] if empty else list(values)
+                joined = _SEPARATOR.join(column)
+                # One search a formula start for the column joined (a separator before each
+                # cell but the first), not a test a cell.
+                if column[0][:1] in FORMULA_STARTS or any(
+                    start in joined for start in _FORMULA_AFTER_SEPARATOR
+                ):
+                    column = [QUOTE + v if v[:1] in FORMULA_STARTS else v for v in column]
+                    joined = _SEPARATOR.join(column)
+                shown.append(column)
+                if _csv_special(joined):
+                    csv_columns.append(
+                        [
+                            '"' + v.replace('"', '""') + '"'
+                            if '"' in v or "," in v or "\n" in v or "\r" in v
+                            else v
+                            for v in column
+                        ]
+                    )
+                else:
+                    csv_columns.append(column)
+                if kind == TIME:
+                    times = self._times(column)
+                    if times is None:
+                        return None
+                    xml_columns.append(times)
+                    continue
+                if "&" in joined or "<" in joined or ">" in joined:
+                    joined = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                column = joined.split(_SEPARATOR)
+                if len(column) != count:  # a value held the separator itself
+                    return None
+                xml_columns.append(column)
+                continue
+            if kind == MONEY:
+                if not types <= {Decimal}:
+                    return None
+                column = ["" if v is None else f"{v:.2f}" for v in values]
+            elif kind == DATE:
+                if not types <= {dt.date}:
+                    return None
+                column = ["" if v is None else v.isoformat() for v in values]
+                xml_columns.append(
+                    ["" if v is None else str(v.toordinal() - _EXCEL_EPOCH) for v in values]
+                )
+                csv_columns.append(column)
+                shown.append(column)
+                continue
+            else:  # INT, NUMBER
+                if not types <= ({int} if kind == INT else {int, Decimal}):
+                    return None
+                column = ["" if v is None else str(v) for v in values]
+            csv_columns.append(column)
+            xml_columns.append(column)
+            shown.append(column)
+        return csv_columns, xml_columns, shown
+
+    def _times(self, column: list[str]) -> list[str] | None:
+        """UTC times ``YYYY-MM-DDTHH:MM:SS...`` as days since 30/12/1899, to the second."""
+        cache = self._seconds
+        out: list[str] = []
+        for text in column:
+            if not text:
+                out.append("")
+                continue
+            key = text[:19]
+            value = cache.get(key)
+            if value is None:
+                try:
+                    value = repr((_from_iso(key) - _EXCEL_EPOCH_TIME) / _DAY)
+                except ValueError:
+                    return None
+                if len(cache) > 50_000:
+                    cache.clear()
+                cache[key] = value
+            out.append(value)
+        return out
+
+
 def _write_section(
     source: _Source,
     section: Section,
@@ -862,29 +989,34 @@ def _write_section(
     book: _WorkbookWriter | None,
     check_cancelled: Callable[[], None],
 ) -> int:
-    """One section: its CSV file and (with ``book``) its worksheet, in one pass."""
+    """One section: its CSV file and (with ``book``) its worksheet, in one pass, a batch of
+    rows at a time."""
     layout = _RowFormat(section)
-    to_cells = layout.cells
+    fast = _BatchFormat(section)
     sheet = book.sheet(section, layout) if book is not None else None
     rows = 0
-    add = sheet.add if sheet is not None else None
-
-    def lines() -> Iterator[list[Any]]:
-        nonlocal rows
-        for row in section.rows(source):
-            cells, odd = to_cells(row)
-            if add is not None:
-                add(row, cells, odd)
-            yield cells
-            rows += 1
-            if rows % 5000 == 0:
-                check_cancelled()
-
     try:
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow([column.name for column in section.columns])
-            writer.writerows(lines())
+            source_rows = iter(section.rows(source))
+            while batch := list(itertools.islice(source_rows, _BATCH)):
+                formatted = fast.columns(batch)
+                if formatted is not None and (sheet is None or sheet.room(len(batch))):
+                    csv_columns, xml_columns, shown = formatted
+                    handle.write(
+                        "".join(map(fast.csv_line.__mod__, zip(*csv_columns, strict=True)))
+                    )
+                    if sheet is not None:
+                        sheet.add_columns(fast.xml_row, xml_columns, shown, len(batch))
+                else:  # a value of an unexpected type, or the sheet is full: row by row
+                    for row in batch:
+                        cells, odd = layout.cells(row)
+                        if sheet is not None:
+                            sheet.add(row, cells, odd)
+                        writer.writerow(cells)
+                rows += len(batch)
+                check_cancelled()
     except BaseException:
         if sheet is not None:
             sheet.abort()  # so the workbook can be closed (and the work folder removed)
@@ -994,6 +1126,37 @@ class _SheetWriter:
         self._chunk: list[str] = []
         self._number = 1
         self._days: dict[str, int] = {}
+        self._pending_rows = 0
+        # The empty cells the rows of this sheet can hold, written as empty elements.
+        self._empties = tuple(_EMPTY_CELLS[kind].encode() for kind in dict.fromkeys(self._kinds))
+
+    def room(self, count: int) -> bool:
+        """Whether ``count`` more rows fit in the sheet."""
+        return self._number + count < MAX_SHEET_ROWS
+
+    def add_columns(
+        self, template: str, values: list[list[str]], shown: list[list[str]], count: int
+    ) -> None:
+        """``count`` rows given column by column (see :class:`_BatchFormat`): ``template``
+        filled with each row's number and values; ``shown`` (the cells as shown) fits the
+        widths while they are not yet written."""
+        first = self._number + 1
+        self._number += count
+        xml = "".join(map(template.__mod__, zip(range(first, first + count), *values, strict=True)))
+        if self._pending is not None:
+            self._pending.append(xml)
+            self._pending_rows += count
+            widths = self._widths
+            for index, column in enumerate(shown):
+                longest = max(map(len, column[:_FIT_SAMPLE]), default=0)
+                width = _shown_width(self._kinds[index], longest)
+                if width > widths[index]:
+                    widths[index] = width
+            if self._pending_rows >= _FIT_SAMPLE:
+                self._start()
+            return
+        self._chunk.append(xml)
+        self._flush()
 
     def add(self, row: Row, cells: list[Any], odd: bool) -> None:
         if self._number >= MAX_SHEET_ROWS:
@@ -1008,7 +1171,8 @@ class _SheetWriter:
                 shown = _display_width(self._kinds[index], str(text))
                 if shown > widths[index]:
                     widths[index] = shown
-            if len(self._pending) >= _FIT_SAMPLE:
+            self._pending_rows += 1
+            if self._pending_rows >= _FIT_SAMPLE:
                 self._start()
             return
         self._chunk.append(xml)
@@ -1067,11 +1231,17 @@ class _SheetWriter:
 
     def _flush(self) -> None:
         text = "".join(self._chunk)
-        if _ILLEGAL_XML.search(text):  # characters XML cannot hold at all: dropped
-            text = _ILLEGAL_XML.sub("", text)
-        for empty in _EMPTY_CELLS:
-            text = text.replace(empty, "<c/>")
-        self._out.write(text.encode("utf-8"))
+        # Characters XML cannot hold at all are dropped: the control characters are single
+        # bytes in UTF-8 (never part of another character's bytes), deleted in one C pass.
+        data = text.encode("utf-8")
+        kept = data.translate(None, _ILLEGAL_BYTES)
+        if len(kept) != len(data):
+            data = kept
+        if "\ufffe" in text or "\uffff" in text:
+            data = data.replace("\ufffe".encode(), b"").replace("\uffff".encode(), b"")
+        for empty in self._empties:
+            data = data.replace(empty, b"<c/>")
+        self._out.write(data)
         self._chunk.clear()
 
     def _start(self) -> None:
@@ -1295,6 +1465,7 @@ def _write_listing(register: Register, path: Path) -> int:
 
     # One text object a page (not a drawString a cell): a 100,000-case listing is 1,900 pages.
     text: Any = None
+    out: Any = None
     for reference, stage, received, title in q.listing(register):
         if count % rows_per_page == 0:
             if count:
@@ -1304,6 +1475,10 @@ def _write_listing(register: Register, path: Path) -> int:
             header()
             text = canvas.beginText()
             text.setFont("Helvetica", 8)
+            # Each cell is placed by its own origin, so the cursor need not move across it:
+            # ReportLab's _textOut writes the text without measuring its width (a third of
+            # the listing's time); textOut if a ReportLab version lacks it.
+            out = getattr(text, "_textOut", text.textOut)
         y = height - 80 - (count % rows_per_page) * 13
         for x, value in (
             (40, reference),
@@ -1312,7 +1487,7 @@ def _write_listing(register: Register, path: Path) -> int:
             (240, (title or "(untitled draft)")[:85]),
         ):
             text.setTextOrigin(x, y)
-            text.textOut(value)
+            out(value)
         count += 1
     if text is not None:
         canvas.drawText(text)
