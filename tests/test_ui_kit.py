@@ -75,7 +75,7 @@ def test_problems_appear_under_their_fields_without_moving_save(qtbot: Any) -> N
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
     QApplication.processEvents()
     assert dialog.isVisible() and not dialog.submitted
-    assert "not a date" in dialog.form.problem_text("held_on")
+    assert "not a real date" in dialog.form.problem_text("held_on")
     assert dialog.form.problem_text("audience") == "Audience: this is needed."
     assert "type an amount" in dialog.form.problem_text("cost")
     assert dialog.form.problem_text("note") == ""
