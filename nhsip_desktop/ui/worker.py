@@ -129,7 +129,7 @@ def run_in_background(
     dialog = QProgressDialog(label, "", 0, 0, parent)
     dialog.setWindowTitle(title)
     dialog.setAccessibleName(title)
-    dialog.setCancelButton(None)  # type: ignore[arg-type]
+    dialog.setCancelButton(None)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(show_after_ms)
     dialog.setAutoClose(False)
