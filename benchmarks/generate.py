@@ -43,9 +43,9 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT.parent) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT.parent))
 
-from nhsip_desktop.demo_data import demo_cases, demo_disclosure  # noqa: E402
-from nhsip_desktop.disclosure import Answer, Contributor, Relationship  # noqa: E402
-from nhsip_desktop.rights import Right, RightStatus, RightType  # noqa: E402
+from nhsip_desktop.assets.rights import Right, RightStatus, RightType  # noqa: E402
+from nhsip_desktop.cases.disclosure import Answer, Contributor, Relationship  # noqa: E402
+from nhsip_desktop.interchange.demo_data import demo_cases, demo_disclosure  # noqa: E402
 from nhsip_desktop.store.audit import Actor  # noqa: E402
 from nhsip_desktop.store.recovery import encode_recovery_key  # noqa: E402
 from nhsip_desktop.store.register import Register  # noqa: E402

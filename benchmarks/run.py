@@ -403,7 +403,7 @@ def _each(work: Callable[[int], object], case_ids: list[int]) -> None:
 
 def child_store(paths: Paths, repeats: int, n_queries: int, plain: bool) -> dict[str, Any]:
     """The store operations alone, on the encrypted register or its plaintext copy."""
-    from nhsip_desktop.cases import CaseFilter
+    from nhsip_desktop.cases.model import CaseFilter
     from nhsip_desktop.store.register import Register
 
     if plain:

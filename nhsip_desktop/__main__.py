@@ -1,3 +1,3 @@
-from nhsip_desktop.cli import main
+from nhsip_desktop.app.cli import main
 
 raise SystemExit(main())

@@ -27,7 +27,7 @@ def main() -> int:
 
     from PySide6.QtWidgets import QWidget
 
-    from nhsip_desktop.appconfig import AppConfig
+    from nhsip_desktop.app.appconfig import AppConfig
     from nhsip_desktop.store.recovery import encode_recovery_key
     from nhsip_desktop.ui.app import make_app
     from nhsip_desktop.ui.main_window import MainWindow
@@ -222,8 +222,8 @@ def render_pdf_page(pdf: Path, name: str) -> None:
 
 
 def first_active_reference(register: object) -> str:
-    """The demo case that has returns recorded (see nhsip_desktop.demo_extras)."""
-    from nhsip_desktop.cases import CaseFilter, Stage
+    """The demo case that has returns recorded (see nhsip_desktop.interchange.demo_extras)."""
+    from nhsip_desktop.cases.model import CaseFilter, Stage
 
     cases = register.cases.search(CaseFilter(descending=False))  # type: ignore[attr-defined]
     return next(c.reference for c in cases if c.stage is Stage.ACTIVE)

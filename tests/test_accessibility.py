@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 import nhsip_desktop.ui as ui_package
-from nhsip_desktop.cli import build_demo
+from nhsip_desktop.app.cli import build_demo
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.app import make_app

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nhsip_desktop.agreements import (
+from nhsip_desktop.agreements.model import (
     KIND_AGREEMENT,
     KIND_OBLIGATION,
     KIND_TTC_REVIEW,
@@ -28,7 +28,7 @@ from nhsip_desktop.agreements import (
     validate_agreement,
     validate_ttc_review,
 )
-from nhsip_desktop.renewals import add_months, upcoming
+from nhsip_desktop.assets.renewals import add_months, upcoming
 from nhsip_desktop.store.agreements import MAX_AGREEMENT_FILE_BYTES, AgreementManager
 from nhsip_desktop.store.errors import ValidationError
 from nhsip_desktop.store.register import Changes, Register

@@ -15,16 +15,16 @@ from pypdf import PdfReader
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget
 
-from nhsip_desktop.agreements import (
+from nhsip_desktop.agreements.model import (
     KIND_TTC_REVIEW,
     Agreement,
     AgreementKind,
     LicenceType,
     Obligation,
 )
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.checklists import Severity
-from nhsip_desktop.renewals import add_months
+from nhsip_desktop.assets.renewals import add_months
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.guidance.checklists import Severity
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.agreements_page import (
     AGREEMENT_COLUMNS,

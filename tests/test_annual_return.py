@@ -12,7 +12,12 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from nhsip_desktop.annual_return import (
+from nhsip_desktop.assets.renewals import add_months
+from nhsip_desktop.assets.rights import Right, RightStatus, RightType
+from nhsip_desktop.cases.disclosure import Contributor, Disclosure
+from nhsip_desktop.finance.ledgers import CostCategory, CostEntry, ReviewOutcome
+from nhsip_desktop.finance.revenue import ReturnKind
+from nhsip_desktop.governance.annual_return import (
     NO_DATA,
     NOT_APPLICABLE,
     AnnualFigures,
@@ -20,8 +25,7 @@ from nhsip_desktop.annual_return import (
     financial_year,
     period_text,
 )
-from nhsip_desktop.disclosure import Contributor, Disclosure
-from nhsip_desktop.governance import (
+from nhsip_desktop.governance.model import (
     ACTIONS,
     DecisionMaking,
     GovernanceRecord,
@@ -33,15 +37,11 @@ from nhsip_desktop.governance import (
     TtcModel,
     Variation,
 )
-from nhsip_desktop.ledgers import CostCategory, CostEntry, ReviewOutcome
-from nhsip_desktop.renewals import add_months
 from nhsip_desktop.reports.annual_return import (
     ANNUAL_RETURN_SECTIONS,
     annual_return_title,
     write_annual_return,
 )
-from nhsip_desktop.revenue import ReturnKind
-from nhsip_desktop.rights import Right, RightStatus, RightType
 from nhsip_desktop.store.audit import utc_now
 from nhsip_desktop.store.governance import GovernanceManager
 from nhsip_desktop.store.register import Register

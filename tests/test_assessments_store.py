@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from nhsip_desktop.cases import IpKind, Stage
-from nhsip_desktop.checklists import ItemAnswer, parse_checklist
-from nhsip_desktop.disclosure import Contributor, Disclosure
-from nhsip_desktop.stages import effective_next_action
+from nhsip_desktop.cases.disclosure import Contributor, Disclosure
+from nhsip_desktop.cases.model import IpKind, Stage
+from nhsip_desktop.cases.stages import effective_next_action
+from nhsip_desktop.guidance.checklists import ItemAnswer, parse_checklist
 from nhsip_desktop.store.errors import ValidationError
 from nhsip_desktop.store.register import Register
 

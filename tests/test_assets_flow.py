@@ -9,14 +9,14 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.renewals import add_months
-from nhsip_desktop.rights import RightStatus
+from nhsip_desktop.assets.renewals import add_months
+from nhsip_desktop.assets.rights import RightStatus
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.cases.worksheet import ProtectionOption
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.assets_page import AssetsPage, RightDialog
 from nhsip_desktop.ui.main_window import MainWindow
 from nhsip_desktop.ui.session import RegisterSession
-from nhsip_desktop.worksheet import ProtectionOption
 from tests.test_worksheet_view import add_option, set_spin, type_cell
 
 

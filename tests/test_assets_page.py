@@ -12,11 +12,11 @@ import pytest
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QDialog, QWidget
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.deadline_rules import ipo_working_day, shipped_rules
-from nhsip_desktop.ledgers import CostCategory, ReviewOutcome
-from nhsip_desktop.renewals import add_months, gb_patent_renewals
-from nhsip_desktop.rights import Right, RightStatus, RightType
+from nhsip_desktop.assets.deadline_rules import ipo_working_day, shipped_rules
+from nhsip_desktop.assets.renewals import add_months, gb_patent_renewals
+from nhsip_desktop.assets.rights import Right, RightStatus, RightType
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.finance.ledgers import CostCategory, ReviewOutcome
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.assets_page import (
     DEADLINE_COLUMNS,

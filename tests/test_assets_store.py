@@ -7,17 +7,17 @@ from decimal import Decimal
 
 import pytest
 
-from nhsip_desktop.cases import IpKind, Stage
-from nhsip_desktop.disclosure import Contributor, Disclosure
-from nhsip_desktop.ledgers import CostCategory, CostEntry, ReviewOutcome
-from nhsip_desktop.renewals import add_months
-from nhsip_desktop.revenue import Band, ReturnKind, distribute
-from nhsip_desktop.rights import Right, RightStatus, RightType
-from nhsip_desktop.stages import effective_next_action
+from nhsip_desktop.assets.renewals import add_months
+from nhsip_desktop.assets.rights import Right, RightStatus, RightType
+from nhsip_desktop.cases.disclosure import Contributor, Disclosure
+from nhsip_desktop.cases.model import IpKind, Stage
+from nhsip_desktop.cases.stages import effective_next_action
+from nhsip_desktop.cases.worksheet import OptionPlan, ProtectionOption, Worksheet, YearLine
+from nhsip_desktop.finance.ledgers import CostCategory, CostEntry, ReviewOutcome
+from nhsip_desktop.finance.revenue import Band, ReturnKind, distribute
 from nhsip_desktop.store.deadlines import all_deadlines
 from nhsip_desktop.store.errors import ValidationError
 from nhsip_desktop.store.register import Register
-from nhsip_desktop.worksheet import OptionPlan, ProtectionOption, Worksheet, YearLine
 
 TODAY = dt.date.today()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nhsip_desktop.cases import IpKind, Stage
+from nhsip_desktop.cases.model import IpKind, Stage
 from nhsip_desktop.store import sqlcipher
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.register import Register

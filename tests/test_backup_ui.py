@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from nhsip_desktop.cases import CaseFilter
+from nhsip_desktop.cases.model import CaseFilter
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.backups import list_backups
 from nhsip_desktop.store.errors import WrongKeyError

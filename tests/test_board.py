@@ -10,11 +10,11 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from nhsip_desktop.cli import build_demo
-from nhsip_desktop.governance import Sro
-from nhsip_desktop.ledgers import CostCategory, CostEntry
+from nhsip_desktop.app.cli import build_demo
+from nhsip_desktop.finance.ledgers import CostCategory, CostEntry
+from nhsip_desktop.finance.revenue import ReturnKind
+from nhsip_desktop.governance.model import Sro
 from nhsip_desktop.reports.board import write_board_summary
-from nhsip_desktop.revenue import ReturnKind
 from nhsip_desktop.store.register import Register
 
 
@@ -50,7 +50,7 @@ def test_board_summary_reads_back(register: Register, tmp_path: Path) -> None:
         "board decision",
     ):
         assert heading in text
-    from nhsip_desktop.money import money
+    from nhsip_desktop.core.money import money
 
     spend = sum(
         (c.total for c in register.costs.list() if start <= c.spent_on <= today), Decimal(0)

@@ -12,8 +12,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from nhsip_desktop.cases import CaseFilter, IpKind, Stage
-from nhsip_desktop.disclosure import Relationship
+from nhsip_desktop.cases.disclosure import Relationship
+from nhsip_desktop.cases.model import CaseFilter, IpKind, Stage
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.case_editor import CaseEditor

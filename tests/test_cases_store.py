@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from nhsip_desktop.cases import CaseFilter, IpKind, Stage
+from nhsip_desktop.cases.model import CaseFilter, IpKind, Stage
 from nhsip_desktop.store.errors import NotFoundError, ValidationError
 from nhsip_desktop.store.register import Register
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.checklists import Checklist, ItemAnswer, load_checklist, parse_checklist
+from nhsip_desktop.guidance.checklists import Checklist, ItemAnswer, load_checklist, parse_checklist
 from nhsip_desktop.ui.checklist_widget import NOT_ANSWERED, ChecklistWidget
 
 CHECKLISTS = Path(__file__).resolve().parents[1] / "resources" / "checklists"

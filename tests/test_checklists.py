@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from nhsip_desktop.checklists import (
+from nhsip_desktop.core.resources import resource_path
+from nhsip_desktop.guidance.checklists import (
     AnswerType,
     Checklist,
     ChecklistError,
@@ -27,8 +28,7 @@ from nhsip_desktop.checklists import (
     evaluate,
     load_checklist,
 )
-from nhsip_desktop.guidance_refs import is_known_reference
-from nhsip_desktop.resources import resource_path
+from nhsip_desktop.guidance.refs import is_known_reference
 
 GUIDANCE = Path(__file__).resolve().parents[2] / "shared" / "guidance" / "nhs-ip-guidance-2025.txt"
 CHECKLISTS = resource_path("checklists")

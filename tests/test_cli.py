@@ -130,7 +130,7 @@ def test_no_display_is_one_plain_line(tmp_path: Path) -> None:
 def test_set_passphrase_then_unlock_with_it(
     initialised: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, no_keyring: None
 ) -> None:
-    from nhsip_desktop import cli
+    from nhsip_desktop.app import cli
     from nhsip_desktop.store.audit import Actor
     from nhsip_desktop.store.unlock import KeySource, open_register
 
@@ -215,7 +215,7 @@ def test_import_command_refuses_then_imports_the_good_rows(
 
 
 def test_demo_details_belong_to_their_own_case(tmp_path: Path) -> None:
-    from nhsip_desktop.demo import build_demo
+    from nhsip_desktop.interchange.demo import build_demo
     from nhsip_desktop.store.audit import Actor
     from nhsip_desktop.store.register import Register
 
@@ -295,7 +295,7 @@ def test_board_annual_return_and_ttc_report_commands(tmp_path: Path) -> None:
 
     from pypdf import PdfReader
 
-    from nhsip_desktop.agreements import Agreement, AgreementKind
+    from nhsip_desktop.agreements.model import Agreement, AgreementKind
     from nhsip_desktop.store.audit import Actor
     from nhsip_desktop.store.recovery import decode_recovery_key
     from nhsip_desktop.store.register import Register

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from nhsip_desktop.disclosure_form import FORM_ID, ID_FIELD
+from nhsip_desktop.interchange.disclosure_form import FORM_ID, ID_FIELD
 from tests.test_cli import run
 from tests.test_disclosure_form import COMPLETE, fill
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nhsip_desktop import cli
+from nhsip_desktop.app import cli
 from nhsip_desktop.store import keystore, unlock
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.errors import (

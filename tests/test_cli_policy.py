@@ -8,7 +8,7 @@ from pathlib import Path
 from docx import Document
 from pypdf import PdfReader
 
-from nhsip_desktop.governance import GovernanceRecord, Sro
+from nhsip_desktop.governance.model import GovernanceRecord, Sro
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.recovery import decode_recovery_key
 from nhsip_desktop.store.register import Register

@@ -45,9 +45,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import CaseFilter
-from nhsip_desktop.cli import build_demo
-from nhsip_desktop.demo_data import CURATED
+from nhsip_desktop.app.cli import build_demo
+from nhsip_desktop.cases.model import CaseFilter
+from nhsip_desktop.interchange.demo_data import CURATED
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.browser import CasesPage

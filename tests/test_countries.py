@@ -12,20 +12,20 @@ from typing import Any
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from nhsip_desktop.countries import countries, load_countries
-from nhsip_desktop.disclosure import (
+from nhsip_desktop.assets.rights import Right, RightStatus, RightType, validate_right
+from nhsip_desktop.cases.disclosure import (
     Answer,
     Contributor,
     Disclosure,
     Partner,
     Relationship,
 )
-from nhsip_desktop.disclosure_form import FORM_VERSION, interpret
-from nhsip_desktop.form_reader import read_form_bytes
-from nhsip_desktop.ownership import assess_ownership
+from nhsip_desktop.cases.ownership import assess_ownership
+from nhsip_desktop.core.countries import countries, load_countries
+from nhsip_desktop.core.resources import resource_path
+from nhsip_desktop.interchange.disclosure_form import FORM_VERSION, interpret
+from nhsip_desktop.interchange.form_reader import read_form_bytes
 from nhsip_desktop.reports.disclosure_form import BlankFormDetails, render_blank_form
-from nhsip_desktop.resources import resource_path
-from nhsip_desktop.rights import Right, RightStatus, RightType, validate_right
 from nhsip_desktop.store.register import Register
 
 C = countries()

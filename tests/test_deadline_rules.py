@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from nhsip_desktop.deadline_rules import (
+from nhsip_desktop.assets.deadline_rules import (
     RuleError,
     add_months,
     closed_day_note,
@@ -24,7 +24,7 @@ from nhsip_desktop.deadline_rules import (
     restoration_deadline,
     shipped_rules,
 )
-from nhsip_desktop.renewals import (
+from nhsip_desktop.assets.renewals import (
     KIND_EPO_RENEWAL,
     KIND_PCT_PHASE,
     KIND_PRIORITY,
@@ -32,8 +32,8 @@ from nhsip_desktop.renewals import (
     gb_patent_renewals,
     right_deadlines,
 )
-from nhsip_desktop.resources import resource_path
-from nhsip_desktop.rights import Right, RightStatus, RightType, validate_right
+from nhsip_desktop.assets.rights import Right, RightStatus, RightType, validate_right
+from nhsip_desktop.core.resources import resource_path
 from nhsip_desktop.store.register import Register
 
 D = dt.date

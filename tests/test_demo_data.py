@@ -5,8 +5,8 @@ from itertools import islice
 
 import pytest
 
-from nhsip_desktop.cases import IpKind, Stage
-from nhsip_desktop.demo_data import (
+from nhsip_desktop.cases.model import IpKind, Stage
+from nhsip_desktop.interchange.demo_data import (
     CURATED,
     DEMO_LEAD,
     DEMO_ORGANISATION,

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from nhsip_desktop.cases import IpKind, Stage
-from nhsip_desktop.disclosure import (
+from nhsip_desktop.assets.rights import Right, RightStatus, RightType
+from nhsip_desktop.cases.disclosure import (
     Answer,
     Contributor,
     Disclosure,
@@ -22,9 +22,9 @@ from nhsip_desktop.disclosure import (
     ExternalDisclosure,
     Relationship,
 )
+from nhsip_desktop.cases.model import IpKind, Stage
+from nhsip_desktop.cases.stages import effective_next_action
 from nhsip_desktop.reports.dossier import write_dossier
-from nhsip_desktop.rights import Right, RightStatus, RightType
-from nhsip_desktop.stages import effective_next_action
 from nhsip_desktop.store.deadlines import all_deadlines
 from nhsip_desktop.store.register import Register
 

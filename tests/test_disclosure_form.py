@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from nhsip_desktop.cases import IpKind, Stage
-from nhsip_desktop.disclosure import (
+from nhsip_desktop.cases.disclosure import (
     AgreementKind,
     Answer,
     Beneficiary,
@@ -23,7 +22,8 @@ from nhsip_desktop.disclosure import (
     Relationship,
     Resource,
 )
-from nhsip_desktop.disclosure_form import (
+from nhsip_desktop.cases.model import IpKind, Stage
+from nhsip_desktop.interchange.disclosure_form import (
     CHOOSE,
     FIELDS,
     FORM_ID,
@@ -36,7 +36,7 @@ from nhsip_desktop.disclosure_form import (
     fields_sha256,
     interpret,
 )
-from nhsip_desktop.form_reader import read_form, read_form_bytes
+from nhsip_desktop.interchange.form_reader import read_form, read_form_bytes
 from nhsip_desktop.reports.disclosure_form import (
     BlankFormDetails,
     render_blank_form,

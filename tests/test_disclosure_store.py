@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from nhsip_desktop.cases import IpKind, Stage
-from nhsip_desktop.disclosure import (
+from nhsip_desktop.cases.disclosure import (
     Contributor,
     Disclosure,
     DisclosureKind,
     ExternalDisclosure,
     Relationship,
 )
-from nhsip_desktop.stages import ALLOWED, CloseReason, alert_text
+from nhsip_desktop.cases.model import IpKind, Stage
+from nhsip_desktop.cases.stages import ALLOWED, CloseReason, alert_text
 from nhsip_desktop.store.attachments import MAX_ATTACHMENT_BYTES
 from nhsip_desktop.store.errors import ValidationError
 from nhsip_desktop.store.register import Register
@@ -208,7 +208,7 @@ def test_a_stored_file_that_no_longer_matches_its_hash_is_not_exported(
 ) -> None:
     """Both kinds of stored file go through one checked export: a changed file is refused,
     nothing lands in the target folder and no export is recorded."""
-    from nhsip_desktop.agreements import Agreement, AgreementKind
+    from nhsip_desktop.agreements.model import Agreement, AgreementKind
 
     if kind == "attachment":
         info = register.attachments.add(new_case(register).id, "drawing.txt", b"original")

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from nhsip_desktop.cases import IpKind, Stage
-from nhsip_desktop.disclosure import (
+from nhsip_desktop.cases.disclosure import (
     AgreementKind,
     AgreementRef,
     Answer,
@@ -24,6 +23,7 @@ from nhsip_desktop.disclosure import (
     ExternalDisclosure,
     Relationship,
 )
+from nhsip_desktop.cases.model import IpKind, Stage
 from nhsip_desktop.reports.atomic import ReportWriteError
 from nhsip_desktop.reports.dossier import DOSSIER_SECTIONS, write_dossier
 from nhsip_desktop.store.register import Register
@@ -208,11 +208,11 @@ def test_missing_folder_raises_and_records_nothing(tmp_path: Path, register: Reg
 def test_dossier_of_an_active_case_is_its_evidence_file(tmp_path: Path, register: Register) -> None:
     """Decisions with reasons, feedback, rights and renewals, agreements, money, stage
     history, attachments and audit rows, and nothing that contradicts the stage."""
-    from nhsip_desktop.agreements import Agreement, AgreementKind, LicenceType
-    from nhsip_desktop.ledgers import CostCategory, CostEntry
+    from nhsip_desktop.agreements.model import Agreement, AgreementKind, LicenceType
+    from nhsip_desktop.assets.rights import Right, RightStatus, RightType
+    from nhsip_desktop.finance.ledgers import CostCategory, CostEntry
+    from nhsip_desktop.finance.revenue import ReturnKind
     from nhsip_desktop.reports.letter import write_feedback_letter
-    from nhsip_desktop.revenue import ReturnKind
-    from nhsip_desktop.rights import Right, RightStatus, RightType
 
     case_id = _case(register)
     register.cases.change_stage(case_id, Stage.IN_TRIAGE)

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from nhsip_desktop import cli, drives
+from nhsip_desktop.app import cli
+from nhsip_desktop.core import drives
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.backups import backup_folder, create_backup, utc_stamp
 from nhsip_desktop.store.errors import NetworkDriveError, PathTooLongError
@@ -357,7 +358,7 @@ def test_the_app_tells_the_person_after_opening_from_a_network_drive(
 
 
 def test_the_app_explains_a_path_too_long_and_a_busy_network_register() -> None:
-    from nhsip_desktop.messages import explain_open_error
+    from nhsip_desktop.app.messages import explain_open_error
 
     explanation = explain_open_error(PathTooLongError("Its full path is 270 characters"))
     assert explanation.heading == "The register's location is too long"

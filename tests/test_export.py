@@ -18,12 +18,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from nhsip_desktop import cli
-from nhsip_desktop.cells import FORMULA_STARTS
-from nhsip_desktop.cli import build_demo
-from nhsip_desktop.disclosure import Contributor, Disclosure
-from nhsip_desktop.importer import ImportMapping, import_rows, preview, read_table
-from nhsip_desktop.ledgers import CostCategory, CostEntry
+from nhsip_desktop.app import cli
+from nhsip_desktop.app.cli import build_demo
+from nhsip_desktop.cases.disclosure import Contributor, Disclosure
+from nhsip_desktop.core.cells import FORMULA_STARTS
+from nhsip_desktop.finance.ledgers import CostCategory, CostEntry
+from nhsip_desktop.finance.revenue import ReturnKind
+from nhsip_desktop.interchange.importer import ImportMapping, import_rows, preview, read_table
 from nhsip_desktop.reports.export import (
     MANIFEST,
     PUBLIC_KEY,
@@ -38,7 +39,6 @@ from nhsip_desktop.reports.export import (
     verify_export,
     verify_pack,
 )
-from nhsip_desktop.revenue import ReturnKind
 from nhsip_desktop.store import signing
 from nhsip_desktop.store.register import Register
 

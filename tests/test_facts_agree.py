@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from nhsip_desktop.agreements import Agreement, AgreementKind
-from nhsip_desktop.cases import Stage
-from nhsip_desktop.periods import financial_year, financial_year_of
-from nhsip_desktop.policy_builder import PolicyMeta, build_document, load_framework
+from nhsip_desktop.agreements.model import Agreement, AgreementKind
+from nhsip_desktop.cases.model import Stage
+from nhsip_desktop.core.periods import financial_year, financial_year_of
+from nhsip_desktop.governance.policy_builder import PolicyMeta, build_document, load_framework
 from nhsip_desktop.reports.annual_return import write_annual_return
 from nhsip_desktop.reports.board import write_board_summary
 from nhsip_desktop.store.register import Register
@@ -107,7 +107,7 @@ def test_board_annual_return_governance_page_and_policy_draft_agree(
 
 
 def test_feedback_rule_counts_overdue_not_only_given() -> None:
-    from nhsip_desktop.feedback import feedback_within_target
+    from nhsip_desktop.cases.feedback import feedback_within_target
 
     day = dt.date(2026, 5, 1)
     figures = feedback_within_target(

@@ -40,7 +40,7 @@ from typing import Any, BinaryIO
 
 import pytest
 
-from nhsip_desktop.appconfig import AppConfig
+from nhsip_desktop.app.appconfig import AppConfig
 from nhsip_desktop.reports import template
 from nhsip_desktop.reports.atomic import ReportWriteError
 from nhsip_desktop.reports.dossier import write_dossier

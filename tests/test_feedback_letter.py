@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from nhsip_desktop.cases import IpKind, Stage
-from nhsip_desktop.disclosure import Answer, Contributor, Disclosure, Relationship
+from nhsip_desktop.cases.disclosure import Answer, Contributor, Disclosure, Relationship
+from nhsip_desktop.cases.model import IpKind, Stage
+from nhsip_desktop.cases.stages import effective_next_action
 from nhsip_desktop.reports.letter import write_feedback_letter
-from nhsip_desktop.stages import effective_next_action
 from nhsip_desktop.store.errors import ValidationError
 from nhsip_desktop.store.register import Register
 
@@ -245,7 +245,7 @@ def test_letter_without_lead_settings_prints_the_role_once(
 
 
 def test_salutations() -> None:
-    from nhsip_desktop.salutation import greeting, salutation
+    from nhsip_desktop.core.salutation import greeting, salutation
 
     assert salutation("Mr Owen Lloyd") == "Mr Lloyd"
     assert salutation("Dr. Amira Haddad") == "Dr Haddad"
@@ -259,8 +259,8 @@ def test_salutations() -> None:
 
 
 def test_statement_says_whom_to_contact(tmp_path: Path, register: Register) -> None:
+    from nhsip_desktop.finance.revenue import ReturnKind, ReturnLine, distribute, example_policy
     from nhsip_desktop.reports.statement import write_innovator_statement
-    from nhsip_desktop.revenue import ReturnKind, ReturnLine, distribute, example_policy
 
     case_id = _case(register)
     register.settings.update(ip_lead_name="Dr Alex Morgan", ip_lead_email="alex.morgan@nhs.net")

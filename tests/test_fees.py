@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from nhsip_desktop.fees import (
+from nhsip_desktop.assets.fees import (
     FeeSchedule,
     FeeScheduleError,
     default_fee_schedule,
     load_fee_schedule,
 )
-from nhsip_desktop.resources import resource_path
+from nhsip_desktop.core.resources import resource_path
 from nhsip_desktop.store.errors import RegisterError
 
 SHIPPED = resource_path("fees", "uk-ipo-2026-11.json")

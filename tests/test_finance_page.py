@@ -14,10 +14,10 @@ from pypdf import PdfReader
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QTableView, QWidget
 
-from nhsip_desktop.cases import Case, IpKind
-from nhsip_desktop.disclosure import Contributor, Disclosure
-from nhsip_desktop.ledgers import CostCategory, CostEntry
-from nhsip_desktop.revenue import PARTIES, ReturnKind, distribute, totals_by_innovator
+from nhsip_desktop.cases.disclosure import Contributor, Disclosure
+from nhsip_desktop.cases.model import Case, IpKind
+from nhsip_desktop.finance.ledgers import CostCategory, CostEntry
+from nhsip_desktop.finance.revenue import PARTIES, ReturnKind, distribute, totals_by_innovator
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.finance_page import (
     AMOUNT_ROLE,

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from nhsip_desktop.cases import Stage
+from nhsip_desktop.cases.model import Stage
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.form_import_dialog import BlankFormDialog, FormImportDialog
 from nhsip_desktop.ui.session import RegisterSession

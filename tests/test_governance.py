@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from nhsip_desktop.governance import (
+from nhsip_desktop.assets.renewals import add_months
+from nhsip_desktop.governance.model import (
     ACTIONS,
     ANNEX_A_HEADINGS,
     KIND_GOVERNANCE,
@@ -22,8 +23,7 @@ from nhsip_desktop.governance import (
     action_statuses,
     governance_deadlines,
 )
-from nhsip_desktop.guidance_refs import is_known_reference
-from nhsip_desktop.renewals import add_months
+from nhsip_desktop.guidance.refs import is_known_reference
 from nhsip_desktop.store.errors import NotFoundError, ValidationError
 from nhsip_desktop.store.governance import GovernanceManager
 from nhsip_desktop.store.register import Register

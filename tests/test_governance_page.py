@@ -14,8 +14,9 @@ from pypdf import PdfReader
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QTableView, QWidget
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.governance import (
+from nhsip_desktop.assets.renewals import add_months
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.governance.model import (
     ACTIONS,
     GovernanceRecord,
     IpPolicy,
@@ -23,7 +24,6 @@ from nhsip_desktop.governance import (
     TrainingSession,
     TtcModel,
 )
-from nhsip_desktop.renewals import add_months
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.governance_page import (
     ACTION_COLUMNS,

@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication
 
-from nhsip_desktop.guidance_help import load_brief, parse_brief
-from nhsip_desktop.resources import resource_path
+from nhsip_desktop.core.resources import resource_path
+from nhsip_desktop.guidance.help import load_brief, parse_brief
 from nhsip_desktop.ui.guidance_help import GuidanceDialog, guidance_button
 
 GUIDANCE = Path(__file__).resolve().parents[2] / "shared" / "guidance" / "nhs-ip-guidance-2025.txt"

@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from nhsip_desktop import cli, hardening
+from nhsip_desktop.app import cli
+from nhsip_desktop.core import hardening
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.errors import (
     DamagedRegisterError,
@@ -69,7 +70,7 @@ def test_the_command_line_entry_turns_core_dumps_off(tmp_path: Path) -> None:
             hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
             resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
             print("START", hard)
-            from nhsip_desktop.cli import main
+            from nhsip_desktop.app.cli import main
             main(["verify-export", {str(tmp_path / "no-such-pack")!r}])
             """
         )

@@ -25,7 +25,7 @@ import pyrage
 import pytest
 
 from benchmarks.pg_throwaway import find_bin_dir, throwaway_server
-from nhsip_desktop import cli
+from nhsip_desktop.app import cli
 from nhsip_desktop.hub import db, queries
 from nhsip_desktop.hub.pack import (
     SECTIONS,
@@ -438,7 +438,7 @@ def test_share_with_hub_from_the_reports_page_previews_then_writes(
 ) -> None:
     from PySide6.QtCore import Qt
 
-    from nhsip_desktop.demo import build_demo
+    from nhsip_desktop.interchange.demo import build_demo
     from nhsip_desktop.ui.hub_share import HubShareDialog
     from nhsip_desktop.ui.reports_page import ReportsPage
     from nhsip_desktop.ui.session import RegisterSession
@@ -604,7 +604,7 @@ def test_the_app_starts_without_importing_psycopg() -> None:
     import sys as _sys
 
     code = (
-        "import sys\nimport nhsip_desktop.ui.main_window, nhsip_desktop.cli\n"
+        "import sys\nimport nhsip_desktop.ui.main_window, nhsip_desktop.app.cli\n"
         "print('psycopg' in sys.modules)\n"
     )
     done = subprocess.run([_sys.executable, "-c", code], capture_output=True, text=True)

@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
 
-from nhsip_desktop.cases import CaseFilter, Stage
-from nhsip_desktop.importer import load_mapping
+from nhsip_desktop.cases.model import CaseFilter, Stage
+from nhsip_desktop.interchange.importer import load_mapping
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.import_dialog import ImportDialog, remembered_mapping_path
 

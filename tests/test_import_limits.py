@@ -13,8 +13,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from nhsip_desktop import cli, importer
-from nhsip_desktop.importer import ImportFileError, ImportMapping, read_table
+from nhsip_desktop.app import cli
+from nhsip_desktop.interchange import importer
+from nhsip_desktop.interchange.importer import ImportFileError, ImportMapping, read_table
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.recovery import encode_recovery_key
 from nhsip_desktop.store.register import Register

@@ -13,8 +13,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from nhsip_desktop.cases import IpKind, Stage
-from nhsip_desktop.importer import (
+from nhsip_desktop.cases.model import IpKind, Stage
+from nhsip_desktop.interchange.importer import (
     ImportFileError,
     ImportMapping,
     ImportMappingError,
@@ -135,7 +135,7 @@ def by_title(register: Register) -> dict[str, Any]:
 
 
 def register_filter() -> Any:
-    from nhsip_desktop.cases import CaseFilter
+    from nhsip_desktop.cases.model import CaseFilter
 
     return CaseFilter(sort_key="reference", descending=False)
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from nhsip_desktop import cli
-from nhsip_desktop.agreements import AgreementKind
-from nhsip_desktop.cases import CaseFilter, Stage
-from nhsip_desktop.cli import build_demo
+from nhsip_desktop.agreements.model import AgreementKind
+from nhsip_desktop.app import cli
+from nhsip_desktop.app.cli import build_demo
+from nhsip_desktop.cases.model import CaseFilter, Stage
 from nhsip_desktop.store.invariants import INVARIANTS, check_invariants
 from nhsip_desktop.store.recovery import encode_recovery_key
 from nhsip_desktop.store.register import Register

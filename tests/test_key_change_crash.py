@@ -21,7 +21,7 @@ import keyring
 import keyring.backend
 import pytest
 
-from nhsip_desktop.keyfile import recovery_key_text, write_private_file
+from nhsip_desktop.core.keyfile import recovery_key_text, write_private_file
 from nhsip_desktop.store import keystore, rekey
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.errors import WrongKeyError
@@ -86,7 +86,7 @@ def hook(step):
 rekey.step_hook = hook
 keyring.set_keyring(FileKeyring())
 with keystore.trusted_backend_for_tests(FileKeyring):
-    from nhsip_desktop.cli import main
+    from nhsip_desktop.app.cli import main
     sys.exit(main(sys.argv[1:]))
 """.replace("KILLED_CODE", str(KILLED))
 

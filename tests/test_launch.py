@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from nhsip_desktop.cli import main
-from nhsip_desktop.display_check import QT_XCB_LIBRARIES, uses_xcb, x11_problem
+from nhsip_desktop.app.cli import main
+from nhsip_desktop.core.display_check import QT_XCB_LIBRARIES, uses_xcb, x11_problem
 
 
 def test_missing_x11_libraries_are_named_in_one_line() -> None:
@@ -34,7 +34,9 @@ def test_the_launch_command_says_what_to_install_instead_of_aborting(
 ) -> None:
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
-    monkeypatch.setattr("nhsip_desktop.display_check._loads", lambda name: "cursor" not in name)
+    monkeypatch.setattr(
+        "nhsip_desktop.core.display_check._loads", lambda name: "cursor" not in name
+    )
     if not sys.platform.startswith("linux"):
         pytest.skip("X11 is used on Linux only")
     assert main(["--demo"]) == 2
@@ -50,7 +52,7 @@ def test_demo_screenshot_and_quit_after_ready(tmp_path: Path) -> None:
         "NHSIP_CONFIG_DIR": str(tmp_path / "config"),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "nhsip_desktop.cli", "--demo", "--screenshot", str(shot),
+        [sys.executable, "-m", "nhsip_desktop.app.cli", "--demo", "--screenshot", str(shot),
          "--quit-after-ready"],
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip

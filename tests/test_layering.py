@@ -364,7 +364,7 @@ def qt_free_modules() -> list[str]:
 
 def test_importing_domain_store_and_cli_loads_no_pyside6() -> None:
     modules = qt_free_modules()
-    assert "nhsip_desktop.store.register" in modules and "nhsip_desktop.cli" in modules
+    assert "nhsip_desktop.store.register" in modules and "nhsip_desktop.app.cli" in modules
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nhsip_desktop.disclosure import Funder, IpTerms
+from nhsip_desktop.cases.disclosure import Funder, IpTerms
 from nhsip_desktop.ui.list_editor import FieldSpec, ListEditor
 
 

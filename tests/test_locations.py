@@ -6,9 +6,9 @@ from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
 import pytest
 
-from nhsip_desktop import locations
-from nhsip_desktop.appconfig import data_dir
-from nhsip_desktop.locations import (
+from nhsip_desktop.app import locations
+from nhsip_desktop.app.appconfig import data_dir
+from nhsip_desktop.app.locations import (
     cloud_sync_warning,
     default_register_folder,
     suggest_register_path,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from nhsip_desktop.disclosure import (
+from nhsip_desktop.cases.disclosure import (
     Answer,
     Contributor,
     Disclosure,
@@ -21,7 +21,7 @@ from nhsip_desktop.disclosure import (
     Relationship,
     Resource,
 )
-from nhsip_desktop.ownership import (
+from nhsip_desktop.cases.ownership import (
     DISCLAIMER,
     REFERENCES,
     Confidence,

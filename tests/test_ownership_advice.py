@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from nhsip_desktop.cases import IpKind
-from nhsip_desktop.disclosure import (
+from nhsip_desktop.cases.disclosure import (
     AgreementKind,
     AgreementRef,
     Answer,
@@ -25,7 +24,8 @@ from nhsip_desktop.disclosure import (
     Partner,
     Relationship,
 )
-from nhsip_desktop.ownership import OwnershipAssessment, assess_ownership
+from nhsip_desktop.cases.model import IpKind
+from nhsip_desktop.cases.ownership import OwnershipAssessment, assess_ownership
 from nhsip_desktop.reports.dossier import write_dossier
 from nhsip_desktop.store.register import Register
 

@@ -18,7 +18,10 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from nhsip_desktop.governance import (
+from nhsip_desktop.assets.renewals import add_months
+from nhsip_desktop.core.resources import resource_path
+from nhsip_desktop.finance.revenue import Band, RevenuePolicy, example_policy
+from nhsip_desktop.governance.model import (
     ANNEX_A_HEADINGS,
     DecisionMaking,
     GovernanceRecord,
@@ -27,8 +30,7 @@ from nhsip_desktop.governance import (
     TtcArrangement,
     TtcModel,
 )
-from nhsip_desktop.guidance_refs import is_known_reference
-from nhsip_desktop.policy_builder import (
+from nhsip_desktop.governance.policy_builder import (
     TO_COMPLETE,
     Choices,
     Framework,
@@ -45,10 +47,8 @@ from nhsip_desktop.policy_builder import (
     parse_framework,
     validate_choices,
 )
-from nhsip_desktop.renewals import add_months
+from nhsip_desktop.guidance.refs import is_known_reference
 from nhsip_desktop.reports.policy import DRAFT_LINE, write_policy_docx, write_policy_pdf
-from nhsip_desktop.resources import resource_path
-from nhsip_desktop.revenue import Band, RevenuePolicy, example_policy
 from nhsip_desktop.store.errors import ValidationError
 from nhsip_desktop.store.register import Register
 

@@ -15,9 +15,9 @@ from docx import Document
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
 
-from nhsip_desktop.governance import DecisionMaking, GovernanceRecord, Sro
-from nhsip_desktop.renewals import add_months
-from nhsip_desktop.revenue import example_policy
+from nhsip_desktop.assets.renewals import add_months
+from nhsip_desktop.finance.revenue import example_policy
+from nhsip_desktop.governance.model import DecisionMaking, GovernanceRecord, Sro
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.governance_page import GovernancePage
 from nhsip_desktop.ui.policy_builder import PolicyBuilderDialog

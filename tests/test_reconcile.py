@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nhsip_desktop import cli
+from nhsip_desktop.app import cli
 from nhsip_desktop.store.audit import META_HEAD_HMAC, META_HEAD_SEQ, Actor
 from nhsip_desktop.store.reconcile import reconcile_checks
 from nhsip_desktop.store.recovery import encode_recovery_key

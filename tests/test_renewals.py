@@ -1,7 +1,7 @@
 """Renewal dates, surcharges, priority deadlines and the deadline list.
 
 Every expected date is worked out by hand in the comment next to it, from the rules in
-``nhsip_desktop.renewals`` (gov.uk "Renew a patent", Patents Rules 2007 rr. 37-38, gov.uk
+``nhsip_desktop.assets.renewals`` (gov.uk "Renew a patent", Patents Rules 2007 rr. 37-38, gov.uk
 "Renew your registered design", "Renew your trade mark").
 """
 
@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import pytest
 
-from nhsip_desktop.fees import default_fee_schedule
-from nhsip_desktop.renewals import (
+from nhsip_desktop.assets.fees import default_fee_schedule
+from nhsip_desktop.assets.renewals import (
     KIND_PCT_PHASE,
     KIND_PRIORITY,
     KIND_RENEWAL,
@@ -30,7 +30,7 @@ from nhsip_desktop.renewals import (
     right_deadlines,
     upcoming,
 )
-from nhsip_desktop.rights import Right, RightStatus, RightType
+from nhsip_desktop.assets.rights import Right, RightStatus, RightType
 
 D = dt.date
 
@@ -537,8 +537,8 @@ def test_review_deadline() -> None:
 
 
 def test_a_late_renewal_stays_in_the_upcoming_list_as_overdue() -> None:
-    from nhsip_desktop.renewals import right_deadlines, upcoming
-    from nhsip_desktop.rights import Right, RightStatus, RightType
+    from nhsip_desktop.assets.renewals import right_deadlines, upcoming
+    from nhsip_desktop.assets.rights import Right, RightStatus, RightType
 
     # Filed 15/03/2020, granted 2022: year 5 was due 31/03/2024; on 15/05/2024 it is in its
     # late period (surcharge months), so it must show as overdue, not months ahead.

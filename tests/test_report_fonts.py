@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from nhsip_desktop import cli
-from nhsip_desktop.cases import IpKind, Stage
-from nhsip_desktop.checklists import ChecklistLibrary
-from nhsip_desktop.disclosure import Contributor, Disclosure
-from nhsip_desktop.policy_builder import PolicyMeta, build_document, load_framework
+from nhsip_desktop.app import cli
+from nhsip_desktop.cases.disclosure import Contributor, Disclosure
+from nhsip_desktop.cases.model import IpKind, Stage
+from nhsip_desktop.finance.revenue import ReturnKind, ReturnLine, distribute, example_policy
+from nhsip_desktop.governance.policy_builder import PolicyMeta, build_document, load_framework
+from nhsip_desktop.guidance.checklists import ChecklistLibrary
 from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.annual_return import write_annual_return
 from nhsip_desktop.reports.disclosure_form import write_blank_form
@@ -32,7 +33,6 @@ from nhsip_desktop.reports.policy import write_policy_pdf
 from nhsip_desktop.reports.recovery_sheet import write_recovery_sheet
 from nhsip_desktop.reports.statement import write_innovator_statement
 from nhsip_desktop.reports.ttc_report import write_ttc_report
-from nhsip_desktop.revenue import ReturnKind, ReturnLine, distribute, example_policy
 from nhsip_desktop.store.recovery import encode_recovery_key
 from nhsip_desktop.store.register import Register
 

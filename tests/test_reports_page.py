@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
 )
 
-from nhsip_desktop.cli import build_demo
+from nhsip_desktop.app.cli import build_demo
 from nhsip_desktop.reports.annual_return import ANNUAL_RETURN_SECTIONS
 from nhsip_desktop.reports.board import SECTIONS as BOARD_SECTIONS
 from nhsip_desktop.reports.export import MANIFEST, SECTION_KEYS

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from nhsip_desktop.cases import IpKind
-from nhsip_desktop.disclosure import Contributor, Disclosure
-from nhsip_desktop.reports.statement import PAYMENT_NOTE, write_innovator_statement
-from nhsip_desktop.resources import resource_path
-from nhsip_desktop.revenue import (
+from nhsip_desktop.cases.disclosure import Contributor, Disclosure
+from nhsip_desktop.cases.model import IpKind
+from nhsip_desktop.core.resources import resource_path
+from nhsip_desktop.finance.revenue import (
     BASIS,
     PARTIES,
     PENNY,
@@ -35,6 +34,7 @@ from nhsip_desktop.revenue import (
     totals_by_innovator,
     totals_by_party,
 )
+from nhsip_desktop.reports.statement import PAYMENT_NOTE, write_innovator_statement
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 from nhsip_desktop.store.register import Register
 

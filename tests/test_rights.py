@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from nhsip_desktop.rights import Right, RightStatus, RightType, validate_right
+from nhsip_desktop.assets.rights import Right, RightStatus, RightType, validate_right
 
 D = dt.date
 TODAY = D(2026, 3, 10)

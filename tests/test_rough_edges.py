@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QRadioButton,
 )
 
-from nhsip_desktop.cases import CaseFilter, Stage
-from nhsip_desktop.dates import parse_date
+from nhsip_desktop.cases.model import CaseFilter, Stage
+from nhsip_desktop.core.dates import parse_date
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.case_editor import CaseEditor
 from nhsip_desktop.ui.main_window import MainWindow
@@ -112,7 +112,7 @@ def test_an_impossible_date_is_not_a_real_date(qtbot: Any, window: MainWindow) -
 def test_cli_says_an_impossible_date_is_not_a_real_date() -> None:
     import argparse
 
-    from nhsip_desktop.cli import _date_arg
+    from nhsip_desktop.app.cli import _date_arg
 
     with pytest.raises(argparse.ArgumentTypeError, match="not a real date"):
         _date_arg("31/02/2026")

@@ -1,5 +1,6 @@
-"""Safe saving (``nhsip_desktop.safe_write``): a complete new file, or the old file untouched and
-no litter; a rename Windows refuses for a moment (a sharing violation) is tried again."""
+"""Safe saving (``nhsip_desktop.core.safe_write``): a complete new file, or the old file
+untouched and no litter; a rename Windows refuses for a moment (a sharing
+violation) is tried again."""
 
 from __future__ import annotations
 
@@ -12,9 +13,14 @@ from typing import BinaryIO
 
 import pytest
 
-from nhsip_desktop import safe_write
-from nhsip_desktop.errors import FileWriteError, RegisterError, ReportWriteError, SaveFailedError
-from nhsip_desktop.safe_write import atomic_write, atomic_write_bytes
+from nhsip_desktop.core import safe_write
+from nhsip_desktop.core.errors import (
+    FileWriteError,
+    RegisterError,
+    ReportWriteError,
+    SaveFailedError,
+)
+from nhsip_desktop.core.safe_write import atomic_write, atomic_write_bytes
 from nhsip_desktop.store.register import Register
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
@@ -382,7 +388,7 @@ def test_text_is_written_as_given(tmp_path: Path) -> None:
 def test_settings_survive_a_briefly_held_file(
     monkeypatch: pytest.MonkeyPatch, waits: list[float]
 ) -> None:
-    from nhsip_desktop.appconfig import AppConfig
+    from nhsip_desktop.app.appconfig import AppConfig
 
     config = AppConfig(display_name="Priya Shah")
     flaky = FlakyReplace(failures=2)

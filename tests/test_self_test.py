@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from nhsip_desktop import selftest
-from nhsip_desktop.cli import main
+from nhsip_desktop.app import selftest
+from nhsip_desktop.app.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QLabel
 
-from nhsip_desktop.resources import resource_path
+from nhsip_desktop.core.resources import resource_path
 from nhsip_desktop.ui.app import make_app
 from nhsip_desktop.ui.style import apply_style
 

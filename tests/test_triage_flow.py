@@ -10,10 +10,10 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QRadioButton
 
-from nhsip_desktop.cases import IpKind, Stage
-from nhsip_desktop.checklists import AnswerType
-from nhsip_desktop.disclosure import Contributor, Disclosure
-from nhsip_desktop.stages import effective_next_action
+from nhsip_desktop.cases.disclosure import Contributor, Disclosure
+from nhsip_desktop.cases.model import IpKind, Stage
+from nhsip_desktop.cases.stages import effective_next_action
+from nhsip_desktop.guidance.checklists import AnswerType
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.main_window import MainWindow
 from nhsip_desktop.ui.session import RegisterSession
@@ -119,7 +119,7 @@ def test_triage_by_keyboard_to_a_decision_and_the_letter(
 
 
 def test_an_assessment_reopens_with_its_own_version(qtbot: Any, register: Register) -> None:
-    from nhsip_desktop.checklists import ItemAnswer
+    from nhsip_desktop.guidance.checklists import ItemAnswer
     from nhsip_desktop.ui import assessment_tab
 
     case_id = submitted_case(register)

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from nhsip_desktop.checklists import (
+from nhsip_desktop.core.resources import resource_path
+from nhsip_desktop.guidance.checklists import (
     AnswerType,
     ChecklistError,
     ChecklistLibrary,
@@ -17,7 +18,6 @@ from nhsip_desktop.checklists import (
     evaluate,
     parse_checklist,
 )
-from nhsip_desktop.resources import resource_path
 
 LIBRARY = ChecklistLibrary.load()
 TRIAGE = LIBRARY.get("triage")

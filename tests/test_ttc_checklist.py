@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from nhsip_desktop.checklists import (
+from nhsip_desktop.core.resources import resource_path
+from nhsip_desktop.guidance.checklists import (
     AnswerType,
     Checklist,
     ChecklistLibrary,
@@ -23,13 +24,12 @@ from nhsip_desktop.checklists import (
     Severity,
     evaluate,
 )
-from nhsip_desktop.guidance_refs import ANNEX_B_TOPICS, is_known_reference
+from nhsip_desktop.guidance.refs import ANNEX_B_TOPICS, is_known_reference
 from nhsip_desktop.reports.ttc_report import (
     SEVERITY_HEADINGS,
     TTC_REPORT_SECTIONS,
     write_ttc_report,
 )
-from nhsip_desktop.resources import resource_path
 from nhsip_desktop.store.register import Register
 
 GUIDANCE = Path(__file__).resolve().parents[2] / "shared" / "guidance" / "nhs-ip-guidance-2025.txt"
@@ -336,9 +336,9 @@ def _cli_ttc_report(tmp_path: Path, kind: Any, answers: dict[str, str]) -> str:
     import shutil
     import subprocess
 
-    from nhsip_desktop import cli
-    from nhsip_desktop.agreements import Agreement
-    from nhsip_desktop.checklists import ChecklistLibrary, ItemAnswer
+    from nhsip_desktop.agreements.model import Agreement
+    from nhsip_desktop.app import cli
+    from nhsip_desktop.guidance.checklists import ChecklistLibrary, ItemAnswer
     from nhsip_desktop.store.audit import Actor
     from nhsip_desktop.store.recovery import decode_recovery_key
     from nhsip_desktop.store.unlock import read_recovery_key_file
@@ -375,7 +375,7 @@ def _cli_ttc_report(tmp_path: Path, kind: Any, answers: dict[str, str]) -> str:
 def test_an_unanswered_checklist_is_not_yet_checked_and_lists_each_question_once(
     tmp_path: Path, ttc: Checklist
 ) -> None:
-    from nhsip_desktop.agreements import AgreementKind
+    from nhsip_desktop.agreements.model import AgreementKind
 
     text = _cli_ttc_report(tmp_path, AgreementKind.TTC_SERVICES, {})
     required = [i for i in ttc.items() if i.required]
@@ -390,7 +390,7 @@ def test_an_unanswered_checklist_is_not_yet_checked_and_lists_each_question_once
 def test_the_report_warns_when_the_agreement_is_not_a_ttc_services_agreement(
     tmp_path: Path, ttc: Checklist
 ) -> None:
-    from nhsip_desktop.agreements import AgreementKind
+    from nhsip_desktop.agreements.model import AgreementKind
 
     first = next(i for i in ttc.items() if i.required)
     value = first.options()[0][0]

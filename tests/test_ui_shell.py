@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from nhsip_desktop.cases import IpKind, Stage
+from nhsip_desktop.cases.model import IpKind, Stage
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.recovery import encode_recovery_key
 from nhsip_desktop.store.register import Register

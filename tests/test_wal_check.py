@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from nhsip_desktop import cli
+from nhsip_desktop.app import cli
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.backups import BackupError, create_backup
 from nhsip_desktop.store.errors import DamagedLogError

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWizard
 
-from nhsip_desktop.appconfig import AppConfig
+from nhsip_desktop.app.appconfig import AppConfig
 from nhsip_desktop.store.keystore import load_from_keyring
 from nhsip_desktop.store.recovery import decode_recovery_key, recovery_key_groups
 from nhsip_desktop.store.register import Register

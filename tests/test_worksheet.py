@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 
-from nhsip_desktop.fees import FeeSchedule, default_fee_schedule
-from nhsip_desktop.store.errors import ValidationError
-from nhsip_desktop.worksheet import (
+from nhsip_desktop.assets.fees import FeeSchedule, default_fee_schedule
+from nhsip_desktop.cases.worksheet import (
     OptionPlan,
     OptionResult,
     ProtectionOption,
@@ -25,6 +24,7 @@ from nhsip_desktop.worksheet import (
     official_fee_items,
     prefill_official_fees,
 )
+from nhsip_desktop.store.errors import ValidationError
 
 D = Decimal
 P = ProtectionOption

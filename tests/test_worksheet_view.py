@@ -10,7 +10,15 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QWidget
 
-from nhsip_desktop.money import money
+from nhsip_desktop.cases.worksheet import (
+    OptionPlan,
+    ProtectionOption,
+    Worksheet,
+    YearLine,
+    evaluate_worksheet,
+    prefill_official_fees,
+)
+from nhsip_desktop.core.money import money
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.session import RegisterSession
 from nhsip_desktop.ui.worksheet_view import (
@@ -19,14 +27,6 @@ from nhsip_desktop.ui.worksheet_view import (
     CumulativeChart,
     WorksheetView,
     year_label,
-)
-from nhsip_desktop.worksheet import (
-    OptionPlan,
-    ProtectionOption,
-    Worksheet,
-    YearLine,
-    evaluate_worksheet,
-    prefill_official_fees,
 )
 
 P = ProtectionOption

@@ -28,8 +28,9 @@ import psycopg
 import pyrage
 from psycopg import sql
 
-from ..errors import RegisterError
-from ..safe_write import atomic_write_text
+from nhsip_desktop.core.errors import RegisterError
+from nhsip_desktop.core.safe_write import atomic_write_text
+
 from ..store.signing import fingerprint_of, public_key_from_pem
 from .pack import SECTIONS, OpenedPack, PackError, open_pack
 
@@ -236,7 +237,7 @@ def init_hub(dsn: str, identity_out: Path, recipient_out: Path) -> str:
 
 
 def _write_private(path: Path, text: str) -> None:
-    from ..keyfile import write_private_file
+    from nhsip_desktop.core.keyfile import write_private_file
 
     write_private_file(path, text)
 

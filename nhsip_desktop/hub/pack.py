@@ -34,9 +34,10 @@ from typing import TYPE_CHECKING, Any
 
 import pyrage
 
-from ..errors import RegisterError
-from ..governance import action_statuses
-from ..safe_write import atomic_write_bytes
+from nhsip_desktop.core.errors import RegisterError
+from nhsip_desktop.core.safe_write import atomic_write_bytes
+from nhsip_desktop.governance.model import action_statuses
+
 from ..store import export_rows, hub_rows
 from ..store.deadlines import all_deadlines
 from ..store.signing import fingerprint_of, verify

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..cases import STAGE_LABELS, Stage
-from ..governance import ACTIONS
-from ..money import money
+from nhsip_desktop.cases.model import STAGE_LABELS, Stage
+from nhsip_desktop.core.money import money
+from nhsip_desktop.governance.model import ACTIONS
+from nhsip_desktop.hub import queries
+
 from ..reports.template import (
     ReportContext,
     build_pdf,
@@ -25,7 +27,6 @@ from ..reports.template import (
     para,
 )
 from ..store.audit import ChainHead
-from . import queries
 from .queries import Conn
 
 __all__ = ["ACTION_SHORT", "write_hub_report"]

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from reportlab.platypus import Paragraph, Spacer
 
-from nhsip_desktop.annual_return import (
+from nhsip_desktop.governance.annual_return import (
     COUNTING_RULES,
     AnnualFigures,
     annual_figures,
     period_text,
     year_label,
 )
-from nhsip_desktop.governance import (
+from nhsip_desktop.governance.model import (
     ACTIONS,
     ANNEX_A_HEADINGS,
     ActionStatus,

@@ -18,11 +18,12 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarC
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
-from ..cases import STAGE_LABELS, Stage
-from ..governance import action_statuses
-from ..money import money
-from ..periods import year_label
-from ..rights import RightStatus
+from nhsip_desktop.assets.rights import RightStatus
+from nhsip_desktop.cases.model import STAGE_LABELS, Stage
+from nhsip_desktop.core.money import money
+from nhsip_desktop.core.periods import year_label
+from nhsip_desktop.governance.model import action_statuses
+
 from .template import (
     TEXT_WIDTH,
     ReportContext,

@@ -23,8 +23,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-from nhsip_desktop.cases import IP_KIND_LABELS, IpKind
-from nhsip_desktop.disclosure_form import (
+from nhsip_desktop.cases.model import IP_KIND_LABELS, IpKind
+from nhsip_desktop.interchange.disclosure_form import (
     BENEFICIARY_LABELS,
     FLAG_LABELS,
     FORM_ID,

@@ -22,26 +22,29 @@ from typing import TYPE_CHECKING, Any
 
 from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
-from nhsip_desktop.after_disclosure import after_public_disclosure
-from nhsip_desktop.agreements import Agreement
-from nhsip_desktop.cases import Case, IpKind, Stage
-from nhsip_desktop.countries import countries
-from nhsip_desktop.disclosure import (
+from nhsip_desktop.agreements.model import Agreement
+from nhsip_desktop.assets.renewals import renewals_for
+from nhsip_desktop.assets.rights import Right
+from nhsip_desktop.cases.after_disclosure import after_public_disclosure
+from nhsip_desktop.cases.disclosure import (
     Beneficiary,
     Disclosure,
     ExternalDisclosure,
     PartnerKind,
     Resource,
 )
-from nhsip_desktop.ledgers import CostEntry
-from nhsip_desktop.money import money
-from nhsip_desktop.ownership import (
+from nhsip_desktop.cases.model import Case, IpKind, Stage
+from nhsip_desktop.cases.ownership import (
     ContributorFinding,
     OwnershipAssessment,
     Reason,
     assess_ownership,
 )
-from nhsip_desktop.renewals import renewals_for
+from nhsip_desktop.cases.stages import CloseReason, StageChange, alert_text
+from nhsip_desktop.core.countries import countries
+from nhsip_desktop.core.money import money
+from nhsip_desktop.finance.ledgers import CostEntry
+from nhsip_desktop.finance.revenue import PARTIES, PARTY_LABELS, Distribution, ReturnLine
 from nhsip_desktop.reports.template import (
     NOT_RECORDED,
     ReportContext,
@@ -58,9 +61,6 @@ from nhsip_desktop.reports.template import (
     record_report,
     styles,
 )
-from nhsip_desktop.revenue import PARTIES, PARTY_LABELS, Distribution, ReturnLine
-from nhsip_desktop.rights import Right
-from nhsip_desktop.stages import CloseReason, StageChange, alert_text
 from nhsip_desktop.store.assessments import Decision
 from nhsip_desktop.store.attachments import AttachmentInfo
 from nhsip_desktop.store.audit import AuditEntry

@@ -41,10 +41,11 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import IO, TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
-from .. import __version__
-from ..appconfig import config_dir
-from ..cells import FORMULA_STARTS, QUOTE, safe_text
-from ..safe_write import atomic_write_text, install
+from nhsip_desktop import __version__
+from nhsip_desktop.app.appconfig import config_dir
+from nhsip_desktop.core.cells import FORMULA_STARTS, QUOTE, safe_text
+from nhsip_desktop.core.safe_write import atomic_write_text, install
+
 from ..store import export_rows as q
 from ..store.errors import RegisterError
 from ..store.lock import pid_alive

@@ -28,7 +28,7 @@ from contextvars import ContextVar
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from nhsip_desktop.resources import resource_path
+from nhsip_desktop.core.resources import resource_path
 
 __all__ = [
     "BOLD",

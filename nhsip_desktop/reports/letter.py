@@ -25,7 +25,8 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from nhsip_desktop.cases import Case
+from nhsip_desktop.cases.model import Case
+from nhsip_desktop.core.salutation import greeting
 from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.template import (
     TEXT_WIDTH,
@@ -39,7 +40,6 @@ from nhsip_desktop.reports.template import (
     record_report,
     styles,
 )
-from nhsip_desktop.salutation import greeting
 from nhsip_desktop.store.assessments import Decision
 from nhsip_desktop.store.errors import ValidationError
 

@@ -1,6 +1,6 @@
 """The drafted IP policy (Annex A builder) as a Word document and as a PDF.
 
-Both come from one :class:`~nhsip_desktop.policy_builder.PolicyDocument`: the title and a
+Both come from one :class:`~nhsip_desktop.governance.policy_builder.PolicyDocument`: the title and a
 "Draft for approval" line, the document details (version, approval and review dates), the
 numbered sections with their clauses, bullets and tables, and a table of the Annex A headings
 the draft covers. The DOCX is made with python-docx so the trust can edit it in Word; the PDF
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer
 
-from nhsip_desktop.policy_builder import Block, PolicyDocument
+from nhsip_desktop.governance.policy_builder import Block, PolicyDocument
 from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.atomic import atomic_write
 from nhsip_desktop.reports.template import (

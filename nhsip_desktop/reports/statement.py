@@ -8,7 +8,7 @@ version, bands) and the rounding rule, so the innovator can check every figure. 
 shared page template, so every page carries the marking, "Page X of Y" and the audit
 trail's head, and writing it is recorded in the audit trail.
 
-The amounts come from :func:`nhsip_desktop.revenue.distribute`, worked out over all of the
+The amounts come from :func:`nhsip_desktop.finance.revenue.distribute`, worked out over all of the
 case's returns (so each return falls in the right band); ``period`` only chooses the rows.
 """
 
@@ -23,6 +23,14 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer
 
+from nhsip_desktop.finance.revenue import (
+    PARTIES,
+    PARTY_LABELS,
+    ROUNDING_RULE,
+    Distribution,
+    RevenuePolicy,
+    money,
+)
 from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.template import (
     ReportContext,
@@ -39,18 +47,10 @@ from nhsip_desktop.reports.template import (
     record_report,
     styles,
 )
-from nhsip_desktop.revenue import (
-    PARTIES,
-    PARTY_LABELS,
-    ROUNDING_RULE,
-    Distribution,
-    RevenuePolicy,
-    money,
-)
 from nhsip_desktop.store.errors import ValidationError
 
 if TYPE_CHECKING:
-    from nhsip_desktop.cases import Case
+    from nhsip_desktop.cases.model import Case
     from nhsip_desktop.store.register import Register
 
 __all__ = ["PAYMENT_NOTE", "STATEMENT_SECTIONS", "statement_title", "write_innovator_statement"]
@@ -324,7 +324,7 @@ def write_innovator_statement(
     """Write one innovator's revenue statement for case ``case_id`` as a PDF at ``target``.
 
     ``distributions`` are the case's returns as shared by
-    :func:`~nhsip_desktop.revenue.distribute` under ``policy``; the statement lists those
+    :func:`~nhsip_desktop.finance.revenue.distribute` under ``policy``; the statement lists those
     received within ``period`` (first and last day, inclusive; all of them when None). The
     report is recorded in the audit trail.
 

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 
-from nhsip_desktop.agreements import AgreementKind
-from nhsip_desktop.checklists import (
+from nhsip_desktop.agreements.model import AgreementKind
+from nhsip_desktop.guidance.checklists import (
     Checklist,
     Evaluation,
     Finding,

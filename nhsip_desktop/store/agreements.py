@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..agreements import (
+from nhsip_desktop.agreements.model import (
     Agreement,
     AgreementKind,
     TtcReview,
@@ -28,7 +28,8 @@ from ..agreements import (
     validate_agreement,
     validate_ttc_review,
 )
-from ..renewals import Deadline
+from nhsip_desktop.assets.renewals import Deadline
+
 from .attachments import export_checked
 from .audit import canonical_json, diff, utc_now
 from .errors import NotFoundError, ValidationError

@@ -9,7 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..checklists import Checklist, ItemAnswer, answers_from_json, answers_to_json, evaluate
+from nhsip_desktop.guidance.checklists import (
+    Checklist,
+    ItemAnswer,
+    answers_from_json,
+    answers_to_json,
+    evaluate,
+)
+
 from .audit import canonical_json, diff, utc_now
 from .errors import NotFoundError, ValidationError
 

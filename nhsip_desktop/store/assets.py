@@ -14,11 +14,19 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..disclosure import Contributor
-from ..fees import FeeSchedule, default_fee_schedule
-from ..ledgers import CostCategory, CostEntry, Review, ReviewOutcome, validate_cost
-from ..renewals import register_deadlines
-from ..revenue import (
+from nhsip_desktop.assets.fees import FeeSchedule, default_fee_schedule
+from nhsip_desktop.assets.renewals import register_deadlines
+from nhsip_desktop.assets.rights import Right, validate_right
+from nhsip_desktop.cases.disclosure import Contributor
+from nhsip_desktop.cases.worksheet import Worksheet
+from nhsip_desktop.finance.ledgers import (
+    CostCategory,
+    CostEntry,
+    Review,
+    ReviewOutcome,
+    validate_cost,
+)
+from nhsip_desktop.finance.revenue import (
     Distribution,
     ReturnKind,
     ReturnLine,
@@ -26,8 +34,7 @@ from ..revenue import (
     distribute_each,
     example_policy,
 )
-from ..rights import Right, validate_right
-from ..worksheet import Worksheet
+
 from .audit import canonical_json, diff, utc_now
 from .errors import NotFoundError, ValidationError
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..safe_write import atomic_write_bytes
+from nhsip_desktop.core.safe_write import atomic_write_bytes
+
 from .audit import utc_now
 from .errors import NotFoundError, ValidationError
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from . import sqlcipher
+from nhsip_desktop.store import sqlcipher
+
 from .backups import BackupInfo, backup_if_due
 
 if TYPE_CHECKING:

@@ -33,9 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import safe_write
-from ..safe_write import fsync_file, fsync_folder
-from . import sqlcipher, wal_check
+from nhsip_desktop.core import safe_write
+from nhsip_desktop.core.safe_write import fsync_file, fsync_folder
+from nhsip_desktop.store import sqlcipher, wal_check
+
 from .audit import GENESIS, META_HEAD_HMAC, META_HEAD_SEQ
 from .errors import (
     DamagedRegisterError,

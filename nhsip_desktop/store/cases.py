@@ -9,9 +9,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..cases import Case, CaseFilter, IpKind, Stage
-from ..disclosure import ConfirmedOwnership, Disclosure, validate
-from ..stages import (
+from nhsip_desktop.cases.disclosure import ConfirmedOwnership, Disclosure, validate
+from nhsip_desktop.cases.model import Case, CaseFilter, IpKind, Stage
+from nhsip_desktop.cases.stages import (
     REVIEWED_STAGES,
     AlertBasis,
     CloseReason,
@@ -19,6 +19,7 @@ from ..stages import (
     alert_basis,
     transition_problem,
 )
+
 from .audit import canonical_json, diff, utc_now
 from .errors import NotFoundError, ValidationError
 

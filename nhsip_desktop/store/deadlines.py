@@ -14,13 +14,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..cases import Stage
-from ..renewals import Deadline, right_deadlines, upcoming
-from ..rights import Right
-from ..stages import AlertLevel, alert_text
+from nhsip_desktop.assets.renewals import Deadline, right_deadlines, upcoming
+from nhsip_desktop.assets.rights import Right
+from nhsip_desktop.cases.model import Stage
+from nhsip_desktop.cases.stages import AlertLevel, alert_text
 
 if TYPE_CHECKING:
-    from ..fees import FeeSchedule
+    from nhsip_desktop.assets.fees import FeeSchedule
+
     from .register import Register
 
 

@@ -1,11 +1,11 @@
-"""The store's errors: they live on the ground floor, ``nhsip_desktop.errors``.
+"""The store's errors: they live on the ground floor, ``nhsip_desktop.core.errors``.
 
 This module re-exports them so ``from nhsip_desktop.store.errors import ...`` keeps working.
 """
 
 from __future__ import annotations
 
-from ..errors import (
+from nhsip_desktop.core.errors import (
     DamagedLogError,
     DamagedRegisterError,
     FileWriteError,

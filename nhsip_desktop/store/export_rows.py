@@ -178,8 +178,8 @@ class RenewalRow(NamedTuple):
 
 
 def renewals(reg: Register) -> Iterator[RenewalRow]:
-    from ..renewals import renewals_for
-    from ..rights import Right
+    from nhsip_desktop.assets.renewals import renewals_for
+    from nhsip_desktop.assets.rights import Right
 
     schedule = reg.reference.fee_schedule()
     for (data,) in reg.conn.execute("SELECT data FROM rights ORDER BY id"):

@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..agreements import TtcReview
-from ..cases import Stage
-from ..feedback import FeedbackFigures, feedback_within_target
-from ..governance import GovernanceRecord, TtcInPlace, ttc_in_place
-from ..periods import financial_year_of
-from ..renewals import Deadline, review_due
-from ..rights import RightStatus, RightType
+from nhsip_desktop.agreements.model import TtcReview
+from nhsip_desktop.assets.renewals import Deadline, review_due
+from nhsip_desktop.assets.rights import RightStatus, RightType
+from nhsip_desktop.cases.feedback import FeedbackFigures, feedback_within_target
+from nhsip_desktop.cases.model import Stage
+from nhsip_desktop.core.periods import financial_year_of
+from nhsip_desktop.governance.model import GovernanceRecord, TtcInPlace, ttc_in_place
+
 from .agreements import row_to_review
 from .deadlines import all_deadlines
 

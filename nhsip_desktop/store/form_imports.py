@@ -14,13 +14,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..cases import Case, Stage
-from ..disclosure_form import FormProblem, field_label
+from nhsip_desktop.cases.model import Case, Stage
+from nhsip_desktop.interchange.disclosure_form import FormProblem, field_label
+
 from .audit import utc_now
 from .errors import RegisterError
 
 if TYPE_CHECKING:
-    from ..form_reader import CompletedForm
+    from nhsip_desktop.interchange.form_reader import CompletedForm
+
     from .register import Register
 
 __all__ = ["DuplicateFormError", "FormImport", "FormImportManager", "FormNotImportableError"]

@@ -13,13 +13,14 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..governance import (
+from nhsip_desktop.assets.renewals import Deadline
+from nhsip_desktop.governance.model import (
     PARTS,
     GovernanceRecord,
     TrainingSession,
     governance_deadlines,
 )
-from ..renewals import Deadline
+
 from .audit import canonical_json, diff, utc_now
 from .errors import NotFoundError, ValidationError
 
@@ -155,5 +156,5 @@ class GovernanceManager:
     # -- deadlines ----------------------------------------------------------------------------
     def deadlines(self, today: dt.date) -> list[Deadline]:
         """SRO missing, the policy's yearly review, and rolling training (see
-        :func:`nhsip_desktop.governance.governance_deadlines`)."""
+        :func:`nhsip_desktop.governance.model.governance_deadlines`)."""
         return governance_deadlines(self.record(), self.training(), today)

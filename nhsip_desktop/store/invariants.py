@@ -45,8 +45,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from ..agreements import AgreementKind
-from ..cases import Stage
+from nhsip_desktop.agreements.model import AgreementKind
+from nhsip_desktop.cases.model import Stage
+
 from .errors import RegisterError
 
 if TYPE_CHECKING:

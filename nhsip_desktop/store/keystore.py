@@ -33,7 +33,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from nhsip_desktop.safe_write import atomic_write_bytes
+from nhsip_desktop.core.safe_write import atomic_write_bytes
 from nhsip_desktop.store.errors import (
     InsecureKeyringError,
     KeyringUnavailableError,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils.migrations import Migrations
 
-from . import audit
+from nhsip_desktop.store import audit
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -448,10 +448,10 @@ def m0007_disclosure_alerts_every_kind(db: Database) -> None:
     import datetime as dt
     import json
 
-    from ..cases import IpKind, Stage
-    from ..disclosure import Disclosure
-    from ..rights import Right
-    from ..stages import REVIEWED_STAGES, alert_basis
+    from nhsip_desktop.assets.rights import Right
+    from nhsip_desktop.cases.disclosure import Disclosure
+    from nhsip_desktop.cases.model import IpKind, Stage
+    from nhsip_desktop.cases.stages import REVIEWED_STAGES, alert_basis
 
     conn = db.conn
     rows = conn.execute(
@@ -487,7 +487,7 @@ def m0008_countries(db: Database) -> None:
     """Rights carry a country (ISO 3166 alpha-2, issue 23 item 4), filled from the
     jurisdiction where it names one ("GB", "UK", "US"); EP and PCT filings get none. Partners'
     and employers' countries live in the disclosure details (JSON), which need no column."""
-    from ..countries import countries
+    from nhsip_desktop.core.countries import countries
 
     conn = db.conn
     conn.execute("ALTER TABLE rights ADD COLUMN country TEXT NOT NULL DEFAULT ''")

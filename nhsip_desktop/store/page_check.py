@@ -28,7 +28,8 @@ import struct
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import sqlcipher
+from nhsip_desktop.store import sqlcipher
+
 from .header import HEADER_SIZE
 
 PAGE_SIZE = sqlcipher.PAGE_SIZE

@@ -13,8 +13,8 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..governance import IpPolicy
-from ..policy_builder import (
+from nhsip_desktop.governance.model import IpPolicy
+from nhsip_desktop.governance.policy_builder import (
     Choices,
     Framework,
     PolicyDraft,
@@ -30,6 +30,7 @@ from ..policy_builder import (
     load_framework,
     validate_choices,
 )
+
 from .audit import canonical_json, diff
 from .errors import NotFoundError, ValidationError
 
@@ -91,8 +92,9 @@ class PolicyDraftManager:
         self, framework: Framework | None = None, facts: PolicyFacts | None = None
     ) -> Choices:
         """The choices a new draft starts from: the last recorded draft's, brought up to date
-        with the register (see :func:`~nhsip_desktop.policy_builder.carry_forward`), or the
-        defaults pre-filled from the register when no draft is recorded yet."""
+        with the register (see
+        :func:`~nhsip_desktop.governance.policy_builder.carry_forward`), or the defaults
+        pre-filled from the register when no draft is recorded yet."""
         framework = framework or load_framework()
         facts = facts or self.current_facts()
         hints = self.hints()

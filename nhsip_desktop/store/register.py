@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__, drives, safe_write
-from . import page_check, sqlcipher, wal_check
+from nhsip_desktop import __version__
+from nhsip_desktop.core import drives, safe_write
+from nhsip_desktop.store import page_check, sqlcipher, wal_check
+
 from .audit import Actor, AuditTrail, ChainHead, VerifyResult, derive_audit_key
 from .errors import (
     DamagedLogError,
@@ -221,7 +223,7 @@ def _check_log(path: Path, key: bytes, header: RegisterHeader) -> None:
 
 def refuse_long_path(path: Path) -> None:
     """Raise :class:`PathTooLongError` when ``path``, or a name the app derives from it, is too
-    long for this computer (:func:`nhsip_desktop.drives.path_length_problem`)."""
+    long for this computer (:func:`nhsip_desktop.core.drives.path_length_problem`)."""
     problem = drives.path_length_problem(path)
     if problem:
         raise PathTooLongError(problem)

@@ -29,8 +29,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..safe_write import atomic_write_bytes, fsync_file, fsync_folder
-from . import sqlcipher
+from nhsip_desktop.core.safe_write import atomic_write_bytes, fsync_file, fsync_folder
+from nhsip_desktop.store import sqlcipher
+
 from .audit import (
     _COLUMNS,
     GENESIS,

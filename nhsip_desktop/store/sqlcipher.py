@@ -26,7 +26,7 @@ sys.modules.setdefault("pysqlite3.dbapi2", dbapi2)
 
 import sqlite_utils  # noqa: E402  (must follow the module-name fix above)
 
-from ..errors import NetworkDriveError  # noqa: E402
+from nhsip_desktop.core.errors import NetworkDriveError  # noqa: E402
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

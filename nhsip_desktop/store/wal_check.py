@@ -35,7 +35,8 @@ from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import sqlcipher
+from nhsip_desktop.store import sqlcipher
+
 from .page_check import HMAC_SIZE, hmac_key
 
 WAL_HEADER_SIZE = 32

@@ -64,7 +64,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.agreements import (
+from nhsip_desktop.agreements.model import (
     KIND_TTC_REVIEW,
     REVIEW_EVERY_MONTHS,
     TRUST,
@@ -80,10 +80,10 @@ from nhsip_desktop.agreements import (
     validate_agreement,
     validate_ttc_review,
 )
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.checklists import Checklist, Severity
-from nhsip_desktop.money import money, parse_money
-from nhsip_desktop.renewals import Deadline, add_months, upcoming
+from nhsip_desktop.assets.renewals import Deadline, add_months, upcoming
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.core.money import money, parse_money
+from nhsip_desktop.guidance.checklists import Checklist, Severity
 from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationError
 
 from .assessment_tab import library

@@ -10,7 +10,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from nhsip_desktop import APP_NAME, APP_TITLE
-from nhsip_desktop.hardening import harden_process
+from nhsip_desktop.core.hardening import harden_process
 
 from .main_window import MainWindow
 from .style import apply_style

@@ -13,7 +13,7 @@ from functools import cache
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from nhsip_desktop.checklists import Checklist, ChecklistLibrary
+from nhsip_desktop.guidance.checklists import Checklist, ChecklistLibrary
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
 from .checklist_widget import ChecklistWidget

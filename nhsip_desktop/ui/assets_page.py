@@ -44,12 +44,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.countries import countries
-from nhsip_desktop.fees import Fee, FeeSchedule
-from nhsip_desktop.ledgers import CostCategory, CostEntry, ReviewOutcome
-from nhsip_desktop.money import money, parse_money
-from nhsip_desktop.renewals import (
+from nhsip_desktop.assets.fees import Fee, FeeSchedule
+from nhsip_desktop.assets.renewals import (
     Deadline,
     RenewalDue,
     expected_renewal_words,
@@ -60,7 +56,11 @@ from nhsip_desktop.renewals import (
     renewals_for,
     review_due,
 )
-from nhsip_desktop.rights import Right, RightStatus, RightType, validate_right
+from nhsip_desktop.assets.rights import Right, RightStatus, RightType, validate_right
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.core.countries import countries
+from nhsip_desktop.core.money import money, parse_money
+from nhsip_desktop.finance.ledgers import CostCategory, CostEntry, ReviewOutcome
 from nhsip_desktop.store.deadlines import all_deadlines
 from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationError
 

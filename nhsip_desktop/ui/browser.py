@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import CASE_COLUMNS, TITLE_COLUMN, Stage
+from nhsip_desktop.cases.model import CASE_COLUMNS, TITLE_COLUMN, Stage
 
 from .case_model import CASE_ID_ROLE, CaseTableModel
 from .guidance_help import with_guidance

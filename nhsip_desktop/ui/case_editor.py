@@ -38,10 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import IP_KIND_LABELS, Case, IpKind, Stage, format_date
-from nhsip_desktop.checklists import Checklist
-from nhsip_desktop.countries import countries
-from nhsip_desktop.disclosure import (
+from nhsip_desktop.cases.disclosure import (
     AgreementKind,
     AgreementRef,
     Answer,
@@ -59,8 +56,11 @@ from nhsip_desktop.disclosure import (
     Resource,
     validate,
 )
-from nhsip_desktop.ownership import assess_ownership
-from nhsip_desktop.stages import ACTION_LABELS, ALLOWED, CloseReason, alert_text
+from nhsip_desktop.cases.model import IP_KIND_LABELS, Case, IpKind, Stage, format_date
+from nhsip_desktop.cases.ownership import assess_ownership
+from nhsip_desktop.cases.stages import ACTION_LABELS, ALLOWED, CloseReason, alert_text
+from nhsip_desktop.core.countries import countries
+from nhsip_desktop.guidance.checklists import Checklist
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
 from .assessment_tab import AssessmentTab

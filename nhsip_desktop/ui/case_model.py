@@ -2,7 +2,7 @@
 
 The store returns the ids of every matching case in display order (cheap: an index walk);
 rows are materialised in batches as the view scrolls (``canFetchMore``/``fetchMore``).
-Columns come from the domain (``nhsip_desktop.cases.CASE_COLUMNS``).
+Columns come from the domain (``nhsip_desktop.cases.model.CASE_COLUMNS``).
 """
 
 from __future__ import annotations
@@ -19,8 +19,15 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from nhsip_desktop.cases import CASE_COLUMNS, IP_KIND_SHORT, Case, CaseFilter, Stage, format_date
-from nhsip_desktop.stages import NextAction, effective_next_action
+from nhsip_desktop.cases.model import (
+    CASE_COLUMNS,
+    IP_KIND_SHORT,
+    Case,
+    CaseFilter,
+    Stage,
+    format_date,
+)
+from nhsip_desktop.cases.stages import NextAction, effective_next_action
 
 from .session import RegisterSession
 

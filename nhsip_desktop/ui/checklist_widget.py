@@ -39,8 +39,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.checklists import (
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.guidance.checklists import (
     AnswerType,
     Checklist,
     Evaluation,

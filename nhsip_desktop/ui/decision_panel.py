@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
+from nhsip_desktop.cases.model import format_date
 from nhsip_desktop.store.assessments import Decision
 
 from .list_editor import parse_date

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nhsip_desktop.demo import DEMO_KEY, build_demo, demo_register_path
+from nhsip_desktop.interchange.demo import DEMO_KEY, build_demo, demo_register_path
 from nhsip_desktop.store.register import Register
 
 from .unlock import current_actor

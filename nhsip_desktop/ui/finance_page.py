@@ -2,8 +2,8 @@
 
 Step 8 asks the trust to record every return accurately and to share returns with staff as
 its IP policy says. Money is exact here: amounts are ``Decimal`` pounds (typed amounts go
-through :func:`~nhsip_desktop.money.parse_money`, which refuses anything finer than a penny),
-and every share is worked out by :func:`~nhsip_desktop.revenue.distribute`, so each return's
+through :func:`~nhsip_desktop.core.money.parse_money`, which refuses anything finer than a penny),
+and every share is worked out by :func:`~nhsip_desktop.finance.revenue.distribute`, so each return's
 shares add up to its net revenue to the penny.
 
 The page only reads the register. Dialogs save through the store, and the session's
@@ -48,12 +48,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.disclosure import Contributor
-from nhsip_desktop.fees import FeeSchedule, FeeScheduleError
-from nhsip_desktop.ledgers import CostCategory, CostEntry, validate_cost
-from nhsip_desktop.money import money, parse_money
-from nhsip_desktop.revenue import (
+from nhsip_desktop.assets.fees import FeeSchedule, FeeScheduleError
+from nhsip_desktop.cases.disclosure import Contributor
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.core.money import money, parse_money
+from nhsip_desktop.finance.ledgers import CostCategory, CostEntry, validate_cost
+from nhsip_desktop.finance.revenue import (
     PARTIES,
     PARTY_LABELS,
     ROUNDING_RULE,

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.disclosure_form import (
+from nhsip_desktop.interchange.disclosure_form import (
     FIELDS,
     FieldKind,
     FormProblem,
@@ -39,7 +39,7 @@ from nhsip_desktop.disclosure_form import (
     normalised,
     to_current,
 )
-from nhsip_desktop.form_reader import CompletedForm, read_form
+from nhsip_desktop.interchange.form_reader import CompletedForm, read_form
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Register
 

@@ -7,7 +7,7 @@ policy and the TTC arrangements made public, and rolling IP training for staff. 
 return to DHSC and NHS England is to follow.
 
 The page's first tab shows each action's status in words (worked out by
-:func:`~nhsip_desktop.governance.action_statuses`) and the governance deadlines; the other
+:func:`~nhsip_desktop.governance.model.action_statuses`) and the governance deadlines; the other
 tabs are the forms and the training log the statuses are worked out from, and the variations
 from the guidance with the annual return (PDF).
 
@@ -65,8 +65,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.governance import (
+from nhsip_desktop.assets.renewals import Deadline, add_months
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.core.periods import financial_year, financial_year_of, period_text, year_label
+from nhsip_desktop.governance.model import (
     ACTIONS,
     ANNEX_A_HEADINGS,
     ATTENDEES_MAX,
@@ -86,8 +88,6 @@ from nhsip_desktop.governance import (
     training_in_last_year,
     ttc_in_place,
 )
-from nhsip_desktop.periods import financial_year, financial_year_of, period_text, year_label
-from nhsip_desktop.renewals import Deadline, add_months
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
 from .file_dialogs import remember, suggested

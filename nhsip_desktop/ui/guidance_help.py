@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.guidance_help import GuidanceBrief, GuidancePart, load_brief
+from nhsip_desktop.guidance.help import GuidanceBrief, GuidancePart, load_brief
 
 
 def _html(part: GuidancePart) -> str:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import STAGE_LABELS, Stage
+from nhsip_desktop.cases.model import STAGE_LABELS, Stage
 from nhsip_desktop.store.errors import RegisterError
 
 # The hub's modules (and psycopg, which takes most of a second to import) are imported when

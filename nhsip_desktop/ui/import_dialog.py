@@ -1,6 +1,6 @@
 """Import cases from a spreadsheet: choose the file, match its columns, check, import.
 
-The work is done by ``nhsip_desktop.importer`` (Qt-free); this dialog only gathers the
+The work is done by ``nhsip_desktop.interchange.importer`` (Qt-free); this dialog only gathers the
 mapping and shows the preview. Nothing is written to the register until Import is pressed,
 and then every good row goes in one transaction. The last mapping used for a file name is
 remembered in the app's config folder (headings and field names only, never register
@@ -37,9 +37,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.appconfig import config_dir
-from nhsip_desktop.cases import IP_KIND_SHORT, IpKind, Stage, format_date
-from nhsip_desktop.importer import (
+from nhsip_desktop.app.appconfig import config_dir
+from nhsip_desktop.cases.model import IP_KIND_SHORT, IpKind, Stage, format_date
+from nhsip_desktop.interchange.importer import (
     FIELDS,
     ImportMapping,
     ImportPreview,

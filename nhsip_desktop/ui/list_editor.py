@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop import dates
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.disclosure import parse_share
+from nhsip_desktop.cases.disclosure import parse_share
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.core import dates
 
 from .widgets import add_row
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from nhsip_desktop import APP_TITLE, __version__
-from nhsip_desktop.appconfig import AppConfig
+from nhsip_desktop.app.appconfig import AppConfig
 from nhsip_desktop.store.backups import latest_backup_time
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import REGISTER_SUFFIX, Register

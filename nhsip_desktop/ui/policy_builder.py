@@ -44,8 +44,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.policy_builder import (
+from nhsip_desktop.assets.renewals import add_months
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.governance.policy_builder import (
     Choice,
     Choices,
     Framework,
@@ -59,7 +60,6 @@ from nhsip_desktop.policy_builder import (
     section_lines,
     validate_choices,
 )
-from nhsip_desktop.renewals import add_months
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
 from .file_dialogs import suggested

@@ -49,8 +49,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases import format_date
-from nhsip_desktop.periods import financial_year_of, year_label
+from nhsip_desktop.cases.model import format_date
+from nhsip_desktop.core.periods import financial_year_of, year_label
 from nhsip_desktop.reports.export import (
     MANIFEST,
     README,

@@ -1,7 +1,7 @@
 """The self-test's window step: the main window, offscreen, on the self-test register.
 
 Proves that the Qt libraries and platform plugins were bundled and that the window can show
-the register's cases. Called by :mod:`nhsip_desktop.selftest`; takes the register over and
+the register's cases. Called by :mod:`nhsip_desktop.app.selftest`; takes the register over and
 closes it.
 """
 

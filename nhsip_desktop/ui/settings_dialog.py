@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.appconfig import AppConfig
+from nhsip_desktop.app.appconfig import AppConfig
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 from nhsip_desktop.store.keystore import (
     MIN_PASSPHRASE_LENGTH,

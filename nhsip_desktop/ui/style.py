@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QTextEdit,
 )
 
-from nhsip_desktop.resources import resource_path
+from nhsip_desktop.core.resources import resource_path
 
 # The app's selection colour in the light palette: white on it is 8.6:1 (Fusion's default
 # blue gives only 3.7:1).

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.appconfig import AppConfig, os_user
-from nhsip_desktop.messages import explain_open_error
+from nhsip_desktop.app.appconfig import AppConfig, os_user
+from nhsip_desktop.app.messages import explain_open_error
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.backups import BackupInfo, list_backups, restore_backup
 from nhsip_desktop.store.errors import DamagedRegisterError, KeyUnavailableError, RegisterError

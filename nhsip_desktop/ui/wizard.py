@@ -40,14 +40,14 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from nhsip_desktop.appconfig import AppConfig, os_user
-from nhsip_desktop.drives import path_length_problem
-from nhsip_desktop.keyfile import recovery_key_text, write_private_file
-from nhsip_desktop.locations import (
+from nhsip_desktop.app.appconfig import AppConfig, os_user
+from nhsip_desktop.app.locations import (
     cloud_sync_warning,
     default_register_folder,
     suggest_register_path,
 )
+from nhsip_desktop.core.drives import path_length_problem
+from nhsip_desktop.core.keyfile import recovery_key_text, write_private_file
 from nhsip_desktop.reports.atomic import ReportWriteError
 from nhsip_desktop.reports.recovery_sheet import write_recovery_sheet
 from nhsip_desktop.store.audit import Actor

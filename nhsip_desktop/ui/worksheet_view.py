@@ -2,7 +2,7 @@
 
 Step 6 of the guidance asks the trust to weigh the value of registered protection against its
 cost, and not to spend on registration without a development plan. This view edits a
-:class:`~nhsip_desktop.worksheet.Worksheet` for one case: the protection options being
+:class:`~nhsip_desktop.cases.worksheet.Worksheet` for one case: the protection options being
 compared, a year-by-year table of costs and benefits for each, the discount rate and horizon.
 It shows the results side by side, the recommendation in words, the step 6 gate when there is
 no development plan, and a chart of cumulative cost against cumulative expected benefit drawn
@@ -72,10 +72,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.fees import Fee, FeeSchedule, FeeScheduleError
-from nhsip_desktop.money import money, parse_money
-from nhsip_desktop.store.errors import RegisterError
-from nhsip_desktop.worksheet import (
+from nhsip_desktop.assets.fees import Fee, FeeSchedule, FeeScheduleError
+from nhsip_desktop.cases.worksheet import (
     GREEN_BOOK_RATE,
     OptionPlan,
     OptionResult,
@@ -87,6 +85,8 @@ from nhsip_desktop.worksheet import (
     official_fee_items,
     prefill_official_fees,
 )
+from nhsip_desktop.core.money import money, parse_money
+from nhsip_desktop.store.errors import RegisterError
 
 from .session import RegisterSession
 

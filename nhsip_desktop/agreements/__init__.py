@@ -1,0 +1,1 @@
+"""Agreements and the TTC contract (step 9, Annex B)."""

@@ -1,0 +1,1 @@
+"""Money: costs, returns and revenue sharing (step 8, Annex A)."""

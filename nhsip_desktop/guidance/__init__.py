@@ -1,0 +1,1 @@
+"""The guidance itself: valid references, the guidance in brief, checklists."""

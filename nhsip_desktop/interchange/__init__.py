@@ -1,0 +1,1 @@
+"""Other formats in and out: spreadsheet import, the staff form, demo registers."""
