@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from nhsip_desktop.guidance.checklists import Checklist, ChecklistLibrary
 from nhsip_desktop.store.errors import RegisterError, ValidationError
@@ -64,15 +64,16 @@ class AssessmentTab(QWidget):
         # in it) until the person picks an outcome there themselves.
         self._outcome_picked = False
         self.panel.outcome.activated.connect(self._outcome_activated)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.widget)
-        split.addWidget(self.panel)
-        split.setStretchFactor(0, 4)
-        split.setStretchFactor(1, 0)
-        split.setChildrenCollapsible(False)
+        # A layout, not a splitter: a layout gives the panel the height its wrapped texts
+        # need (a splitter ignores height-for-width, and the Reasons box then covered the
+        # "Record decision" button); the checklist takes the rest and scrolls.
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
         layout.addWidget(self.version_note)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.widget, 1)
+        layout.addWidget(self.panel, 0)
+        self._layout = layout
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SAVE_DELAY_MS)
@@ -112,9 +113,7 @@ class AssessmentTab(QWidget):
         self.checklist = checklist
         self.widget = ChecklistWidget(checklist)
         self.widget.changed.connect(self._changed)
-        splitter = old.parentWidget()
-        if isinstance(splitter, QSplitter):
-            splitter.replaceWidget(0, self.widget)
+        self._layout.replaceWidget(old, self.widget)
         old.deleteLater()
 
     def _outcome_activated(self, _index: int) -> None:

@@ -20,7 +20,7 @@ from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QResizeEvent, QWheelEvent
+from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QScrollArea,
     QSizePolicy,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -53,8 +54,8 @@ from .list_editor import parse_date
 from .style import sheet
 
 NOT_ANSWERED = "Not answered"
-PANEL_WIDTH = 300
-FINDINGS_MAX_HEIGHT = 140
+PANEL_WIDTH = 320
+FINDINGS_MIN_LINES = 4  # "Findings so far" always keeps room for this many lines, then scrolls
 
 # Local styling for the parts app.qss does not cover. Text colours keep WCAG AA on white.
 _STYLE = """
@@ -168,19 +169,21 @@ class ChecklistWidget(QWidget):
             intro.setObjectName("hintText")
             intro.setWordWrap(True)
             top.addWidget(intro)
-        top.addSpacing(4)
-        top.addWidget(self.progress_label)
-        top.addWidget(self.progress_bar)
+        progress_row = QHBoxLayout()  # one line: the questions get the height
+        progress_row.setSpacing(10)
+        progress_row.addWidget(self.progress_label)
+        progress_row.addWidget(self.progress_bar, 1, Qt.AlignmentFlag.AlignVCenter)
+        top.addLayout(progress_row)
 
         # -- left: the items ------------------------------------------------------------
         body = QWidget()
         body.setObjectName("checklistBody")
         items_layout = QVBoxLayout(body)
-        items_layout.setContentsMargins(4, 4, 16, 12)
-        items_layout.setSpacing(10)
+        items_layout.setContentsMargins(4, 2, 16, 12)
+        items_layout.setSpacing(4)
         for s_index, section in enumerate(checklist.sections):
             if s_index:
-                items_layout.addSpacing(10)
+                items_layout.addSpacing(12)
             title = QLabel(section.title)
             title.setObjectName("sectionTitle")
             title.setWordWrap(True)
@@ -247,18 +250,13 @@ class ChecklistWidget(QWidget):
         panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
         panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         panel_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        panel_scroll.setFixedWidth(PANEL_WIDTH)
-
-        middle = QHBoxLayout()
-        middle.setSpacing(16)
-        middle.addWidget(self.questions_scroll, 1)
-        middle.addWidget(panel_scroll, 0)
+        panel_scroll.setMinimumHeight(4 * self.fontMetrics().lineSpacing())
 
         # -- bottom: findings and score -------------------------------------------------
         self.findings_frame = QFrame()
         self.findings_frame.setObjectName("checklistFindings")
         findings_layout = QVBoxLayout(self.findings_frame)
-        findings_layout.setContentsMargins(0, 8, 0, 0)
+        findings_layout.setContentsMargins(0, 6, 0, 0)
         findings_layout.setSpacing(6)
         findings_heading = QLabel("Findings so far")
         findings_heading.setObjectName("panelPrompt")
@@ -267,12 +265,18 @@ class ChecklistWidget(QWidget):
         self._findings_layout = QVBoxLayout(self._findings_box)
         self._findings_layout.setContentsMargins(0, 0, 8, 0)
         self._findings_layout.setSpacing(4)
+        self._findings_layout.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.findings_scroll = QScrollArea()
         self.findings_scroll.setWidget(self._findings_box)
         self.findings_scroll.setWidgetResizable(True)
         self.findings_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.findings_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.findings_scroll.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.findings_scroll.setSizePolicy(
+            QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding
+        )
+        self.findings_scroll.setMinimumHeight(
+            FINDINGS_MIN_LINES * self.fontMetrics().lineSpacing() + 8
+        )
         # Reachable by Tab (after the last question) so the list can be scrolled by keyboard.
         self.findings_scroll.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.findings_scroll.setAccessibleName("Findings so far")
@@ -289,12 +293,26 @@ class ChecklistWidget(QWidget):
         self.score_label.setVisible(checklist.scored)
         self.finding_labels: list[QLabel] = []
 
+        # Right: help on the current question above the findings so far, so the questions on
+        # the left get the whole height (issue 20 item 4); the person may move the divider.
+        self.side = QSplitter(Qt.Orientation.Vertical)
+        self.side.addWidget(panel_scroll)
+        self.side.addWidget(self.findings_frame)
+        self.side.setStretchFactor(0, 1)
+        self.side.setStretchFactor(1, 1)
+        self.side.setChildrenCollapsible(False)
+        self.side.setFixedWidth(PANEL_WIDTH)
+
+        middle = QHBoxLayout()
+        middle.setSpacing(16)
+        middle.addWidget(self.questions_scroll, 1)
+        middle.addWidget(self.side, 0)
+
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 10, 12, 10)
-        layout.setSpacing(10)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(8)
         layout.addLayout(top)
         layout.addLayout(middle, 1)
-        layout.addWidget(self.findings_frame)
 
         self._set_tab_order()
         app = QApplication.instance()
@@ -412,11 +430,11 @@ class ChecklistWidget(QWidget):
         note_row.addWidget(note, 1)
 
         box = QVBoxLayout(frame)
-        box.setContentsMargins(8, 6, 8, 6)
-        box.setSpacing(6)
+        box.setContentsMargins(8, 4, 8, 4)
+        box.setSpacing(4)
         box.addLayout(head)
+        answer_row.addLayout(note_row, 1)  # the note beside the answer: one line less a row
         box.addLayout(answer_row)
-        box.addLayout(note_row)
         return row
 
     def _set_tab_order(self) -> None:
@@ -638,7 +656,6 @@ class ChecklistWidget(QWidget):
             self.finding_labels.append(empty)
         for label in self.finding_labels:
             self._findings_layout.addWidget(label)
-        self._fit_findings()
         self.findings_scroll.setAccessibleDescription(
             " ".join(label.text() for label in self.finding_labels)
         )
@@ -665,19 +682,6 @@ class ChecklistWidget(QWidget):
             )
         self.score_note.setText("\n".join(notes))
         self.score_note.setVisible(bool(notes))
-
-    def _fit_findings(self) -> None:
-        """As tall as the findings need, up to a limit; beyond it the list scrolls."""
-        width = max(self.findings_scroll.viewport().width(), self.width() - 40, 200)
-        layout = self._findings_layout
-        height = layout.heightForWidth(width) if layout.hasHeightForWidth() else -1
-        if height <= 0:
-            height = self._findings_box.sizeHint().height()
-        self.findings_scroll.setFixedHeight(min(height + 2, FINDINGS_MAX_HEIGHT))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit_findings()
 
     def current_item(self) -> str | None:
         """The item the help panel is showing."""

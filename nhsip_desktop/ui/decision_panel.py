@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -87,19 +87,20 @@ class DecisionPanel(QGroupBox):
             caption("&Reasons:", self.rationale, "Why: this goes into the feedback letter."), 1, 0
         )
         grid.addWidget(self.rationale, 1, 1, 1, 5)
+        # The button has its own column beside the reasons: never under or over the box.
+        grid.addWidget(self.button, 1, 6, Qt.AlignmentFlag.AlignBottom)
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(5, 2)
         self.decided_on.setMaximumWidth(110)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(6)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(4)
         layout.addWidget(self.suggestion)
         layout.addLayout(grid)
-        layout.addWidget(self.error)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.history, 1)
-        buttons.addWidget(self.button)
-        layout.addLayout(buttons)
+        below = QHBoxLayout()
+        below.addWidget(self.history, 1)
+        below.addWidget(self.error, 1)
+        layout.addLayout(below)
 
     def chosen(self) -> tuple[str, str]:
         return self.options[self.outcome.currentIndex()]

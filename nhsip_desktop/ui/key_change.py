@@ -2,7 +2,8 @@
 
 1. :class:`KeyChangeDialog` explains what happens and, when the register has a passphrase,
    asks for it (it is moved to the new key, so it keeps working).
-2. The register is locked and re-encrypted into a hidden copy; before anything is swapped,
+2. The register is locked and re-encrypted into a hidden copy on a worker thread
+   (``worker.py``: the window keeps responding); before anything is swapped,
    :class:`NewRecoveryKeyDialog` shows the NEW recovery key and asks for one group of it back
    (and offers the printable sheet). Cancelling there undoes everything.
 3. Only then is the copy swapped in, the passphrase file and keyring entry replaced, and the
@@ -41,10 +42,11 @@ from nhsip_desktop.store.recovery import (
     normalise_group,
     recovery_key_groups,
 )
-from nhsip_desktop.store.rekey import KeyChangeError, change_data_key
+from nhsip_desktop.store.rekey import ChangedKey, KeyChangeError, change_data_key
 
 from .unlock import current_actor, show_toggle
 from .widgets import add_row, heading, paragraph
+from .worker import Progress, run_in_background
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -263,7 +265,7 @@ def change_key_in_app(window: MainWindow) -> None:
     actor = current_actor()
     session.lock()
 
-    def confirm_new_key(new_key: bytes) -> None:
+    def confirm_new_key(new_key: bytes) -> bool:  # on the UI thread
         dialog = NewRecoveryKeyDialog(
             encode_recovery_key(new_key),
             register_name=path.name,
@@ -271,20 +273,34 @@ def change_key_in_app(window: MainWindow) -> None:
             organisation=organisation,
             parent=window,
         )
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            raise KeyChangeError(
-                "The key was not changed: the new recovery key was not confirmed. The "
-                "register keeps its old key; the key just shown does not open it."
-            )
+        return dialog.exec() == QDialog.DialogCode.Accepted
 
-    try:
-        changed = change_data_key(
-            path, old_key, actor=actor, before_swap=confirm_new_key, passphrase=passphrase
+    def work(progress: Progress) -> ChangedKey:  # on a worker thread: plain data only
+        def before_swap(new_key: bytes) -> None:
+            # The copy is made; nothing is swapped until the person has confirmed the key.
+            if not progress.ask(lambda: confirm_new_key(new_key)):
+                raise KeyChangeError(
+                    "The key was not changed: the new recovery key was not confirmed. The "
+                    "register keeps its old key; the key just shown does not open it."
+                )
+            progress.report(0, 0, "Switching the register to the new key…")
+
+        return change_data_key(
+            path, old_key, actor=actor, before_swap=before_swap, passphrase=passphrase
         )
-    except RegisterError as exc:
-        QMessageBox.warning(window, "Key not changed", str(exc))
+
+    outcome = run_in_background(
+        window,
+        "Re-encrypting the register under a new key. This can take a while for a large "
+        "register; the window keeps responding meanwhile.",
+        work,
+        title="Changing the data key",
+    )
+    if not outcome.ok or outcome.value is None:
+        QMessageBox.warning(window, "Key not changed", outcome.error)
         window.open_path(path)
         return
+    changed = outcome.value
     from nhsip_desktop.store.unlock import open_register
 
     try:
