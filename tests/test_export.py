@@ -646,3 +646,34 @@ def test_rows_written_a_batch_at_a_time_are_the_rows_written_one_by_one(
     firsts = {r[0] for r in mixed_rows}
     assert all(c[:1] not in FORMULA_STARTS or is_number(c) for r in mixed_rows for c in r)
     assert {"'=1+1", 'say "hi", twice', "line\nbreak", "a & b <c>"} <= firsts
+
+
+def test_the_listing_prints_any_name_in_embedded_fonts_dates_the_uk_way(
+    register: Register, tmp_path: Path
+) -> None:
+    long = "Łukasz Dvořák and Nguyễn Thị Hà: " + "a very long title about a ward device " * 4
+    case = register.cases.add(long, received_on=dt.date(2026, 3, 1))
+    register.cases.add("Bedside card")
+    folder = export_pack(register, tmp_path / "pack", sections=["cases"]).folder
+    listing = folder / "register-listing.pdf"
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(listing), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Łukasz Dvořák and Nguyễn Thị Hà" in text
+    assert "01/03/2026" in text and "2026-03-01" not in text
+    assert "Page 1 of 1" in text
+    assert "Draft" in text  # the stage's label, not its key
+    # a title too long for its column is cut at a word, with an ellipsis
+    line = next(row for row in text.splitlines() if case.reference in row).rstrip()
+    assert line.endswith("…")
+    shown = line[line.index("Łukasz") : -1]
+    assert long.startswith(shown) and long[len(shown)] == " "
+    fonts = subprocess.run(
+        ["pdffonts", str(listing)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert fonts and all(" yes " in row for row in fonts), fonts
+    assert "Helvetica" not in "\n".join(fonts)
+    info = subprocess.run(
+        ["pdfinfo", str(listing)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "anonymous" not in info

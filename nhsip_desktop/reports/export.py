@@ -1436,37 +1436,62 @@ def _readme_sheet(
 
 
 def _write_listing(register: Register, path: Path) -> int:
-    """A plain PDF listing of every case (reference, stage, received, title), page by page."""
+    """A plain PDF listing of every case (reference, stage, received, title), page by page, in
+    the embedded fonts (any name prints), dates dd/mm/yyyy, "Page N of M"."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
 
+    from nhsip_desktop.cases.model import STAGE_LABELS, Stage
+    from nhsip_desktop.reports.fonts import BOLD, REGULAR, printable, register_fonts
+
+    register_fonts()
     marking = str(register.settings.get("report_marking"))
     organisation = str(register.settings.get("organisation")) or "(organisation not set)"
     head = register.chain_head()
     width, height = A4
-    canvas = Canvas(str(path), pagesize=A4, pageCompression=1)
+    canvas = Canvas(
+        str(path), pagesize=A4, pageCompression=1, initialFontName=REGULAR, initialFontSize=8
+    )
     canvas.setTitle("Register listing")
+    canvas.setAuthor(printable(organisation))
+    canvas.setCreator(f"nhsip-desktop {__version__}")
+    canvas.setSubject("Every case in the register: reference, stage, date received, title")
     rows_per_page, count, page = 52, 0, 0
+    rows = list(q.listing(register))
+    pages = max(1, -(-len(rows) // rows_per_page))
+    title_width = width - 40 - 240
 
     def header() -> None:
-        canvas.setFont("Helvetica-Bold", 9)
-        canvas.drawCentredString(width / 2, height - 28, marking)
-        canvas.drawString(40, height - 46, f"{organisation}: register listing")
-        canvas.setFont("Helvetica", 7)
+        canvas.setFont(BOLD, 9)
+        canvas.drawCentredString(width / 2, height - 28, printable(marking))
+        canvas.drawString(40, height - 46, printable(f"{organisation}: register listing"))
+        canvas.setFont(REGULAR, 7)
         canvas.drawString(
             40, 24, f"Register {register.register_id} · audit trail #{head.seq} {head.hmac[:12]}"
         )
-        canvas.drawCentredString(width / 2, 36, marking)
-        canvas.drawRightString(width - 40, 24, f"Page {page}")
-        canvas.setFont("Helvetica-Bold", 8)
-        for x, text in ((40, "Reference"), (110, "Stage"), (180, "Received"), (240, "Title")):
-            canvas.drawString(x, height - 66, text)
-        canvas.setFont("Helvetica", 8)
+        canvas.drawCentredString(width / 2, 36, printable(marking))
+        canvas.drawRightString(width - 40, 24, f"Page {page} of {pages}")
+        canvas.setFont(BOLD, 8)
+        for x, label in ((40, "Reference"), (110, "Stage"), (180, "Received"), (240, "Title")):
+            canvas.drawString(x, height - 66, label)
+        canvas.setFont(REGULAR, 8)
+
+    def fitted(title: str) -> str:
+        """The title as far as it fits its column, cut at a word with an ellipsis."""
+        title = printable(title)
+        if canvas.stringWidth(title, REGULAR, 8) <= title_width:
+            return title
+        words = title.split(" ")
+        while len(words) > 1 and canvas.stringWidth(" ".join(words) + "…", REGULAR, 8) > (
+            title_width
+        ):
+            words.pop()
+        return " ".join(words) + "…"
 
     # One text object a page (not a drawString a cell): a 100,000-case listing is 1,900 pages.
     text: Any = None
     out: Any = None
-    for reference, stage, received, title in q.listing(register):
+    for reference, stage, received, title in rows:
         if count % rows_per_page == 0:
             if count:
                 canvas.drawText(text)
@@ -1474,17 +1499,21 @@ def _write_listing(register: Register, path: Path) -> int:
             page += 1
             header()
             text = canvas.beginText()
-            text.setFont("Helvetica", 8)
+            text.setFont(REGULAR, 8)
             # Each cell is placed by its own origin, so the cursor need not move across it:
             # ReportLab's _textOut writes the text without measuring its width (a third of
             # the listing's time); textOut if a ReportLab version lacks it.
             out = getattr(text, "_textOut", text.textOut)
         y = height - 80 - (count % rows_per_page) * 13
+        try:
+            stage_text = STAGE_LABELS[Stage(stage)]
+        except ValueError:
+            stage_text = stage.replace("_", " ")
         for x, value in (
             (40, reference),
-            (110, stage.replace("_", " ")),
-            (180, received.isoformat() if received else ""),
-            (240, (title or "(untitled draft)")[:85]),
+            (110, stage_text),
+            (180, received.strftime("%d/%m/%Y") if received else ""),
+            (240, fitted(title or "(untitled draft)")),
         ):
             text.setTextOrigin(x, y)
             out(value)
