@@ -33,7 +33,7 @@ from nhsip_desktop.core.money import money, parse_money
 from nhsip_desktop.finance.ledgers import CostCategory, CostEntry, ReviewOutcome
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
-from .kit import hint
+from .kit import date_edit, form_layout, hint, line_edit
 from .list_editor import parse_date
 from .session import RegisterSession
 from .widgets import add_row, paragraph
@@ -139,29 +139,6 @@ class AssetsFormDialog(QDialog):
 
     def save(self) -> bool:  # pragma: no cover - each dialog overrides it
         raise NotImplementedError
-
-
-def date_edit(value: dt.date | None = None) -> QLineEdit:
-    edit = QLineEdit(format_date(value))
-    edit.setPlaceholderText("dd/mm/yyyy")
-    edit.setMaximumWidth(150)
-    return edit
-
-
-def line_edit(value: str = "", placeholder: str = "") -> QLineEdit:
-    edit = QLineEdit(value)
-    if placeholder:
-        edit.setPlaceholderText(placeholder)
-    return edit
-
-
-def form_layout() -> QFormLayout:
-    form = QFormLayout()
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-    form.setHorizontalSpacing(10)
-    form.setVerticalSpacing(4)
-    return form
 
 
 def parse_dates(

@@ -45,6 +45,7 @@ from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationE
 
 from ..checklist_widget import ChecklistWidget
 from ..kit import hint, problem_label
+from ..kit.inputs import date_edit, form_layout, line_edit, text_box
 from ..list_editor import FieldSpec, ListEditor, parse_date
 from ..session import RegisterSession
 from ..style import sheet
@@ -52,12 +53,8 @@ from ..widgets import paragraph
 from .fields import (
     DETAILS_TAB,
     OBLIGATIONS_TAB,
-    _date_edit,
     _describe_obligation,
     _FieldsDialog,
-    _form,
-    _line,
-    _text_box,
     _whole_number,
 )
 from .files import (
@@ -176,15 +173,15 @@ class AgreementDialog(TtcPart, FilesPart, _FieldsDialog):
         for kind in KINDS:
             self.kind.addItem(kind.label)
         self.kind.setCurrentIndex(KINDS.index(a.kind))
-        self.title = _line(a.title, "A name the trust will recognise")
-        self.parties = _text_box(
+        self.title = line_edit(a.title, "A name the trust will recognise")
+        self.parties = text_box(
             "\n".join(a.parties), "One per line: the other organisations (or people)", 64
         )
-        self.signed_on = _date_edit(a.signed_on)
-        self.start_on = _date_edit(a.start_on)
-        self.end_on = _date_edit(a.end_on)
-        self.renewal_on = _date_edit(a.renewal_on)
-        self.notice_days = _line("" if a.notice_days is None else str(a.notice_days), "e.g. 90")
+        self.signed_on = date_edit(a.signed_on)
+        self.start_on = date_edit(a.start_on)
+        self.end_on = date_edit(a.end_on)
+        self.renewal_on = date_edit(a.renewal_on)
+        self.notice_days = line_edit("" if a.notice_days is None else str(a.notice_days), "e.g. 90")
         self.notice_days.setMaximumWidth(90)
         self.notice_hint = hint()
         references: list[str] = []
@@ -195,14 +192,14 @@ class AgreementDialog(TtcPart, FilesPart, _FieldsDialog):
             except NotFoundError:
                 lost.append(case_id)
         self._lost_cases = lost
-        self.cases = _line(", ".join(references), "e.g. IP-2026-0001, IP-2026-0004")
+        self.cases = line_edit(", ".join(references), "e.g. IP-2026-0001, IP-2026-0004")
         self.cases_found = hint()
-        self.revenue_terms = _text_box(
+        self.revenue_terms = text_box(
             a.revenue_terms, "Royalties, milestone payments, fees, revenue shares"
         )
-        self.note = _text_box(a.note, "Anything the next person to read this should know")
+        self.note = text_box(a.note, "Anything the next person to read this should know")
 
-        left, right = _form(), _form()
+        left, right = form_layout(), form_layout()
         self.field(left, "kind", "&Kind:", self.kind)
         self.field(left, "title", "&Title:", self.title)
         self.field(
@@ -259,13 +256,13 @@ class AgreementDialog(TtcPart, FilesPart, _FieldsDialog):
             LICENCE_TYPES.index(a.licence_type) + 1 if a.licence_type else 0
         )
         self.licence_explained = hint()
-        self.field_of_use = _line(a.field_of_use, "e.g. paediatric intravenous care")
-        self.territory = _line(a.territory, "e.g. United Kingdom; worldwide")
-        self.exclusive_justification = _text_box(
+        self.field_of_use = line_edit(a.field_of_use, "e.g. paediatric intravenous care")
+        self.territory = line_edit(a.territory, "e.g. United Kingdom; worldwide")
+        self.exclusive_justification = text_box(
             a.exclusive_justification,
             "Why exclusivity is justified here, and the legal advice taken",
         )
-        licence_form = _form()
+        licence_form = form_layout()
         self.field(
             licence_form,
             "licence_type",
@@ -293,7 +290,7 @@ class AgreementDialog(TtcPart, FilesPart, _FieldsDialog):
             self.licence_back.addItem(words)
         values = [value for value, _words in LICENCE_BACK_CHOICES]
         self.licence_back.setCurrentIndex(values.index(a.licence_back))
-        back_form = _form()
+        back_form = form_layout()
         self.field(
             back_form,
             "licence_back",

@@ -33,38 +33,6 @@ from ..widgets import add_row
 # -- dialogs: shared pieces --------------------------------------------------------------------
 
 
-def _date_edit(value: dt.date | None = None) -> QLineEdit:
-    edit = QLineEdit(format_date(value))
-    edit.setPlaceholderText("dd/mm/yyyy")
-    edit.setMaximumWidth(150)
-    return edit
-
-
-def _line(value: str = "", placeholder: str = "") -> QLineEdit:
-    edit = QLineEdit(value)
-    if placeholder:
-        edit.setPlaceholderText(placeholder)
-    return edit
-
-
-def _text_box(value: str = "", placeholder: str = "", height: int = 56) -> QPlainTextEdit:
-    box = QPlainTextEdit(value)
-    box.setTabChangesFocus(True)
-    box.setFixedHeight(height)
-    if placeholder:
-        box.setPlaceholderText(placeholder)
-    return box
-
-
-def _form() -> QFormLayout:
-    form = QFormLayout()
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-    form.setHorizontalSpacing(10)
-    form.setVerticalSpacing(4)
-    return form
-
-
 def _whole_number(text: str, key: str, words: str) -> tuple[int | None, list[tuple[str, str]]]:
     text = text.strip().replace(",", "")
     if not text:

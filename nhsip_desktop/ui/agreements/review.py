@@ -30,15 +30,12 @@ from nhsip_desktop.cases.model import format_date
 from nhsip_desktop.core.money import parse_money
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 
+from ..kit.inputs import date_edit, form_layout, line_edit, text_box
 from ..list_editor import parse_date
 from ..session import RegisterSession
 from ..widgets import paragraph
 from .fields import (
-    _date_edit,
     _FieldsDialog,
-    _form,
-    _line,
-    _text_box,
     _whole_number,
 )
 
@@ -59,13 +56,13 @@ class TtcReviewDialog(_FieldsDialog):
         today = dt.date.today()
         self._next_typed = False
 
-        self.period = _line(financial_quarter(add_months(today, -REVIEW_EVERY_MONTHS)))
+        self.period = line_edit(financial_quarter(add_months(today, -REVIEW_EVERY_MONTHS)))
         self.period.setMaximumWidth(150)
-        self.reviewed_on = _date_edit(today)
-        self.licences_executed = _line("", "0")
-        self.active_licences = _line("", "0")
-        self.revenue = _line("", "e.g. 12,500.00")
-        self.days_to_licence = _line("", "e.g. 120")
+        self.reviewed_on = date_edit(today)
+        self.licences_executed = line_edit("", "0")
+        self.active_licences = line_edit("", "0")
+        self.revenue = line_edit("", "e.g. 12,500.00")
+        self.days_to_licence = line_edit("", "e.g. 120")
         for edit in (
             self.licences_executed,
             self.active_licences,
@@ -73,14 +70,14 @@ class TtcReviewDialog(_FieldsDialog):
             self.days_to_licence,
         ):
             edit.setMaximumWidth(150)
-        self.pipeline = _text_box("", "Deals in negotiation, and how far each has got", 48)
-        self.health_impact = _text_box("", "Patients reached, services changed, evidence", 48)
-        self.summary = _text_box("", "How the TTC performed in the period, and what to change")
+        self.pipeline = text_box("", "Deals in negotiation, and how far each has got", 48)
+        self.health_impact = text_box("", "Patients reached, services changed, evidence", 48)
+        self.summary = text_box("", "How the TTC performed in the period, and what to change")
         self.formal_annual = QCheckBox("This is the formal annual review")
-        self.reviewer = _line(session.register.actor.display_name or "", "Who reviewed")
-        self.next_review = _date_edit(add_months(today, REVIEW_EVERY_MONTHS))
+        self.reviewer = line_edit(session.register.actor.display_name or "", "Who reviewed")
+        self.next_review = date_edit(add_months(today, REVIEW_EVERY_MONTHS))
 
-        left, right = _form(), _form()
+        left, right = form_layout(), form_layout()
         self.field(
             left, "period", "&Period:", self.period, 'The quarter reviewed, e.g. "Q3 2026-27".'
         )
