@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields, is_dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from nhsip_desktop.cases.model import IpKind
 from nhsip_desktop.core.labelled import LabelledEnum, labels
+from nhsip_desktop.core.money import parse_number
 
 DETAILS_VERSION = 1
 
@@ -358,14 +359,7 @@ def _plain(value: Any) -> Any:
 
 def parse_share(text: str) -> Decimal | None:
     """A percentage typed by a person ("50", "33.3", "50%"); None if it is not a number."""
-    cleaned = text.strip().rstrip("%").strip()
-    if not cleaned:
-        return Decimal(0)
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+    return parse_number(text.strip().rstrip("%"))
 
 
 @dataclass(frozen=True)
