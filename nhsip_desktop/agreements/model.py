@@ -29,11 +29,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 from typing import Any
 
 from nhsip_desktop.assets.renewals import Deadline, add_months
 from nhsip_desktop.core import json_fields as jf
+from nhsip_desktop.core.labelled import LabelledEnum
 from nhsip_desktop.core.money import PENNY
 from nhsip_desktop.core.periods import financial_year_of
 
@@ -76,22 +76,18 @@ REVIEW_EVERY_MONTHS = 3  # Annex B: review TTC performance quarterly
 ANNUAL_MONTHS = 12  # ... with a more formal review annually
 
 
-class AgreementKind(StrEnum):
-    NDA = "nda"
-    COLLABORATION = "collaboration"
-    LICENCE_OUT = "licence_out"
-    LICENCE_IN = "licence_in"
-    ASSIGNMENT = "assignment"
-    HAND_BACK = "hand_back"
-    TTC_SERVICES = "ttc_services"
-    DATA_SHARING = "data_sharing"
-    MATERIAL_TRANSFER = "material_transfer"
-    FUNDING = "funding"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return _KIND_LABELS[self]
+class AgreementKind(LabelledEnum):
+    NDA = "nda", "Confidentiality agreement (NDA)"
+    COLLABORATION = "collaboration", "Collaboration agreement"
+    LICENCE_OUT = "licence_out", "Licence out (the trust grants a licence)"
+    LICENCE_IN = "licence_in", "Licence in (the trust is granted a licence)"
+    ASSIGNMENT = "assignment", "Assignment (ownership of the IP transferred)"
+    HAND_BACK = "hand_back", "Hand-back to the innovator"
+    TTC_SERVICES = "ttc_services", "Technology transfer (TTC) services agreement"
+    DATA_SHARING = "data_sharing", "Data-sharing agreement"
+    MATERIAL_TRANSFER = "material_transfer", "Material transfer agreement"
+    FUNDING = "funding", "Funding agreement"
+    OTHER = "other", "Other agreement"
 
     @property
     def is_licence(self) -> bool:
@@ -104,43 +100,19 @@ class AgreementKind(StrEnum):
         return self in (AgreementKind.ASSIGNMENT, AgreementKind.HAND_BACK)
 
 
-_KIND_LABELS: dict[AgreementKind, str] = {
-    AgreementKind.NDA: "Confidentiality agreement (NDA)",
-    AgreementKind.COLLABORATION: "Collaboration agreement",
-    AgreementKind.LICENCE_OUT: "Licence out (the trust grants a licence)",
-    AgreementKind.LICENCE_IN: "Licence in (the trust is granted a licence)",
-    AgreementKind.ASSIGNMENT: "Assignment (ownership of the IP transferred)",
-    AgreementKind.HAND_BACK: "Hand-back to the innovator",
-    AgreementKind.TTC_SERVICES: "Technology transfer (TTC) services agreement",
-    AgreementKind.DATA_SHARING: "Data-sharing agreement",
-    AgreementKind.MATERIAL_TRANSFER: "Material transfer agreement",
-    AgreementKind.FUNDING: "Funding agreement",
-    AgreementKind.OTHER: "Other agreement",
-}
-
-
-class LicenceType(StrEnum):
+class LicenceType(LabelledEnum):
     """The kinds of licence in step 2 of the guidance."""
 
-    EXCLUSIVE = "exclusive"
-    SOLE = "sole"
-    NON_EXCLUSIVE = "non_exclusive"
-
-    @property
-    def label(self) -> str:
-        return _LICENCE_LABELS[self]
-
-
-_LICENCE_LABELS: dict[LicenceType, str] = {
-    LicenceType.EXCLUSIVE: (
+    EXCLUSIVE = (
+        "exclusive",
         "Exclusive: only the licensee can use it in the field; the licensor cannot "
-        "(only in exceptional circumstances, after legal advice)"
-    ),
-    LicenceType.SOLE: "Sole: one licensee only, and the licensor can still use it",
-    LicenceType.NON_EXCLUSIVE: (
-        "Non-exclusive: many licensees, and the licensor can use it (the normal approach)"
-    ),
-}
+        "(only in exceptional circumstances, after legal advice)",
+    )
+    SOLE = "sole", "Sole: one licensee only, and the licensor can still use it"
+    NON_EXCLUSIVE = (
+        "non_exclusive",
+        "Non-exclusive: many licensees, and the licensor can use it (the normal approach)",
+    )
 
 
 # -- obligations and agreements ------------------------------------------------------------

@@ -33,85 +33,83 @@ class Explanation:
         return f"{self.heading}\n\n{self.detail}\n\nWhat to do next: {self.next_step}"
 
 
+# Each failure kind with its heading and next step, most specific first: the first kind the
+# error is an instance of explains it.
+_OPEN_ERRORS: tuple[tuple[type[BaseException], str, str], ...] = (
+    (
+        NotARegisterError,
+        "This file is not an IP register",
+        "Choose the register's .nhsip file. Nothing in the file you chose was changed.",
+    ),
+    (
+        WrongKeyError,
+        "That key does not open this register",
+        "Check that the recovery key sheet is the one for this register (its file name is "
+        "printed on it), then type the key again. The register was not changed.",
+    ),
+    (
+        RecoveryKeyFormatError,
+        "The recovery key looks mistyped",
+        "Compare each group of five characters with your printed sheet. Letters O and I are "
+        "read as 0 and 1, and capitals do not matter.",
+    ),
+    (
+        WrongPassphraseError,
+        "That passphrase is not right",
+        "Type it again, watching for Caps Lock; or use the recovery key instead.",
+    ),
+    (PassphraseError, "The passphrase cannot be used", "Use the recovery key."),
+    (
+        DamagedLogError,
+        "The register's change log is damaged",
+        "Do not delete the register or its '-wal' file. Restore the newest verified "
+        "backup, and ask IT to keep both files for investigation.",
+    ),
+    (
+        DamagedRegisterError,
+        "The register is damaged",
+        "Do not delete or overwrite the file. Restore the register from a backup, and ask "
+        "IT to keep the damaged file for investigation.",
+    ),
+    (
+        NewerRegisterError,
+        "This register needs a newer version of the app",
+        "Ask IT to install the latest version of nhsip-desktop. The register was not changed.",
+    ),
+    (
+        KeyUnavailableError,
+        "This register needs its recovery key",
+        "Type the recovery key from the printed sheet (or the passphrase, if one was set).",
+    ),
+    (
+        PathTooLongError,
+        "The register's location is too long",
+        "Move the register to a folder with a shorter path, or give it a shorter name. "
+        "Nothing was written.",
+    ),
+    (
+        NetworkDriveError,
+        "The register is in use on the network drive",
+        "Close it on the other computer, or copy the register to this computer's own disk "
+        "and open that copy. Nothing was changed.",
+    ),
+)
+_IN_USE = (
+    "This register is already open",
+    "Switch to the window that has it open, or close it there, then try again. Only "
+    "one window at a time may change a register.",
+)
+
+
 def explain_open_error(exc: BaseException) -> Explanation:
     detail = str(exc)
-    if isinstance(exc, NotARegisterError):
-        return Explanation(
-            "This file is not an IP register",
-            detail,
-            "Choose the register's .nhsip file. Nothing in the file you chose was changed.",
-        )
-    if isinstance(exc, WrongKeyError):
-        return Explanation(
-            "That key does not open this register",
-            detail,
-            "Check that the recovery key sheet is the one for this register (its file name is "
-            "printed on it), then type the key again. The register was not changed.",
-        )
-    if isinstance(exc, RecoveryKeyFormatError):
-        return Explanation(
-            "The recovery key looks mistyped",
-            detail,
-            "Compare each group of five characters with your printed sheet. Letters O and I are "
-            "read as 0 and 1, and capitals do not matter.",
-        )
-    if isinstance(exc, WrongPassphraseError):
-        return Explanation(
-            "That passphrase is not right",
-            detail,
-            "Type it again, watching for Caps Lock; or use the recovery key instead.",
-        )
-    if isinstance(exc, PassphraseError):
-        return Explanation("The passphrase cannot be used", detail, "Use the recovery key.")
-    if isinstance(exc, DamagedLogError):
-        return Explanation(
-            "The register's change log is damaged",
-            detail,
-            "Do not delete the register or its '-wal' file. Restore the newest verified "
-            "backup, and ask IT to keep both files for investigation.",
-        )
-    if isinstance(exc, DamagedRegisterError):
-        return Explanation(
-            "The register is damaged",
-            detail,
-            "Do not delete or overwrite the file. Restore the register from a backup, and ask "
-            "IT to keep the damaged file for investigation.",
-        )
-    if isinstance(exc, NewerRegisterError):
-        return Explanation(
-            "This register needs a newer version of the app",
-            detail,
-            "Ask IT to install the latest version of nhsip-desktop. The register was not changed.",
-        )
-    if isinstance(exc, KeyUnavailableError):
-        return Explanation(
-            "This register needs its recovery key",
-            detail,
-            "Type the recovery key from the printed sheet (or the passphrase, if one was set).",
-        )
-    if isinstance(exc, PathTooLongError):
-        return Explanation(
-            "The register's location is too long",
-            detail,
-            "Move the register to a folder with a shorter path, or give it a shorter name. "
-            "Nothing was written.",
-        )
-    if isinstance(exc, NetworkDriveError):
-        return Explanation(
-            "The register is in use on the network drive",
-            detail,
-            "Close it on the other computer, or copy the register to this computer's own disk "
-            "and open that copy. Nothing was changed.",
-        )
+    for kind, heading, next_step in _OPEN_ERRORS:
+        if isinstance(exc, kind):
+            return Explanation(heading, detail, next_step)
     from nhsip_desktop.store.lock import RegisterInUseError
 
     if isinstance(exc, RegisterInUseError):
-        return Explanation(
-            "This register is already open",
-            detail,
-            "Switch to the window that has it open, or close it there, then try again. Only "
-            "one window at a time may change a register.",
-        )
+        return Explanation(_IN_USE[0], detail, _IN_USE[1])
     if isinstance(exc, RegisterError):
         return Explanation("The register could not be opened", detail, "Try again, or ask IT.")
     return Explanation(

@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from nhsip_desktop.core import json_fields as jf
+from nhsip_desktop.core.labelled import LabelledEnum
 
 __all__ = [
     "DESIGN_RENEWAL_YEARS",
@@ -34,18 +34,14 @@ PATENT_RENEWAL_YEARS = range(5, 21)  # GB patent: renewal for years 5 to 20
 DESIGN_RENEWAL_YEARS = (5, 10, 15, 20)  # UK registered design: every 5 years up to 25
 
 
-class RightType(StrEnum):
-    PATENT = "patent"
-    REGISTERED_DESIGN = "registered_design"
-    TRADE_MARK = "trade_mark"
-    COPYRIGHT = "copyright"
-    UNREGISTERED_DESIGN = "unregistered_design"
-    DATABASE_RIGHT = "database_right"
-    KNOW_HOW = "know_how"
-
-    @property
-    def label(self) -> str:
-        return _TYPE_LABELS[self]
+class RightType(LabelledEnum):
+    PATENT = "patent", "Patent"
+    REGISTERED_DESIGN = "registered_design", "Registered design"
+    TRADE_MARK = "trade_mark", "Trade mark"
+    COPYRIGHT = "copyright", "Copyright"
+    UNREGISTERED_DESIGN = "unregistered_design", "Unregistered design right"
+    DATABASE_RIGHT = "database_right", "Database right"
+    KNOW_HOW = "know_how", "Know-how"
 
     @property
     def registered(self) -> bool:
@@ -53,31 +49,17 @@ class RightType(StrEnum):
         return self in (RightType.PATENT, RightType.REGISTERED_DESIGN, RightType.TRADE_MARK)
 
 
-_TYPE_LABELS: dict[RightType, str] = {
-    RightType.PATENT: "Patent",
-    RightType.REGISTERED_DESIGN: "Registered design",
-    RightType.TRADE_MARK: "Trade mark",
-    RightType.COPYRIGHT: "Copyright",
-    RightType.UNREGISTERED_DESIGN: "Unregistered design right",
-    RightType.DATABASE_RIGHT: "Database right",
-    RightType.KNOW_HOW: "Know-how",
-}
-
-
-class RightStatus(StrEnum):
-    DRAFTING = "drafting"
-    FILED = "filed"
-    PUBLISHED = "published"
-    GRANTED = "granted"  # granted (a patent) or registered (a design or trade mark)
-    LAPSED = "lapsed"
-    WITHDRAWN = "withdrawn"
-    REFUSED = "refused"
-    EXPIRED = "expired"
-    SOLD = "sold"
-
-    @property
-    def label(self) -> str:
-        return _STATUS_LABELS[self]
+class RightStatus(LabelledEnum):
+    DRAFTING = "drafting", "Drafting"
+    FILED = "filed", "Filed"
+    PUBLISHED = "published", "Published"
+    # granted (a patent) or registered (a design or trade mark)
+    GRANTED = "granted", "Granted or registered"
+    LAPSED = "lapsed", "Lapsed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    REFUSED = "refused", "Refused"
+    EXPIRED = "expired", "Expired"
+    SOLD = "sold", "Sold"
 
     @property
     def live(self) -> bool:
@@ -90,18 +72,6 @@ class RightStatus(StrEnum):
             return "Granted" if right_type is RightType.PATENT else "Registered"
         return self.label
 
-
-_STATUS_LABELS: dict[RightStatus, str] = {
-    RightStatus.DRAFTING: "Drafting",
-    RightStatus.FILED: "Filed",
-    RightStatus.PUBLISHED: "Published",
-    RightStatus.GRANTED: "Granted or registered",
-    RightStatus.LAPSED: "Lapsed",
-    RightStatus.WITHDRAWN: "Withdrawn",
-    RightStatus.REFUSED: "Refused",
-    RightStatus.EXPIRED: "Expired",
-    RightStatus.SOLD: "Sold",
-}
 
 # Statuses a right can have once it has been granted or registered: it keeps its
 # registration number and grant date after it lapses, expires or is sold.

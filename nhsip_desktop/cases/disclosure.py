@@ -10,75 +10,50 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields, is_dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from nhsip_desktop.cases.model import IpKind
+from nhsip_desktop.core.labelled import LabelledEnum, labels
+from nhsip_desktop.core.money import parse_number
 
 DETAILS_VERSION = 1
 
 
-class DevelopmentStage(StrEnum):
-    IDEA = "idea"
-    PROTOTYPE = "prototype"
-    TESTED = "tested"
-    IN_USE = "in_use"
-
-    @property
-    def label(self) -> str:
-        return {"idea": "Idea", "prototype": "Prototype", "tested": "Tested", "in_use": "In use"}[
-            self.value
-        ]
+class DevelopmentStage(LabelledEnum):
+    IDEA = "idea", "Idea"
+    PROTOTYPE = "prototype", "Prototype"
+    TESTED = "tested", "Tested"
+    IN_USE = "in_use", "In use"
 
 
-class Answer(StrEnum):
+class Answer(LabelledEnum):
     """Yes, no or not sure: people disclosing often do not know, and that matters."""
 
-    YES = "yes"
-    NO = "no"
-    UNSURE = "unsure"
-
-    @property
-    def label(self) -> str:
-        return {"yes": "Yes", "no": "No", "unsure": "Not sure"}[self.value]
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNSURE = "unsure", "Not sure"
 
 
-class Relationship(StrEnum):
+class Relationship(LabelledEnum):
     """A contributor's relationship to the trust (step 2; Annex A section 4)."""
 
-    EMPLOYEE_CLINICAL = "employee_clinical"
-    EMPLOYEE_NON_CLINICAL = "employee_non_clinical"
-    EMPLOYEE_RESEARCH = "employee_research"
-    CLINICAL_ACADEMIC = "clinical_academic"
-    HONORARY = "honorary"
-    SECONDEE = "secondee"
-    POSTGRAD_EMPLOYED = "postgrad_employed"
-    POSTGRAD_SELF_FUNDED = "postgrad_self_funded"
-    UNDERGRADUATE = "undergraduate"
-    APPRENTICE = "apprentice"
-    CONTRACTOR = "contractor"
-    COLLABORATOR = "collaborator"
-
-    @property
-    def label(self) -> str:
-        return RELATIONSHIP_LABELS[self]
+    EMPLOYEE_CLINICAL = "employee_clinical", "Employee: clinical role"
+    EMPLOYEE_NON_CLINICAL = "employee_non_clinical", "Employee: non-clinical role"
+    EMPLOYEE_RESEARCH = "employee_research", "Employee: research role"
+    CLINICAL_ACADEMIC = "clinical_academic", "Clinical academic (joint appointment)"
+    HONORARY = "honorary", "Honorary contract holder"
+    SECONDEE = "secondee", "Secondee from another employer"
+    POSTGRAD_EMPLOYED = "postgrad_employed", "Postgraduate student, employed by the trust"
+    POSTGRAD_SELF_FUNDED = "postgrad_self_funded", "Postgraduate student, self-funded"
+    UNDERGRADUATE = "undergraduate", "Undergraduate student"
+    APPRENTICE = "apprentice", "Apprentice"
+    CONTRACTOR = "contractor", "Contractor or consultant"
+    COLLABORATOR = "collaborator", "Collaborator from another organisation"
 
 
-RELATIONSHIP_LABELS: dict[Relationship, str] = {
-    Relationship.EMPLOYEE_CLINICAL: "Employee: clinical role",
-    Relationship.EMPLOYEE_NON_CLINICAL: "Employee: non-clinical role",
-    Relationship.EMPLOYEE_RESEARCH: "Employee: research role",
-    Relationship.CLINICAL_ACADEMIC: "Clinical academic (joint appointment)",
-    Relationship.HONORARY: "Honorary contract holder",
-    Relationship.SECONDEE: "Secondee from another employer",
-    Relationship.POSTGRAD_EMPLOYED: "Postgraduate student, employed by the trust",
-    Relationship.POSTGRAD_SELF_FUNDED: "Postgraduate student, self-funded",
-    Relationship.UNDERGRADUATE: "Undergraduate student",
-    Relationship.APPRENTICE: "Apprentice",
-    Relationship.CONTRACTOR: "Contractor or consultant",
-    Relationship.COLLABORATOR: "Collaborator from another organisation",
-}
+RELATIONSHIP_LABELS: dict[Relationship, str] = labels(Relationship)
 
 
 class Beneficiary(StrEnum):
@@ -104,68 +79,35 @@ class PartnerKind(StrEnum):
     OTHER = "other"
 
 
-class IpTerms(StrEnum):
+class IpTerms(LabelledEnum):
     """What a funder's terms or a collaboration agreement say about IP that arises."""
 
-    TRUST_OWNS = "trust_owns"
-    OTHER_PARTY_OWNS = "other_party_owns"
-    JOINT = "joint"
-    NOT_COVERED = "not_covered"
-    UNKNOWN = "unknown"
-
-    @property
-    def label(self) -> str:
-        return {
-            "trust_owns": "The trust owns it",
-            "other_party_owns": "They own it (or it must be assigned to them)",
-            "joint": "Owned jointly",
-            "not_covered": "Not covered",
-            "unknown": "Not known yet",
-        }[self.value]
+    TRUST_OWNS = "trust_owns", "The trust owns it"
+    OTHER_PARTY_OWNS = "other_party_owns", "They own it (or it must be assigned to them)"
+    JOINT = "joint", "Owned jointly"
+    NOT_COVERED = "not_covered", "Not covered"
+    UNKNOWN = "unknown", "Not known yet"
 
 
-class AgreementKind(StrEnum):
-    NDA = "nda"
-    COLLABORATION = "collaboration"
-    MATERIAL_TRANSFER = "material_transfer"
-    DATA_SHARING = "data_sharing"
-    FUNDING = "funding"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {
-            "nda": "Non-disclosure (NDA)",
-            "collaboration": "Collaboration",
-            "material_transfer": "Material transfer",
-            "data_sharing": "Data sharing",
-            "funding": "Funding",
-            "other": "Other",
-        }[self.value]
+class AgreementKind(LabelledEnum):
+    NDA = "nda", "Non-disclosure (NDA)"
+    COLLABORATION = "collaboration", "Collaboration"
+    MATERIAL_TRANSFER = "material_transfer", "Material transfer"
+    DATA_SHARING = "data_sharing", "Data sharing"
+    FUNDING = "funding", "Funding"
+    OTHER = "other", "Other"
 
 
-class DisclosureKind(StrEnum):
+class DisclosureKind(LabelledEnum):
     """Ways an idea can become public (any of them can cost patentability)."""
 
-    PUBLICATION = "publication"
-    POSTER = "poster"
-    TALK = "talk"
-    THESIS = "thesis"
-    SOCIAL_MEDIA = "social_media"
-    MEETING_WITHOUT_NDA = "meeting_without_nda"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {
-            "publication": "Publication",
-            "poster": "Poster",
-            "talk": "Talk or presentation",
-            "thesis": "Thesis",
-            "social_media": "Social media",
-            "meeting_without_nda": "Meeting without an NDA",
-            "other": "Other",
-        }[self.value]
+    PUBLICATION = "publication", "Publication"
+    POSTER = "poster", "Poster"
+    TALK = "talk", "Talk or presentation"
+    THESIS = "thesis", "Thesis"
+    SOCIAL_MEDIA = "social_media", "Social media"
+    MEETING_WITHOUT_NDA = "meeting_without_nda", "Meeting without an NDA"
+    OTHER = "other", "Other"
 
 
 def _new_key() -> str:
@@ -417,14 +359,7 @@ def _plain(value: Any) -> Any:
 
 def parse_share(text: str) -> Decimal | None:
     """A percentage typed by a person ("50", "33.3", "50%"); None if it is not a number."""
-    cleaned = text.strip().rstrip("%").strip()
-    if not cleaned:
-        return Decimal(0)
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+    return parse_number(text.strip().rstrip("%"))
 
 
 @dataclass(frozen=True)

@@ -9,55 +9,34 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import StrEnum
+
+from nhsip_desktop.core.labelled import LabelledEnum, labels
 
 
-class Stage(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    IN_TRIAGE = "in_triage"
-    DECISION_MADE = "decision_made"
-    ACTIVE = "active"
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return STAGE_LABELS[self]
+class Stage(LabelledEnum):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    IN_TRIAGE = "in_triage", "In triage"
+    DECISION_MADE = "decision_made", "Decision made"
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
 
 
-STAGE_LABELS: dict[Stage, str] = {
-    Stage.DRAFT: "Draft",
-    Stage.SUBMITTED: "Submitted",
-    Stage.IN_TRIAGE: "In triage",
-    Stage.DECISION_MADE: "Decision made",
-    Stage.ACTIVE: "Active",
-    Stage.CLOSED: "Closed",
-}
+STAGE_LABELS: dict[Stage, str] = labels(Stage)
 
 
-class IpKind(StrEnum):
+class IpKind(LabelledEnum):
     """Kinds of IP, after Annex A's Table 1 of the guidance."""
 
-    INVENTION = "invention"
-    COPYRIGHT = "copyright"
-    DESIGN = "design"
-    BRAND = "brand"
-    KNOW_HOW = "know_how"
-    DATA = "data"
-
-    @property
-    def label(self) -> str:
-        return IP_KIND_LABELS[self]
+    INVENTION = "invention", "Invention"
+    COPYRIGHT = "copyright", "Software or other copyright work"
+    DESIGN = "design", "Design"
+    BRAND = "brand", "Brand or name"
+    KNOW_HOW = "know_how", "Know-how"
+    DATA = "data", "Data or database"
 
 
-IP_KIND_LABELS: dict[IpKind, str] = {
-    IpKind.INVENTION: "Invention",
-    IpKind.COPYRIGHT: "Software or other copyright work",
-    IpKind.DESIGN: "Design",
-    IpKind.BRAND: "Brand or name",
-    IpKind.KNOW_HOW: "Know-how",
-    IpKind.DATA: "Data or database",
-}
+IP_KIND_LABELS: dict[IpKind, str] = labels(IpKind)
 
 IP_KIND_SHORT: dict[IpKind, str] = {
     IpKind.INVENTION: "Invention",

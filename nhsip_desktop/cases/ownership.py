@@ -21,6 +21,7 @@ from nhsip_desktop.cases.disclosure import (
     Relationship,
 )
 from nhsip_desktop.core.countries import countries
+from nhsip_desktop.core.labelled import LabelledEnum
 
 REF_LEGAL = "Step 2: legal ownership"
 REF_JOINT = "Step 2: joint ownership"
@@ -53,16 +54,10 @@ class OwnerKind(StrEnum):
     UNCLEAR = "unclear"
 
 
-class Confidence(StrEnum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-    @property
-    def label(self) -> str:
-        return {"high": "Fairly sure", "medium": "Not sure", "low": "Unclear: get advice"}[
-            self.value
-        ]
+class Confidence(LabelledEnum):
+    HIGH = "high", "Fairly sure"
+    MEDIUM = "medium", "Not sure"
+    LOW = "low", "Unclear: get advice"
 
     @property
     def rank(self) -> int:

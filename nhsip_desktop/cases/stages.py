@@ -15,24 +15,21 @@ from nhsip_desktop.assets.rights import Right, RightType
 from nhsip_desktop.cases.after_disclosure import patent_lost_words
 from nhsip_desktop.cases.disclosure import Disclosure
 from nhsip_desktop.cases.model import Case, IpKind, Stage
+from nhsip_desktop.core.labelled import LabelledEnum
 
 
-class CloseReason(StrEnum):
-    NO_FURTHER_ACTION = "no_further_action"
-    SHARED_OPENLY = "shared_openly"
-    ASSIGNED_OR_HANDED_BACK = "assigned_or_handed_back"
-    LAPSED = "lapsed"
-    ABANDONED = "abandoned"
-
-    @property
-    def label(self) -> str:
-        return {
-            "no_further_action": "No further action",
-            "shared_openly": "Shared openly (adopted or published without commercialisation)",
-            "assigned_or_handed_back": "Assigned or handed back to the innovator or a third party",
-            "lapsed": "Rights allowed to lapse",
-            "abandoned": "Abandoned",
-        }[self.value]
+class CloseReason(LabelledEnum):
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    SHARED_OPENLY = (
+        "shared_openly",
+        "Shared openly (adopted or published without commercialisation)",
+    )
+    ASSIGNED_OR_HANDED_BACK = (
+        "assigned_or_handed_back",
+        "Assigned or handed back to the innovator or a third party",
+    )
+    LAPSED = "lapsed", "Rights allowed to lapse"
+    ABANDONED = "abandoned", "Abandoned"
 
 
 ALLOWED: dict[Stage, frozenset[Stage]] = {

@@ -20,12 +20,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
-from enum import StrEnum
 from typing import Any
 
 from nhsip_desktop.assets.fees import Fee, FeeSchedule, FeeScheduleError
 from nhsip_desktop.core import json_fields as jf
 from nhsip_desktop.core.errors import ValidationError
+from nhsip_desktop.core.labelled import LabelledEnum
 from nhsip_desktop.core.money import PENNY, money
 
 FORMAT = "nhsip-protection-worksheet"
@@ -36,26 +36,14 @@ _ZERO = Decimal(0)
 _ONE = Decimal(1)
 
 
-class ProtectionOption(StrEnum):
-    UK_PATENT = "uk_patent"
-    UK_THEN_PCT = "uk_then_pct"
-    REGISTERED_DESIGN = "registered_design"
-    TRADE_MARK = "trade_mark"
-    KNOW_HOW = "know_how"
-    OPEN = "open"
-    COPYRIGHT_ONLY = "copyright_only"
-
-    @property
-    def label(self) -> str:
-        return {
-            "uk_patent": "UK patent",
-            "uk_then_pct": "UK patent, then international (PCT) application",
-            "registered_design": "UK registered design",
-            "trade_mark": "UK trade mark",
-            "know_how": "Keep confidential as know-how",
-            "open": "Publish or licence openly",
-            "copyright_only": "Rely on copyright only",
-        }[self.value]
+class ProtectionOption(LabelledEnum):
+    UK_PATENT = "uk_patent", "UK patent"
+    UK_THEN_PCT = "uk_then_pct", "UK patent, then international (PCT) application"
+    REGISTERED_DESIGN = "registered_design", "UK registered design"
+    TRADE_MARK = "trade_mark", "UK trade mark"
+    KNOW_HOW = "know_how", "Keep confidential as know-how"
+    OPEN = "open", "Publish or licence openly"
+    COPYRIGHT_ONLY = "copyright_only", "Rely on copyright only"
 
     @property
     def registered(self) -> bool:

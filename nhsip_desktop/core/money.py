@@ -15,13 +15,21 @@ def money(value: Decimal) -> str:
 
 def parse_money(text: str) -> Decimal | None:
     """An amount typed by a person ("1,234.50", "£75"); None if it is not a whole-penny amount."""
-    cleaned = text.strip().replace(",", "").replace("£", "").strip()
+    cleaned = text.replace(",", "").replace("£", "").strip()
+    value = parse_number(cleaned)
+    if value is None or value != value.quantize(PENNY):
+        return None
+    return value.quantize(PENNY) if cleaned else value  # blank: Decimal(0), as typed
+
+
+def parse_number(text: str) -> Decimal | None:
+    """A number a person typed, tidied by the caller: 0 when blank, None when it is not a
+    finite number (the one reading behind :func:`parse_money` and the share of a case)."""
+    cleaned = text.strip()
     if not cleaned:
         return Decimal(0)
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
         return None
-    if not value.is_finite() or value != value.quantize(PENNY):
-        return None
-    return value.quantize(PENNY)
+    return value if value.is_finite() else None

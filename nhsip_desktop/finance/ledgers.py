@@ -5,23 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
+from nhsip_desktop.core.labelled import LabelledEnum
 from nhsip_desktop.core.money import PENNY, money, parse_money
 
 __all__ = ["PENNY", "money", "parse_money"]
 
 
-class CostCategory(StrEnum):
-    OFFICIAL_FEE = "official_fee"
-    ATTORNEY = "attorney"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {"official_fee": "Official fee", "attorney": "Attorney", "other": "Other"}[
-            self.value
-        ]
+class CostCategory(LabelledEnum):
+    OFFICIAL_FEE = "official_fee", "Official fee"
+    ATTORNEY = "attorney", "Attorney"
+    OTHER = "other", "Other"
 
 
 @dataclass
@@ -55,22 +49,13 @@ def validate_cost(entry: CostEntry, today: dt.date) -> list[tuple[str, str]]:
     return problems
 
 
-class ReviewOutcome(StrEnum):
+class ReviewOutcome(LabelledEnum):
     """What a portfolio review decides for a registered right (steps 6 and 8)."""
 
-    KEEP = "keep"
-    LICENCE = "licence"
-    SELL = "sell"
-    LAPSE = "lapse"
-
-    @property
-    def label(self) -> str:
-        return {
-            "keep": "Keep and maintain",
-            "licence": "Licence it out",
-            "sell": "Sell at fair market value",
-            "lapse": "Let it lapse",
-        }[self.value]
+    KEEP = "keep", "Keep and maintain"
+    LICENCE = "licence", "Licence it out"
+    SELL = "sell", "Sell at fair market value"
+    LAPSE = "lapse", "Let it lapse"
 
 
 @dataclass(frozen=True)

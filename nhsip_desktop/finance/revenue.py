@@ -37,13 +37,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal, Inexact, InvalidOperation, localcontext
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from nhsip_desktop.cases.disclosure import Contributor
 from nhsip_desktop.core import json_fields as jf
 from nhsip_desktop.core.errors import RegisterError, ValidationError
+from nhsip_desktop.core.labelled import LabelledEnum
 from nhsip_desktop.core.money import PENNY, money
 from nhsip_desktop.core.resources import resource_path
 
@@ -340,22 +340,12 @@ def example_policy() -> RevenuePolicy:
 
 
 # -- returns ---------------------------------------------------------------------------------
-class ReturnKind(StrEnum):
-    ROYALTY = "royalty"
-    LICENCE_FEE = "licence_fee"
-    MILESTONE = "milestone"
-    EQUITY_SALE = "equity_sale"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {
-            "royalty": "Royalty",
-            "licence_fee": "Licence fee",
-            "milestone": "Milestone payment",
-            "equity_sale": "Sale of shares (equity)",
-            "other": "Other",
-        }[self.value]
+class ReturnKind(LabelledEnum):
+    ROYALTY = "royalty", "Royalty"
+    LICENCE_FEE = "licence_fee", "Licence fee"
+    MILESTONE = "milestone", "Milestone payment"
+    EQUITY_SALE = "equity_sale", "Sale of shares (equity)"
+    OTHER = "other", "Other"
 
 
 @dataclass(frozen=True)

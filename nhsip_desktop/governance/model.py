@@ -49,12 +49,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, Literal
 
 from nhsip_desktop.agreements.model import Agreement, AgreementKind
 from nhsip_desktop.assets.renewals import URGENT_DAYS, Deadline, add_months
 from nhsip_desktop.core import json_fields as jf
+from nhsip_desktop.core.labelled import LabelledEnum
 
 __all__ = [
     "ACTIONS",
@@ -320,18 +320,14 @@ class DecisionMaking:
         )
 
 
-class TtcModel(StrEnum):
+class TtcModel(LabelledEnum):
     """The ways of reaching technology transfer capability that step 9 lists (or none)."""
 
-    UNIVERSITY = "university"
-    REGIONAL = "regional"
-    IN_HOUSE = "in_house"
-    PRIVATE = "private"
-    NONE = "none"
-
-    @property
-    def label(self) -> str:
-        return _TTC_LABELS[self]
+    UNIVERSITY = "university", "A university's TTC or business accelerator"
+    REGIONAL = "regional", "A regional TTC (ICB, health innovation network or innovation hub)"
+    IN_HOUSE = "in_house", "Our own in-house TTC"
+    PRIVATE = "private", "A private-sector TTC provider"
+    NONE = "none", "No TTC"
 
     @property
     def short(self) -> str:
@@ -339,13 +335,6 @@ class TtcModel(StrEnum):
         return _TTC_SHORT[self]
 
 
-_TTC_LABELS: dict[TtcModel, str] = {
-    TtcModel.UNIVERSITY: "A university's TTC or business accelerator",
-    TtcModel.REGIONAL: "A regional TTC (ICB, health innovation network or innovation hub)",
-    TtcModel.IN_HOUSE: "Our own in-house TTC",
-    TtcModel.PRIVATE: "A private-sector TTC provider",
-    TtcModel.NONE: "No TTC",
-}
 _TTC_SHORT: dict[TtcModel, str] = {
     TtcModel.UNIVERSITY: "a university TTC",
     TtcModel.REGIONAL: "a regional TTC",

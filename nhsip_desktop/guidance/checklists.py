@@ -29,6 +29,7 @@ from typing import Any
 
 from nhsip_desktop.core import json_fields as jf
 from nhsip_desktop.core.errors import RegisterError
+from nhsip_desktop.core.labelled import LabelledEnum
 from nhsip_desktop.core.resources import resource_path
 from nhsip_desktop.guidance.refs import is_known_reference
 
@@ -51,14 +52,10 @@ class AnswerType(StrEnum):
     DATE = "date"
 
 
-class Severity(StrEnum):
-    RED = "red"
-    AMBER = "amber"
-    GREEN = "green"
-
-    @property
-    def label(self) -> str:
-        return {"red": "Red", "amber": "Amber", "green": "Green"}[self.value]
+class Severity(LabelledEnum):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
 
 
 YES_NO_CHOICES: tuple[tuple[str, str], ...] = (("yes", "Yes"), ("no", "No"), ("unsure", "Not sure"))

@@ -26,11 +26,11 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyrage
 
@@ -123,33 +123,37 @@ class PackError(RegisterError):
     """A hub pack that cannot be made, read or trusted (the message says why)."""
 
 
+_K = TypeVar("_K")
+
+
 # -- keys -----------------------------------------------------------------------------------
 
 
 def read_recipient(path: Path) -> pyrage.x25519.Recipient:
     """The hub's public key (an ``age1...`` line) from the recipient file the hub gave out."""
-    text = Path(path).read_text(encoding="utf-8", errors="replace")
-    for line in text.splitlines():
-        line = line.strip()
-        if line.startswith("age1"):
-            try:
-                return pyrage.x25519.Recipient.from_str(line)
-            except Exception as exc:  # pyrage raises its own error types
-                raise PackError(f"{path.name} does not hold a valid hub key.") from exc
-    raise PackError(f"{path.name} is not a hub recipient file (no line starting age1).")
+    no_key = "recipient file (no line starting age1)"
+    return _key_line(path, "age1", pyrage.x25519.Recipient.from_str, "key", no_key)
 
 
 def read_identity(path: Path) -> pyrage.x25519.Identity:
     """The hub's private key (an ``AGE-SECRET-KEY-1...`` line) from its identity file."""
+    return _key_line(
+        path, "AGE-SECRET-KEY-1", pyrage.x25519.Identity.from_str, "identity", "identity file"
+    )
+
+
+def _key_line(path: Path, prefix: str, parse: Callable[[str], _K], key: str, kind: str) -> _K:
+    """``parse`` of the first line of the file at ``path`` that starts with ``prefix``; if it
+    does not parse, or no line does, ``PackError`` naming the ``key`` or the ``kind`` of file."""
     text = Path(path).read_text(encoding="utf-8", errors="replace")
     for line in text.splitlines():
         line = line.strip()
-        if line.startswith("AGE-SECRET-KEY-1"):
+        if line.startswith(prefix):
             try:
-                return pyrage.x25519.Identity.from_str(line)
-            except Exception as exc:
-                raise PackError(f"{path.name} does not hold a valid hub identity.") from exc
-    raise PackError(f"{path.name} is not a hub identity file.")
+                return parse(line)
+            except Exception as exc:  # pyrage raises its own error types
+                raise PackError(f"{path.name} does not hold a valid hub {key}.") from exc
+    raise PackError(f"{path.name} is not a hub {kind}.")
 
 
 # -- building ---------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nhsip_desktop.core.user_files import read_user_file
 from nhsip_desktop.interchange.disclosure_form import (
     FORM_ID,
     ID_FIELD,
@@ -124,18 +125,11 @@ def read_form_bytes(name: str, data: bytes, *, today: dt.date | None = None) -> 
 def read_form(path: Path, *, today: dt.date | None = None) -> CompletedForm:
     """Read the completed form at ``path`` (see the module's docstring)."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FORM_BYTES:
-            raise _too_large(path.name, size)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FormError(f"The file {path} does not exist.") from None
-    except IsADirectoryError:
-        raise FormError(f"{path} is a folder, not a completed form.") from None
-    except OSError as exc:
-        raise FormError(
-            f"{path.name} could not be opened ({exc.strerror}). If it is open in another "
-            "program, close it and try again."
-        ) from exc
+    data = read_user_file(
+        path,
+        "a completed form",
+        FormError,
+        MAX_FORM_BYTES,
+        lambda size: _too_large(path.name, size),
+    )
     return read_form_bytes(path.name, data, today=today)

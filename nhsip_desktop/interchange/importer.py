@@ -116,6 +116,7 @@ from nhsip_desktop.cases.model import (
 from nhsip_desktop.core.cells import safe_text
 from nhsip_desktop.core.errors import RegisterError
 from nhsip_desktop.core.safe_write import atomic_write_bytes
+from nhsip_desktop.core.user_files import read_user_file
 from nhsip_desktop.store.cases import SUMMARY_MAX, TEXT_MAX, TITLE_MAX
 
 if TYPE_CHECKING:
@@ -685,27 +686,17 @@ def _cell_too_long(where: str, place: str, size: str) -> ImportFileError:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0  # reported by the read below
-    if size > MAX_IMPORT_BYTES:
-        raise ImportFileError(
+    data = read_user_file(
+        path,
+        "a spreadsheet",
+        ImportFileError,
+        MAX_IMPORT_BYTES,
+        lambda size: ImportFileError(
             f"{path.name} is {_megabytes(size)}, larger than the {_megabytes(MAX_IMPORT_BYTES)} "
             "one import may read. Split it into smaller files and import them one after "
             "another. Nothing was imported."
-        )
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportFileError(f"The file {path} does not exist.") from None
-    except IsADirectoryError:
-        raise ImportFileError(f"{path} is a folder, not a spreadsheet.") from None
-    except OSError as exc:
-        raise ImportFileError(
-            f"{path.name} could not be opened ({exc.strerror}). If it is open in another "
-            "program, close it and try again."
-        ) from exc
+        ),
+    )
     if not data.strip():
         raise ImportFileError(f"{path.name} is empty: there is nothing to import.")
     return data
