@@ -17,14 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     Qt,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -48,7 +44,6 @@ from nhsip_desktop.finance.revenue import (
     totals_by_innovator,
 )
 from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationError
-from nhsip_desktop.ui.file_dialogs import remember, suggested
 
 from .finance_dialogs import CostDialog, FeeAmountDialog, ReturnDialog
 from .finance_models import (
@@ -70,7 +65,8 @@ from .finance_models import (
 )
 from .finance_policy import SharingPolicyPart
 from .guidance_help import with_guidance
-from .kit import hint
+from .kit import RecordTable, hint, problem_label
+from .kit.files import ask_save_path
 from .session import RegisterSession
 from .widgets import heading
 
@@ -91,24 +87,6 @@ __all__ = [
 
 
 # -- the page --------------------------------------------------------------------------------
-def _table(name: str, model: QAbstractTableModel) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.setTabKeyNavigation(False)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(28)
-    header = table.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    return table
-
-
 class FinancePage(SharingPolicyPart):
     """The Finance area: costs, returns and sharing, the sharing policy, the fee schedule."""
 
@@ -156,8 +134,7 @@ class FinancePage(SharingPolicyPart):
     # -- building the tabs --------------------------------------------------------------
     def _build_costs(self) -> QWidget:
         self.cost_model = CostTableModel()
-        self.cost_table = _table("Costs ledger", self.cost_model)
-        self.cost_table.horizontalHeader().setStretchLastSection(True)
+        self.cost_table = RecordTable("Costs ledger", self.cost_model)
         self.cost_table.selectionModel().selectionChanged.connect(self._update_cost_buttons)
         self.cost_summary = QLabel()
         self.cost_summary.setObjectName("stageText")
@@ -199,11 +176,7 @@ class FinancePage(SharingPolicyPart):
         self.show_button = QPushButton("&Show")
         self.show_button.setAccessibleName("Show this case's returns")
         self.show_button.clicked.connect(lambda: self.show_case())
-        self.case_message = QLabel()
-        self.case_message.setObjectName("errorText")
-        self.case_message.setWordWrap(True)
-        self.case_message.setAccessibleName("Problem")
-        self.case_message.hide()
+        self.case_message = problem_label("Problem with the case reference", reserve=False)
         self.case_title = QLabel("Choose a case to see its returns and how they are shared.")
         self.case_title.setObjectName("stageText")
         self.case_title.setWordWrap(True)
@@ -227,15 +200,10 @@ class FinancePage(SharingPolicyPart):
         self.returns_notes.hide()
 
         self.returns_model = ReturnsTableModel()
-        self.returns_table = _table("Returns and how they are shared", self.returns_model)
-        header = self.returns_table.horizontalHeader()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.returns_table = RecordTable("Returns and how they are shared", self.returns_model)
 
         self.innovator_model = InnovatorTotalsModel()
-        self.innovator_table = _table("Each innovator's total", self.innovator_model)
-        self.innovator_table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.Stretch
-        )
+        self.innovator_table = RecordTable("Each innovator's total", self.innovator_model)
         self.innovator_table.selectionModel().selectionChanged.connect(self._update_return_buttons)
         self.innovator_table.setMinimumHeight(120)
         self.innovator_heading = QLabel("Each innovator's total")
@@ -304,11 +272,7 @@ class FinancePage(SharingPolicyPart):
         self.fee_title.setObjectName("stageText")
         self.fee_title.setWordWrap(True)
         self.fee_model = FeeTableModel()
-        self.fee_table = _table("Official fees", self.fee_model)
-        header = self.fee_table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(3, 260)
+        self.fee_table = RecordTable("Official fees", self.fee_model)
         self.fee_table.selectionModel().selectionChanged.connect(self._update_fee_buttons)
         self.correct_fee_button = QPushButton("C&orrect an amount…")
         self.correct_fee_button.setAccessibleName("Correct the selected fee's amount")
@@ -642,16 +606,11 @@ class FinancePage(SharingPolicyPart):
         reference = self.session.register.cases.get(self.case_id).reference
         if target is None:
             safe = re.sub(r"[^\w .'-]+", "", name).strip() or "innovator"
-            chosen, _ = QFileDialog.getSaveFileName(
-                self,
-                "Save the revenue statement",
-                suggested(f"{reference} revenue statement {safe}.pdf"),
-                "PDF files (*.pdf)",
+            target = ask_save_path(
+                self, "Save the revenue statement", f"{reference} revenue statement {safe}.pdf"
             )
-            if not chosen:
+            if target is None:
                 return None
-            remember(Path(chosen))
-            target = Path(chosen)
         try:
             written = write_innovator_statement(
                 self.session.register,

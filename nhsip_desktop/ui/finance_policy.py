@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +29,7 @@ from nhsip_desktop.store.errors import RegisterError
 from .finance_models import (
     BandsTableModel,
 )
-from .kit import hint
+from .kit import RecordTable, hint, problem_label
 from .session import RegisterSession
 
 
@@ -65,12 +64,16 @@ class SharingPolicyPart(QWidget):
         self.policy_title.setObjectName("stageText")
         self.policy_title.setWordWrap(True)
         self.bands_model = BandsTableModel()
-        self.bands_table = QTableView()
-        self.bands_table.setModel(self.bands_model)
-        self.bands_table.setAccessibleName("Bands of cumulative net revenue")
+        # The kit's table, made editable cell by cell (double-click, F2 or typing).
+        self.bands_table = RecordTable("Bands of cumulative net revenue", self.bands_model)
         self.bands_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.bands_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.bands_table.verticalHeader().setDefaultSectionSize(28)
+        self.bands_table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        self.bands_table.setAlternatingRowColors(False)
+        self.bands_table.verticalHeader().setVisible(True)
         self.bands_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.bands_table.setMinimumHeight(140)
         self.add_band_button = QPushButton("Add &band")
@@ -85,11 +88,7 @@ class SharingPolicyPart(QWidget):
         self.deductible.setMinimumHeight(70)
         deductible_label = QLabel("What may be &deducted from gross revenue to give net revenue:")
         deductible_label.setBuddy(self.deductible)
-        self.policy_error = QLabel()
-        self.policy_error.setObjectName("errorText")
-        self.policy_error.setWordWrap(True)
-        self.policy_error.setAccessibleName("Problem")
-        self.policy_error.hide()
+        self.policy_error = problem_label("Problem with the sharing policy")
         self.policy_status = hint()
         self.save_policy_button = QPushButton("&Save as new version")
         self.save_policy_button.clicked.connect(self.save_policy)
