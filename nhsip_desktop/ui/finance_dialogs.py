@@ -181,7 +181,6 @@ def _return_fields(costs: Decimal, deducted: Decimal) -> tuple[Field, ...]:
             help="The costs set against this return under the policy. The costs ledger holds "
             f"{money(costs)} for this case (with VAT); {money(deducted)} has been set against "
             "earlier returns. Empty: none.",
-            guidance_ref="Step 8",
         ),
         Field("agreement", "A&greement:", help="The agreement it was paid under."),
         Field("description", "D&escription:"),

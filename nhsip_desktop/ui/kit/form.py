@@ -170,7 +170,7 @@ class FormWidget(QWidget):
             line.addWidget(widget, 1)
             button = guidance_button(field.guidance_ref)
             button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab runs through the inputs
-            line.addWidget(button)
+            line.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)  # never stretched
             column.addLayout(line)
         else:
             column.addWidget(widget)
