@@ -170,9 +170,7 @@ class CostTableModel(LedgerModel):
         for e in entries:
             assert e.id is not None
             values = (e.spent_on, owners.get(e.id, ""), e.category.label, e.amount, e.vat)
-            rows.append(
-                _Row((*values, e.total, e.supplier, e.reference), key=e.id, tooltip=e.note)
-            )
+            rows.append(_Row((*values, e.total, e.supplier, e.reference), key=e.id, tooltip=e.note))
         if entries:
             amount = sum((e.amount for e in entries), ZERO)
             vat = sum((e.vat for e in entries), ZERO)

@@ -66,7 +66,8 @@ from .finance_models import (
 from .finance_policy import SharingPolicyPart
 from .guidance_help import with_guidance
 from .kit import RecordTable, hint, problem_label
-from .kit.files import ask_save_path
+from .kit.files import ask_save_path, confirm_leaving
+from .kit.pages import tab_page
 from .session import RegisterSession
 from .widgets import heading
 
@@ -146,15 +147,10 @@ class FinancePage(SharingPolicyPart):
         self.remove_cost_button.setAccessibleName("Remove the selected cost")
         self.remove_cost_button.clicked.connect(self.remove_cost)
 
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.addWidget(
-            hint(
-                "What protecting and managing the trust's IP has cost, case by case. The "
-                "amount is before VAT; the total includes it. Costs can be set against a "
-                "case's returns as deductible costs."
-            )
+        page, layout = tab_page(
+            "What protecting and managing the trust's IP has cost, case by case. The "
+            "amount is before VAT; the total includes it. Costs can be set against a "
+            "case's returns as deductible costs."
         )
         layout.addWidget(self.cost_table, 1)
         bar = QHBoxLayout()
@@ -222,10 +218,7 @@ class FinancePage(SharingPolicyPart):
         self.returns_status = hint()
         self.returns_status.setAccessibleName("Status")
 
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.setSpacing(8)
+        page, layout = tab_page()
         chooser = QHBoxLayout()
         chooser.addWidget(reference_label)
         chooser.addWidget(self.case_reference)
@@ -278,18 +271,12 @@ class FinancePage(SharingPolicyPart):
         self.correct_fee_button.setAccessibleName("Correct the selected fee's amount")
         self.correct_fee_button.clicked.connect(self.correct_fee)
 
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.setSpacing(8)
-        layout.addWidget(self.fee_title)
-        layout.addWidget(
-            hint(
-                "Official fees change. Each figure shows the date it was last known to be right "
-                "and its source; those marked “check before relying” could not be confirmed, so "
-                "check them with the UK IPO before relying on them. A correction makes a new "
-                "version of the schedule."
-            )
+        page, layout = tab_page(
+            self.fee_title,
+            "Official fees change. Each figure shows the date it was last known to be right "
+            "and its source; those marked “check before relying” could not be confirmed, so "
+            "check them with the UK IPO before relying on them. A correction makes a new "
+            "version of the schedule.",
         )
         layout.addWidget(self.fee_table, 1)
         bar = QHBoxLayout()
@@ -591,17 +578,14 @@ class FinancePage(SharingPolicyPart):
             self.returns_status.setText("Select an innovator in the table first.")
             return None
         name = contributor_name(contributor)
-        answer = QMessageBox.warning(
+        if not confirm_leaving(
             self,
             "The statement leaves the encrypted register",
             f"{name}'s statement will be saved as an ordinary PDF file, outside the encrypted "
             "register. Anyone who can open that file can read it: save it where only the "
             "right people can reach it, and send it securely. Saving it is recorded in the "
             "audit trail.",
-            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Ok:
+        ):
             return None
         reference = self.session.register.cases.get(self.case_id).reference
         if target is None:

@@ -30,6 +30,7 @@ from .finance_models import (
     BandsTableModel,
 )
 from .kit import RecordTable, hint, problem_label
+from .kit.pages import tab_page
 from .session import RegisterSession
 
 
@@ -99,18 +100,12 @@ class SharingPolicyPart(QWidget):
         self.bands_model.rowsRemoved.connect(self._policy_edited)
         self.deductible.textChanged.connect(self._policy_edited)
 
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.setSpacing(8)
-        layout.addWidget(self.policy_title)
-        layout.addWidget(
-            hint(
-                "Net revenue is counted cumulatively for each case, and each slice of it is "
-                "shared at the percentages of the band it falls in, like tax bands. Each "
-                "band's percentages must total 100, the limits must go up, and the last band "
-                "has no upper limit (leave it empty). Double-click a cell or press F2 to edit."
-            )
+        page, layout = tab_page(
+            self.policy_title,
+            "Net revenue is counted cumulatively for each case, and each slice of it is "
+            "shared at the percentages of the band it falls in, like tax bands. Each "
+            "band's percentages must total 100, the limits must go up, and the last band "
+            "has no upper limit (leave it empty). Double-click a cell or press F2 to edit.",
         )
         band_row = QHBoxLayout()
         band_row.addWidget(self.bands_table, 1)

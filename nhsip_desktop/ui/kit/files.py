@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ..file_dialogs import remember, suggested
 
@@ -20,3 +20,16 @@ def ask_save_path(
     target = Path(chosen)
     remember(target)
     return target
+
+
+def confirm_leaving(parent: QWidget | None, title: str, text: str) -> bool:
+    """The warning before a file leaves the encrypted register: OK goes on, Cancel (the
+    default, so Enter never writes a file by accident) stops."""
+    answer = QMessageBox.warning(
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Ok
