@@ -78,7 +78,7 @@ def press_then(
         qtbot.waitExposed(dialog)
         try:
             steps(dialog)
-        except BaseException as exc:  # noqa: BLE001 - handed back to the test below
+        except BaseException as exc:  # handed back to the test below
             failed.append(exc)
         if dialog.isVisible():
             dialog.discard()
