@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QSizePolicy,
     QTableView,
     QTabWidget,
@@ -67,7 +66,7 @@ from .finance_policy import SharingPolicyPart
 from .guidance_help import with_guidance
 from .kit import RecordTable, hint, problem_label
 from .kit.files import ask_save_path, confirm_leaving
-from .kit.pages import tab_page
+from .kit.pages import button, tab_page
 from .session import RegisterSession
 from .widgets import heading
 
@@ -140,12 +139,8 @@ class FinancePage(SharingPolicyPart):
         self.cost_summary = QLabel()
         self.cost_summary.setObjectName("stageText")
         self.cost_summary.setAccessibleName("Total of the costs")
-        self.add_cost_button = QPushButton("&Add cost…")
-        self.add_cost_button.setAccessibleName("Add a cost")
-        self.add_cost_button.clicked.connect(self.add_cost)
-        self.remove_cost_button = QPushButton("Re&move…")
-        self.remove_cost_button.setAccessibleName("Remove the selected cost")
-        self.remove_cost_button.clicked.connect(self.remove_cost)
+        self.add_cost_button = button("&Add cost…", self.add_cost, "Add a cost")
+        self.remove_cost_button = button("Re&move…", self.remove_cost, "Remove the selected cost")
 
         page, layout = tab_page(
             "What protecting and managing the trust's IP has cost, case by case. The "
@@ -169,9 +164,7 @@ class FinancePage(SharingPolicyPart):
         self.case_reference.returnPressed.connect(lambda: self.show_case())
         reference_label = QLabel("Case refere&nce:")
         reference_label.setBuddy(self.case_reference)
-        self.show_button = QPushButton("&Show")
-        self.show_button.setAccessibleName("Show this case's returns")
-        self.show_button.clicked.connect(lambda: self.show_case())
+        self.show_button = button("&Show", self.show_case, "Show this case's returns")
         self.case_message = problem_label("Problem with the case reference", reserve=False)
         self.case_title = QLabel("Choose a case to see its returns and how they are shared.")
         self.case_title.setObjectName("stageText")
@@ -206,15 +199,17 @@ class FinancePage(SharingPolicyPart):
         self.innovator_heading.setObjectName("stageText")
         self.innovator_heading.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
-        self.add_return_button = QPushButton("A&dd return…")
-        self.add_return_button.setAccessibleName("Add a return for this case")
-        self.add_return_button.clicked.connect(self.add_return)
-        self.statement_button = QPushButton("S&tatement for selected innovator…")
-        self.statement_button.setAccessibleName("Write the selected innovator's statement")
-        self.statement_button.setToolTip(
-            "A PDF for the innovator selected in the table. It leaves the encrypted register."
+        self.add_return_button = button(
+            "A&dd return…",
+            self.add_return,
+            "Add a return for this case",
         )
-        self.statement_button.clicked.connect(lambda: self.write_statement())
+        self.statement_button = button(
+            "S&tatement for selected innovator…",
+            self.write_statement,
+            "Write the selected innovator's statement",
+            "A PDF for the innovator selected in the table. It leaves the encrypted register.",
+        )
         self.returns_status = hint()
         self.returns_status.setAccessibleName("Status")
 
@@ -267,9 +262,11 @@ class FinancePage(SharingPolicyPart):
         self.fee_model = FeeTableModel()
         self.fee_table = RecordTable("Official fees", self.fee_model)
         self.fee_table.selectionModel().selectionChanged.connect(self._update_fee_buttons)
-        self.correct_fee_button = QPushButton("C&orrect an amount…")
-        self.correct_fee_button.setAccessibleName("Correct the selected fee's amount")
-        self.correct_fee_button.clicked.connect(self.correct_fee)
+        self.correct_fee_button = button(
+            "C&orrect an amount…",
+            self.correct_fee,
+            "Correct the selected fee's amount",
+        )
 
         page, layout = tab_page(
             self.fee_title,

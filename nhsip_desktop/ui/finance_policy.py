@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +29,7 @@ from .finance_models import (
     BandsTableModel,
 )
 from .kit import RecordTable, hint, problem_label
-from .kit.pages import tab_page
+from .kit.pages import button, tab_page
 from .session import RegisterSession
 
 
@@ -77,12 +76,16 @@ class SharingPolicyPart(QWidget):
         self.bands_table.verticalHeader().setVisible(True)
         self.bands_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.bands_table.setMinimumHeight(140)
-        self.add_band_button = QPushButton("Add &band")
-        self.add_band_button.setAccessibleName("Add a band below the selected one")
-        self.add_band_button.clicked.connect(self._add_band)
-        self.remove_band_button = QPushButton("Remove band")
-        self.remove_band_button.setAccessibleName("Remove the selected band")
-        self.remove_band_button.clicked.connect(self._remove_band)
+        self.add_band_button = button(
+            "Add &band",
+            self._add_band,
+            "Add a band below the selected one",
+        )
+        self.remove_band_button = button(
+            "Remove band",
+            self._remove_band,
+            "Remove the selected band",
+        )
         self.deductible = QPlainTextEdit()
         self.deductible.setAccessibleName("What may be deducted")
         self.deductible.setTabChangesFocus(True)
@@ -91,10 +94,11 @@ class SharingPolicyPart(QWidget):
         deductible_label.setBuddy(self.deductible)
         self.policy_error = problem_label("Problem with the sharing policy")
         self.policy_status = hint()
-        self.save_policy_button = QPushButton("&Save as new version")
-        self.save_policy_button.clicked.connect(self.save_policy)
-        self.undo_policy_button = QPushButton("&Undo my changes")
-        self.undo_policy_button.clicked.connect(lambda: self._refresh_policy(force=True))
+        self.save_policy_button = button("&Save as new version", self.save_policy)
+        self.undo_policy_button = button(
+            "&Undo my changes",
+            lambda: self._refresh_policy(force=True),
+        )
         self.bands_model.dataChanged.connect(self._policy_edited)
         self.bands_model.rowsInserted.connect(self._policy_edited)
         self.bands_model.rowsRemoved.connect(self._policy_edited)

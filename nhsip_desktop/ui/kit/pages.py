@@ -1,9 +1,11 @@
-"""The one way a tab of a page starts: a padded column, its lead lines (a string becomes a
-hint), then whatever the tab adds."""
+"""The one way a tab of a page starts (a padded column, its lead lines: a string becomes a
+hint) and the one way a button is made (its slot never gets ``clicked``'s flag)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from .labels import hint
 
@@ -17,3 +19,15 @@ def tab_page(*lead: QWidget | str, spacing: int = 8) -> tuple[QWidget, QVBoxLayo
     for item in lead:
         layout.addWidget(hint(item) if isinstance(item, str) else item)
     return page, layout
+
+
+def button(text: str, slot: Callable[[], object], name: str = "", tip: str = "") -> QPushButton:
+    """A push button that runs ``slot`` with no arguments (never the ``checked`` flag that
+    ``clicked`` carries), named for assistive technology when its text is not enough."""
+    pushed = QPushButton(text)
+    if name:
+        pushed.setAccessibleName(name)
+    if tip:
+        pushed.setToolTip(tip)
+    pushed.clicked.connect(lambda: slot())
+    return pushed
