@@ -66,7 +66,7 @@ from .finance_policy import SharingPolicyPart
 from .guidance_help import with_guidance
 from .kit import RecordTable, hint, problem_label
 from .kit.files import ask_save_path, confirm_leaving
-from .kit.pages import button, tab_page
+from .kit.pages import button, button_bar, tab_page
 from .session import RegisterSession
 from .widgets import heading
 
@@ -148,11 +148,9 @@ class FinancePage(SharingPolicyPart):
             "case's returns as deductible costs."
         )
         layout.addWidget(self.cost_table, 1)
-        bar = QHBoxLayout()
-        bar.addWidget(self.cost_summary, 1)
-        bar.addWidget(self.remove_cost_button)
-        bar.addWidget(self.add_cost_button)
-        layout.addLayout(bar)
+        layout.addLayout(
+            button_bar(self.cost_summary, self.remove_cost_button, self.add_cost_button)
+        )
         return page
 
     def _build_returns(self) -> QWidget:
@@ -276,10 +274,7 @@ class FinancePage(SharingPolicyPart):
             "version of the schedule.",
         )
         layout.addWidget(self.fee_table, 1)
-        bar = QHBoxLayout()
-        bar.addStretch(1)
-        bar.addWidget(self.correct_fee_button)
-        layout.addLayout(bar)
+        layout.addLayout(button_bar(None, self.correct_fee_button))
         self._update_fee_buttons()
         return page
 

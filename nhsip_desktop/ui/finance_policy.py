@@ -29,7 +29,7 @@ from .finance_models import (
     BandsTableModel,
 )
 from .kit import RecordTable, hint, problem_label
-from .kit.pages import button, tab_page
+from .kit.pages import button, button_bar, tab_page
 from .session import RegisterSession
 
 
@@ -129,10 +129,7 @@ class SharingPolicyPart(QWidget):
             )
         )
         layout.addWidget(self.policy_error)
-        bar = QHBoxLayout()
-        bar.addWidget(self.policy_status, 1)
-        bar.addWidget(self.undo_policy_button)
-        bar.addWidget(self.save_policy_button)
+        bar = button_bar(self.policy_status, self.undo_policy_button, self.save_policy_button)
         layout.addLayout(bar)
         return page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from .labels import hint
 
@@ -31,3 +31,16 @@ def button(text: str, slot: Callable[[], object], name: str = "", tip: str = "")
         pushed.setToolTip(tip)
     pushed.clicked.connect(lambda: slot())
     return pushed
+
+
+def button_bar(status: QWidget | None, *buttons: QPushButton) -> QHBoxLayout:
+    """The row under a tab: ``status`` (or empty room) taking the spare width on the left,
+    the buttons on the right in the order given (the main action last)."""
+    bar = QHBoxLayout()
+    if status is None:
+        bar.addStretch(1)
+    else:
+        bar.addWidget(status, 1)
+    for pushed in buttons:
+        bar.addWidget(pushed)
+    return bar
