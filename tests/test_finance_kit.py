@@ -277,3 +277,18 @@ def test_finance_tables_are_the_kits_text_stretches_money_and_dates_fit(
     total = model.index(1, 0)
     assert total.data() == "Total"
     assert not (model.flags(total) & Qt.ItemFlag.ItemIsSelectable)
+
+
+def test_locking_closes_an_open_dialog_without_asking(
+    qtbot: Any, page: FinancePage, register: Register
+) -> None:
+    seen: dict[str, bool] = {}
+
+    def steps(dialog: CostDialog) -> None:
+        retype(qtbot, dialog.amount, "12.00")
+        page.session.lock()  # the idle lock: nothing can be saved, no question to hang on
+        seen["closed"] = not dialog.isVisible()
+
+    press_then(qtbot, page.add_cost_button, CostDialog, steps)
+    assert seen["closed"]
+    assert page.cost_model.rowCount() == 0
