@@ -216,6 +216,7 @@ def test_a_wrong_amount_is_explained_beside_the_field_and_nothing_saved(
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert register.costs.list() == []
     assert page.cost_model.rowCount() == 0
+    dialog.discard()  # typed but not saved: close without the "Discard changes?" question
 
     returns = ReturnDialog(page.session, case.id, page)
     qtbot.addWidget(returns)

@@ -44,6 +44,7 @@ from nhsip_desktop.cases.stages import ACTION_LABELS, ALLOWED, CloseReason, aler
 from nhsip_desktop.guidance.checklists import Checklist
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 from nhsip_desktop.ui.file_dialogs import remember, start_folder, suggested
+from nhsip_desktop.ui.kit.files import ask_save_path
 
 from .assessment_tab import AssessmentTab
 from .case_tabs import CaseTabs
@@ -627,16 +628,10 @@ class CaseEditor(CaseTabs):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return None
-            chosen, _ = QFileDialog.getSaveFileName(
-                self,
-                "Save the case dossier",
-                suggested(f"{self.case.reference} dossier.pdf"),
-                "PDF files (*.pdf)",
-            )
-            if not chosen:
+            name = f"{self.case.reference} dossier.pdf"
+            target = ask_save_path(self, "Save the case dossier", name)
+            if target is None:
                 return None
-            remember(Path(chosen))
-            target = Path(chosen)
         try:
             written = write_dossier(self.session.register, self.case_id, target)
         except (RegisterError, OSError) as exc:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -15,13 +15,9 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtWidgets import (
-    QWidget,
-)
 
 from nhsip_desktop.assets.fees import FeeSchedule
 from nhsip_desktop.cases.disclosure import Contributor
-from nhsip_desktop.cases.model import format_date
 from nhsip_desktop.core.money import money, parse_money
 from nhsip_desktop.finance.ledgers import CostEntry
 from nhsip_desktop.finance.revenue import (
@@ -32,10 +28,9 @@ from nhsip_desktop.finance.revenue import (
     totals_by_party,
 )
 
-from .table_model import RowsModel
+from .kit import Column, RecordModel
 
 Index = QModelIndex | QPersistentModelIndex
-W = TypeVar("W", bound=QWidget)
 ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's record: cost id, return id, key or fee code
 AMOUNT_ROLE = Qt.ItemDataRole.UserRole + 2  # a money cell's exact amount as text ("1234.50")
 TOTAL_ROW_ROLE = Qt.ItemDataRole.UserRole + 3  # True on a table's total line
@@ -78,28 +73,25 @@ def contributor_name(contributor: Contributor) -> str:
 # -- table models ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Row:
-    cells: tuple[str, ...]
-    amounts: tuple[Decimal | None, ...] = ()  # the exact amount behind each money cell
+    values: tuple[Any, ...]  # one per column: dates, Decimal amounts, text
     key: int | str | None = None
     total: bool = False
     tooltip: str = ""
 
 
 @dataclass(frozen=True)
-class _Column:
-    title: str
-    money: bool = False
+class LedgerColumn(Column):
+    """A kit column with a header tooltip; ``right`` aligns a text column like an amount."""
+
     tooltip: str = ""
+    right: bool = False
 
 
-class LedgerModel(RowsModel):
-    """A read-only table of rows of text, money right-aligned, an optional bold total line."""
+class LedgerModel(RecordModel):
+    """A kit record model of ledger rows: money right-aligned, an optional bold total line
+    that is read, not chosen; each money cell's exact amount in ``AMOUNT_ROLE``."""
 
-    COLUMNS: tuple[_Column, ...] = ()
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.columns = tuple(column.title for column in cls.COLUMNS)
+    record_columns: Sequence[LedgerColumn] = ()
 
     def key_at(self, row: int) -> int | str | None:
         return self._rows[row].key if 0 <= row < len(self._rows) else None
@@ -107,22 +99,23 @@ class LedgerModel(RowsModel):
     def is_total(self, row: int) -> bool:
         return 0 <= row < len(self._rows) and self._rows[row].total
 
+    def _right(self, column: int) -> bool:
+        spec = self.record_columns[column]
+        return spec.right or spec.kind in ("money", "count")
+
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
-            column = self.COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.record_columns):
+            column = self.record_columns[section]
             if role == Qt.ItemDataRole.ToolTipRole:
                 return column.tooltip or column.title
             if role == Qt.ItemDataRole.TextAlignmentRole:
-                return RIGHT if column.money else LEFT
+                return RIGHT if self._right(section) else LEFT
         return super().headerData(section, orientation, role)
 
-    def text(self, row: _Row, column: int) -> str:
-        return row.cells[column] if column < len(row.cells) else ""
-
-    def accessible(self, row: _Row, column: int) -> str:
-        return self.text(row, column)
+    def value(self, row: _Row, column: int) -> Any:
+        return row.values[column] if column < len(row.values) else None
 
     def tooltip(self, row: _Row, column: int) -> str | None:
         return row.tooltip or self.text(row, column) or None
@@ -131,7 +124,7 @@ class LedgerModel(RowsModel):
         return row.total
 
     def alignment(self, row: _Row, column: int) -> Any:
-        return RIGHT if self.COLUMNS[column].money else LEFT
+        return RIGHT if self._right(column) else LEFT
 
     def selectable(self, row: _Row) -> bool:
         return not row.total  # the total line is read, not chosen
@@ -146,24 +139,29 @@ class LedgerModel(RowsModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # The exact amount of one cell (the base model's roles are per row).
         if role == AMOUNT_ROLE and index.isValid() and 0 <= index.row() < len(self._rows):
-            amounts = self._rows[index.row()].amounts
-            amount = amounts[index.column()] if index.column() < len(amounts) else None
-            return None if amount is None else str(amount)
+            amount = self.value(self._rows[index.row()], index.column())
+            return str(amount) if isinstance(amount, Decimal) else None
         return super().data(index, role)
+
+
+def _count(number: int, what: str) -> str:
+    return f"{number} {what}{'' if number == 1 else 's'}"
 
 
 class CostTableModel(LedgerModel):
     """The costs ledger, oldest first, with a total line."""
 
-    COLUMNS = (
-        _Column("Date"),
-        _Column("Case"),
-        _Column("Category"),
-        _Column("Amount", True, "The amount before VAT"),
-        _Column("VAT", True),
-        _Column("Total", True, "Amount plus VAT"),
-        _Column("Supplier"),
-        _Column("Reference", tooltip="The supplier's invoice or reference number"),
+    record_columns = (
+        LedgerColumn("spent_on", "Date", "date"),
+        LedgerColumn("case", "Case", sample="IP-2026-0001"),
+        LedgerColumn("category", "Category", sample="Official fee"),
+        LedgerColumn("amount", "Amount", "money", tooltip="The amount before VAT"),
+        LedgerColumn("vat", "VAT", "money"),
+        LedgerColumn("total", "Total", "money", tooltip="Amount plus VAT"),
+        LedgerColumn("supplier", "Supplier"),
+        LedgerColumn(
+            "reference", "Reference", tooltip="The supplier's invoice or reference number"
+        ),
     )
 
     def load(self, entries: Sequence[CostEntry], owners: dict[int, str]) -> None:
@@ -171,48 +169,30 @@ class CostTableModel(LedgerModel):
         rows = []
         for e in entries:
             assert e.id is not None
-            rows.append(
-                _Row(
-                    (
-                        format_date(e.spent_on),
-                        owners.get(e.id, ""),
-                        e.category.label,
-                        money(e.amount),
-                        money(e.vat),
-                        money(e.total),
-                        e.supplier,
-                        e.reference,
-                    ),
-                    (None, None, None, e.amount, e.vat, e.total, None, None),
-                    key=e.id,
-                    tooltip=e.note,
-                )
-            )
+            values = (e.spent_on, owners.get(e.id, ""), e.category.label, e.amount, e.vat)
+            rows.append(_Row((*values, e.total, e.supplier, e.reference), key=e.id, tooltip=e.note))
         if entries:
             amount = sum((e.amount for e in entries), ZERO)
             vat = sum((e.vat for e in entries), ZERO)
-            total = amount + vat
-            count = f"{len(entries)} cost{'' if len(entries) == 1 else 's'}"
-            rows.append(
-                _Row(
-                    ("Total", count, "", money(amount), money(vat), money(total), "", ""),
-                    (None, None, None, amount, vat, total, None, None),
-                    total=True,
-                )
-            )
+            count = _count(len(entries), "cost")
+            rows.append(_Row(("Total", count, "", amount, vat, amount + vat, "", ""), total=True))
         self.set_rows(rows)
 
 
 class ReturnsTableModel(LedgerModel):
     """A case's returns and how each one's net revenue is shared, with a total line."""
 
-    COLUMNS = (
-        _Column("Date"),
-        _Column("Kind"),
-        _Column("Gross", True, "The amount received"),
-        _Column("Deductible", True, "The costs set against this return"),
-        _Column("Net", True, "Gross less deductible costs (never below £0.00)"),
-        *(_Column(SHORT_PARTY[p], True, PARTY_LABELS[p]) for p in PARTIES),
+    record_columns = (
+        LedgerColumn("received_on", "Date", "date"),
+        LedgerColumn("kind", "Kind"),
+        LedgerColumn("gross", "Gross", "money", tooltip="The amount received"),
+        LedgerColumn(
+            "deductible", "Deductible", "money", tooltip="The costs set against this return"
+        ),
+        LedgerColumn(
+            "net", "Net", "money", tooltip="Gross less deductible costs (never below £0.00)"
+        ),
+        *(LedgerColumn(p, SHORT_PARTY[p], "money", tooltip=PARTY_LABELS[p]) for p in PARTIES),
     )
     FIRST_PARTY_COLUMN = 5
 
@@ -243,42 +223,16 @@ class ReturnsTableModel(LedgerModel):
             )
             kind = line.kind.label + (" – see note below" if d.note else "")
             parties = [d.parties[p] for p in PARTIES]
-            rows.append(
-                _Row(
-                    (
-                        format_date(line.received_on),
-                        kind,
-                        money(line.gross),
-                        money(line.deductible),
-                        money(d.net),
-                        *(money(a) for a in parties),
-                    ),
-                    (None, None, line.gross, line.deductible, d.net, *parties),
-                    key=d.return_id,
-                    tooltip=tooltip,
-                )
-            )
+            values = (line.received_on, kind, line.gross, line.deductible, d.net, *parties)
+            rows.append(_Row(values, key=d.return_id, tooltip=tooltip))
         if self.distributions:
             gross = sum((d.line.gross for d in self.distributions), ZERO)
             deductible = sum((d.line.deductible for d in self.distributions), ZERO)
             net = sum((d.net for d in self.distributions), ZERO)
             by_party = totals_by_party(self.distributions)
-            parties = [by_party[p] for p in PARTIES]
-            count = len(self.distributions)
-            rows.append(
-                _Row(
-                    (
-                        "Total",
-                        f"{count} return{'' if count == 1 else 's'}",
-                        money(gross),
-                        money(deductible),
-                        money(net),
-                        *(money(a) for a in parties),
-                    ),
-                    (None, None, gross, deductible, net, *parties),
-                    total=True,
-                )
-            )
+            count = _count(len(self.distributions), "return")
+            values = ("Total", count, gross, deductible, net, *(by_party[p] for p in PARTIES))
+            rows.append(_Row(values, total=True))
         self.set_rows(rows)
 
     def clear(self) -> None:
@@ -289,17 +243,27 @@ class ReturnsTableModel(LedgerModel):
 class InnovatorTotalsModel(LedgerModel):
     """Each innovator's total across the case's returns, with a total line."""
 
-    COLUMNS = (
-        _Column("Innovator"),
-        _Column("Share", True, "Their contribution share, from the disclosure"),
-        _Column("Amount", True, "Their part of the innovators' share of the net revenue"),
+    record_columns = (
+        LedgerColumn("name", "Innovator"),
+        LedgerColumn(
+            "share",
+            "Share",
+            sample="100.00%",
+            right=True,
+            tooltip="Their contribution share, from the disclosure",
+        ),
+        LedgerColumn(
+            "amount",
+            "Amount",
+            "money",
+            tooltip="Their part of the innovators' share of the net revenue",
+        ),
     )
 
     def load(self, contributors: Sequence[Contributor], totals: dict[str, Decimal]) -> None:
         rows = [
             _Row(
-                (contributor_name(c), percent_text(c.share), money(totals.get(c.key, ZERO))),
-                (None, None, totals.get(c.key, ZERO)),
+                (contributor_name(c), percent_text(c.share), totals.get(c.key, ZERO)),
                 key=c.key,
             )
             for c in contributors
@@ -307,47 +271,37 @@ class InnovatorTotalsModel(LedgerModel):
         if contributors:
             share = sum((c.share for c in contributors), ZERO)
             amount = sum((totals.get(c.key, ZERO) for c in contributors), ZERO)
-            rows.append(
-                _Row(
-                    ("All innovators", percent_text(share), money(amount)),
-                    (None, None, amount),
-                    total=True,
-                )
-            )
+            rows.append(_Row(("All innovators", percent_text(share), amount), total=True))
         self.set_rows(rows)
 
 
 class FeeTableModel(LedgerModel):
     """The register's fee schedule: each fee with its date, source and caveat."""
 
-    COLUMNS = (
-        _Column("Fee"),
-        _Column("Amount", True),
-        _Column("As of", tooltip="The date this figure was last known to be right"),
-        _Column("Source"),
-        _Column("Check", tooltip="Figures that could not be confirmed: check before relying"),
+    record_columns = (
+        LedgerColumn("fee", "Fee"),
+        LedgerColumn("amount", "Amount", "money", sample="No official figure"),
+        LedgerColumn(
+            "as_of", "As of", "date", tooltip="The date this figure was last known to be right"
+        ),
+        LedgerColumn("source", "Source"),
+        LedgerColumn(
+            "check",
+            "Check",
+            sample="check before relying",
+            tooltip="Figures that could not be confirmed: check before relying",
+        ),
     )
 
     def load(self, schedule: FeeSchedule) -> None:
         rows = []
         for fee in schedule.fees.values():
-            amount = "No official figure" if fee.amount is None else money(fee.amount)
-            rows.append(
-                _Row(
-                    (
-                        fee.description,
-                        amount,
-                        format_date(fee.as_of),
-                        fee.source,
-                        fee.caveat,
-                    ),
-                    (None, fee.amount, None, None, None),
-                    key=fee.code,
-                    tooltip="\n".join(
-                        t for t in (fee.description, fee.note, f"Source: {fee.source}") if t
-                    ),
-                )
+            amount = "No official figure" if fee.amount is None else fee.amount
+            tooltip = "\n".join(
+                t for t in (fee.description, fee.note, f"Source: {fee.source}") if t
             )
+            values = (fee.description, amount, fee.as_of, fee.source, fee.caveat)
+            rows.append(_Row(values, key=fee.code, tooltip=tooltip))
         self.set_rows(rows)
 
 

@@ -17,18 +17,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     Qt,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QSizePolicy,
     QTableView,
     QTabWidget,
@@ -48,7 +43,6 @@ from nhsip_desktop.finance.revenue import (
     totals_by_innovator,
 )
 from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationError
-from nhsip_desktop.ui.file_dialogs import remember, suggested
 
 from .finance_dialogs import CostDialog, FeeAmountDialog, ReturnDialog
 from .finance_models import (
@@ -70,7 +64,9 @@ from .finance_models import (
 )
 from .finance_policy import SharingPolicyPart
 from .guidance_help import with_guidance
-from .kit import hint
+from .kit import RecordTable, hint, problem_label
+from .kit.files import ask_save_path, confirm_leaving
+from .kit.pages import button, button_bar, tab_page
 from .session import RegisterSession
 from .widgets import heading
 
@@ -91,24 +87,6 @@ __all__ = [
 
 
 # -- the page --------------------------------------------------------------------------------
-def _table(name: str, model: QAbstractTableModel) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.setTabKeyNavigation(False)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(28)
-    header = table.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    return table
-
-
 class FinancePage(SharingPolicyPart):
     """The Finance area: costs, returns and sharing, the sharing policy, the fee schedule."""
 
@@ -156,35 +134,23 @@ class FinancePage(SharingPolicyPart):
     # -- building the tabs --------------------------------------------------------------
     def _build_costs(self) -> QWidget:
         self.cost_model = CostTableModel()
-        self.cost_table = _table("Costs ledger", self.cost_model)
-        self.cost_table.horizontalHeader().setStretchLastSection(True)
+        self.cost_table = RecordTable("Costs ledger", self.cost_model)
         self.cost_table.selectionModel().selectionChanged.connect(self._update_cost_buttons)
         self.cost_summary = QLabel()
         self.cost_summary.setObjectName("stageText")
         self.cost_summary.setAccessibleName("Total of the costs")
-        self.add_cost_button = QPushButton("&Add cost…")
-        self.add_cost_button.setAccessibleName("Add a cost")
-        self.add_cost_button.clicked.connect(self.add_cost)
-        self.remove_cost_button = QPushButton("Re&move…")
-        self.remove_cost_button.setAccessibleName("Remove the selected cost")
-        self.remove_cost_button.clicked.connect(self.remove_cost)
+        self.add_cost_button = button("&Add cost…", self.add_cost, "Add a cost")
+        self.remove_cost_button = button("Re&move…", self.remove_cost, "Remove the selected cost")
 
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.addWidget(
-            hint(
-                "What protecting and managing the trust's IP has cost, case by case. The "
-                "amount is before VAT; the total includes it. Costs can be set against a "
-                "case's returns as deductible costs."
-            )
+        page, layout = tab_page(
+            "What protecting and managing the trust's IP has cost, case by case. The "
+            "amount is before VAT; the total includes it. Costs can be set against a "
+            "case's returns as deductible costs."
         )
         layout.addWidget(self.cost_table, 1)
-        bar = QHBoxLayout()
-        bar.addWidget(self.cost_summary, 1)
-        bar.addWidget(self.remove_cost_button)
-        bar.addWidget(self.add_cost_button)
-        layout.addLayout(bar)
+        layout.addLayout(
+            button_bar(self.cost_summary, self.remove_cost_button, self.add_cost_button)
+        )
         return page
 
     def _build_returns(self) -> QWidget:
@@ -196,14 +162,8 @@ class FinancePage(SharingPolicyPart):
         self.case_reference.returnPressed.connect(lambda: self.show_case())
         reference_label = QLabel("Case refere&nce:")
         reference_label.setBuddy(self.case_reference)
-        self.show_button = QPushButton("&Show")
-        self.show_button.setAccessibleName("Show this case's returns")
-        self.show_button.clicked.connect(lambda: self.show_case())
-        self.case_message = QLabel()
-        self.case_message.setObjectName("errorText")
-        self.case_message.setWordWrap(True)
-        self.case_message.setAccessibleName("Problem")
-        self.case_message.hide()
+        self.show_button = button("&Show", self.show_case, "Show this case's returns")
+        self.case_message = problem_label("Problem with the case reference", reserve=False)
         self.case_title = QLabel("Choose a case to see its returns and how they are shared.")
         self.case_title.setObjectName("stageText")
         self.case_title.setWordWrap(True)
@@ -227,37 +187,31 @@ class FinancePage(SharingPolicyPart):
         self.returns_notes.hide()
 
         self.returns_model = ReturnsTableModel()
-        self.returns_table = _table("Returns and how they are shared", self.returns_model)
-        header = self.returns_table.horizontalHeader()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.returns_table = RecordTable("Returns and how they are shared", self.returns_model)
 
         self.innovator_model = InnovatorTotalsModel()
-        self.innovator_table = _table("Each innovator's total", self.innovator_model)
-        self.innovator_table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.Stretch
-        )
+        self.innovator_table = RecordTable("Each innovator's total", self.innovator_model)
         self.innovator_table.selectionModel().selectionChanged.connect(self._update_return_buttons)
         self.innovator_table.setMinimumHeight(120)
         self.innovator_heading = QLabel("Each innovator's total")
         self.innovator_heading.setObjectName("stageText")
         self.innovator_heading.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
-        self.add_return_button = QPushButton("A&dd return…")
-        self.add_return_button.setAccessibleName("Add a return for this case")
-        self.add_return_button.clicked.connect(self.add_return)
-        self.statement_button = QPushButton("S&tatement for selected innovator…")
-        self.statement_button.setAccessibleName("Write the selected innovator's statement")
-        self.statement_button.setToolTip(
-            "A PDF for the innovator selected in the table. It leaves the encrypted register."
+        self.add_return_button = button(
+            "A&dd return…",
+            self.add_return,
+            "Add a return for this case",
         )
-        self.statement_button.clicked.connect(lambda: self.write_statement())
+        self.statement_button = button(
+            "S&tatement for selected innovator…",
+            self.write_statement,
+            "Write the selected innovator's statement",
+            "A PDF for the innovator selected in the table. It leaves the encrypted register.",
+        )
         self.returns_status = hint()
         self.returns_status.setAccessibleName("Status")
 
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.setSpacing(8)
+        page, layout = tab_page()
         chooser = QHBoxLayout()
         chooser.addWidget(reference_label)
         chooser.addWidget(self.case_reference)
@@ -304,34 +258,23 @@ class FinancePage(SharingPolicyPart):
         self.fee_title.setObjectName("stageText")
         self.fee_title.setWordWrap(True)
         self.fee_model = FeeTableModel()
-        self.fee_table = _table("Official fees", self.fee_model)
-        header = self.fee_table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(3, 260)
+        self.fee_table = RecordTable("Official fees", self.fee_model)
         self.fee_table.selectionModel().selectionChanged.connect(self._update_fee_buttons)
-        self.correct_fee_button = QPushButton("C&orrect an amount…")
-        self.correct_fee_button.setAccessibleName("Correct the selected fee's amount")
-        self.correct_fee_button.clicked.connect(self.correct_fee)
+        self.correct_fee_button = button(
+            "C&orrect an amount…",
+            self.correct_fee,
+            "Correct the selected fee's amount",
+        )
 
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.setSpacing(8)
-        layout.addWidget(self.fee_title)
-        layout.addWidget(
-            hint(
-                "Official fees change. Each figure shows the date it was last known to be right "
-                "and its source; those marked “check before relying” could not be confirmed, so "
-                "check them with the UK IPO before relying on them. A correction makes a new "
-                "version of the schedule."
-            )
+        page, layout = tab_page(
+            self.fee_title,
+            "Official fees change. Each figure shows the date it was last known to be right "
+            "and its source; those marked “check before relying” could not be confirmed, so "
+            "check them with the UK IPO before relying on them. A correction makes a new "
+            "version of the schedule.",
         )
         layout.addWidget(self.fee_table, 1)
-        bar = QHBoxLayout()
-        bar.addStretch(1)
-        bar.addWidget(self.correct_fee_button)
-        layout.addLayout(bar)
+        layout.addLayout(button_bar(None, self.correct_fee_button))
         self._update_fee_buttons()
         return page
 
@@ -627,31 +570,23 @@ class FinancePage(SharingPolicyPart):
             self.returns_status.setText("Select an innovator in the table first.")
             return None
         name = contributor_name(contributor)
-        answer = QMessageBox.warning(
+        if not confirm_leaving(
             self,
             "The statement leaves the encrypted register",
             f"{name}'s statement will be saved as an ordinary PDF file, outside the encrypted "
             "register. Anyone who can open that file can read it: save it where only the "
             "right people can reach it, and send it securely. Saving it is recorded in the "
             "audit trail.",
-            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Ok:
+        ):
             return None
         reference = self.session.register.cases.get(self.case_id).reference
         if target is None:
             safe = re.sub(r"[^\w .'-]+", "", name).strip() or "innovator"
-            chosen, _ = QFileDialog.getSaveFileName(
-                self,
-                "Save the revenue statement",
-                suggested(f"{reference} revenue statement {safe}.pdf"),
-                "PDF files (*.pdf)",
+            target = ask_save_path(
+                self, "Save the revenue statement", f"{reference} revenue statement {safe}.pdf"
             )
-            if not chosen:
+            if target is None:
                 return None
-            remember(Path(chosen))
-            target = Path(chosen)
         try:
             written = write_innovator_statement(
                 self.session.register,

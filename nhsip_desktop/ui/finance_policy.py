@@ -13,8 +13,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +28,8 @@ from nhsip_desktop.store.errors import RegisterError
 from .finance_models import (
     BandsTableModel,
 )
-from .kit import hint
+from .kit import RecordTable, hint, problem_label
+from .kit.pages import button, button_bar, tab_page
 from .session import RegisterSession
 
 
@@ -65,53 +64,52 @@ class SharingPolicyPart(QWidget):
         self.policy_title.setObjectName("stageText")
         self.policy_title.setWordWrap(True)
         self.bands_model = BandsTableModel()
-        self.bands_table = QTableView()
-        self.bands_table.setModel(self.bands_model)
-        self.bands_table.setAccessibleName("Bands of cumulative net revenue")
+        # The kit's table, made editable cell by cell (double-click, F2 or typing).
+        self.bands_table = RecordTable("Bands of cumulative net revenue", self.bands_model)
         self.bands_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.bands_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.bands_table.verticalHeader().setDefaultSectionSize(28)
+        self.bands_table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        self.bands_table.setAlternatingRowColors(False)
+        self.bands_table.verticalHeader().setVisible(True)
         self.bands_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.bands_table.setMinimumHeight(140)
-        self.add_band_button = QPushButton("Add &band")
-        self.add_band_button.setAccessibleName("Add a band below the selected one")
-        self.add_band_button.clicked.connect(self._add_band)
-        self.remove_band_button = QPushButton("Remove band")
-        self.remove_band_button.setAccessibleName("Remove the selected band")
-        self.remove_band_button.clicked.connect(self._remove_band)
+        self.add_band_button = button(
+            "Add &band",
+            self._add_band,
+            "Add a band below the selected one",
+        )
+        self.remove_band_button = button(
+            "Remove band",
+            self._remove_band,
+            "Remove the selected band",
+        )
         self.deductible = QPlainTextEdit()
         self.deductible.setAccessibleName("What may be deducted")
         self.deductible.setTabChangesFocus(True)
         self.deductible.setMinimumHeight(70)
         deductible_label = QLabel("What may be &deducted from gross revenue to give net revenue:")
         deductible_label.setBuddy(self.deductible)
-        self.policy_error = QLabel()
-        self.policy_error.setObjectName("errorText")
-        self.policy_error.setWordWrap(True)
-        self.policy_error.setAccessibleName("Problem")
-        self.policy_error.hide()
+        self.policy_error = problem_label("Problem with the sharing policy")
         self.policy_status = hint()
-        self.save_policy_button = QPushButton("&Save as new version")
-        self.save_policy_button.clicked.connect(self.save_policy)
-        self.undo_policy_button = QPushButton("&Undo my changes")
-        self.undo_policy_button.clicked.connect(lambda: self._refresh_policy(force=True))
+        self.save_policy_button = button("&Save as new version", self.save_policy)
+        self.undo_policy_button = button(
+            "&Undo my changes",
+            lambda: self._refresh_policy(force=True),
+        )
         self.bands_model.dataChanged.connect(self._policy_edited)
         self.bands_model.rowsInserted.connect(self._policy_edited)
         self.bands_model.rowsRemoved.connect(self._policy_edited)
         self.deductible.textChanged.connect(self._policy_edited)
 
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.setSpacing(8)
-        layout.addWidget(self.policy_title)
-        layout.addWidget(
-            hint(
-                "Net revenue is counted cumulatively for each case, and each slice of it is "
-                "shared at the percentages of the band it falls in, like tax bands. Each "
-                "band's percentages must total 100, the limits must go up, and the last band "
-                "has no upper limit (leave it empty). Double-click a cell or press F2 to edit."
-            )
+        page, layout = tab_page(
+            self.policy_title,
+            "Net revenue is counted cumulatively for each case, and each slice of it is "
+            "shared at the percentages of the band it falls in, like tax bands. Each "
+            "band's percentages must total 100, the limits must go up, and the last band "
+            "has no upper limit (leave it empty). Double-click a cell or press F2 to edit.",
         )
         band_row = QHBoxLayout()
         band_row.addWidget(self.bands_table, 1)
@@ -131,10 +129,7 @@ class SharingPolicyPart(QWidget):
             )
         )
         layout.addWidget(self.policy_error)
-        bar = QHBoxLayout()
-        bar.addWidget(self.policy_status, 1)
-        bar.addWidget(self.undo_policy_button)
-        bar.addWidget(self.save_policy_button)
+        bar = button_bar(self.policy_status, self.undo_policy_button, self.save_policy_button)
         layout.addLayout(bar)
         return page
 

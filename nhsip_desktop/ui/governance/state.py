@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -38,7 +37,7 @@ from nhsip_desktop.governance.model import (
     ttc_in_place,
 )
 from nhsip_desktop.store.errors import RegisterError, ValidationError
-from nhsip_desktop.ui.file_dialogs import remember, suggested
+from nhsip_desktop.ui.kit.files import ask_save_path
 
 from .forms import (
     _checked,
@@ -732,16 +731,11 @@ class PageState(_Base):
         if answer != QMessageBox.StandardButton.Ok:
             return None
         if target is None:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self,
-                "Save the IP annual return",
-                suggested(f"IP annual return {year_label(year)}.pdf"),
-                "PDF files (*.pdf)",
+            target = ask_save_path(
+                self, "Save the IP annual return", f"IP annual return {year_label(year)}.pdf"
             )
-            if not chosen:
+            if target is None:
                 return None
-            remember(Path(chosen))
-            target = Path(chosen)
         try:
             written = write_annual_return(self.session.register, year, target)
         except (RegisterError, OSError) as exc:

@@ -109,6 +109,14 @@ def _make_input(field: Field) -> QWidget:
     return widget
 
 
+def not_an_amount(name: str, typed: str) -> str:
+    """What is wrong with money typed that is not an amount, naming what was typed."""
+    return (
+        f"{name}: “{typed}” is not an amount; type an amount in pounds and pence, at most two "
+        "decimal places, such as 1,250.50."
+    )
+
+
 def ask_discard(parent: QWidget) -> bool:
     """The one "Discard changes?" question; No is the default (Enter keeps the changes)."""
     answer = QMessageBox.question(
@@ -162,7 +170,7 @@ class FormWidget(QWidget):
             line.addWidget(widget, 1)
             button = guidance_button(field.guidance_ref)
             button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab runs through the inputs
-            line.addWidget(button)
+            line.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)  # never stretched
             column.addLayout(line)
         else:
             column.addWidget(widget)
@@ -258,7 +266,7 @@ class FormWidget(QWidget):
             elif field.kind == "money":
                 value = parse_money(raw) if raw else None
                 if raw and value is None:
-                    problems.append((key, f"{field.name}: type an amount, such as 1,250.00."))
+                    problems.append((key, not_an_amount(field.name, raw)))
             values[key] = value
             if field.validator is not None and not any(k == key for k, _m in problems):
                 message = field.validator(value)
