@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
@@ -42,8 +43,7 @@ from nhsip_desktop.core.periods import financial_year_of, year_label
 from nhsip_desktop.reports.export import (
     ExportResult,
 )
-from nhsip_desktop.store.errors import RegisterError
-from nhsip_desktop.store.register import Changes
+from nhsip_desktop.store.register import Changes, Register
 from nhsip_desktop.ui.file_dialogs import remember
 from nhsip_desktop.ui.hub_share import open_hub_share
 
@@ -54,7 +54,6 @@ from .reports_parts import (
     LeavingNotice,
     LeavingRegisterDialog,
     SectionList,
-    busy_cursor,
     escape_html,
     pdf_path,
     problem_label,
@@ -66,6 +65,7 @@ from .reports_parts import (
 )
 from .session import RegisterSession
 from .widgets import heading, paragraph
+from .worker import run_with_register
 
 __all__ = [
     "ExportDialog",
@@ -405,18 +405,13 @@ class ReportsPage(QWidget):
             )
             if target is None:
                 return None
-        try:
-            with busy_cursor():
-                written = write_board_summary(self.session.register, start, end, target)
-        except (RegisterError, OSError, ValueError) as exc:
-            say_in(self.board_status, f"Not saved: {exc}", problem=True)
-            return None
-        self._folder = written.parent
-        say_in(
+        chosen = target
+        return self._write(
+            self.board_button,
             self.board_status,
-            f"Saved: {written}\nRecorded in the audit trail. Keep it as securely as the register.",
+            "Writing the board summary…",
+            lambda register: write_board_summary(register, start, end, chosen),
         )
-        return written
 
     def create_annual_return(self, target: Path | None = None) -> Path | None:
         """Say what leaves the register, ask where to save it, write it; the path or None."""
@@ -445,15 +440,38 @@ class ReportsPage(QWidget):
             target = self._save_path("Save the annual return", f"IP annual return {label}.pdf")
             if target is None:
                 return None
+        chosen = target
+        return self._write(
+            self.annual_button,
+            self.annual_status,
+            "Writing the annual return…",
+            lambda register: write_annual_return(register, year, chosen),
+        )
+
+    def _write(
+        self,
+        button: QPushButton,
+        status: QLabel,
+        label: str,
+        write: Callable[[Register], Path],
+    ) -> Path | None:
+        """Write a report on a worker thread (its own connection) behind a progress dialog,
+        the button disabled meanwhile; say where it went or why not. The path or None."""
+        button.setEnabled(False)
+        say_in(status, label)
         try:
-            with busy_cursor():
-                written = write_annual_return(self.session.register, year, target)
-        except (RegisterError, OSError, ValueError) as exc:
-            say_in(self.annual_status, f"Not saved: {exc}", problem=True)
+            outcome = run_with_register(
+                self, self.session.register, label, lambda register, _: write(register)
+            )
+        finally:
+            self._update_enabled()
+        if not outcome.ok or outcome.value is None:
+            say_in(status, f"Not saved: {outcome.error}", problem=True)
             return None
+        written = outcome.value
         self._folder = written.parent
         say_in(
-            self.annual_status,
+            status,
             f"Saved: {written}\nRecorded in the audit trail. Keep it as securely as the register.",
         )
         return written
