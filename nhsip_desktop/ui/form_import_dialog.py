@@ -44,7 +44,9 @@ from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Register
 
 from .file_dialogs import remember, start_folder, suggested
+from .import_preview import file_chooser, off_thread
 from .widgets import add_row, heading, paragraph
+from .worker import run_with_register
 
 MUST_FIX = "Must be put right"
 TO_COMPLETE = "To complete"
@@ -61,18 +63,14 @@ class FormImportDialog(QDialog):
         self.form: CompletedForm | None = None
         self.duplicate_of: str | None = None
         self.imported_reference: str | None = None
-        self.setWindowTitle("Import a completed disclosure form")
-        self.setAccessibleName("Import a completed disclosure form")
-
-        self.file_edit = QLineEdit()
-        self.file_edit.setReadOnly(True)
-        self.file_edit.setPlaceholderText("No form chosen yet")
-        self.choose_button = QPushButton("&Choose form…")
+        self.file_edit, self.choose_button, file_row = file_chooser(
+            self,
+            "Import a completed disclosure form",
+            "No form chosen yet",
+            "&Choose form…",
+            self.choose_file,
+        )
         self.choose_button.setAccessibleName("Choose the completed form")
-        self.choose_button.clicked.connect(self.choose_file)
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.file_edit, 1)
-        file_row.addWidget(self.choose_button)
         file_label = QLabel("&Form:")
         file_label.setBuddy(self.file_edit)
         self.file_edit.setAccessibleName("Completed form")
@@ -151,7 +149,7 @@ class FormImportDialog(QDialog):
 
         top = QHBoxLayout()
         top.addWidget(file_label)
-        top.addLayout(file_row, 1)
+        top.addWidget(file_row, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.setSpacing(10)
@@ -210,7 +208,7 @@ class FormImportDialog(QDialog):
         self._show_message("")
         self.close_button.setText("Close")
         try:
-            form = read_form(path)
+            form = off_thread(self, "Reading the form…", lambda: read_form(path))
         except RegisterError as exc:
             self.summary.setText("This file cannot be imported.")
             self._add_problem(FormProblem("", str(exc), blocking=True))
@@ -323,13 +321,19 @@ class FormImportDialog(QDialog):
         """Import the form; True when a case was created."""
         if self.form is None or not self.import_button.isEnabled():
             return False
-        try:
-            case = self.register.form_imports.import_form(
-                self.form, as_draft=self.as_draft.isChecked()
-            )
-        except RegisterError as exc:
-            self._show_message(f"{exc} Nothing was imported.", error=True)
+        form, as_draft = self.form, self.as_draft.isChecked()
+        self.import_button.setEnabled(False)
+        outcome = run_with_register(
+            self,
+            self.register,
+            "Importing the form…",
+            lambda register, _: register.form_imports.import_form(form, as_draft=as_draft),
+        )
+        if not outcome.ok or outcome.value is None:
+            self._show_message(f"{outcome.error} Nothing was imported.", error=True)
+            self._update_buttons()
             return False
+        case = outcome.value
         self.imported_reference = case.reference
         self.summary.setText("Import finished.")
         self._show_message(

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -53,9 +52,10 @@ from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.file_dialogs import remember, start_folder
 
-from .import_preview import PreviewModel, problems_text
+from .import_preview import PreviewModel, file_chooser, off_thread, problems_text
 from .import_tables import MappingTables
 from .widgets import heading, paragraph
+from .worker import run_with_register
 
 PREVIEW_ROWS = 200
 DATE_CHOICES: list[tuple[str, str | None]] = [
@@ -69,6 +69,25 @@ def remembered_mapping_path(file_name: str) -> Path:
     """Where the last mapping used for a file of this name is kept."""
     safe = re.sub(r"[^\w.-]+", "_", file_name.casefold()).strip("._")[:120] or "file"
     return config_dir() / "import-mappings" / f"{safe}.json"
+
+
+def _layout(path: Path) -> tuple[list[str], tuple[str | None, int] | None]:
+    """The file's sheets and its guessed layout (None when it cannot be guessed)."""
+    sheets = list_sheets(path)
+    try:
+        return sheets, guess_layout(path)
+    except RegisterError:
+        return sheets, None
+
+
+def _tab_page(intro: str, table: QTableWidget) -> tuple[QWidget, QVBoxLayout]:
+    """One step's tab: what to do, in words, above its table."""
+    page = QWidget()
+    box = QVBoxLayout(page)
+    box.setContentsMargins(8, 8, 8, 8)
+    box.addWidget(paragraph(intro))
+    box.addWidget(table, 1)
+    return page, box
 
 
 def _grid_label(
@@ -98,20 +117,13 @@ class ImportDialog(MappingTables):
         self.imported = False
         self._building = False
         self._existing_titles = self._register_titles()
-        self.setWindowTitle("Import cases from a spreadsheet")
-        self.setAccessibleName("Import cases from a spreadsheet")
-
-        # -- the file ------------------------------------------------------------------
-        self.file_edit = QLineEdit()
-        self.file_edit.setReadOnly(True)
-        self.file_edit.setPlaceholderText("No file chosen yet")
-        self.choose_button = QPushButton("&Choose file…")
-        self.choose_button.clicked.connect(self.choose_file)
-        file_row = QWidget()
-        file_box = QHBoxLayout(file_row)
-        file_box.setContentsMargins(0, 0, 0, 0)
-        file_box.addWidget(self.file_edit, 1)
-        file_box.addWidget(self.choose_button)
+        self.file_edit, self.choose_button, file_row = file_chooser(
+            self,
+            "Import cases from a spreadsheet",
+            "No file chosen yet",
+            "&Choose file…",
+            self.choose_file,
+        )
 
         self.sheet_combo = QComboBox()
         self.sheet_combo.currentIndexChanged.connect(self._sheet_changed)
@@ -184,13 +196,10 @@ class ImportDialog(MappingTables):
         self.load_mapping_button.clicked.connect(self.load_mapping_file)
         self.save_mapping_button = QPushButton("Sa&ve mapping…")
         self.save_mapping_button.clicked.connect(self.save_mapping_file)
-        columns_page = QWidget()
-        columns_box = QVBoxLayout(columns_page)
-        columns_box.setContentsMargins(8, 8, 8, 8)
-        columns_box.addWidget(
-            paragraph("Choose what each column is. Columns set to “do not import” are skipped.")
+        columns_page, columns_box = _tab_page(
+            "Choose what each column is. Columns set to “do not import” are skipped.",
+            self.columns_table,
         )
-        columns_box.addWidget(self.columns_table, 1)
         self.mapping_note = QLabel()
         self.mapping_note.setObjectName("warningText")
         self.mapping_note.setWordWrap(True)
@@ -210,16 +219,11 @@ class ImportDialog(MappingTables):
         )
         self._table_look(self.words_table)
         self.words_table.horizontalHeader().setStretchLastSection(False)
-        words_page = QWidget()
-        words_box = QVBoxLayout(words_page)
-        words_box.setContentsMargins(8, 8, 8, 8)
-        words_box.addWidget(
-            paragraph(
-                "The words your file uses for stages and kinds of IP. Say what any word marked "
-                "“not recognised” means; the choice is saved with the mapping."
-            )
+        words_page, _ = _tab_page(
+            "The words your file uses for stages and kinds of IP. Say what any word marked "
+            "“not recognised” means; the choice is saved with the mapping.",
+            self.words_table,
         )
-        words_box.addWidget(self.words_table, 1)
 
         # -- preview -------------------------------------------------------------------
         self.summary = QLabel("Choose a file to see what will be imported.")
@@ -366,29 +370,22 @@ class ImportDialog(MappingTables):
             if remembered_mapping_path(path.name).exists():
                 remembered = load_mapping(remembered_mapping_path(path.name))
         try:
-            sheets = list_sheets(path)
+            sheets, layout = off_thread(self, "Opening the file…", lambda: _layout(path))
         except RegisterError as exc:
             self._file_failed(str(exc))
             return
         mapping = remembered or ImportMapping()
-        if remembered is None:
-            with contextlib.suppress(RegisterError):
-                mapping.sheet, mapping.header_row = guess_layout(path)
+        if remembered is None and layout is not None:
+            mapping.sheet, mapping.header_row = layout
         if mapping.sheet not in sheets:
             mapping.sheet = sheets[0] if sheets else None
-        self.mapping = mapping
-        self._building = True
-        try:
-            self.sheet_combo.clear()
-            self.sheet_combo.addItems(sheets)
-            self.sheet_combo.setEnabled(bool(sheets))
-            self.sheet_combo.setPlaceholderText("" if sheets else "Not used for CSV files")
-            if mapping.sheet:
-                self.sheet_combo.setCurrentText(mapping.sheet)
-            self.header_spin.setValue(mapping.header_row)
-            self._set_options(mapping)
-        finally:
-            self._building = False
+        self.sheet_combo.blockSignals(True)
+        self.sheet_combo.clear()
+        self.sheet_combo.addItems(sheets)
+        self.sheet_combo.blockSignals(False)
+        self.sheet_combo.setEnabled(bool(sheets))
+        self.sheet_combo.setPlaceholderText("" if sheets else "Not used for CSV files")
+        self._show_layout(mapping)
         self._read(keep_columns=remembered is not None)
         # Straight to the preview when the columns are known; else to matching them.
         self.tabs.setCurrentIndex(2 if self.preview_result is not None else 0)
@@ -398,6 +395,18 @@ class ImportDialog(MappingTables):
                 + self._missing_note(remembered)
             )
             self.mapping_note.show()
+
+    def _show_layout(self, mapping: ImportMapping) -> None:
+        """Take ``mapping`` as the dialog's and show its sheet, heading row and options."""
+        self.mapping = mapping
+        self._building = True
+        try:
+            if mapping.sheet:
+                self.sheet_combo.setCurrentText(mapping.sheet)
+            self.header_spin.setValue(mapping.header_row)
+            self._set_options(mapping)
+        finally:
+            self._building = False
 
     def _set_options(self, mapping: ImportMapping) -> None:
         index = next(
@@ -444,8 +453,11 @@ class ImportDialog(MappingTables):
         if self.path is None:
             return
         layout_only = ImportMapping(sheet=self.mapping.sheet, header_row=self.mapping.header_row)
+        path = self.path
         try:
-            self.table = read_table(self.path, layout_only)
+            self.table = off_thread(
+                self, "Reading the rows…", lambda: read_table(path, layout_only)
+            )
         except RegisterError as exc:
             self._file_failed(str(exc))
             return
@@ -495,9 +507,12 @@ class ImportDialog(MappingTables):
             self.row_detail.clear()
             self._update_buttons()
             return
+        table, mapping, titles = self.table, self.mapping, self._existing_titles
         try:
-            self.preview_result = preview(
-                self.table, self.mapping, existing_titles=self._existing_titles
+            self.preview_result = off_thread(
+                self,
+                "Checking every row…",
+                lambda: preview(table, mapping, existing_titles=titles),
             )
         except RegisterError as exc:
             self.model.set_rows([])
@@ -590,13 +605,19 @@ class ImportDialog(MappingTables):
         """Import the good rows; True if anything was imported."""
         if self.preview_result is None or self.imported:
             return False
-        try:
-            report = import_rows(
-                self.register, self.preview_result, only_valid=self.leave_out.isChecked()
-            )
-        except RegisterError as exc:
-            self._show_message(str(exc), error=True)
+        result, only_valid = self.preview_result, self.leave_out.isChecked()
+        self.import_button.setEnabled(False)
+        outcome = run_with_register(
+            self,
+            self.register,
+            f"Importing {result.ready_count} cases…",
+            lambda register, _: import_rows(register, result, only_valid=only_valid),
+        )
+        if not outcome.ok or outcome.value is None:
+            self._show_message(outcome.error, error=True)
+            self._update_buttons()
             return False
+        report = outcome.value
         self.imported = True
         self._remember()
         self._existing_titles = self._register_titles()
@@ -675,15 +696,7 @@ class ImportDialog(MappingTables):
         sheets = [self.sheet_combo.itemText(i) for i in range(self.sheet_combo.count())]
         if mapping.sheet not in sheets:
             mapping.sheet = self.mapping.sheet
-        self.mapping = mapping
-        self._building = True
-        try:
-            if mapping.sheet:
-                self.sheet_combo.setCurrentText(mapping.sheet)
-            self.header_spin.setValue(mapping.header_row)
-            self._set_options(mapping)
-        finally:
-            self._building = False
+        self._show_layout(mapping)
         wanted = dict(mapping.columns)
         self._read(keep_columns=True)
         note = self._missing_note(ImportMapping(columns=wanted))

@@ -3,21 +3,52 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from nhsip_desktop.cases.model import IP_KIND_SHORT, format_date
 from nhsip_desktop.interchange.importer import (
     FIELDS,
     RowResult,
 )
+from nhsip_desktop.store.errors import RegisterError
+
+from .worker import run_in_background
 
 Index = QModelIndex | QPersistentModelIndex
+T = TypeVar("T")
+
+
+def off_thread(parent: QWidget, label: str, read: Callable[[], T]) -> T:
+    """``read()`` (a file, a check of rows: no register) on a worker thread behind a progress
+    dialog; a failure comes back as a :class:`RegisterError` with its message in words."""
+    outcome = run_in_background(parent, label, lambda _progress: read())
+    if not outcome.ok:
+        raise RegisterError(outcome.error)
+    return outcome.value  # type: ignore[return-value]
+
+
+def file_chooser(
+    dialog: QDialog, title: str, placeholder: str, button: str, choose: Callable[[], None]
+) -> tuple[QLineEdit, QPushButton, QWidget]:
+    """An import dialog's title, and its read-only file field with the button that chooses."""
+    dialog.setWindowTitle(title)
+    dialog.setAccessibleName(title)
+    edit = QLineEdit()
+    edit.setReadOnly(True)
+    edit.setPlaceholderText(placeholder)
+    chooser = QPushButton(button)
+    chooser.clicked.connect(lambda: choose())
+    row = QWidget()
+    box = QHBoxLayout(row)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.addWidget(edit, 1)
+    box.addWidget(chooser)
+    return edit, chooser, row
 
 
 def problems_text(row: RowResult, *, short: bool = False) -> str:
