@@ -466,7 +466,9 @@ class ReportsPage(QWidget):
         finally:
             self._update_enabled()
         if not outcome.ok or outcome.value is None:
-            say_in(status, f"Not saved: {outcome.error}", problem=True)
+            said = outcome.error
+            text = said if said.startswith("Not saved") else f"Not saved: {said}"
+            say_in(status, text, problem=True)
             return None
         written = outcome.value
         self._folder = written.parent

@@ -208,9 +208,7 @@ def run_with_register(
             return work(own, progress)
 
     try:
-        return run_in_background(
-            parent, label, on_worker, title=title, show_after_ms=show_after_ms
-        )
+        return run_in_background(parent, label, on_worker, title=title, show_after_ms=show_after_ms)
     finally:
         ticket.deliver()
 
