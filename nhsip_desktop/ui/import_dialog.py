@@ -52,9 +52,9 @@ from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.file_dialogs import remember, start_folder
 
-from .import_preview import PreviewModel, file_chooser, off_thread, problems_text
+from .import_preview import PreviewModel, off_thread, problems_text
 from .import_tables import MappingTables
-from .widgets import heading, paragraph
+from .widgets import paragraph
 from .worker import run_with_register
 
 PREVIEW_ROWS = 200
@@ -105,11 +105,12 @@ def _grid_label(
 class ImportDialog(MappingTables):
     """Import cases from an .xlsx or CSV file into ``register``."""
 
+    TITLE = "Import cases from a spreadsheet"  # the base's file field and button
+
     def __init__(
         self, register: Register, parent: QWidget | None = None, *, path: Path | None = None
     ) -> None:
-        super().__init__(parent)
-        self.register = register
+        super().__init__(register, parent)
         self.path: Path | None = None
         self.table: Table | None = None
         self.mapping = ImportMapping()
@@ -117,13 +118,6 @@ class ImportDialog(MappingTables):
         self.imported = False
         self._building = False
         self._existing_titles = self._register_titles()
-        self.file_edit, self.choose_button, file_row = file_chooser(
-            self,
-            "Import cases from a spreadsheet",
-            "No file chosen yet",
-            "&Choose file…",
-            self.choose_file,
-        )
 
         self.sheet_combo = QComboBox()
         self.sheet_combo.currentIndexChanged.connect(self._sheet_changed)
@@ -146,7 +140,7 @@ class ImportDialog(MappingTables):
         options.setHorizontalSpacing(10)
         options.setVerticalSpacing(8)
         _grid_label(options, 0, 0, "&File:", self.file_edit, "The spreadsheet to import.")
-        options.addWidget(file_row, 0, 1, 1, 4)
+        options.addWidget(self.file_row, 0, 1, 1, 4)
         _grid_label(options, 1, 0, "S&heet:", self.sheet_combo, "The sheet of the workbook.")
         options.addWidget(self.sheet_combo, 1, 1)
         _grid_label(
@@ -226,13 +220,6 @@ class ImportDialog(MappingTables):
         )
 
         # -- preview -------------------------------------------------------------------
-        self.summary = QLabel("Choose a file to see what will be imported.")
-        self.summary.setAccessibleName("Import summary")
-        self.summary.setWordWrap(True)
-        bold = self.summary.font()
-        bold.setBold(True)
-        bold.setPointSizeF(bold.pointSizeF() * 1.1)
-        self.summary.setFont(bold)
         self.only_problems = QCheckBox("Show only rows with &problems")
         self.only_problems.toggled.connect(self._fill_preview)
         self.model = PreviewModel(self)
@@ -277,41 +264,20 @@ class ImportDialog(MappingTables):
         self.leave_out = QCheckBox()
         self.leave_out.toggled.connect(self._update_buttons)
         self.leave_out.hide()
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setAccessibleName("Message")
-        self.message.hide()
         self.report_button = QPushButton("Save &report of refused rows…")
         self.report_button.clicked.connect(self.save_refusal_report)
-        self.import_button = QPushButton("&Import")
-        self.import_button.setDefault(True)
-        self.import_button.clicked.connect(self.do_import)
-        self.close_button = QPushButton("Close")
-        self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.report_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.close_button)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 16)
-        layout.setSpacing(10)
-        layout.addWidget(heading("Import cases from a spreadsheet", level=2))
-        layout.addWidget(
-            paragraph(
-                "Choose an Excel workbook (.xlsx) or CSV file, match its columns to case "
-                "fields and check the preview. Nothing is added until you press Import; rows "
-                "with problems are never imported."
-            )
+        layout = self._begin_layout(
+            "Choose an Excel workbook (.xlsx) or CSV file, match its columns to case fields "
+            "and check the preview. Nothing is added until you press Import; rows with "
+            "problems are never imported."
         )
         layout.addLayout(options)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.leave_out)
         layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        layout.addLayout(self._buttons(self.report_button))
         self.resize(1000, 700)
         self._update_buttons()
         if path is not None:
@@ -334,13 +300,6 @@ class ImportDialog(MappingTables):
             return self.register.cases.titles()
         except RegisterError:
             return []
-
-    def _show_message(self, text: str, *, error: bool = False) -> None:
-        self.message.setObjectName("errorText" if error else "paragraph")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
 
     def _start_folder(self) -> str:
         return str(self.path.parent) if self.path else str(start_folder())

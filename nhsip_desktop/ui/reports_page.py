@@ -76,6 +76,11 @@ __all__ = [
     "financial_year_of",
 ]
 
+INTRO = (
+    "Steps 1 and 8: printable summaries for the trust board, the annual return, and an export "
+    "pack for auditors. Each is an ordinary, unencrypted file: the app says so before it writes "
+    "one, and records it in the audit trail."
+)
 CARD_STYLE = (
     "QFrame#reportCard { border: 1px solid #c5ccd3; border-radius: 6px; background: #f7f9fa; }"
 )
@@ -138,17 +143,15 @@ class ReportsPage(QWidget):
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(16)
-        column.addWidget(heading("Reports"))
-        intro = hint(
-            "Steps 1 and 8: printable summaries for the trust board, the annual return, "
-            "and an export pack for auditors. Each is an ordinary, unencrypted file: the "
-            "app says so before it writes one, and records it in the audit trail."
-        )
-        column.addWidget(with_guidance(intro, "Actions for organisations"))
-        column.addWidget(self._board_card())
-        column.addWidget(self._annual_card())
-        column.addWidget(self._export_card())
-        column.addWidget(self._elsewhere_card())
+        for part in (
+            heading("Reports"),
+            with_guidance(hint(INTRO), "Actions for organisations"),
+            self._board_card(),
+            self._annual_card(),
+            self._export_card(),
+            self._elsewhere_card(),
+        ):
+            column.addWidget(part)
         column.addStretch(1)
 
         holder = QWidget()
@@ -388,24 +391,15 @@ class ReportsPage(QWidget):
         from nhsip_desktop.reports.board import write_board_summary
 
         period = f"{format_date(start)} to {format_date(end)}"
-        dialog = LeavingRegisterDialog(
+        chosen = self._leave_to(
             "Board summary",
             f"A PDF of the board summary for {period}, saved where you choose next.",
             [(s, sentence_case(s)) for s in BOARD_SECTIONS],
-            parent=self,
+            target
+            or ("Save the board summary", f"Board summary {start:%d-%m-%Y} to {end:%d-%m-%Y}.pdf"),
         )
-        accepted = bool(dialog.exec())
-        dialog.deleteLater()
-        if not accepted:
+        if chosen is None:
             return None
-        if target is None:
-            target = self._save_path(
-                "Save the board summary",
-                f"Board summary {start:%d-%m-%Y} to {end:%d-%m-%Y}.pdf",
-            )
-            if target is None:
-                return None
-        chosen = target
         return self._write(
             self.board_button,
             self.board_status,
@@ -425,28 +419,36 @@ class ReportsPage(QWidget):
         )
 
         label = year_label(year)
-        dialog = LeavingRegisterDialog(
+        chosen = self._leave_to(
             "Annual return",
             f"A PDF of the IP annual return for the financial year {label}, saved where you "
             "choose next.",
             [(s, s) for s in ANNUAL_RETURN_SECTIONS],
-            parent=self,
+            target or ("Save the annual return", f"IP annual return {label}.pdf"),
         )
-        accepted = bool(dialog.exec())
-        dialog.deleteLater()
-        if not accepted:
+        if chosen is None:
             return None
-        if target is None:
-            target = self._save_path("Save the annual return", f"IP annual return {label}.pdf")
-            if target is None:
-                return None
-        chosen = target
         return self._write(
             self.annual_button,
             self.annual_status,
             "Writing the annual return…",
             lambda register: write_annual_return(register, year, chosen),
         )
+
+    def _leave_to(
+        self,
+        title: str,
+        notice: str,
+        sections: list[tuple[str, str]],
+        target: Path | tuple[str, str],
+    ) -> Path | None:
+        """Say what leaves the register; then ``target``, or ask where (caption, file name)."""
+        dialog = LeavingRegisterDialog(title, notice, sections, parent=self)
+        accepted = bool(dialog.exec())
+        dialog.deleteLater()
+        if not accepted:
+            return None
+        return self._save_path(*target) if isinstance(target, tuple) else Path(target)
 
     def _write(
         self,
