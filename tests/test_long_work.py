@@ -284,3 +284,46 @@ def test_spreadsheet_import_runs_on_a_worker(
     assert dialog.message.text().startswith("Imported 300 cases")
     assert any("case" in c.kinds for c in heard)  # the views heard of the new cases
     assert register.verify_audit().ok
+
+
+def test_form_import_reads_and_imports_on_workers(
+    qtbot: Any,
+    register: Register,
+    session: RegisterSession,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nhsip_desktop.ui import form_import_dialog
+    from tests.test_disclosure_form import COMPLETE, blank, fill
+
+    form = tmp_path / "form.pdf"
+    form.write_bytes(fill(blank(), COMPLETE))
+    dialog = form_import_dialog.FormImportDialog(register)
+    qtbot.addWidget(dialog)
+    read_watch, read_threads = Watch(dialog.choose_button), []
+    monkeypatch.setattr(
+        form_import_dialog,
+        "read_form",
+        read_watch.slowed(form_import_dialog.read_form, read_threads),
+    )
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(form), ""))
+    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
+    assert read_threads[0] != threading.get_ident() and read_watch.ticks > 0
+    assert dialog.summary.text() == "This form is complete: it will become a Submitted case."
+
+    import_threads: list[int] = []
+    from nhsip_desktop.store.form_imports import FormImportManager
+
+    real = FormImportManager.import_form
+
+    def noting(self: FormImportManager, *args: Any, **kwargs: Any) -> Any:
+        import_threads.append(threading.get_ident())
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(FormImportManager, "import_form", noting)
+    with qtbot.waitSignal(session.changed, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert import_threads[0] != threading.get_ident()
+    assert dialog.imported_reference is not None
+    assert register.cases.get_by_reference(dialog.imported_reference).title == COMPLETE["title"]
+    assert register.verify_audit().ok

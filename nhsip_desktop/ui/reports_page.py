@@ -8,12 +8,14 @@ which sections it holds. The reports record their sections themselves
 (``record_report``); :func:`~nhsip_desktop.reports.export.export_pack` records the sections
 ticked.
 
-The export pack is written by a worker thread (:class:`QThread`). While it runs the dialog
-is modal and every control but Cancel is disabled, so nothing in the UI uses the register's
-connection; progress reaches the dialog through queued signals, and Cancel sets a
-``threading.Event`` that the export reads between steps (a cancelled export leaves nothing
-behind). Locking the register while an export runs cancels it and waits for the worker
-before the connection is closed.
+The reports are written on a worker thread with a register of their own
+(:func:`~nhsip_desktop.ui.worker.run_with_register`) behind a progress dialog, the button
+disabled meanwhile. The export pack is written by a worker thread (:class:`QThread`) with its
+own connection too (``store/thread_register.py``); while it runs the dialog is modal and every
+control but Cancel is disabled; progress reaches the dialog through queued signals, and Cancel
+sets a ``threading.Event`` that the export reads between steps (a cancelled export leaves
+nothing behind). Locking the register while an export runs cancels it and waits for the
+worker before the connection is closed; a report under way is waited for.
 """
 
 from __future__ import annotations
