@@ -482,6 +482,7 @@ DIALOGS: dict[str, Callable[[World], QWidget]] = {
 # Private bases that are never shown on their own.
 ABSTRACT = {"_FieldsDialog", "_FormDialog", "FormDialog"}
 ABSTRACT |= {"AssetsFormDialog", "CaseTabs", "MappingTables"}  # bases of dialogs walked above
+ABSTRACT |= {"ImportBase"}  # the base of both import dialogs (ui/import_preview.py)
 
 
 def _ui_dialog_classes() -> set[str]:
