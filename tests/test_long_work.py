@@ -327,3 +327,18 @@ def test_form_import_reads_and_imports_on_workers(
     assert dialog.imported_reference is not None
     assert register.cases.get_by_reference(dialog.imported_reference).title == COMPLETE["title"]
     assert register.verify_audit().ok
+
+
+def test_no_garbage_collection_stalls_the_window_while_work_runs(qtbot: Any) -> None:
+    """A full collection walks every object with the GIL held (100-250 ms after a report has
+    read 100,000 cases): automatic collection is off while work runs, and on again after."""
+    import gc
+
+    from nhsip_desktop.ui.worker import run_in_background
+
+    assert gc.isenabled()
+    seen = run_in_background(None, "Working", lambda _progress: gc.isenabled())
+    assert seen.ok and seen.value is False
+    assert gc.isenabled()
+    failed = run_in_background(None, "Working", lambda _progress: 1 / 0)
+    assert not failed.ok and gc.isenabled()  # on again after a failure too

@@ -18,8 +18,10 @@ Rules for ``work``:
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -92,6 +94,28 @@ def _message(exc: Exception) -> str:
 
 
 _ACTIVE: set[_Job] = set()  # jobs still running (see wait_for_work)
+_GC_LOCK = threading.Lock()
+_gc_pauses = [0, False]  # work under way; whether automatic collection was on before
+
+
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No automatic garbage collection while work runs. A full collection holds the GIL while
+    it walks every object (100-250 ms once a report has read 100,000 cases), and when the
+    worker's allocations set it off, the window stalls for that long; most of the work's
+    objects are freed by reference counting when it ends, so the next collection is short."""
+    with _GC_LOCK:
+        if _gc_pauses[0] == 0:
+            _gc_pauses[1] = gc.isenabled()
+            gc.disable()
+        _gc_pauses[0] += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_pauses[0] -= 1
+            if _gc_pauses[0] == 0 and _gc_pauses[1]:
+                gc.enable()
 
 
 class _Job(QThread):
@@ -103,7 +127,8 @@ class _Job(QThread):
 
     def run(self) -> None:
         try:
-            self.value = self.work(self.progress)
+            with _collection_paused():
+                self.value = self.work(self.progress)
         except Exception as exc:  # never lost on a worker thread; no content in the message
             self.error = _message(exc)
 
