@@ -483,6 +483,7 @@ DIALOGS: dict[str, Callable[[World], QWidget]] = {
 ABSTRACT = {"_FieldsDialog", "_FormDialog", "FormDialog"}
 ABSTRACT |= {"AssetsFormDialog", "CaseTabs", "MappingTables"}  # bases of dialogs walked above
 ABSTRACT |= {"_FinanceDialog"}  # the base of finance's kit dialogs, walked above
+ABSTRACT |= {"ImportBase"}  # the base of both import dialogs (ui/import_preview.py)
 
 
 def _ui_dialog_classes() -> set[str]:

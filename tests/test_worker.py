@@ -28,7 +28,9 @@ class Ticks:
         self.clock = QElapsedTimer()
         self.clock.start()
         self.stamps: list[int] = []
-        self.timer = QTimer()
+        # Owned by the application: never deleted by a garbage collection that happens to run
+        # on a worker thread (a timer deleted there crashes Qt).
+        self.timer = QTimer(QApplication.instance())
         self.timer.setInterval(10)
         self.timer.timeout.connect(lambda: self.stamps.append(self.clock.elapsed()))
         self.timer.start()

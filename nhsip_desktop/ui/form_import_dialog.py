@@ -44,47 +44,33 @@ from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Register
 
 from .file_dialogs import remember, start_folder, suggested
+from .import_preview import ImportBase, off_thread
 from .widgets import add_row, heading, paragraph
+from .worker import run_with_register
 
 MUST_FIX = "Must be put right"
 TO_COMPLETE = "To complete"
 
 
-class FormImportDialog(QDialog):
+class FormImportDialog(ImportBase):
     """Read a completed disclosure form, preview it, and import it as a case."""
+
+    TITLE, PLACEHOLDER = "Import a completed disclosure form", "No form chosen yet"
+    BUTTON, SUMMARY = "&Choose form…", "Choose a completed form to see what it says."
 
     def __init__(
         self, register: Register, parent: QWidget | None = None, *, path: Path | None = None
     ) -> None:
-        super().__init__(parent)
-        self.register = register
+        super().__init__(register, parent)
         self.form: CompletedForm | None = None
         self.duplicate_of: str | None = None
         self.imported_reference: str | None = None
-        self.setWindowTitle("Import a completed disclosure form")
-        self.setAccessibleName("Import a completed disclosure form")
-
-        self.file_edit = QLineEdit()
-        self.file_edit.setReadOnly(True)
-        self.file_edit.setPlaceholderText("No form chosen yet")
-        self.choose_button = QPushButton("&Choose form…")
         self.choose_button.setAccessibleName("Choose the completed form")
-        self.choose_button.clicked.connect(self.choose_file)
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.file_edit, 1)
-        file_row.addWidget(self.choose_button)
         file_label = QLabel("&Form:")
         file_label.setBuddy(self.file_edit)
         self.file_edit.setAccessibleName("Completed form")
         self.file_edit.setAccessibleDescription("The PDF a member of staff filled in and sent.")
 
-        self.summary = QLabel("Choose a completed form to see what it says.")
-        self.summary.setAccessibleName("Import summary")
-        self.summary.setWordWrap(True)
-        bold = self.summary.font()
-        bold.setBold(True)
-        bold.setPointSizeF(bold.pointSizeF() * 1.1)
-        self.summary.setFont(bold)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         problems_label = QLabel("&Problems found:")
@@ -132,36 +118,13 @@ class FormImportDialog(QDialog):
         self.as_draft.toggled.connect(self._update_buttons)
         self.as_draft.hide()
 
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setAccessibleName("Message")
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.hide()
-
-        self.import_button = QPushButton("&Import")
-        self.import_button.setDefault(True)
-        self.import_button.clicked.connect(self.do_import)
-        self.close_button = QPushButton("Close")
-        self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.close_button)
-
         top = QHBoxLayout()
         top.addWidget(file_label)
-        top.addLayout(file_row, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 16)
-        layout.setSpacing(10)
-        layout.addWidget(heading("Import a completed disclosure form", level=2))
-        layout.addWidget(
-            paragraph(
-                "Choose the form a member of staff filled in and sent back. Check what it "
-                "says; nothing is added until you press Import. The case is created with the "
-                "form kept, encrypted, among its files."
-            )
+        top.addWidget(self.file_row, 1)
+        layout = self._begin_layout(
+            "Choose the form a member of staff filled in and sent back. Check what it says; "
+            "nothing is added until you press Import. The case is created with the form kept, "
+            "encrypted, among its files."
         )
         layout.addLayout(top)
         layout.addWidget(self.summary)
@@ -172,7 +135,7 @@ class FormImportDialog(QDialog):
         layout.addWidget(self.answers, 1)
         layout.addWidget(self.as_draft)
         layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        layout.addLayout(self._buttons())
         self.resize(900, 720)
         self._update_buttons()
         if path is not None:
@@ -189,13 +152,6 @@ class FormImportDialog(QDialog):
         if name:
             self.load_file(Path(name))
 
-    def _show_message(self, text: str, *, error: bool = False) -> None:
-        self.message.setObjectName("errorText" if error else "paragraph")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-
     def load_file(self, path: Path) -> None:
         """Read ``path`` and show what it says (or why it cannot be read)."""
         self.form = None
@@ -210,7 +166,7 @@ class FormImportDialog(QDialog):
         self._show_message("")
         self.close_button.setText("Close")
         try:
-            form = read_form(path)
+            form = off_thread(self, "Reading the form…", lambda: read_form(path))
         except RegisterError as exc:
             self.summary.setText("This file cannot be imported.")
             self._add_problem(FormProblem("", str(exc), blocking=True))
@@ -323,13 +279,19 @@ class FormImportDialog(QDialog):
         """Import the form; True when a case was created."""
         if self.form is None or not self.import_button.isEnabled():
             return False
-        try:
-            case = self.register.form_imports.import_form(
-                self.form, as_draft=self.as_draft.isChecked()
-            )
-        except RegisterError as exc:
-            self._show_message(f"{exc} Nothing was imported.", error=True)
+        form, as_draft = self.form, self.as_draft.isChecked()
+        self.import_button.setEnabled(False)
+        outcome = run_with_register(
+            self,
+            self.register,
+            "Importing the form…",
+            lambda register, _: register.form_imports.import_form(form, as_draft=as_draft),
+        )
+        if not outcome.ok or outcome.value is None:
+            self._show_message(f"{outcome.error} Nothing was imported.", error=True)
+            self._update_buttons()
             return False
+        case = outcome.value
         self.imported_reference = case.reference
         self.summary.setText("Import finished.")
         self._show_message(

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -53,9 +52,10 @@ from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.file_dialogs import remember, start_folder
 
-from .import_preview import PreviewModel, problems_text
+from .import_preview import PreviewModel, off_thread, problems_text
 from .import_tables import MappingTables
-from .widgets import heading, paragraph
+from .widgets import paragraph
+from .worker import run_with_register
 
 PREVIEW_ROWS = 200
 DATE_CHOICES: list[tuple[str, str | None]] = [
@@ -69,6 +69,25 @@ def remembered_mapping_path(file_name: str) -> Path:
     """Where the last mapping used for a file of this name is kept."""
     safe = re.sub(r"[^\w.-]+", "_", file_name.casefold()).strip("._")[:120] or "file"
     return config_dir() / "import-mappings" / f"{safe}.json"
+
+
+def _layout(path: Path) -> tuple[list[str], tuple[str | None, int] | None]:
+    """The file's sheets and its guessed layout (None when it cannot be guessed)."""
+    sheets = list_sheets(path)
+    try:
+        return sheets, guess_layout(path)
+    except RegisterError:
+        return sheets, None
+
+
+def _tab_page(intro: str, table: QTableWidget) -> tuple[QWidget, QVBoxLayout]:
+    """One step's tab: what to do, in words, above its table."""
+    page = QWidget()
+    box = QVBoxLayout(page)
+    box.setContentsMargins(8, 8, 8, 8)
+    box.addWidget(paragraph(intro))
+    box.addWidget(table, 1)
+    return page, box
 
 
 def _grid_label(
@@ -86,11 +105,12 @@ def _grid_label(
 class ImportDialog(MappingTables):
     """Import cases from an .xlsx or CSV file into ``register``."""
 
+    TITLE = "Import cases from a spreadsheet"  # the base's file field and button
+
     def __init__(
         self, register: Register, parent: QWidget | None = None, *, path: Path | None = None
     ) -> None:
-        super().__init__(parent)
-        self.register = register
+        super().__init__(register, parent)
         self.path: Path | None = None
         self.table: Table | None = None
         self.mapping = ImportMapping()
@@ -98,20 +118,6 @@ class ImportDialog(MappingTables):
         self.imported = False
         self._building = False
         self._existing_titles = self._register_titles()
-        self.setWindowTitle("Import cases from a spreadsheet")
-        self.setAccessibleName("Import cases from a spreadsheet")
-
-        # -- the file ------------------------------------------------------------------
-        self.file_edit = QLineEdit()
-        self.file_edit.setReadOnly(True)
-        self.file_edit.setPlaceholderText("No file chosen yet")
-        self.choose_button = QPushButton("&Choose file…")
-        self.choose_button.clicked.connect(self.choose_file)
-        file_row = QWidget()
-        file_box = QHBoxLayout(file_row)
-        file_box.setContentsMargins(0, 0, 0, 0)
-        file_box.addWidget(self.file_edit, 1)
-        file_box.addWidget(self.choose_button)
 
         self.sheet_combo = QComboBox()
         self.sheet_combo.currentIndexChanged.connect(self._sheet_changed)
@@ -134,7 +140,7 @@ class ImportDialog(MappingTables):
         options.setHorizontalSpacing(10)
         options.setVerticalSpacing(8)
         _grid_label(options, 0, 0, "&File:", self.file_edit, "The spreadsheet to import.")
-        options.addWidget(file_row, 0, 1, 1, 4)
+        options.addWidget(self.file_row, 0, 1, 1, 4)
         _grid_label(options, 1, 0, "S&heet:", self.sheet_combo, "The sheet of the workbook.")
         options.addWidget(self.sheet_combo, 1, 1)
         _grid_label(
@@ -184,13 +190,10 @@ class ImportDialog(MappingTables):
         self.load_mapping_button.clicked.connect(self.load_mapping_file)
         self.save_mapping_button = QPushButton("Sa&ve mapping…")
         self.save_mapping_button.clicked.connect(self.save_mapping_file)
-        columns_page = QWidget()
-        columns_box = QVBoxLayout(columns_page)
-        columns_box.setContentsMargins(8, 8, 8, 8)
-        columns_box.addWidget(
-            paragraph("Choose what each column is. Columns set to “do not import” are skipped.")
+        columns_page, columns_box = _tab_page(
+            "Choose what each column is. Columns set to “do not import” are skipped.",
+            self.columns_table,
         )
-        columns_box.addWidget(self.columns_table, 1)
         self.mapping_note = QLabel()
         self.mapping_note.setObjectName("warningText")
         self.mapping_note.setWordWrap(True)
@@ -210,25 +213,13 @@ class ImportDialog(MappingTables):
         )
         self._table_look(self.words_table)
         self.words_table.horizontalHeader().setStretchLastSection(False)
-        words_page = QWidget()
-        words_box = QVBoxLayout(words_page)
-        words_box.setContentsMargins(8, 8, 8, 8)
-        words_box.addWidget(
-            paragraph(
-                "The words your file uses for stages and kinds of IP. Say what any word marked "
-                "“not recognised” means; the choice is saved with the mapping."
-            )
+        words_page, _ = _tab_page(
+            "The words your file uses for stages and kinds of IP. Say what any word marked "
+            "“not recognised” means; the choice is saved with the mapping.",
+            self.words_table,
         )
-        words_box.addWidget(self.words_table, 1)
 
         # -- preview -------------------------------------------------------------------
-        self.summary = QLabel("Choose a file to see what will be imported.")
-        self.summary.setAccessibleName("Import summary")
-        self.summary.setWordWrap(True)
-        bold = self.summary.font()
-        bold.setBold(True)
-        bold.setPointSizeF(bold.pointSizeF() * 1.1)
-        self.summary.setFont(bold)
         self.only_problems = QCheckBox("Show only rows with &problems")
         self.only_problems.toggled.connect(self._fill_preview)
         self.model = PreviewModel(self)
@@ -273,41 +264,20 @@ class ImportDialog(MappingTables):
         self.leave_out = QCheckBox()
         self.leave_out.toggled.connect(self._update_buttons)
         self.leave_out.hide()
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setAccessibleName("Message")
-        self.message.hide()
         self.report_button = QPushButton("Save &report of refused rows…")
         self.report_button.clicked.connect(self.save_refusal_report)
-        self.import_button = QPushButton("&Import")
-        self.import_button.setDefault(True)
-        self.import_button.clicked.connect(self.do_import)
-        self.close_button = QPushButton("Close")
-        self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.report_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.close_button)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 16)
-        layout.setSpacing(10)
-        layout.addWidget(heading("Import cases from a spreadsheet", level=2))
-        layout.addWidget(
-            paragraph(
-                "Choose an Excel workbook (.xlsx) or CSV file, match its columns to case "
-                "fields and check the preview. Nothing is added until you press Import; rows "
-                "with problems are never imported."
-            )
+        layout = self._begin_layout(
+            "Choose an Excel workbook (.xlsx) or CSV file, match its columns to case fields "
+            "and check the preview. Nothing is added until you press Import; rows with "
+            "problems are never imported."
         )
         layout.addLayout(options)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.leave_out)
         layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        layout.addLayout(self._buttons(self.report_button))
         self.resize(1000, 700)
         self._update_buttons()
         if path is not None:
@@ -330,13 +300,6 @@ class ImportDialog(MappingTables):
             return self.register.cases.titles()
         except RegisterError:
             return []
-
-    def _show_message(self, text: str, *, error: bool = False) -> None:
-        self.message.setObjectName("errorText" if error else "paragraph")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
 
     def _start_folder(self) -> str:
         return str(self.path.parent) if self.path else str(start_folder())
@@ -366,29 +329,22 @@ class ImportDialog(MappingTables):
             if remembered_mapping_path(path.name).exists():
                 remembered = load_mapping(remembered_mapping_path(path.name))
         try:
-            sheets = list_sheets(path)
+            sheets, layout = off_thread(self, "Opening the file…", lambda: _layout(path))
         except RegisterError as exc:
             self._file_failed(str(exc))
             return
         mapping = remembered or ImportMapping()
-        if remembered is None:
-            with contextlib.suppress(RegisterError):
-                mapping.sheet, mapping.header_row = guess_layout(path)
+        if remembered is None and layout is not None:
+            mapping.sheet, mapping.header_row = layout
         if mapping.sheet not in sheets:
             mapping.sheet = sheets[0] if sheets else None
-        self.mapping = mapping
-        self._building = True
-        try:
-            self.sheet_combo.clear()
-            self.sheet_combo.addItems(sheets)
-            self.sheet_combo.setEnabled(bool(sheets))
-            self.sheet_combo.setPlaceholderText("" if sheets else "Not used for CSV files")
-            if mapping.sheet:
-                self.sheet_combo.setCurrentText(mapping.sheet)
-            self.header_spin.setValue(mapping.header_row)
-            self._set_options(mapping)
-        finally:
-            self._building = False
+        self.sheet_combo.blockSignals(True)
+        self.sheet_combo.clear()
+        self.sheet_combo.addItems(sheets)
+        self.sheet_combo.blockSignals(False)
+        self.sheet_combo.setEnabled(bool(sheets))
+        self.sheet_combo.setPlaceholderText("" if sheets else "Not used for CSV files")
+        self._show_layout(mapping)
         self._read(keep_columns=remembered is not None)
         # Straight to the preview when the columns are known; else to matching them.
         self.tabs.setCurrentIndex(2 if self.preview_result is not None else 0)
@@ -398,6 +354,18 @@ class ImportDialog(MappingTables):
                 + self._missing_note(remembered)
             )
             self.mapping_note.show()
+
+    def _show_layout(self, mapping: ImportMapping) -> None:
+        """Take ``mapping`` as the dialog's and show its sheet, heading row and options."""
+        self.mapping = mapping
+        self._building = True
+        try:
+            if mapping.sheet:
+                self.sheet_combo.setCurrentText(mapping.sheet)
+            self.header_spin.setValue(mapping.header_row)
+            self._set_options(mapping)
+        finally:
+            self._building = False
 
     def _set_options(self, mapping: ImportMapping) -> None:
         index = next(
@@ -444,8 +412,11 @@ class ImportDialog(MappingTables):
         if self.path is None:
             return
         layout_only = ImportMapping(sheet=self.mapping.sheet, header_row=self.mapping.header_row)
+        path = self.path
         try:
-            self.table = read_table(self.path, layout_only)
+            self.table = off_thread(
+                self, "Reading the rows…", lambda: read_table(path, layout_only)
+            )
         except RegisterError as exc:
             self._file_failed(str(exc))
             return
@@ -495,9 +466,12 @@ class ImportDialog(MappingTables):
             self.row_detail.clear()
             self._update_buttons()
             return
+        table, mapping, titles = self.table, self.mapping, self._existing_titles
         try:
-            self.preview_result = preview(
-                self.table, self.mapping, existing_titles=self._existing_titles
+            self.preview_result = off_thread(
+                self,
+                "Checking every row…",
+                lambda: preview(table, mapping, existing_titles=titles),
             )
         except RegisterError as exc:
             self.model.set_rows([])
@@ -590,13 +564,19 @@ class ImportDialog(MappingTables):
         """Import the good rows; True if anything was imported."""
         if self.preview_result is None or self.imported:
             return False
-        try:
-            report = import_rows(
-                self.register, self.preview_result, only_valid=self.leave_out.isChecked()
-            )
-        except RegisterError as exc:
-            self._show_message(str(exc), error=True)
+        result, only_valid = self.preview_result, self.leave_out.isChecked()
+        self.import_button.setEnabled(False)
+        outcome = run_with_register(
+            self,
+            self.register,
+            f"Importing {result.ready_count} cases…",
+            lambda register, _: import_rows(register, result, only_valid=only_valid),
+        )
+        if not outcome.ok or outcome.value is None:
+            self._show_message(outcome.error, error=True)
+            self._update_buttons()
             return False
+        report = outcome.value
         self.imported = True
         self._remember()
         self._existing_titles = self._register_titles()
@@ -675,15 +655,7 @@ class ImportDialog(MappingTables):
         sheets = [self.sheet_combo.itemText(i) for i in range(self.sheet_combo.count())]
         if mapping.sheet not in sheets:
             mapping.sheet = self.mapping.sheet
-        self.mapping = mapping
-        self._building = True
-        try:
-            if mapping.sheet:
-                self.sheet_combo.setCurrentText(mapping.sheet)
-            self.header_spin.setValue(mapping.header_row)
-            self._set_options(mapping)
-        finally:
-            self._building = False
+        self._show_layout(mapping)
         wanted = dict(mapping.columns)
         self._read(keep_columns=True)
         note = self._missing_note(ImportMapping(columns=wanted))

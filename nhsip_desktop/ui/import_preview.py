@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -16,8 +23,98 @@ from nhsip_desktop.interchange.importer import (
     FIELDS,
     RowResult,
 )
+from nhsip_desktop.store.errors import RegisterError
+from nhsip_desktop.store.register import Register
+
+from .widgets import heading, paragraph
+from .worker import run_in_background
 
 Index = QModelIndex | QPersistentModelIndex
+T = TypeVar("T")
+
+
+def off_thread(parent: QWidget, label: str, read: Callable[[], T]) -> T:
+    """``read()`` (a file, a check of rows: no register) on a worker thread behind a progress
+    dialog; a failure comes back as a :class:`RegisterError` with its message in words."""
+    outcome = run_in_background(parent, label, lambda _progress: read())
+    if not outcome.ok:
+        raise RegisterError(outcome.error)
+    return outcome.value  # type: ignore[return-value]
+
+
+class ImportBase(QDialog):
+    """What both import dialogs begin with: the register, a title, and the read-only file
+    field (``file_edit``) beside the button that chooses the file (``choose_button``), in
+    ``file_row``. Each dialog says how it chooses (``choose_file``)."""
+
+    TITLE, PLACEHOLDER, BUTTON = "Import", "No file chosen yet", "&Choose file…"
+    SUMMARY = "Choose a file to see what will be imported."
+
+    def __init__(self, register: Register, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.register = register
+        self.setWindowTitle(self.TITLE)
+        self.setAccessibleName(self.TITLE)
+        self.file_edit = QLineEdit()
+        self.file_edit.setReadOnly(True)
+        self.file_edit.setPlaceholderText(self.PLACEHOLDER)
+        self.choose_button = QPushButton(self.BUTTON)
+        self.choose_button.clicked.connect(lambda: self.choose_file())
+        self.file_row = QWidget()
+        box = QHBoxLayout(self.file_row)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.file_edit, 1)
+        box.addWidget(self.choose_button)
+        self.summary = QLabel(self.SUMMARY)  # what the file holds, in bold
+        self.summary.setAccessibleName("Import summary")
+        self.summary.setWordWrap(True)
+        bold = self.summary.font()
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.1)
+        self.summary.setFont(bold)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setAccessibleName("Message")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+        self.import_button = QPushButton("&Import")
+        self.import_button.setDefault(True)
+        self.import_button.clicked.connect(lambda: self.do_import())
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(lambda: self.reject())
+
+    def _begin_layout(self, intro: str) -> QVBoxLayout:
+        """The dialog's layout, opened by its title and what to do, in words."""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.setSpacing(10)
+        layout.addWidget(heading(self.TITLE, level=2))
+        layout.addWidget(paragraph(intro))
+        return layout
+
+    def _buttons(self, *first: QWidget) -> QHBoxLayout:
+        """The row of buttons: ``first`` on the left, Import and Close on the right."""
+        row = QHBoxLayout()
+        for widget in first:
+            row.addWidget(widget)
+        row.addStretch(1)
+        row.addWidget(self.import_button)
+        row.addWidget(self.close_button)
+        return row
+
+    def _show_message(self, text: str, *, error: bool = False) -> None:
+        self.message.setObjectName("errorText" if error else "paragraph")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def do_import(self) -> bool:
+        raise NotImplementedError
+
+    def choose_file(self) -> None:
+        raise NotImplementedError
 
 
 def problems_text(row: RowResult, *, short: bool = False) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QTableWidget,
     QTableWidgetItem,
 )
@@ -22,11 +21,13 @@ from nhsip_desktop.interchange.importer import (
     split_kinds,
 )
 
+from .import_preview import ImportBase
+
 NOT_IMPORTED = "(do not import)"
 NOT_RECOGNISED = "(not recognised)"
 
 
-class MappingTables(QDialog):
+class MappingTables(ImportBase):
     """The part of ``ImportDialog`` that fills and reads its columns and words tables.
 
     The dialog builds the tables and owns the mapping; a change here calls its ``refresh``.

@@ -41,12 +41,12 @@ from nhsip_desktop.reports.export import (
 )
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Register
+from nhsip_desktop.store.thread_register import ticket_for
 
 from .kit import hint
 from .reports_parts import (
     LeavingNotice,
     SectionList,
-    busy_cursor,
     fit_height,
     problem_label,
     say_in,
@@ -54,11 +54,15 @@ from .reports_parts import (
 )
 from .session import RegisterSession
 from .widgets import heading
+from .worker import run_in_background
 
 
 # -- the export pack, in a worker thread ----------------------------------------------------
 class _ExportThread(QThread):
-    """Runs :func:`export_pack`; its signals reach the dialog queued, in the UI thread."""
+    """Runs :func:`export_pack` with a register of its own over the same file (on a network
+    drive, where only one connection may hold the file, the owner's, which the modal dialog
+    keeps the UI from using meanwhile); its signals reach the dialog queued, in the UI thread.
+    """
 
     progressed = Signal(int, int, str)
 
@@ -71,7 +75,9 @@ class _ExportThread(QThread):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.register = register
+        ticket = ticket_for(register)
+        self.ticket = ticket
+        self.register: Register | None = None if ticket.shared else register
         self.target = target
         self.sections = list(sections)
         self.cancel = cancel
@@ -81,13 +87,11 @@ class _ExportThread(QThread):
 
     def run(self) -> None:
         try:
-            self.export_result = export_pack(
-                self.register,
-                self.target,
-                sections=self.sections,
-                progress=self._progress,
-                cancelled=self.cancel.is_set,
-            )
+            if self.register is not None:
+                self.export_result = self._export(self.register)
+            else:
+                with self.ticket.open() as own:
+                    self.export_result = self._export(own)
             self.outcome = "written"
         except ExportCancelled:
             self.outcome = "cancelled"
@@ -98,6 +102,15 @@ class _ExportThread(QThread):
         except Exception as exc:  # never let the worker die silently
             self.outcome = "failed"
             self.message = f"The export could not be written ({exc})."
+
+    def _export(self, register: Register) -> ExportResult:
+        return export_pack(
+            register,
+            self.target,
+            sections=self.sections,
+            progress=self._progress,
+            cancelled=self.cancel.is_set,
+        )
 
     def _progress(self, done: int, total: int, label: str) -> None:
         self.progressed.emit(done, total, label)
@@ -442,6 +455,7 @@ class ExportDialog(QDialog):
             return
         thread.wait()
         self._thread = None
+        thread.ticket.deliver()  # the export's audit row, to every view
         thread.deleteLater()
         self.progress_row.hide()
         self.close_button.setEnabled(True)
@@ -479,8 +493,18 @@ class ExportDialog(QDialog):
         if self.export_result is None:
             return []
         folder = self.export_result.folder
-        with busy_cursor():
-            problems = verify_export(folder)
+        self.check_button.setEnabled(False)
+        try:
+            outcome = run_in_background(
+                self, "Checking every file against the manifest…", lambda _: verify_export(folder)
+            )
+        finally:
+            self.check_button.setEnabled(True)
+        if not outcome.ok or outcome.value is None:
+            say_in(self.check_label, f"Not checked: {outcome.error}", problem=True)
+            fit_height(self)
+            return []
+        problems = outcome.value
         self.check_problems = problems
         if not problems:
             count = _manifest_count(folder)

@@ -8,18 +8,21 @@ which sections it holds. The reports record their sections themselves
 (``record_report``); :func:`~nhsip_desktop.reports.export.export_pack` records the sections
 ticked.
 
-The export pack is written by a worker thread (:class:`QThread`). While it runs the dialog
-is modal and every control but Cancel is disabled, so nothing in the UI uses the register's
-connection; progress reaches the dialog through queued signals, and Cancel sets a
-``threading.Event`` that the export reads between steps (a cancelled export leaves nothing
-behind). Locking the register while an export runs cancels it and waits for the worker
-before the connection is closed.
+The reports are written on a worker thread with a register of their own
+(:func:`~nhsip_desktop.ui.worker.run_with_register`) behind a progress dialog, the button
+disabled meanwhile. The export pack is written by a worker thread (:class:`QThread`) with its
+own connection too (``store/thread_register.py``); while it runs the dialog is modal and every
+control but Cancel is disabled; progress reaches the dialog through queued signals, and Cancel
+sets a ``threading.Event`` that the export reads between steps (a cancelled export leaves
+nothing behind). Locking the register while an export runs cancels it and waits for the
+worker before the connection is closed; a report under way is waited for.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
@@ -42,8 +45,7 @@ from nhsip_desktop.core.periods import financial_year_of, year_label
 from nhsip_desktop.reports.export import (
     ExportResult,
 )
-from nhsip_desktop.store.errors import RegisterError
-from nhsip_desktop.store.register import Changes
+from nhsip_desktop.store.register import Changes, Register
 from nhsip_desktop.ui.file_dialogs import remember
 from nhsip_desktop.ui.hub_share import open_hub_share
 
@@ -54,7 +56,6 @@ from .reports_parts import (
     LeavingNotice,
     LeavingRegisterDialog,
     SectionList,
-    busy_cursor,
     escape_html,
     pdf_path,
     problem_label,
@@ -66,6 +67,7 @@ from .reports_parts import (
 )
 from .session import RegisterSession
 from .widgets import heading, paragraph
+from .worker import run_with_register
 
 __all__ = [
     "ExportDialog",
@@ -76,6 +78,11 @@ __all__ = [
     "financial_year_of",
 ]
 
+INTRO = (
+    "Steps 1 and 8: printable summaries for the trust board, the annual return, and an export "
+    "pack for auditors. Each is an ordinary, unencrypted file: the app says so before it writes "
+    "one, and records it in the audit trail."
+)
 CARD_STYLE = (
     "QFrame#reportCard { border: 1px solid #c5ccd3; border-radius: 6px; background: #f7f9fa; }"
 )
@@ -138,17 +145,15 @@ class ReportsPage(QWidget):
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(16)
-        column.addWidget(heading("Reports"))
-        intro = hint(
-            "Steps 1 and 8: printable summaries for the trust board, the annual return, "
-            "and an export pack for auditors. Each is an ordinary, unencrypted file: the "
-            "app says so before it writes one, and records it in the audit trail."
-        )
-        column.addWidget(with_guidance(intro, "Actions for organisations"))
-        column.addWidget(self._board_card())
-        column.addWidget(self._annual_card())
-        column.addWidget(self._export_card())
-        column.addWidget(self._elsewhere_card())
+        for part in (
+            heading("Reports"),
+            with_guidance(hint(INTRO), "Actions for organisations"),
+            self._board_card(),
+            self._annual_card(),
+            self._export_card(),
+            self._elsewhere_card(),
+        ):
+            column.addWidget(part)
         column.addStretch(1)
 
         holder = QWidget()
@@ -388,35 +393,21 @@ class ReportsPage(QWidget):
         from nhsip_desktop.reports.board import write_board_summary
 
         period = f"{format_date(start)} to {format_date(end)}"
-        dialog = LeavingRegisterDialog(
+        chosen = self._leave_to(
             "Board summary",
             f"A PDF of the board summary for {period}, saved where you choose next.",
             [(s, sentence_case(s)) for s in BOARD_SECTIONS],
-            parent=self,
+            target
+            or ("Save the board summary", f"Board summary {start:%d-%m-%Y} to {end:%d-%m-%Y}.pdf"),
         )
-        accepted = bool(dialog.exec())
-        dialog.deleteLater()
-        if not accepted:
+        if chosen is None:
             return None
-        if target is None:
-            target = self._save_path(
-                "Save the board summary",
-                f"Board summary {start:%d-%m-%Y} to {end:%d-%m-%Y}.pdf",
-            )
-            if target is None:
-                return None
-        try:
-            with busy_cursor():
-                written = write_board_summary(self.session.register, start, end, target)
-        except (RegisterError, OSError, ValueError) as exc:
-            say_in(self.board_status, f"Not saved: {exc}", problem=True)
-            return None
-        self._folder = written.parent
-        say_in(
+        return self._write(
+            self.board_button,
             self.board_status,
-            f"Saved: {written}\nRecorded in the audit trail. Keep it as securely as the register.",
+            "Writing the board summary…",
+            lambda register: write_board_summary(register, start, end, chosen),
         )
-        return written
 
     def create_annual_return(self, target: Path | None = None) -> Path | None:
         """Say what leaves the register, ask where to save it, write it; the path or None."""
@@ -430,30 +421,63 @@ class ReportsPage(QWidget):
         )
 
         label = year_label(year)
-        dialog = LeavingRegisterDialog(
+        chosen = self._leave_to(
             "Annual return",
             f"A PDF of the IP annual return for the financial year {label}, saved where you "
             "choose next.",
             [(s, s) for s in ANNUAL_RETURN_SECTIONS],
-            parent=self,
+            target or ("Save the annual return", f"IP annual return {label}.pdf"),
         )
+        if chosen is None:
+            return None
+        return self._write(
+            self.annual_button,
+            self.annual_status,
+            "Writing the annual return…",
+            lambda register: write_annual_return(register, year, chosen),
+        )
+
+    def _leave_to(
+        self,
+        title: str,
+        notice: str,
+        sections: list[tuple[str, str]],
+        target: Path | tuple[str, str],
+    ) -> Path | None:
+        """Say what leaves the register; then ``target``, or ask where (caption, file name)."""
+        dialog = LeavingRegisterDialog(title, notice, sections, parent=self)
         accepted = bool(dialog.exec())
         dialog.deleteLater()
         if not accepted:
             return None
-        if target is None:
-            target = self._save_path("Save the annual return", f"IP annual return {label}.pdf")
-            if target is None:
-                return None
+        return self._save_path(*target) if isinstance(target, tuple) else Path(target)
+
+    def _write(
+        self,
+        button: QPushButton,
+        status: QLabel,
+        label: str,
+        write: Callable[[Register], Path],
+    ) -> Path | None:
+        """Write a report on a worker thread (its own connection) behind a progress dialog,
+        the button disabled meanwhile; say where it went or why not. The path or None."""
+        button.setEnabled(False)
+        say_in(status, label)
         try:
-            with busy_cursor():
-                written = write_annual_return(self.session.register, year, target)
-        except (RegisterError, OSError, ValueError) as exc:
-            say_in(self.annual_status, f"Not saved: {exc}", problem=True)
+            outcome = run_with_register(
+                self, self.session.register, label, lambda register, _: write(register)
+            )
+        finally:
+            self._update_enabled()
+        if not outcome.ok or outcome.value is None:
+            said = outcome.error
+            text = said if said.startswith("Not saved") else f"Not saved: {said}"
+            say_in(status, text, problem=True)
             return None
+        written = outcome.value
         self._folder = written.parent
         say_in(
-            self.annual_status,
+            status,
             f"Saved: {written}\nRecorded in the audit trail. Keep it as securely as the register.",
         )
         return written

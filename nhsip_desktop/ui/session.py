@@ -108,6 +108,9 @@ class RegisterSession(QObject):
         self._locking = True
         try:
             self.about_to_lock.emit()
+            from .worker import wait_for_work  # a report or import under way finishes first
+
+            wait_for_work()
             self.wait_for_backup()
             if self.start_backup("on-close"):
                 self.wait_for_backup()

@@ -18,13 +18,15 @@ Rules for ``work``:
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Register
@@ -80,6 +82,42 @@ class Progress(QObject):
             request["done"].set()
 
 
+def _message(exc: Exception) -> str:
+    """What the person is told: a register error's own words, else the error's type only."""
+    if isinstance(exc, RegisterError):
+        return str(exc) or "The work could not be finished."
+    if isinstance(exc, PermissionError):
+        return "The file could not be written: you may not save in that folder."
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"The file could not be written ({exc.strerror})."
+    return f"The work could not be finished ({type(exc).__name__})."
+
+
+_ACTIVE: set[_Job] = set()  # jobs still running (see wait_for_work)
+_GC_LOCK = threading.Lock()
+_gc_pauses = [0, False]  # work under way; whether automatic collection was on before
+
+
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No automatic garbage collection while work runs. A full collection holds the GIL while
+    it walks every object (100-250 ms once a report has read 100,000 cases), and when the
+    worker's allocations set it off, the window stalls for that long; most of the work's
+    objects are freed by reference counting when it ends, so the next collection is short."""
+    with _GC_LOCK:
+        if _gc_pauses[0] == 0:
+            _gc_pauses[1] = gc.isenabled()
+            gc.disable()
+        _gc_pauses[0] += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_pauses[0] -= 1
+            if _gc_pauses[0] == 0 and _gc_pauses[1]:
+                gc.enable()
+
+
 class _Job(QThread):
     def __init__(self, work: Callable[[Progress], Any], progress: Progress) -> None:
         super().__init__()
@@ -89,11 +127,10 @@ class _Job(QThread):
 
     def run(self) -> None:
         try:
-            self.value = self.work(self.progress)
-        except RegisterError as exc:
-            self.error = str(exc) or "The work could not be finished."
+            with _collection_paused():
+                self.value = self.work(self.progress)
         except Exception as exc:  # never lost on a worker thread; no content in the message
-            self.error = f"The work could not be finished ({type(exc).__name__})."
+            self.error = _message(exc)
 
 
 def _holds_register(work: Callable[..., Any]) -> bool:
@@ -148,12 +185,69 @@ def run_in_background(
     job = _Job(work, progress)
     loop = QEventLoop()
     job.finished.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
-    job.start()
-    loop.exec()
-    job.wait()
+    _ACTIVE.add(job)
+    try:
+        job.start()
+        loop.exec()
+        job.wait()
+    finally:
+        _ACTIVE.discard(job)
     dialog.close()
     dialog.deleteLater()
     progress.deleteLater()
     if job.error:
         return Outcome(error=job.error)
     return Outcome(value=job.value)
+
+
+def run_with_register(
+    parent: QWidget | None,
+    register: Register,
+    label: str,
+    work: Callable[[Register, Progress], T],
+    *,
+    title: str = "Please wait",
+    show_after_ms: int = 300,
+) -> Outcome[T]:
+    """:func:`run_in_background` for work that reads or writes the open register.
+
+    The work gets a register of its own over the same file, opened and closed on the worker
+    thread (``store/thread_register.py``); the changes it commits reach ``register``'s
+    subscribers on this thread afterwards. On a network drive, where the register is held by
+    its one connection, the work runs here behind a busy cursor instead.
+    """
+    from nhsip_desktop.store.thread_register import ticket_for
+
+    ticket = ticket_for(register)
+    if not ticket.shared:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            return Outcome(value=work(register, Progress()))
+        except Exception as exc:
+            return Outcome(error=_message(exc))
+        finally:
+            QApplication.restoreOverrideCursor()
+
+    def on_worker(progress: Progress) -> T:
+        with ticket.open() as own:
+            return work(own, progress)
+
+    try:
+        return run_in_background(parent, label, on_worker, title=title, show_after_ms=show_after_ms)
+    finally:
+        ticket.deliver()
+
+
+def work_running() -> bool:
+    return any(job.isRunning() for job in _ACTIVE)
+
+
+def wait_for_work() -> None:
+    """Return once no work started here is running, the event loop turning meanwhile (the
+    register must not be closed under a worker's own connection)."""
+    for job in list(_ACTIVE):
+        loop = QEventLoop()
+        job.finished.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
+        if job.isRunning():
+            loop.exec()
+        job.wait()
