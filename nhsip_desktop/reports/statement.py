@@ -360,7 +360,8 @@ def write_innovator_statement(
         key=lambda d: (d.line.received_on, d.return_id),
     )
     name = contributor.name.strip() or "(name not recorded)"
-    context = ReportContext.from_register(register, statement_title(case))
+    # The statement goes to the innovator, outside the trust: no register internals.
+    context = ReportContext.from_register(register, statement_title(case), show_register=False)
     written = build_pdf(
         Path(target),
         context,
