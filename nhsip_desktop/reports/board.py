@@ -55,6 +55,8 @@ from nhsip_desktop.reports import fonts
 
 from ..store.board_papers import record_board_paper
 from .template import (
+    LINE_GREY,
+    TEXT_GREY,
     TEXT_WIDTH,
     ReportContext,
     boxed,
@@ -98,11 +100,9 @@ _RATING_COLOURS = {
     Rating.GREEN: colors.HexColor("#1e6b32"),
 }
 _STATUS_RATING = {"met": Rating.GREEN, "partly": Rating.AMBER, "not met": Rating.RED}
-_GREY = colors.Color(0.3, 0.3, 0.3)
 _SPEND_FILL = colors.HexColor("#3b4550")
 _SPEND_WORDS = "Protection spend (with VAT)"
 _RETURNS_WORDS = "Returns received (gross)"
-_LINE = colors.Color(0.82, 0.82, 0.82)
 
 
 # -- charts ---------------------------------------------------------------------------------
@@ -126,8 +126,8 @@ def _whole_axis(axis: ValueAxis, top: float, label: Any = "{:,.0f}", ticks: int 
     axis.labelTextFormat = label.format if isinstance(label, str) else label
     axis.labels.fontName = fonts.REGULAR
     axis.labels.fontSize = 7
-    axis.strokeColor = _GREY
-    axis.gridStrokeColor = _LINE
+    axis.strokeColor = TEXT_GREY
+    axis.gridStrokeColor = LINE_GREY
     axis.visibleGrid = True
 
 
@@ -156,7 +156,7 @@ def stage_chart(counts: Counter[Stage], width: float = HALF_WIDTH) -> Drawing:
     chart.categoryAxis.reverseDirection = True
     chart.categoryAxis.labels.fontName = fonts.REGULAR
     chart.categoryAxis.labels.fontSize = 7.5
-    chart.categoryAxis.strokeColor = _GREY
+    chart.categoryAxis.strokeColor = TEXT_GREY
     _whole_axis(chart.valueAxis, max(chart.data[0], default=0), ticks=4)  # room for "10,000"
     chart.bars[0].fillColor = colors.HexColor("#6b7580")
     chart.bars[0].strokeColor = colors.black
@@ -180,7 +180,7 @@ def money_chart(
     chart.categoryAxis.categoryNames = [p.short for p in parts]
     chart.categoryAxis.labels.fontName = fonts.REGULAR
     chart.categoryAxis.labels.fontSize = 7
-    chart.categoryAxis.strokeColor = _GREY
+    chart.categoryAxis.strokeColor = TEXT_GREY
     top = max([*chart.data[0], *chart.data[1], 0.0])
     _whole_axis(chart.valueAxis, top, lambda v: f"\u00a3{v:,.0f}")
     chart.bars[0].fillColor = _SPEND_FILL
@@ -276,8 +276,8 @@ def _headline_table(pairs: Sequence[tuple[str, str]]) -> Table:
                 ("RIGHTPADDING", (0, 0), (-1, -1), 6),
                 ("TOPPADDING", (0, 0), (-1, -1), 2.5),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, _LINE),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.4, _LINE),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE_GREY),
+                ("LINEABOVE", (0, 0), (-1, 0), 0.4, LINE_GREY),
             ]
         )
     )
