@@ -87,23 +87,23 @@ class RatingRules:
         return [
             (
                 f"Feedback to innovators ({g['feedback']})",
-                f"green when at least {self.feedback_green_from}% is given within the target "
+                f"Green when at least {self.feedback_green_from}% is given within the target "
                 f"and none is overdue; amber below {self.feedback_green_from}% or with any "
                 f"overdue; red below {self.feedback_red_below}%.",
             ),
             (
                 f"Deadlines ({g['deadlines']})",
-                "green when nothing is overdue; amber when anything is; red when anything is "
+                "Green when nothing is overdue; amber when anything is; red when anything is "
                 f"more than {self.deadline_red_late_days} days overdue.",
             ),
             (
                 f"Decisions for the board ({g['decisions']})",
-                "green when no case waits for its route; amber when any waits; red when one "
+                "Green when no case waits for its route; amber when any waits; red when one "
                 f"has waited more than {self.decision_red_wait_days} days since triage.",
             ),
             (
                 f"Governance ({g['governance']})",
-                "green when every action is met; amber when any is partly met; red when any "
+                "Green when every action is met; amber when any is partly met; red when any "
                 "is not met.",
             ),
         ]

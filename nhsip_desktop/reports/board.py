@@ -626,16 +626,18 @@ def write_board_summary(
 def _notes(rules: RatingRules, fingerprint: str) -> list[Any]:
     """The paper's notes: how each key message is rated (thresholds of our own, in words,
     citing the guidance each serves, with the ratings file's version), and the signing key."""
-    rated = " ".join(f"{title}: {words}" for title, words in rules.notes())
-    return [
-        para(
-            "Notes. How the key messages are rated (thresholds of our own: the guidance sets "
-            f"no figures; board ratings version {rules.version}). {rated} Exports from this "
-            f"register are signed with the key whose fingerprint is {fingerprint}: an auditor "
-            "checks a pack against it.",
-            _board_styles()["Notes"],
-        )
-    ]
+    rated = " ".join(
+        f"<b>{escape_text(title)}.</b> {escape_text(words)}" for title, words in rules.notes()
+    )
+    intro = escape_text(
+        "Notes. How the key messages are rated (thresholds of our own: the guidance sets no "
+        f"figures; board ratings version {rules.version})."
+    )
+    signing = escape_text(
+        f"Exports from this register are signed with the key whose fingerprint is {fingerprint}: "
+        "an auditor checks a pack against it."
+    )
+    return [Paragraph(f"{intro} {rated} {signing}", _board_styles()["Notes"])]
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float]) -> Table:
