@@ -280,3 +280,32 @@ def test_statement_says_whom_to_contact(tmp_path: Path, register: Register) -> N
         "please contact Dr Alex Morgan, Innovation and IP lead (alex.morgan@nhs.net) before it "
         "is paid" in text
     )
+
+
+def test_statement_footer_shows_no_register_internals(tmp_path: Path, register: Register) -> None:
+    """The innovator's statement leaves the trust: its footer carries no register id and no
+    audit-trail hash (an internal paper from the same register does, read the same way)."""
+    from nhsip_desktop.finance.revenue import ReturnKind, ReturnLine, distribute, example_policy
+    from nhsip_desktop.reports.dossier import write_dossier
+    from nhsip_desktop.reports.statement import write_innovator_statement
+
+    case_id = _case(register)
+    people = register.cases.details(case_id).contributors
+    policy = example_policy()
+    lines = [ReturnLine(1, TODAY, Decimal(1000), Decimal(0), ReturnKind.ROYALTY, "")]
+    head = register.chain_head()
+    statement = write_innovator_statement(
+        register,
+        case_id,
+        people[0].key,
+        tmp_path / "statement.pdf",
+        distributions=distribute(policy, lines, people),
+        policy=policy,
+    )
+    text = _letter_text(statement)
+    assert "Revenue-sharing statement" in text and "Aoife Kelly" in text
+    assert register.register_id not in text
+    assert head.hmac[:12] not in text and "audit trail" not in text
+
+    internal = _letter_text(write_dossier(register, case_id, tmp_path / "dossier.pdf"))
+    assert register.register_id in internal and "audit trail" in internal

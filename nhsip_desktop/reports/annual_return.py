@@ -32,9 +32,7 @@ from nhsip_desktop.governance.model import (
     action_statuses,
 )
 from nhsip_desktop.reports.template import (
-    ReportContext,
     boxed,
-    build_pdf,
     data_table,
     escape_text,
     format_date,
@@ -44,8 +42,8 @@ from nhsip_desktop.reports.template import (
     none_recorded,
     para,
     prepared_by,
-    record_report,
     styles,
+    write_report,
 )
 from nhsip_desktop.store.governance import GovernanceManager
 
@@ -237,7 +235,11 @@ def write_annual_return(register: Register, year: int, target: Path) -> Path:
     """
     record = GovernanceManager(register).record()
     figures = annual_figures(register, year)
-    context = ReportContext.from_register(register, f"IP annual return {year_label(year)}")
-    written = build_pdf(Path(target), context, _story(register, year, record, figures))
-    record_report(register, "annual-return", written, list(ANNUAL_RETURN_SECTIONS))
-    return written
+    return write_report(
+        register,
+        target,
+        title=f"IP annual return {year_label(year)}",
+        kind="annual-return",
+        sections=ANNUAL_RETURN_SECTIONS,
+        story=_story(register, year, record, figures),
+    )

@@ -41,18 +41,22 @@ from nhsip_desktop.core.periods import PeriodPart, period_parts
 from nhsip_desktop.governance.board_messages import (
     KeyMessage,
     Rating,
+    RatingRules,
     change_since,
     deadlines_message,
     decisions_message,
     feedback_message,
     figures_of,
     governance_message,
+    load_rating_rules,
 )
 from nhsip_desktop.governance.model import action_statuses
 from nhsip_desktop.reports import fonts
 
 from ..store.board_papers import record_board_paper
 from .template import (
+    LINE_GREY,
+    TEXT_GREY,
     TEXT_WIDTH,
     ReportContext,
     boxed,
@@ -84,9 +88,10 @@ SECTIONS = (
     "governance status",
     "portfolio reviews due",
     "TTC performance",
+    "notes: how the ratings are set",
 )
 
-DEADLINES_SHOWN = 6  # rows of the deadline table; the rest are counted beneath it
+DEADLINES_SHOWN = 5  # rows of the deadline table; the rest are counted beneath it
 RATINGS_KEY = "Ratings: \u25cf Red, act now; \u25b2 Amber, watch; \u2713 Green, on track."
 
 _RATING_COLOURS = {
@@ -95,11 +100,9 @@ _RATING_COLOURS = {
     Rating.GREEN: colors.HexColor("#1e6b32"),
 }
 _STATUS_RATING = {"met": Rating.GREEN, "partly": Rating.AMBER, "not met": Rating.RED}
-_GREY = colors.Color(0.3, 0.3, 0.3)
 _SPEND_FILL = colors.HexColor("#3b4550")
 _SPEND_WORDS = "Protection spend (with VAT)"
 _RETURNS_WORDS = "Returns received (gross)"
-_LINE = colors.Color(0.82, 0.82, 0.82)
 
 
 # -- charts ---------------------------------------------------------------------------------
@@ -123,8 +126,8 @@ def _whole_axis(axis: ValueAxis, top: float, label: Any = "{:,.0f}", ticks: int 
     axis.labelTextFormat = label.format if isinstance(label, str) else label
     axis.labels.fontName = fonts.REGULAR
     axis.labels.fontSize = 7
-    axis.strokeColor = _GREY
-    axis.gridStrokeColor = _LINE
+    axis.strokeColor = TEXT_GREY
+    axis.gridStrokeColor = LINE_GREY
     axis.visibleGrid = True
 
 
@@ -153,7 +156,7 @@ def stage_chart(counts: Counter[Stage], width: float = HALF_WIDTH) -> Drawing:
     chart.categoryAxis.reverseDirection = True
     chart.categoryAxis.labels.fontName = fonts.REGULAR
     chart.categoryAxis.labels.fontSize = 7.5
-    chart.categoryAxis.strokeColor = _GREY
+    chart.categoryAxis.strokeColor = TEXT_GREY
     _whole_axis(chart.valueAxis, max(chart.data[0], default=0), ticks=4)  # room for "10,000"
     chart.bars[0].fillColor = colors.HexColor("#6b7580")
     chart.bars[0].strokeColor = colors.black
@@ -177,7 +180,7 @@ def money_chart(
     chart.categoryAxis.categoryNames = [p.short for p in parts]
     chart.categoryAxis.labels.fontName = fonts.REGULAR
     chart.categoryAxis.labels.fontSize = 7
-    chart.categoryAxis.strokeColor = _GREY
+    chart.categoryAxis.strokeColor = TEXT_GREY
     top = max([*chart.data[0], *chart.data[1], 0.0])
     _whole_axis(chart.valueAxis, top, lambda v: f"\u00a3{v:,.0f}")
     chart.bars[0].fillColor = _SPEND_FILL
@@ -218,6 +221,9 @@ def _board_styles() -> dict[str, ParagraphStyle]:
         ),
         "SmallCell": ParagraphStyle(
             "BoardSmallCell", parent=base["TableCell"], fontSize=7.5, leading=9.5
+        ),
+        "Notes": ParagraphStyle(
+            "BoardNotes", parent=base["Small"], fontSize=7.5, leading=9.5, spaceBefore=4
         ),
     }
 
@@ -270,8 +276,8 @@ def _headline_table(pairs: Sequence[tuple[str, str]]) -> Table:
                 ("RIGHTPADDING", (0, 0), (-1, -1), 6),
                 ("TOPPADDING", (0, 0), (-1, -1), 2.5),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, _LINE),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.4, _LINE),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE_GREY),
+                ("LINEABOVE", (0, 0), (-1, 0), 0.4, LINE_GREY),
             ]
         )
     )
@@ -355,13 +361,14 @@ def write_board_summary(
     # first, as an older register makes its signing key (and an audit row) on first need
     fingerprint = register.signing.fingerprint()
     context = ReportContext.from_register(register, "Board summary")
+    rules = load_rating_rules()
 
     # -- the facts ---------------------------------------------------------------------------
     counts = facts.stage_counts(include_drafts=True)
     received = facts.disclosures_received(start, end)
     decided = facts.decisions_in(start, end)
     feedback = facts.feedback(start, end, today)
-    deadlines = facts.deadlines(today, 90)
+    deadlines = facts.deadlines(today, rules.coming_days)
     overdue = [d for d in deadlines if d.due < today]
     costs = facts.costs_in(start, end)
     returns = facts.returns_in(start, end)
@@ -374,14 +381,14 @@ def write_board_summary(
     previous = facts.last_board_paper(start, end)
 
     messages = [
-        feedback_message(feedback),
+        feedback_message(feedback, rules),
         _in_section(
             deadlines_message(
-                [(today - d.due).days for d in overdue], len(deadlines) - len(overdue)
+                [(today - d.due).days for d in overdue], len(deadlines) - len(overdue), rules
             ),
             6,
         ),
-        _in_section(decisions_message([n.decided_on for n in needing], today), 3),
+        _in_section(decisions_message([n.decided_on for n in needing], today, rules), 3),
         _in_section(governance_message(statuses), 8),
     ]
     not_met = sum(1 for s in statuses if s.status == "not met")
@@ -425,7 +432,7 @@ def write_board_summary(
                 ("Disclosures received", f"{received:,}"),
                 ("Decisions made", f"{len(decided):,}"),
                 (
-                    "Deadlines, next 90 days",
+                    f"Deadlines, next {rules.coming_days} days",
                     f"{len(deadlines):,}, of which {len(overdue):,} overdue",
                 ),
                 ("Protection spend", money(spend_in)),
@@ -502,10 +509,10 @@ def write_board_summary(
     rest = deadlines[DEADLINES_SHOWN:]
     rows = [[format_date(d.due), d.describe(today), d.text, d.reference] for d in shown]
     deadline_part: list[Any] = [
-        _h1("6. Deadlines: overdue and the next 90 days"),
+        _h1(f"6. Deadlines: overdue and the next {rules.coming_days} days"),
         _table(["Due", "When", "What", "Case or right"], rows, [11, 17, 57, 15])
         if rows
-        else none_recorded("Nothing is due in the next 90 days."),
+        else none_recorded(f"Nothing is due in the next {rules.coming_days} days."),
     ]
     if rest:
         rest_overdue = sum(1 for d in rest if d.due < today)
@@ -610,16 +617,27 @@ def write_board_summary(
         )
     )
 
-    story.append(
-        para(
-            "Exports from this register are signed with the key whose fingerprint is "
-            f"{fingerprint}: an auditor checks a pack against it.",
-            "Small",
-        )
-    )
+    story += _notes(rules, fingerprint)
     written = build_pdf(target, context, story)
     record_board_paper(register, target, SECTIONS, start, end, figures_of(messages))
     return written
+
+
+def _notes(rules: RatingRules, fingerprint: str) -> list[Any]:
+    """The paper's notes: how each key message is rated (thresholds of our own, in words,
+    citing the guidance each serves, with the ratings file's version), and the signing key."""
+    rated = " ".join(
+        f"<b>{escape_text(title)}.</b> {escape_text(words)}" for title, words in rules.notes()
+    )
+    intro = escape_text(
+        "Notes. How the key messages are rated (thresholds of our own: the guidance sets no "
+        f"figures; board ratings version {rules.version})."
+    )
+    signing = escape_text(
+        f"Exports from this register are signed with the key whose fingerprint is {fingerprint}: "
+        "an auditor checks a pack against it."
+    )
+    return [Paragraph(f"{intro} {rated} {signing}", _board_styles()["Notes"])]
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float]) -> Table:

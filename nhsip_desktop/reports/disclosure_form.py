@@ -44,8 +44,12 @@ from nhsip_desktop.interchange.disclosure_form import (
 from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.atomic import atomic_write_bytes
 from nhsip_desktop.reports.template import (
+    BLACK,
+    FILL_GREY,
     PAGE_HEIGHT,
     PAGE_WIDTH,
+    RULE_GREY,
+    TEXT_GREY,
     escape_text,
     mm,
     printable,
@@ -66,12 +70,8 @@ _TOP = PAGE_HEIGHT - 24 * mm
 _BOTTOM = 22 * mm
 _GAP = 4 * mm  # between fields in a row
 
-_BLACK = colors.black
-_GREY = colors.Color(0.3, 0.3, 0.3)
-_RULE = colors.Color(0.6, 0.6, 0.6)
 _BORDER = colors.Color(0.45, 0.45, 0.45)
 _FIELD_FILL = colors.Color(0.965, 0.965, 0.965)
-_BAND = colors.Color(0.9, 0.9, 0.9)
 
 _FIELD_H = 19.0  # a one-line field, in points
 _LABEL_H = 12.0
@@ -80,7 +80,7 @@ _CHECK = 12.0
 _BODY = ParagraphStyle(
     "FormBody", fontName=fonts.REGULAR, bulletFontName=fonts.REGULAR, fontSize=10, leading=14
 )
-_SMALL = ParagraphStyle("FormSmall", parent=_BODY, fontSize=9, leading=12, textColor=_GREY)
+_SMALL = ParagraphStyle("FormSmall", parent=_BODY, fontSize=9, leading=12, textColor=TEXT_GREY)
 _BULLET = ParagraphStyle("FormBullet", parent=_BODY, leftIndent=12, bulletIndent=2, spaceAfter=3)
 
 
@@ -132,25 +132,25 @@ class _Painter:
         c.saveState()
         marking = printable(self.d.marking or "OFFICIAL-SENSITIVE")
         c.setFont(fonts.BOLD, 9)
-        c.setFillColor(_BLACK)
+        c.setFillColor(BLACK)
         c.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - 10 * mm, marking + " when completed")
         c.setFont(fonts.REGULAR, 8)
-        c.setFillColor(_GREY)
+        c.setFillColor(TEXT_GREY)
         c.drawString(_LEFT, PAGE_HEIGHT - 16 * mm, printable(self.d.organisation or ""))
         c.drawRightString(
             _LEFT + _WIDTH,
             PAGE_HEIGHT - 16 * mm,
             f"Staff disclosure form, version {self.d.version}",
         )
-        c.setStrokeColor(_RULE)
+        c.setStrokeColor(RULE_GREY)
         c.setLineWidth(0.5)
         c.line(_LEFT, PAGE_HEIGHT - 18 * mm, _LEFT + _WIDTH, PAGE_HEIGHT - 18 * mm)
         c.line(_LEFT, 16 * mm, _LEFT + _WIDTH, 16 * mm)
         c.setFont(fonts.BOLD, 9)
-        c.setFillColor(_BLACK)
+        c.setFillColor(BLACK)
         c.drawCentredString(PAGE_WIDTH / 2, 11.5 * mm, marking + " when completed")
         c.setFont(fonts.REGULAR, 8)
-        c.setFillColor(_GREY)
+        c.setFillColor(TEXT_GREY)
         back = f"Send it back to: {self.d.contact}" if self.d.contact else ""
         c.drawString(_LEFT, 7 * mm, printable(back)[:110])
         c.drawRightString(_LEFT + _WIDTH, 7 * mm, f"Page {self.page} of {self.total}")
@@ -186,7 +186,7 @@ class _Painter:
         _w, h = para.wrap(_WIDTH - 2 * pad, PAGE_HEIGHT)
         self.need(h + 2 * pad)
         self.c.saveState()
-        self.c.setStrokeColor(_BLACK)
+        self.c.setStrokeColor(BLACK)
         self.c.setLineWidth(1.2)
         self.c.rect(_LEFT, self.y - h - 2 * pad, _WIDTH, h + 2 * pad, stroke=1, fill=0)
         self.c.restoreState()
@@ -199,9 +199,9 @@ class _Painter:
         self.space(3 * mm)
         c = self.c
         c.saveState()
-        c.setFillColor(_BAND)
+        c.setFillColor(FILL_GREY)
         c.rect(_LEFT, self.y - 7.5 * mm, _WIDTH, 7.5 * mm, stroke=0, fill=1)
-        c.setFillColor(_BLACK)
+        c.setFillColor(BLACK)
         c.setFont(fonts.BOLD, 12.5)
         c.drawString(_LEFT + 3 * mm, self.y - 5.3 * mm, f"{number}.  {text}")
         c.restoreState()
@@ -211,14 +211,14 @@ class _Painter:
         self.need(7 * mm + keep)
         self.space(1.5 * mm)
         self.c.setFont(fonts.BOLD, 10.5)
-        self.c.setFillColor(_BLACK)
+        self.c.setFillColor(BLACK)
         self.c.drawString(_LEFT, self.y - 4 * mm, printable(text))
         self.y -= 6.5 * mm
 
     # -- fields --------------------------------------------------------------------------
     def _label(self, text: str, x: float, y: float) -> None:
         self.c.setFont(fonts.BOLD, 8.5)
-        self.c.setFillColor(_GREY)
+        self.c.setFillColor(TEXT_GREY)
         self.c.drawString(x, y, printable(text))
 
     def _widget(self, current: str, x: float, y: float, width: float, height: float) -> None:
@@ -235,7 +235,7 @@ class _Painter:
             "height": height,
             "borderColor": _BORDER,
             "fillColor": _FIELD_FILL,
-            "textColor": _BLACK,
+            "textColor": BLACK,
             "borderWidth": 0.8,
             "borderStyle": "solid",
             "forceBorder": True,
@@ -288,13 +288,13 @@ class _Painter:
             buttonStyle="check",
             borderColor=_BORDER,
             fillColor=_FIELD_FILL,
-            textColor=_BLACK,
+            textColor=BLACK,
             borderWidth=0.8,
             fieldFlags="",
             forceBorder=True,
         )
         self.c.setFont(fonts.REGULAR, 10)
-        self.c.setFillColor(_BLACK)
+        self.c.setFillColor(BLACK)
         self.c.drawString(x + _CHECK + 2 * mm, self.y - _CHECK + 2.5, spec(current).label)
 
     def checks(
@@ -311,7 +311,7 @@ class _Painter:
                 self._checkbox(current, x)
                 if hints:
                     self.c.setFont(fonts.REGULAR, 8.5)
-                    self.c.setFillColor(_GREY)
+                    self.c.setFillColor(TEXT_GREY)
                     self.c.drawString(
                         x + _CHECK + 2 * mm, self.y - _CHECK - 9, printable(hints[current])
                     )
@@ -361,6 +361,40 @@ _KIND_HINTS: dict[IpKind, str] = {
 }
 
 
+# The first page's short sections: a heading and its bullet points.
+_FIRST_PAGE_POINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "Why tell us early",
+        (
+            "We can help you develop it, protect it where that is worthwhile, and make sure "
+            "you get the credit (and, if it earns money, your share).",
+            "Some protection, such as a patent, is lost for good once an idea has been made "
+            "public. Telling us first keeps every option open.",
+        ),
+    ),
+    (
+        "Keep it confidential until we have looked at it",
+        (
+            "Please do not publish it, present it, post about it or show it to a company "
+            "until the IP lead has reviewed it, unless a confidentiality agreement (NDA) is "
+            "in place.",
+            "This form is confidential: only the innovation and IP team will read it.",
+        ),
+    ),
+    (
+        "How to fill it in",
+        (
+            "Open it in any free PDF reader (such as Adobe Acrobat Reader, or your web "
+            "browser), type in the boxes, then save it. Rest the pointer on a box to see what "
+            "it asks for.",
+            "Fill in what you can. Best guesses are fine, and you can leave out what you do "
+            "not know: we will talk it through with you.",
+            "Write dates as dd/mm/yyyy. Keep this form's name when you save it.",
+        ),
+    ),
+)
+
+
 def _draw(canvas: Canvas, details: BlankFormDetails, total_pages: int) -> int:
     """Draw the whole form; returns the number of pages used."""
     p = _Painter(canvas, details, total_pages)
@@ -379,33 +413,11 @@ def _draw(canvas: Canvas, details: BlankFormDetails, total_pages: int) -> int:
         "doing a task), please tell us about it using this form. Step 4 of the NHS's guidance "
         "on intellectual property (IP, 2025) asks every member of staff to do this early."
     )
-    p.space(1.5 * mm)
-    p.para("<b>Why tell us early</b>")
-    for text in (
-        "We can help you develop it, protect it where that is worthwhile, and make sure you "
-        "get the credit (and, if it earns money, your share).",
-        "Some protection, such as a patent, is lost for good once an idea has been made "
-        "public. Telling us first keeps every option open.",
-    ):
-        p.para(text, bullet=True)
-    p.space(1.5 * mm)
-    p.para("<b>Keep it confidential until we have looked at it</b>")
-    for text in (
-        "Please do not publish it, present it, post about it or show it to a company until "
-        "the IP lead has reviewed it, unless a confidentiality agreement (NDA) is in place.",
-        "This form is confidential: only the innovation and IP team will read it.",
-    ):
-        p.para(text, bullet=True)
-    p.space(1.5 * mm)
-    p.para("<b>How to fill it in</b>")
-    for text in (
-        "Open it in any free PDF reader (such as Adobe Acrobat Reader, or your web browser), "
-        "type in the boxes, then save it. Rest the pointer on a box to see what it asks for.",
-        "Fill in what you can. Best guesses are fine, and you can leave out what you do not "
-        "know: we will talk it through with you.",
-        "Write dates as dd/mm/yyyy. Keep this form's name when you save it.",
-    ):
-        p.para(text, bullet=True)
+    for heading, points in _FIRST_PAGE_POINTS:
+        p.space(1.5 * mm)
+        p.para(f"<b>{heading}</b>")
+        for text in points:
+            p.para(text, bullet=True)
     p.space(3 * mm)
     p.boxed(f"<b>Send the saved form to:</b> {contact}")
     p.space(1 * mm)

@@ -49,7 +49,6 @@ from nhsip_desktop.reports.template import (
     NOT_RECORDED,
     ReportContext,
     boxed,
-    build_pdf,
     data_table,
     escape_text,
     format_date,
@@ -58,8 +57,8 @@ from nhsip_desktop.reports.template import (
     mm,
     none_recorded,
     para,
-    record_report,
     styles,
+    write_report,
 )
 from nhsip_desktop.store.assessments import Decision
 from nhsip_desktop.store.attachments import AttachmentInfo
@@ -422,55 +421,65 @@ def _rights(rights: list[Right], register: Register, today: dt.date) -> list[Any
     return out
 
 
+def _ledger(
+    title: str,
+    header: list[str],
+    rows: list[list[str]],
+    total: list[str],
+    widths: list[float],
+) -> Any:
+    """One part of the money section: its rows and their total, or "None recorded"."""
+    return _part(title, [data_table(header, [*rows, total], widths) if rows else none_recorded()])
+
+
 def _money(
     costs: list[CostEntry], returns: list[ReturnLine], shares: list[Distribution]
 ) -> list[Any]:
-    out: list[Any] = []
-    if costs:
-        rows = [
-            [
-                format_date(c.spent_on),
-                c.category.label,
-                " ".join(t for t in (c.supplier.strip(), c.reference.strip()) if t) or "-",
-                money(c.amount),
-                money(c.vat),
-                money(c.total),
-            ]
-            for c in costs
+    cost_rows = [
+        [
+            format_date(c.spent_on),
+            c.category.label,
+            " ".join(t for t in (c.supplier.strip(), c.reference.strip()) if t) or "-",
+            money(c.amount),
+            money(c.vat),
+            money(c.total),
         ]
-        total = sum((c.total for c in costs), Decimal(0))
-        rows.append(["", "", "Total", "", "", money(total)])
-        body: Any = data_table(
+        for c in costs
+    ]
+    return_rows = [
+        [
+            format_date(r.received_on),
+            r.kind.label,
+            r.description.strip() or "-",
+            money(r.gross),
+            money(r.deductible),
+            money(r.net),
+        ]
+        for r in returns
+    ]
+    out: list[Any] = [
+        _ledger(
+            "Costs",
             ["Date", "Kind", "Supplier and reference", "Amount", "VAT", "Total"],
-            rows,
+            cost_rows,
+            ["", "", "Total", "", "", money(sum((c.total for c in costs), Decimal(0)))],
             [1.7, 2.2, 4, 1.7, 1.5, 1.8],
-        )
-    else:
-        body = none_recorded()
-    out.append(_part("Costs", [body]))
-    if returns:
-        rows = [
-            [
-                format_date(r.received_on),
-                r.kind.label,
-                r.description.strip() or "-",
-                money(r.gross),
-                money(r.deductible),
-                money(r.net),
-            ]
-            for r in returns
-        ]
-        gross = sum((r.gross for r in returns), Decimal(0))
-        net = sum((r.net for r in returns), Decimal(0))
-        rows.append(["", "", "Total", money(gross), "", money(net)])
-        body = data_table(
+        ),
+        _ledger(
+            "Returns",
             ["Received", "Kind", "Description", "Gross", "Costs set against it", "Net"],
-            rows,
+            return_rows,
+            [
+                "",
+                "",
+                "Total",
+                money(sum((r.gross for r in returns), Decimal(0))),
+                "",
+                money(sum((r.net for r in returns), Decimal(0))),
+            ],
             [1.7, 1.8, 3.6, 1.8, 1.9, 1.8],
-        )
-    else:
-        body = none_recorded()
-    out.append(_part("Returns", [body]))
+        ),
+    ]
     if shares:
         rows = []
         for share in shares:
@@ -767,7 +776,11 @@ def write_dossier(register: Register, case_id: int, target: Path) -> Path:
     is then recorded), and ``NotFoundError`` if there is no such case.
     """
     case = register.cases.get(case_id)
-    context = ReportContext.from_register(register, dossier_title(case))
-    written = build_pdf(Path(target), context, _story(register, case, context))
-    record_report(register, "dossier", written, list(DOSSIER_SECTIONS))
-    return written
+    return write_report(
+        register,
+        target,
+        title=dossier_title(case),
+        kind="dossier",
+        sections=DOSSIER_SECTIONS,
+        story=lambda context: _story(register, case, context),
+    )

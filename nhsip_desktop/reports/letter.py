@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
@@ -29,16 +28,15 @@ from nhsip_desktop.cases.model import Case
 from nhsip_desktop.core.salutation import greeting
 from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.template import (
+    RULE_GREY,
     TEXT_WIDTH,
-    ReportContext,
-    build_pdf,
     escape_text,
     format_date,
     keep_together,
     mm,
     para,
-    record_report,
     styles,
+    write_report,
 )
 from nhsip_desktop.store.assessments import Decision
 from nhsip_desktop.store.errors import ValidationError
@@ -261,7 +259,7 @@ def _quote(texts: list[str], style: ParagraphStyle) -> Table:
         TableStyle(
             [
                 ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
-                ("LINEBEFORE", (0, 0), (0, -1), 1.2, colors.Color(0.6, 0.6, 0.6)),
+                ("LINEBEFORE", (0, 0), (0, -1), 1.2, RULE_GREY),
                 ("LEFTPADDING", (0, 0), (-1, -1), 9),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 1),
@@ -421,10 +419,13 @@ def write_feedback_letter(
     if today > dt.date.today():
         raise ValidationError("A feedback letter cannot be dated in the future.", "today")
     route = register.assessments.latest_decision(case_id, "route")
-    context = ReportContext.from_register(register, letter_title(case), show_register=False)
-    written = build_pdf(
-        Path(target), context, _story(register, case, triage, route, today, next_steps)
+    return write_report(
+        register,
+        target,
+        title=letter_title(case),
+        kind="feedback-letter",
+        sections=LETTER_SECTIONS,
+        outside_the_trust=True,  # sent to the innovator: no register internals
+        story=_story(register, case, triage, route, today, next_steps),
+        then=lambda: register.cases.record_feedback(case_id, today),
     )
-    register.cases.record_feedback(case_id, today)
-    record_report(register, "feedback-letter", written, list(LETTER_SECTIONS))
-    return written

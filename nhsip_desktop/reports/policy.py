@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -23,9 +22,7 @@ from nhsip_desktop.governance.policy_builder import Block, PolicyDocument
 from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.atomic import atomic_write
 from nhsip_desktop.reports.template import (
-    ReportContext,
     boxed,
-    build_pdf,
     data_table,
     escape_text,
     keep_together,
@@ -34,6 +31,7 @@ from nhsip_desktop.reports.template import (
     para,
     record_report,
     styles,
+    write_report,
 )
 
 if TYPE_CHECKING:
@@ -321,10 +319,13 @@ def write_policy_pdf(register: Register, document: PolicyDocument, target: Path)
     record it in the audit trail. Raises ``ReportWriteError`` if it cannot be saved."""
     # A policy is written to be published: its pages carry whether it is a draft or approved,
     # not the register's protective marking, and no register internals.
-    context = replace(
-        ReportContext.from_register(register, policy_report_title(document), show_register=False),
+    return write_report(
+        register,
+        target,
+        title=policy_report_title(document),
+        kind="ip-policy-pdf",
+        sections=_sections(document),
+        outside_the_trust=True,
         marking=policy_marking(document),
+        story=policy_story(document),
     )
-    written = build_pdf(Path(target), context, policy_story(document))
-    record_report(register, "ip-policy-pdf", written, _sections(document))
-    return written

@@ -33,9 +33,7 @@ from nhsip_desktop.finance.revenue import (
 )
 from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.template import (
-    ReportContext,
     boxed,
-    build_pdf,
     data_table,
     escape_text,
     format_date,
@@ -44,8 +42,8 @@ from nhsip_desktop.reports.template import (
     mm,
     none_recorded,
     para,
-    record_report,
     styles,
+    write_report,
 )
 from nhsip_desktop.store.errors import ValidationError
 
@@ -360,11 +358,14 @@ def write_innovator_statement(
         key=lambda d: (d.line.received_on, d.return_id),
     )
     name = contributor.name.strip() or "(name not recorded)"
-    context = ReportContext.from_register(register, statement_title(case))
-    written = build_pdf(
-        Path(target),
-        context,
-        _story(
+    return write_report(
+        register,
+        target,
+        title=statement_title(case),
+        kind="innovator-statement",
+        sections=STATEMENT_SECTIONS,
+        outside_the_trust=True,  # sent to the innovator: no register internals
+        story=_story(
             case,
             name,
             contributor.share,
@@ -376,5 +377,3 @@ def write_innovator_statement(
             _payment_note(register),
         ),
     )
-    record_report(register, "innovator-statement", written, list(STATEMENT_SECTIONS))
-    return written

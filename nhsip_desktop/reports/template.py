@@ -21,8 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 from xml.sax.saxutils import escape
@@ -53,11 +53,17 @@ if TYPE_CHECKING:
     from nhsip_desktop.store.register import Register
 
 __all__ = [
+    "BLACK",
     "BOTTOM_MARGIN",
+    "FILL_GREY",
+    "GRID_GREY",
+    "LINE_GREY",
     "NOT_RECORDED",
     "PAGE_HEIGHT",
     "PAGE_WIDTH",
+    "RULE_GREY",
     "SIDE_MARGIN",
+    "TEXT_GREY",
     "TEXT_HEIGHT",
     "TEXT_WIDTH",
     "TOP_MARGIN",
@@ -77,6 +83,7 @@ __all__ = [
     "record_report",
     "render_pdf",
     "styles",
+    "write_report",
 ]
 
 mm: float = units.mm  # reportlab is untyped: name the types of the values used in layout.
@@ -90,13 +97,13 @@ TEXT_HEIGHT = PAGE_HEIGHT - TOP_MARGIN - BOTTOM_MARGIN
 _LEFT = SIDE_MARGIN
 _RIGHT = PAGE_WIDTH - SIDE_MARGIN
 
-# Greys that survive a poor photocopy.
-_BLACK = colors.black
-_TEXT_GREY = colors.Color(0.3, 0.3, 0.3)
-_RULE_GREY = colors.Color(0.6, 0.6, 0.6)
-_GRID_GREY = colors.Color(0.7, 0.7, 0.7)
-_LINE_GREY = colors.Color(0.82, 0.82, 0.82)
-_FILL_GREY = colors.Color(0.9, 0.9, 0.9)
+# Greys that survive a poor photocopy (every PDF's one palette).
+BLACK = colors.black
+TEXT_GREY = colors.Color(0.3, 0.3, 0.3)
+RULE_GREY = colors.Color(0.6, 0.6, 0.6)
+GRID_GREY = colors.Color(0.7, 0.7, 0.7)
+LINE_GREY = colors.Color(0.82, 0.82, 0.82)
+FILL_GREY = colors.Color(0.9, 0.9, 0.9)
 
 # Header and footer positions (from the page's bottom edge).
 _HEADER_MARKING_Y = PAGE_HEIGHT - 11 * mm
@@ -136,7 +143,7 @@ def _build_styles() -> dict[str, ParagraphStyle]:
         leading=13.5,
         spaceAfter=4,
         alignment=TA_LEFT,
-        textColor=_BLACK,
+        textColor=BLACK,
     )
     out = {
         "Body": body,
@@ -144,7 +151,7 @@ def _build_styles() -> dict[str, ParagraphStyle]:
             "Title", parent=body, fontName=fonts.BOLD, fontSize=18, leading=22, spaceAfter=3
         ),
         "Subtitle": ParagraphStyle(
-            "Subtitle", parent=body, fontSize=10.5, leading=14, textColor=_TEXT_GREY, spaceAfter=10
+            "Subtitle", parent=body, fontSize=10.5, leading=14, textColor=TEXT_GREY, spaceAfter=10
         ),
         "H1": ParagraphStyle(
             "H1",
@@ -165,19 +172,19 @@ def _build_styles() -> dict[str, ParagraphStyle]:
             spaceAfter=3,
         ),
         "Small": ParagraphStyle(
-            "Small", parent=body, fontSize=8, leading=10.5, textColor=_TEXT_GREY, spaceAfter=2
+            "Small", parent=body, fontSize=8, leading=10.5, textColor=TEXT_GREY, spaceAfter=2
         ),
         "SmallCentre": ParagraphStyle(
             "SmallCentre",
             parent=body,
             fontSize=8,
             leading=10.5,
-            textColor=_TEXT_GREY,
+            textColor=TEXT_GREY,
             alignment=TA_CENTER,
         ),
-        "Note": ParagraphStyle("Note", parent=body, fontName=fonts.ITALIC, textColor=_TEXT_GREY),
+        "Note": ParagraphStyle("Note", parent=body, fontName=fonts.ITALIC, textColor=TEXT_GREY),
         "Label": ParagraphStyle(
-            "Label", parent=body, fontSize=9.5, leading=12.5, textColor=_TEXT_GREY, spaceAfter=0
+            "Label", parent=body, fontSize=9.5, leading=12.5, textColor=TEXT_GREY, spaceAfter=0
         ),
         "Value": ParagraphStyle("Value", parent=body, fontSize=9.5, leading=12.5, spaceAfter=0),
         "TableHeader": ParagraphStyle(
@@ -197,7 +204,7 @@ def _build_styles() -> dict[str, ParagraphStyle]:
             fontName=fonts.MONO,
             fontSize=7.5,
             leading=10.5,
-            textColor=_TEXT_GREY,
+            textColor=TEXT_GREY,
             spaceAfter=0,
         ),
         "Finding": ParagraphStyle("Finding", parent=body, spaceBefore=5, spaceAfter=2),
@@ -214,7 +221,7 @@ def _build_styles() -> dict[str, ParagraphStyle]:
             fontSize=8,
             leading=10.5,
             leftIndent=12,
-            textColor=_TEXT_GREY,
+            textColor=TEXT_GREY,
             spaceAfter=5,
         ),
     }
@@ -287,8 +294,8 @@ def key_value_table(rows: Sequence[tuple[str, Cell]], label_width: float = 52 * 
                 ("RIGHTPADDING", (1, 0), (1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 3.5),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, _LINE_GREY),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.4, _LINE_GREY),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE_GREY),
+                ("LINEABOVE", (0, 0), (-1, 0), 0.4, LINE_GREY),
             ]
         )
     )
@@ -320,10 +327,10 @@ def data_table(
             [
                 *_TABLE_FONT,
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (-1, 0), _FILL_GREY),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, _TEXT_GREY),
-                ("BOX", (0, 0), (-1, -1), 0.5, _RULE_GREY),
-                ("INNERGRID", (0, 0), (-1, -1), 0.3, _GRID_GREY),
+                ("BACKGROUND", (0, 0), (-1, 0), FILL_GREY),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, TEXT_GREY),
+                ("BOX", (0, 0), (-1, -1), 0.5, RULE_GREY),
+                ("INNERGRID", (0, 0), (-1, -1), 0.3, GRID_GREY),
                 ("LEFTPADDING", (0, 0), (-1, -1), 4),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 4),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
@@ -367,7 +374,7 @@ def boxed(content: Sequence[Any], *, weight: float = 1.5, padding: float = 8) ->
         TableStyle(
             [
                 *_TABLE_FONT,
-                ("BOX", (0, 0), (-1, -1), weight, _BLACK),
+                ("BOX", (0, 0), (-1, -1), weight, BLACK),
                 ("LEFTPADDING", (0, 0), (-1, -1), padding),
                 ("RIGHTPADDING", (0, 0), (-1, -1), padding),
                 ("TOPPADDING", (0, 0), (-1, -1), padding - 1),
@@ -389,8 +396,8 @@ class ReportContext:
     chain_head: ChainHead
     generated_at: dt.datetime
     title: str
-    # False for papers that go to an innovator: the footer then leaves out the register id
-    # and the audit trail's head (internals that mean nothing to them).
+    # False for papers that leave the trust (an innovator's letter or statement, a policy to
+    # publish): the footer then leaves out the register id and the audit trail's head.
     show_register: bool = True
 
     @classmethod
@@ -434,7 +441,7 @@ def _fit(
 
 def _draw_marking(canvas: Canvas, y: float, marking: str) -> None:
     text, size = _fit(canvas, marking, _CHROME_BOLD, _MARKING_SIZE, TEXT_WIDTH, smallest=6.5)
-    canvas.setFillColor(_BLACK)
+    canvas.setFillColor(BLACK)
     canvas.setFont(_CHROME_BOLD, size)
     canvas.drawCentredString(PAGE_WIDTH / 2, y, text)
 
@@ -449,18 +456,18 @@ def _draw_page(canvas: Canvas, doc: Any, context: ReportContext) -> None:
     title, title_size = _fit(canvas, context.title, _CHROME_BOLD, 8, half)
     title_width = canvas.stringWidth(title, _CHROME_BOLD, title_size)
     org, org_size = _fit(canvas, organisation, _CHROME_FONT, 8, TEXT_WIDTH - title_width - 6 * mm)
-    canvas.setFillColor(_TEXT_GREY)
+    canvas.setFillColor(TEXT_GREY)
     canvas.setFont(_CHROME_FONT, org_size)
     canvas.drawString(_LEFT, _HEADER_LINE_Y, org)
     canvas.setFont(_CHROME_BOLD, title_size)
     canvas.drawRightString(_RIGHT, _HEADER_LINE_Y, title)
-    canvas.setStrokeColor(_RULE_GREY)
+    canvas.setStrokeColor(RULE_GREY)
     canvas.setLineWidth(0.5)
     canvas.line(_LEFT, _HEADER_RULE_Y, _RIGHT, _HEADER_RULE_Y)
     # Footer: a rule, the marking, then when, which register, and the page number.
     canvas.line(_LEFT, _FOOTER_RULE_Y, _RIGHT, _FOOTER_RULE_Y)
     _draw_marking(canvas, _FOOTER_MARKING_Y, context.marking)
-    canvas.setFillColor(_TEXT_GREY)
+    canvas.setFillColor(TEXT_GREY)
     canvas.setFont(_CHROME_FONT, _CHROME_SIZE)
     canvas.drawString(_LEFT, _FOOTER_LINE_Y, context.generated_text)
     if context.show_register:
@@ -484,7 +491,7 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
         for state in self._pages:
             self.__dict__.update(state)
             self.saveState()
-            self.setFillColor(_TEXT_GREY)
+            self.setFillColor(TEXT_GREY)
             self.setFont(_CHROME_FONT, _CHROME_SIZE)
             self.drawRightString(_RIGHT, _FOOTER_LINE_Y, f"Page {self._pageNumber} of {total}")
             self.restoreState()
@@ -570,3 +577,36 @@ def record_report(register: Register, kind: str, target: Path, sections: Sequenc
             kind,
             {"file": [None, Path(target).name], "sections": [None, list(sections)]},
         )
+
+
+def write_report(
+    register: Register,
+    target: Path,
+    *,
+    title: str,
+    kind: str,
+    sections: Sequence[str],
+    story: Sequence[Any] | Callable[[ReportContext], Sequence[Any]],
+    outside_the_trust: bool = False,
+    marking: str | None = None,
+    then: Callable[[], object] | None = None,
+) -> Path:
+    """Write one report: its page context from the register, the PDF saved at ``target``
+    (:func:`build_pdf`), then recorded in the audit trail as ``kind`` with its ``sections``.
+
+    ``story`` is the list of flowables, or a function of the :class:`ReportContext` giving it
+    (for a story that needs the context's date). ``outside_the_trust``: a paper sent outside
+    the trust (to an innovator, or published) shows no register internals in its footer.
+    ``marking`` replaces the register's protective marking; ``then`` runs once the file is
+    saved, before the report is recorded (the feedback letter records feedback given). If the
+    file cannot be saved, ``ReportWriteError`` is raised and nothing is recorded.
+    """
+    context = ReportContext.from_register(register, title, show_register=not outside_the_trust)
+    if marking is not None:
+        context = replace(context, marking=marking)
+    flowables = story(context) if callable(story) else story
+    written = build_pdf(Path(target), context, flowables)
+    if then is not None:
+        then()
+    record_report(register, kind, written, sections)
+    return written

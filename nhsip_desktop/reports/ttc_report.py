@@ -37,9 +37,7 @@ from nhsip_desktop.guidance.checklists import (
 )
 from nhsip_desktop.reports import fonts
 from nhsip_desktop.reports.template import (
-    ReportContext,
     boxed,
-    build_pdf,
     data_table,
     escape_text,
     format_date,
@@ -48,8 +46,8 @@ from nhsip_desktop.reports.template import (
     mm,
     none_recorded,
     para,
-    record_report,
     styles,
+    write_report,
 )
 from nhsip_desktop.store.errors import NotFoundError
 
@@ -358,14 +356,17 @@ def write_ttc_report(
     Records the report in the audit trail. Saved with ``atomic_write``: raises
     ``ReportWriteError`` if it cannot be saved (nothing is then recorded).
     """
-    context = ReportContext.from_register(register, ttc_report_title(agreement_reference))
     try:
         kind: AgreementKind | None = register.agreements.get_by_reference(
             agreement_reference.strip()
         ).kind
     except NotFoundError:
         kind = None  # not an agreement in this register: its kind is not known
-    story = _story(agreement_reference, agreement_title, checklist, answers, kind)
-    written = build_pdf(Path(target), context, story)
-    record_report(register, "ttc-checklist", written, list(TTC_REPORT_SECTIONS))
-    return written
+    return write_report(
+        register,
+        target,
+        title=ttc_report_title(agreement_reference),
+        kind="ttc-checklist",
+        sections=TTC_REPORT_SECTIONS,
+        story=_story(agreement_reference, agreement_title, checklist, answers, kind),
+    )

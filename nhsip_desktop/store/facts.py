@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from nhsip_desktop.agreements.model import TtcReview
 from nhsip_desktop.assets.renewals import Deadline, review_due
-from nhsip_desktop.assets.rights import RightStatus, RightType
+from nhsip_desktop.assets.rights import Right, RightStatus, RightType
 from nhsip_desktop.cases.feedback import FeedbackFigures, feedback_within_target
 from nhsip_desktop.cases.model import Stage
 from nhsip_desktop.core.periods import financial_year_of
@@ -260,7 +260,13 @@ class Facts:
         ``renewals.review_due`` (the rule the deadlines view uses: lapsed rights included)."""
         horizon = today + dt.timedelta(days=days)
         out: list[ReviewDue] = []
-        for right in self._reg.rights.all():
+        # Only rights whose next review (a column kept with each save) falls by the horizon
+        # are read: the rule itself is still ``review_due`` on the whole right.
+        rows = self._reg.conn.execute(
+            "SELECT data FROM rights WHERE next_review IS NOT NULL AND next_review <= ?",
+            (_iso(horizon),),
+        )
+        for right in (Right.from_json(json.loads(r[0])) for r in rows):
             due = review_due(right)
             if due is not None and due <= horizon and right.id is not None:
                 out.append(
