@@ -152,7 +152,7 @@ def shoot_all(tag: str) -> int:
     from nhsip_desktop.ui.app import make_app
 
     app = make_app()
-    shooter = Shooter(app, tag)
+    shooter = Shooter(app, tag, out=OUT)
     shooter.run()
     (scratch / "manifest.json").write_text(json.dumps({"tag": tag, "shots": shooter.shots}))
     for problem in shooter.problems:
@@ -161,52 +161,69 @@ def shoot_all(tag: str) -> int:
 
 
 class Shooter:
-    def __init__(self, app: Any, tag: str) -> None:
+    """Walks the app through its doors; ``shots`` lists every screen with its size.
+
+    ``out``: the folder for the PNGs (None: sizes only, as ``tests/test_layout_fits.py``
+    uses it). ``free``: the work area to check against (default: the screen, which main()
+    makes the work area). ``patch(owner, name, value)``: how the OS dialogs are answered
+    (default setattr; a test passes ``monkeypatch.setattr``).
+    """
+
+    def __init__(
+        self,
+        app: Any,
+        tag: str,
+        *,
+        out: Path | None,
+        free: tuple[int, int] | None = None,
+        patch: Callable[[Any, str, Any], None] = setattr,
+    ) -> None:
         from PySide6.QtWidgets import QApplication
 
         self.app = app
         self.tag = tag
+        self.out = out
         screen = QApplication.primaryScreen().geometry()
-        # The screen is the work area (the task bar is taken off in main()); a window
-        # maximised on it loses the title bar too.
-        self.free = (screen.width(), screen.height())
-        self.window_size = (screen.width(), screen.height() - TITLE_BAR)
+        # A window maximised on the work area loses the title bar too.
+        self.free = free or (screen.width(), screen.height())
+        self.window_size = (self.free[0], self.free[1] - TITLE_BAR)
         self.shots: list[dict[str, Any]] = []
         self.problems: list[str] = []
         self.names: set[str] = set()
         self.seen_dialogs: set[tuple[str, str]] = set()
         self.where: list[str] = []
+        self.labels: list[str] = []
         self.depth = 0
         self.unlock_path = ""
-        self._patch()
+        self.rich_reference = ""
+        self._patch(patch)
 
     # -- answering the OS dialogs -------------------------------------------------------
-    def _patch(self) -> None:
+    def _patch(self, patch: Callable[[Any, str, Any], None]) -> None:
         from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 
         def open_name(*_a: Any, **_k: Any) -> tuple[str, str]:
             return (self.unlock_path, "") if self.unlock_path else ("", "")
 
-        QFileDialog.getSaveFileName = staticmethod(lambda *a, **k: ("", ""))  # type: ignore[method-assign]
-        QFileDialog.getOpenFileName = staticmethod(open_name)  # type: ignore[method-assign]
-        QFileDialog.getOpenFileNames = staticmethod(lambda *a, **k: ([], ""))  # type: ignore[method-assign]
-        QFileDialog.getExistingDirectory = staticmethod(lambda *a, **k: "")  # type: ignore[method-assign]
-        QInputDialog.getText = staticmethod(lambda *a, **k: ("", False))  # type: ignore[method-assign]
+        patch(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))
+        patch(QFileDialog, "getOpenFileName", staticmethod(open_name))
+        patch(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([], "")))
+        patch(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: ""))
+        patch(QInputDialog, "getText", staticmethod(lambda *a, **k: ("", False)))
         no = QMessageBox.StandardButton.No
-        QMessageBox.question = staticmethod(lambda *a, **k: no)  # type: ignore[method-assign]
+        patch(QMessageBox, "question", staticmethod(lambda *a, **k: no))
         ok = QMessageBox.StandardButton.Ok
         for kind in ("warning", "information", "critical"):
-            setattr(QMessageBox, kind, staticmethod(lambda *a, **k: ok))
-        QMessageBox.about = staticmethod(lambda *a, **k: None)  # type: ignore[method-assign]
+            patch(QMessageBox, kind, staticmethod(lambda *a, **k: ok))
+        patch(QMessageBox, "about", staticmethod(lambda *a, **k: None))
 
         def run(dialog: QDialog) -> int:
             if not isinstance(dialog, QMessageBox):
                 self.dialog(dialog)
             return int(QDialog.DialogCode.Rejected)
 
-        QDialog.exec = run  # type: ignore[method-assign]
-        QMessageBox.exec = run  # type: ignore[method-assign]
-        QFileDialog.exec = run  # type: ignore[method-assign]
+        for cls in (QDialog, QMessageBox, QFileDialog):
+            patch(cls, "exec", run)
 
     # -- shooting -----------------------------------------------------------------------
     def settle(self) -> None:
@@ -222,16 +239,24 @@ class Shooter:
         self.settle()
         frame = widget.geometry()
         width, height = frame.width(), frame.height() + (TITLE_BAR if widget.isWindow() else 0)
-        too_big = ""
+        minimum = widget.minimumSizeHint().expandedTo(widget.minimumSize())
+        too_big = []
         if widget.isWindow() and (width > self.free[0] or height > self.free[1]):
-            too_big = f"{width}x{height} on {self.free[0]}x{self.free[1]}"
-            self.problems.append(f"{name}: {too_big}")
-        widget.grab().save(str(OUT / f"{name}-{self.tag}.png"))
+            too_big.append(f"opens at {width}x{height} (with its title bar)")
+        if widget.isWindow() and (
+            minimum.width() > self.free[0] or minimum.height() + TITLE_BAR > self.free[1]
+        ):
+            too_big.append(f"needs at least {minimum.width()}x{minimum.height() + TITLE_BAR}")
+        problem = f"{' and '.join(too_big)} on {self.free[0]}x{self.free[1]}" if too_big else ""
+        if problem:
+            self.problems.append(f"{name}: {problem}")
+        if self.out is not None:
+            widget.grab().save(str(self.out / f"{name}-{self.tag}.png"))
         self.shots.append(
             {"name": name, "what": what, "size": f"{frame.width()}x{frame.height()}"}
-            | {"too_big": too_big}
+            | {"too_big": problem}
         )
-        print(f"{name}-{self.tag}.png {frame.width()}x{frame.height()} {too_big}")
+        print(f"{name}-{self.tag} {frame.width()}x{frame.height()} {problem}")
 
     def dialog(self, dialog: Any) -> None:
         """A modal dialog: shot as opened, each tab and wizard page, its "…" buttons."""
@@ -363,8 +388,6 @@ class Shooter:
                     view.setCurrentIndex(model.index(0, 0))
 
     # -- the walk -----------------------------------------------------------------------
-    labels: list[str]
-
     def run(self) -> None:
         from PySide6.QtCore import Qt
         from PySide6.QtTest import QTest
@@ -386,7 +409,6 @@ class Shooter:
             (c.reference for c in cases if demo.returns.for_case(c.id)), cases[0].reference
         )
         demo.close()
-        self.labels = []
         window = MainWindow()
         window.resize(*self.window_size)
         self.shot(window, "start", "Start page (no register open)")
@@ -506,9 +528,7 @@ class Shooter:
             QTest.mouseClick(opener, Qt.MouseButton.LeftButton)
             self.settle()
             editor = next(
-                w
-                for w in QApplication.topLevelWidgets()
-                if id(w) not in before and w.isVisible()
+                w for w in QApplication.topLevelWidgets() if id(w) not in before and w.isVisible()
             )
             editor.resize(*self.window_size)
             tabs = editor.findChildren(QTabWidget)[0]
