@@ -383,9 +383,9 @@ class Shooter:
 
         for view in root.findChildren(QAbstractItemView):
             model = view.model()
-            if view.isVisible() and model is not None and model.rowCount() > 0:
-                if view.selectionModel() is None or not view.selectionModel().hasSelection():
-                    view.setCurrentIndex(model.index(0, 0))
+            chosen = view.selectionModel() is not None and view.selectionModel().hasSelection()
+            if view.isVisible() and model is not None and model.rowCount() > 0 and not chosen:
+                view.setCurrentIndex(model.index(0, 0))
 
     # -- the walk -----------------------------------------------------------------------
     def run(self) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFontMetrics, QScreen
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton
 
 from nhsip_desktop.ui.main_window import MainWindow
 from nhsip_desktop.ui.screen_fit import LAPTOP_WORK_AREA, TITLE_BAR
@@ -118,3 +118,35 @@ def demo_main_window(qtbot: Any) -> Iterator[MainWindow]:
     qtbot.waitUntil(lambda: window.session.is_open)
     yield window
     window.session.lock()
+
+
+def test_hub_share_shows_no_empty_preview_when_nothing_can_leave(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch, demo_main_window: MainWindow
+) -> None:
+    """Without an ODS code the pack cannot be made: the reason shows, not an empty box."""
+    window = demo_main_window
+    assert not window.session.register.settings.all()["ods_code"]
+    seen: list[tuple[bool, str, str]] = []
+
+    def run(dialog: QDialog) -> int:
+        dialog.show()
+        QApplication.processEvents()
+        preview = next(
+            label
+            for label in dialog.findChildren(QLabel)
+            if label.accessibleName() == "What leaves the register"
+        )
+        texts = " ".join(label.text() for label in dialog.findChildren(QLabel) if label.isVisible())
+        seen.append((preview.isVisible(), preview.text(), texts))
+        dialog.reject()
+        return 0
+
+    monkeypatch.setattr(QDialog, "exec", run)
+    window.go_to(5)  # Reports
+    page = window.area_stack.currentWidget()
+    button = next(b for b in page.findChildren(QPushButton) if "hub" in b.text().lower())
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert len(seen) == 1
+    visible, text, texts = seen[0]
+    assert visible == bool(text), "an empty 'What leaves the register' box is shown"
+    assert "ODS code" in texts
