@@ -119,7 +119,9 @@ def write_readme(manifests: list[dict[str, Any]]) -> None:
         "scaling (a logical 1536x864 screen, device pixel ratio 1.25; these images are 1.25 times",
         "the logical size). Windows are shown as when maximised (the screen less a 40 px task bar",
         "and a 30 px title bar); dialogs at the size the app opens them. Reached by pressing",
-        "what a person presses; file choosers and confirmations answered with Cancel.",
+        "what a person presses; file choosers and confirmations answered with Cancel. The",
+        "offscreen platform draws with DejaVu Sans, a little wider than Windows' Segoe UI:",
+        "text that fits here should fit there.",
         "",
         "| what | " + " | ".join(tags) + " |",
         "|---|" + "---|" * len(tags),
@@ -282,7 +284,7 @@ class Shooter:
                 for tab_widget in tabs[:1]:
                     for index in range(1, tab_widget.count()):
                         tab_widget.setCurrentIndex(index)
-                        text = tab_widget.tabText(index)
+                        text = tab_widget.tabText(index).replace("&", "")
                         self.shot(dialog, f"{name}-{slug(text)}", f"{what} > {text}")
                     tab_widget.setCurrentIndex(0)
                 self.press_dialog_buttons(dialog)
@@ -334,11 +336,11 @@ class Shooter:
                 continue
             self.press(button.text(), button.click)
 
-    def press(self, text: str, do: Callable[[], None]) -> None:
+    def press(self, text: str, do: Callable[[], None], *, name: str = "") -> None:
         from PySide6.QtWidgets import QApplication, QDialog, QMenu
 
         before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
-        self.where.append(slug(text))
+        self.where.append(name or slug(text))
         self.labels.append(text.replace("&", ""))
         try:
             do()
@@ -414,8 +416,8 @@ class Shooter:
         self.shot(window, "start", "Start page (no register open)")
         self.unlock_path = str(path)
         opener = next(b for b in window.findChildren(QPushButton) if "Open a" in b.text())
-        self.where, self.labels = [], ["Start page > Open a register file…"]
-        self.press("unlock", opener.click)
+        self.where, self.labels = [], ["Start page"]
+        self.press(opener.text(), opener.click, name="unlock")
         self.unlock_path = ""
         window.session.demo = False
         window.session.attach(Register.open(path, DEMO_KEY, actor=current_actor()))
