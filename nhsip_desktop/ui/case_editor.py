@@ -48,6 +48,7 @@ from nhsip_desktop.ui.kit.files import ask_save_path
 
 from .assessment_tab import AssessmentTab
 from .case_tabs import CaseTabs
+from .screen_fit import fit_to_screen
 from .session import RegisterSession
 from .widgets import add_row
 from .worksheet_view import WorksheetView
@@ -96,6 +97,7 @@ class CloseCaseDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 16)
         layout.addLayout(form)
+        layout.addStretch(1)
         layout.addWidget(buttons)
         self.resize(560, 240)
 
@@ -222,7 +224,7 @@ class CaseEditor(CaseTabs):
         self.session.about_to_lock.connect(self.save)
 
         self._load()
-        self.resize(1100, 780)
+        fit_to_screen(self, 1100, 780)
 
     # -- the tabs built on first use ------------------------------------------------------
     @staticmethod

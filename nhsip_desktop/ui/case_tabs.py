@@ -4,6 +4,8 @@ confidentiality, attachments, ownership and history.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,22 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases.disclosure import (
-    AgreementKind,
-    AgreementRef,
-    Answer,
-    Beneficiary,
-    Contributor,
-    DevelopmentStage,
-    DisclosureKind,
-    ExternalDisclosure,
-    Funder,
-    IpTerms,
-    Partner,
-    PartnerKind,
-    Relationship,
-    Resource,
-)
+from nhsip_desktop.cases import disclosure
 from nhsip_desktop.cases.model import IP_KIND_LABELS, IpKind, format_date
 from nhsip_desktop.core.countries import countries
 
@@ -76,7 +63,7 @@ FLAG_HELP = {
     ),
 }
 
-CHOICES_ANSWER = [(a, a.label) for a in Answer]
+CHOICES_ANSWER = [(a, a.label) for a in disclosure.Answer]
 
 
 class CaseTabs(QDialog):
@@ -87,24 +74,13 @@ class CaseTabs(QDialog):
     """
 
     field_errors: dict[str, QLabel]
-
-    def _changed(self) -> None:
-        raise NotImplementedError
-
-    def add_attachment(self) -> None:
-        raise NotImplementedError
-
-    def save_attachment(self) -> None:
-        raise NotImplementedError
-
-    def remove_attachment(self) -> None:
-        raise NotImplementedError
-
-    def record_ownership(self) -> None:
-        raise NotImplementedError
-
-    def _update_attachment_buttons(self) -> None:
-        raise NotImplementedError
+    # What the tabs' fields and buttons call, supplied by CaseEditor.
+    _changed: Callable[[], None]
+    add_attachment: Callable[[], None]
+    save_attachment: Callable[[], None]
+    remove_attachment: Callable[[], None]
+    record_ownership: Callable[[], None]
+    _update_attachment_buttons: Callable[[], None]
 
     # -- building the tabs --------------------------------------------------------------
     def _error_label(self, key: str) -> QLabel:
@@ -135,21 +111,21 @@ class CaseTabs(QDialog):
             text_box.setTabChangesFocus(True)
             text_box.setFixedHeight(76)
         self.beneficiaries = {
-            Beneficiary.PATIENTS: QCheckBox("Patients"),
-            Beneficiary.STAFF: QCheckBox("Staff"),
-            Beneficiary.SERVICE: QCheckBox("The service or trust"),
+            disclosure.Beneficiary.PATIENTS: QCheckBox("Patients"),
+            disclosure.Beneficiary.STAFF: QCheckBox("Staff"),
+            disclosure.Beneficiary.SERVICE: QCheckBox("The service or trust"),
         }
         self.development = QComboBox()
-        for stage in DevelopmentStage:
+        for stage in disclosure.DevelopmentStage:
             self.development.addItem(stage.label, stage)
         self.normal_duties = QComboBox()
         for value, label in CHOICES_ANSWER:
             self.normal_duties.addItem(label, value)
         self.resources = {
-            Resource.TIME: QCheckBox("Work time"),
-            Resource.DATA: QCheckBox("Data"),
-            Resource.FACILITIES: QCheckBox("Facilities or equipment"),
-            Resource.MONEY: QCheckBox("Money"),
+            disclosure.Resource.TIME: QCheckBox("Work time"),
+            disclosure.Resource.DATA: QCheckBox("Data"),
+            disclosure.Resource.FACILITIES: QCheckBox("Facilities or equipment"),
+            disclosure.Resource.MONEY: QCheckBox("Money"),
         }
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -240,7 +216,7 @@ class CaseTabs(QDialog):
                     "relationship",
                     "Relationship to the trust",
                     "choice",
-                    [(r, r.label) for r in Relationship],
+                    [(r, r.label) for r in disclosure.Relationship],
                     "Decides who is likely to own what they made (step 2; Annex A section 4).",
                 ),
                 FieldSpec("employer", "Employer", help="Their employer, if not this trust."),
@@ -268,7 +244,7 @@ class CaseTabs(QDialog):
                 ),
                 FieldSpec("contact", "Contact details", help="Email or phone."),
             ],
-            Contributor,
+            disclosure.Contributor,
             lambda c: f"{c.name or '(no name yet)'}  ·  {c.share.normalize():f}%",
         )
         self.contributors.changed.connect(self._changed)
@@ -285,7 +261,7 @@ class CaseTabs(QDialog):
         return inner
 
     def _funding_tab(self) -> QWidget:
-        terms = [(t, t.label) for t in IpTerms]
+        terms = [(t, t.label) for t in disclosure.IpTerms]
         self.funders = ListEditor(
             "funder",
             [
@@ -293,7 +269,7 @@ class CaseTabs(QDialog):
                 FieldSpec("ip_terms", "Their terms on IP that arises", "choice", terms),
                 FieldSpec("terms_note", "What the terms say"),
             ],
-            Funder,
+            disclosure.Funder,
             lambda f: f"{f.name or '(no name yet)'}: {f.ip_terms.label}",
         )
         self.partners = ListEditor(
@@ -305,11 +281,11 @@ class CaseTabs(QDialog):
                     "Kind",
                     "choice",
                     [
-                        (PartnerKind.UNIVERSITY, "University"),
-                        (PartnerKind.COMPANY, "Company"),
-                        (PartnerKind.HOSTED_BODY, "Hosted body (e.g. an NIHR BRC)"),
-                        (PartnerKind.NHS_BODY, "Another NHS body"),
-                        (PartnerKind.OTHER, "Other"),
+                        (disclosure.PartnerKind.UNIVERSITY, "University"),
+                        (disclosure.PartnerKind.COMPANY, "Company"),
+                        (disclosure.PartnerKind.HOSTED_BODY, "Hosted body (e.g. an NIHR BRC)"),
+                        (disclosure.PartnerKind.NHS_BODY, "Another NHS body"),
+                        (disclosure.PartnerKind.OTHER, "Other"),
                     ],
                 ),
                 FieldSpec(
@@ -322,17 +298,19 @@ class CaseTabs(QDialog):
                 FieldSpec("agreement_terms", "The agreement says IP is", "choice", terms),
                 FieldSpec("background_ip", "Background IP they bring"),
             ],
-            Partner,
+            disclosure.Partner,
             lambda p: f"{p.name or '(no name yet)'}: {p.agreement_terms.label}",
         )
         self.agreements = ListEditor(
             "agreement",
             [
-                FieldSpec("kind", "Kind", "choice", [(k, k.label) for k in AgreementKind]),
+                FieldSpec(
+                    "kind", "Kind", "choice", [(k, k.label) for k in disclosure.AgreementKind]
+                ),
                 FieldSpec("party", "With"),
                 FieldSpec("signed_on", "Signed on", "date"),
             ],
-            AgreementRef,
+            disclosure.AgreementRef,
             lambda a: (
                 f"{a.kind.label} with {a.party or '…'}"
                 + (f", signed {format_date(a.signed_on)}" if a.signed_on else "")
@@ -359,11 +337,13 @@ class CaseTabs(QDialog):
                     "Planned (not happened yet)",
                     "bool",
                 ),
-                FieldSpec("kind", "Kind", "choice", [(k, k.label) for k in DisclosureKind]),
+                FieldSpec(
+                    "kind", "Kind", "choice", [(k, k.label) for k in disclosure.DisclosureKind]
+                ),
                 FieldSpec("on", "Date", "date", help="The date it happened or will happen."),
                 FieldSpec("description", "Details", help="Where, to whom, what was shown."),
             ],
-            ExternalDisclosure,
+            disclosure.ExternalDisclosure,
             lambda e: (
                 f"{'Planned' if e.planned else 'Made'}: {e.kind.label}"
                 + (f" on {format_date(e.on)}" if e.on else "")

@@ -98,7 +98,8 @@ class HubShareDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.titles_box)
-        layout.addWidget(QLabel("<b>What leaves the register</b>"))
+        self.preview_heading = QLabel("<b>What leaves the register</b>")
+        layout.addWidget(self.preview_heading)
         layout.addWidget(self.preview)
         layout.addWidget(self.problem)
         layout.addLayout(buttons)
@@ -113,10 +114,15 @@ class HubShareDialog(QDialog):
         except RegisterError as exc:
             self._contents = None
             self.preview.setText("")
+            # No empty "What leaves the register" box above the reason nothing can leave.
+            self.preview_heading.hide()
+            self.preview.hide()
             self.problem.setText(str(exc))
             self.share_button.setEnabled(False)
             return
         self.problem.setText("")
+        self.preview_heading.show()
+        self.preview.show()
         self.share_button.setEnabled(True)
         lines = [f"For ODS code {self._contents.ods_code}:", *self._contents.preview_lines()]
         self.preview.setText("\n".join(lines))

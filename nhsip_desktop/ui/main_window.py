@@ -250,7 +250,9 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName("Areas")
         self.nav.ensurePolished()  # apply the stylesheet's font before measuring
         widest = max(self.nav.fontMetrics().horizontalAdvance(a.title) for a in AREAS)
-        self.nav.setFixedWidth(widest + 56)
+        # The items' padding (14 px each side in app.qss) and the frame: no more, so that the
+        # case list keeps its width on a 1366x768 laptop.
+        self.nav.setFixedWidth(widest + 40)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.area_stack = QStackedWidget()
         self.cases_page = CasesPage(self.session)

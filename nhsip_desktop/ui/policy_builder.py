@@ -64,6 +64,7 @@ from nhsip_desktop.store.errors import RegisterError, ValidationError
 
 from .file_dialogs import suggested
 from .list_editor import parse_date
+from .screen_fit import fit_to_screen
 from .session import RegisterSession
 from .widgets import heading, paragraph
 
@@ -382,7 +383,7 @@ class PolicyBuilderDialog(QDialog):
         self._changed()
         self.headings.setCurrentRow(0)
         session.changed.connect(self._register_changed)
-        self.resize(1180, 820)
+        fit_to_screen(self, 1180, 820)
 
     # -- state ----------------------------------------------------------------------------
     def choices(self) -> Choices:

@@ -1,0 +1,152 @@
+"""Every page and dialog fits a trust laptop's 1366x768 screen (issue 20 item 4).
+
+The walk of ``scripts/layout_shots.py`` (the one that makes docs/screenshots/layout-*.png) is
+run without taking pictures: the demo register is opened through File > Open a register…,
+every area clicked, every tab shown, every "…" button and dialog-opening menu action pressed,
+and each window and modal dialog measured as it opens. A window fails when it opens larger
+than the work area (1366x768 less a 40 px task bar, with its own 30 px title bar) or when its
+layout cannot shrink to fit it (its minimum size).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFontMetrics, QScreen
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton
+
+from nhsip_desktop.ui.main_window import MainWindow
+from nhsip_desktop.ui.screen_fit import LAPTOP_WORK_AREA, TITLE_BAR
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "layout_shots.py"
+
+# Too big today, in other helpers' areas this round (issue 20 item 4 lists them). Each entry
+# must still be too big: remove it when its dialog is fixed.
+KNOWN_TOO_BIG = {
+    "layout-assets-and-renewals-add-right": "ui/assets_right_dialog.py: 960x720",
+    "layout-assets-and-renewals-edit": "ui/assets_right_dialog.py: 960x720",
+    "layout-agreements-and-ttc-new-agreement": "ui/agreements/dialog.py: 1060x720",
+    "layout-agreements-and-ttc-open": "ui/agreements/dialog.py: 1060x720",
+    "layout-menu-import-cases-from-a-spreadsheet": "ui/import_dialog.py: 1000x700",
+    "layout-menu-import-a-completed-disclosure-form": "ui/form_import_dialog.py: 900x720",
+}
+
+
+def _layout_shots() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("layout_shots", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("layout_shots", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_page_and_dialog_fits_1366x768(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The test's offscreen screen is 800x800: windows that size themselves to the screen see
+    # the laptop's work area instead (they ask Qt through Python, where this answers).
+    monkeypatch.setattr(
+        QScreen, "availableGeometry", lambda _screen: QRect(0, 0, *LAPTOP_WORK_AREA)
+    )
+    module = _layout_shots()
+    shooter = module.Shooter(
+        QApplication.instance(), "test", out=None, free=LAPTOP_WORK_AREA, patch=monkeypatch.setattr
+    )
+    shooter.run()
+    names = {shot["name"] for shot in shooter.shots}
+    # The walk reached what it should: every area, the case window's tabs, the dialogs.
+    for expected in (
+        "layout-cases",
+        "layout-finance-returns-and-sharing-add-return",
+        "layout-case-triage",
+        "layout-case-close-case",
+        "layout-new-disclosure",
+        "layout-menu-settings",
+        "layout-menu-change-the-data-key",
+        "layout-menu-new-register-page-4",
+        "layout-governance-ip-policy-draft-the-ip-policy",
+        "layout-unlock",
+        "layout-locked",
+    ):
+        assert expected in names, f"{expected} not reached; reached: {sorted(names)}"
+    assert len(shooter.shots) > 50
+    too_big = {shot["name"]: shot["too_big"] for shot in shooter.shots if shot["too_big"]}
+    # A dialog's tabs are shot on the same dialog: judged by the dialog's own entry.
+    mine = {
+        name: problem
+        for name, problem in too_big.items()
+        if not any(name.startswith(known) for known in KNOWN_TOO_BIG)
+    }
+    assert not mine, "\n".join(f"{name}: {problem}" for name, problem in mine.items())
+    fixed = [name for name in KNOWN_TOO_BIG if name in names and name not in too_big]
+    assert not fixed, f"now fit, remove from KNOWN_TOO_BIG: {fixed}"
+
+
+def test_main_window_fits_and_the_case_list_shows_whole_titles(
+    qtbot: Any, demo_main_window: MainWindow
+) -> None:
+    window = demo_main_window
+    free_width, free_height = LAPTOP_WORK_AREA
+    minimum = window.minimumSize().expandedTo(window.minimumSizeHint())
+    assert minimum.width() <= free_width and minimum.height() <= free_height - TITLE_BAR
+    window.resize(free_width, free_height - TITLE_BAR)  # maximised on the laptop
+    qtbot.waitUntil(lambda: window.cases_page.table.model().rowCount() > 0)
+    table = window.cases_page.table
+    header = table.horizontalHeader()
+    metrics = QFontMetrics(table.font())
+    # A 40-character title of the demo register shows whole (cell padding: 8 px).
+    title = "Steady Steps falls prevention programme"
+    assert header.sectionSize(1) >= metrics.horizontalAdvance(title) + 8
+    # Next action keeps at least its minimum, and no column runs past the table.
+    assert header.sectionSize(6) >= metrics.averageCharWidth() * 22
+    assert header.length() <= table.viewport().width()
+
+
+@pytest.fixture
+def demo_main_window(qtbot: Any) -> Iterator[MainWindow]:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    demo = next(b for b in window.findChildren(QPushButton) if "demo" in b.text().lower())
+    qtbot.mouseClick(demo, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.session.is_open)
+    yield window
+    window.session.lock()
+
+
+def test_hub_share_shows_no_empty_preview_when_nothing_can_leave(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch, demo_main_window: MainWindow
+) -> None:
+    """Without an ODS code the pack cannot be made: the reason shows, not an empty box."""
+    window = demo_main_window
+    assert not window.session.register.settings.all()["ods_code"]
+    seen: list[tuple[bool, str, str]] = []
+
+    def run(dialog: QDialog) -> int:
+        dialog.show()
+        QApplication.processEvents()
+        preview = next(
+            label
+            for label in dialog.findChildren(QLabel)
+            if label.accessibleName() == "What leaves the register"
+        )
+        texts = " ".join(label.text() for label in dialog.findChildren(QLabel) if label.isVisible())
+        seen.append((preview.isVisible(), preview.text(), texts))
+        dialog.reject()
+        return 0
+
+    monkeypatch.setattr(QDialog, "exec", run)
+    window.go_to(5)  # Reports
+    page = window.area_stack.currentWidget()
+    button = next(b for b in page.findChildren(QPushButton) if "hub" in b.text().lower())
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert len(seen) == 1
+    visible, text, texts = seen[0]
+    assert visible == bool(text), "an empty 'What leaves the register' box is shown"
+    assert "ODS code" in texts
