@@ -589,6 +589,50 @@ def test_feedback_letter_button_writes_the_letter(
     assert target.read_bytes().startswith(b"%PDF")
 
 
+def test_feedback_letter_asks_the_one_leaving_question_with_cancel_as_default(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_window: MainWindow
+) -> None:
+    """The letter asks the kit's "leaving the register" question (Enter cancels), like the
+    dossier and the finance papers; Cancel writes nothing and asks for no file name."""
+    import datetime as dt
+
+    from nhsip_desktop.ui.case_editor import CaseEditor
+
+    register = demo_window.session.register
+    case = register.cases.search(CaseFilter())[0]
+    register.assessments.record_decision(
+        case.id,
+        "triage",
+        outcome="adopt_share",
+        outcome_label="Adopt and share",
+        rationale="Fictional reasons.",
+        decided_on=dt.date.today(),
+        decision_maker="Test Lead",
+    )
+    asked: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "warning",
+        staticmethod(lambda *a: asked.append(a) or QMessageBox.StandardButton.Cancel),
+    )
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: pytest.fail("Yes/No question"))
+    )
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: pytest.fail("asked a name"))
+    )
+    editor = CaseEditor(demo_window.session, case.id, demo_window)
+    qtbot.addWidget(editor)
+    editor.show()
+    with qtbot.captureExceptions() as caught:
+        qtbot.mouseClick(editor.letter_button, Qt.MouseButton.LeftButton)
+    assert not caught, caught
+    assert len(asked) == 1 and asked[0][1] == "Save a letter outside the register?"
+    assert asked[0][-1] == QMessageBox.StandardButton.Cancel  # the default button
+    assert register.cases.get(case.id).feedback_given_on is None
+    assert not list(tmp_path.glob("*.pdf"))
+
+
 def test_statement_for_the_selected_innovator_is_written(
     qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_window: MainWindow
 ) -> None:

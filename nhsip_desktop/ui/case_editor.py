@@ -44,7 +44,7 @@ from nhsip_desktop.cases.stages import ACTION_LABELS, ALLOWED, CloseReason, aler
 from nhsip_desktop.guidance.checklists import Checklist
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 from nhsip_desktop.ui.file_dialogs import remember, start_folder, suggested
-from nhsip_desktop.ui.kit.files import ask_save_path
+from nhsip_desktop.ui.kit.files import ask_save_path, confirm_leaving
 
 from .assessment_tab import AssessmentTab
 from .case_tabs import CaseTabs
@@ -675,25 +675,18 @@ class CaseEditor(CaseTabs):
             )
             return None
         if target is None:
-            answer = QMessageBox.question(
+            if not confirm_leaving(
                 self,
                 "Save a letter outside the register?",
                 "The feedback letter names the innovators and the decision, and will not be "
                 "encrypted. Save it only where the trust's policy allows. It is recorded in the "
                 "audit trail, and the date of feedback is recorded on the case.",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            ):
                 return None
-            chosen, _ = QFileDialog.getSaveFileName(
-                self,
-                "Save the feedback letter",
-                suggested(f"{self.case.reference} feedback letter.pdf"),
-                "PDF files (*.pdf)",
-            )
-            if not chosen:
+            name = f"{self.case.reference} feedback letter.pdf"
+            target = ask_save_path(self, "Save the feedback letter", name)
+            if target is None:
                 return None
-            remember(Path(chosen))
-            target = Path(chosen)
         try:
             written = write_feedback_letter(self.session.register, self.case_id, target)
         except (RegisterError, OSError) as exc:
