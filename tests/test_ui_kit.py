@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QSpinBox,
 )
 
@@ -39,7 +40,7 @@ FIELDS = [
     Field("attendees", "Atte&ndees:", "count", accessible_name="Number of attendees"),
     Field("cost", "&Cost:", "money"),
     Field("kind", "&Kind:", "choice", choices=[("Talk", "talk"), ("Course", "course")]),
-    Field("note", "N&ote:", "multiline", guidance_ref="step 3"),
+    Field("note", "N&ote:", "multiline", guidance_ref="Step 3"),
     Field("online", "Held &online", "check"),
 ]
 
@@ -243,3 +244,42 @@ def test_hint_and_problem_label_keep_their_room(qtbot: Any) -> None:
     assert problem.minimumHeight() >= problem.fontMetrics().lineSpacing()
     loose = problem_label(reserve=False)
     assert loose.isHidden() and not loose.sizePolicy().retainSizeWhenHidden()
+
+
+def test_a_fields_guidance_button_comes_next_with_tab_and_opens_with_space(qtbot: Any) -> None:
+    from nhsip_desktop.ui.guidance_help import GuidanceDialog
+
+    dialog = _Dialog()
+    qtbot.addWidget(dialog, before_close_func=lambda d: d.discard())
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    note = dialog.form.widget("note")
+    button = next(
+        b for b in dialog.findChildren(QPushButton) if b.text().startswith("Guidance in brief")
+    )
+    assert dialog.form.guidance_buttons["note"] is button
+    assert button.accessibleName() == "Guidance in brief for Note: Step 3"
+    note.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(note.hasFocus)
+    qtbot.keyClick(note, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is button
+    qtbot.keyClick(button, Qt.Key.Key_Tab)  # then on to the next field
+    assert QApplication.focusWidget() is dialog.form.widget("online")
+    qtbot.keyClick(dialog.form.widget("online"), Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() is button
+    opened: list[str] = []
+
+    def close_the_guidance() -> None:
+        shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, GuidanceDialog)]
+        visible = [w for w in shown if w.isVisible()]
+        if not visible:
+            QTimer.singleShot(10, close_the_guidance)
+            return
+        opened.append(visible[0].current_reference())
+        visible[0].reject()
+
+    QTimer.singleShot(0, close_the_guidance)
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: bool(opened))
+    assert opened == ["Step 3"]
+    assert not dialog.submitted  # Space opened the guidance, it did not save the form

@@ -3,9 +3,9 @@
 
 Every field gets a visible label that is its buddy (mnemonic with ``&``), an accessible name
 (from the label unless given), its help as tooltip and accessible description, an optional
-"Guidance in brief" button for its guidance reference, and under it a problem line that keeps
-its room while empty, so a message appearing moves nothing under the pointer. Tab follows the
-order of declaration. Cancel, Escape or closing with unsaved changes asks "Discard changes?",
+"Guidance in brief" button for its guidance reference (next after its field in the Tab order,
+named for the field), and under it a problem line that keeps its room while empty, so a
+message appearing moves nothing under the pointer. Tab follows the order of declaration. Cancel, Escape or closing with unsaved changes asks "Discard changes?",
 No by default.
 """
 
@@ -139,6 +139,7 @@ class FormWidget(QWidget):
         self.fields: dict[str, Field] = {}
         self.inputs: dict[str, QWidget] = {}
         self.problems: dict[str, Note] = {}
+        self.guidance_buttons: dict[str, QPushButton] = {}
         self.messages = self.problems  # the name the first forms used
         self.dirty = False
         self.layout_ = QFormLayout(self)
@@ -152,6 +153,10 @@ class FormWidget(QWidget):
             if previous is not None:
                 QWidget.setTabOrder(previous, widget)
             previous = widget
+            button = self.guidance_buttons.get(field.key)
+            if button is not None:  # the field, then its guidance, then the next field
+                QWidget.setTabOrder(widget, button)
+                previous = button
         self.set_values({f.key: f.default for f in fields if f.default is not None})
 
     def _add(self, field: Field) -> QWidget:
@@ -169,8 +174,11 @@ class FormWidget(QWidget):
             line.setSpacing(8)
             line.addWidget(widget, 1)
             button = guidance_button(field.guidance_ref)
-            button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab runs through the inputs
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches it after its field
+            button.setAutoDefault(False)  # Enter in the form still saves
+            button.setAccessibleName(f"Guidance in brief for {field.name}: {field.guidance_ref}")
             line.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)  # never stretched
+            self.guidance_buttons[field.key] = button
             column.addLayout(line)
         else:
             column.addWidget(widget)
@@ -208,6 +216,13 @@ class FormWidget(QWidget):
     # -- values --------------------------------------------------------------------------
     def widget(self, key: str) -> QWidget:
         return self.inputs[key]
+
+    def last_in_tab_order(self) -> QWidget | None:
+        """The last input, or its guidance button when it has one (Save comes after it)."""
+        key = next(reversed(self.inputs), None)
+        if key is None:
+            return None
+        return self.guidance_buttons.get(key, self.inputs[key])
 
     def set_values(self, values: Mapping[str, Any]) -> None:
         """Show ``values`` (a date as dd/mm/yyyy, money as 1,234.50); the form is then clean."""
@@ -355,8 +370,9 @@ class FormDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         first = next(iter(self.form.inputs.values()), None)
-        if first is not None:
-            QWidget.setTabOrder(list(self.form.inputs.values())[-1], save)
+        last = self.form.last_in_tab_order()
+        if first is not None and last is not None:
+            QWidget.setTabOrder(last, save)
             first.setFocus()
 
     def submit(self, values: dict[str, Any]) -> Problems:
