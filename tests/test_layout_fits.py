@@ -12,16 +12,24 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QFontMetrics, QScreen
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton
+from PySide6.QtGui import QFont, QFontMetrics, QScreen
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDialog,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
 
+from nhsip_desktop.ui.import_dialog import ImportDialog
 from nhsip_desktop.ui.main_window import MainWindow
 from nhsip_desktop.ui.screen_fit import LAPTOP_WORK_AREA, TITLE_BAR
 
@@ -34,8 +42,6 @@ KNOWN_TOO_BIG = {
     "layout-assets-and-renewals-edit": "ui/assets_right_dialog.py: 960x720",
     "layout-agreements-and-ttc-new-agreement": "ui/agreements/dialog.py: 1060x720",
     "layout-agreements-and-ttc-open": "ui/agreements/dialog.py: 1060x720",
-    "layout-menu-import-cases-from-a-spreadsheet": "ui/import_dialog.py: 1000x700",
-    "layout-menu-import-a-completed-disclosure-form": "ui/form_import_dialog.py: 900x720",
 }
 
 
@@ -150,3 +156,121 @@ def test_hub_share_shows_no_empty_preview_when_nothing_can_leave(
     visible, text, texts = seen[0]
     assert visible == bool(text), "an empty 'What leaves the register' box is shown"
     assert "ODS code" in texts
+
+
+# -- what the screenshots showed cut or too tall, each opened through its door ---------------
+
+
+def _opened_by(
+    monkeypatch: pytest.MonkeyPatch, press: Callable[[], None]
+) -> list[tuple[QDialog, dict[str, Any]]]:
+    """The dialog ``press`` opens, measured as it shows (then closed)."""
+    monkeypatch.setattr(
+        QScreen, "availableGeometry", lambda _screen: QRect(0, 0, *LAPTOP_WORK_AREA)
+    )
+    seen: list[tuple[QDialog, dict[str, Any]]] = []
+
+    def run(dialog: QDialog) -> int:
+        dialog.show()
+        QApplication.processEvents()
+        measured = {"size": dialog.size(), "minimum": dialog.minimumSizeHint()}
+        if isinstance(dialog, ImportDialog):
+            for table in (dialog.columns_table, dialog.words_table):
+                header = table.horizontalHeader()
+                measured[table.accessibleName()] = [
+                    (header.model().headerData(c, Qt.Orientation.Horizontal), header.sectionSize(c))
+                    for c in range(header.count())
+                ]
+        seen.append((dialog, measured))
+        dialog.reject()
+        return 0
+
+    monkeypatch.setattr(QDialog, "exec", run)
+    press()
+    return seen
+
+
+def _bold_width(widget: QWidget, text: str) -> int:
+    bold = QFont(widget.font())
+    bold.setBold(True)
+    return QFontMetrics(bold).horizontalAdvance(text)
+
+
+def test_the_spreadsheet_import_fits_the_laptop_and_shows_its_headings_whole(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch, demo_main_window: MainWindow
+) -> None:
+    window = demo_main_window
+    seen = _opened_by(monkeypatch, window.import_action.trigger)
+    assert len(seen) == 1
+    dialog, measured = seen[0]
+    free_height = LAPTOP_WORK_AREA[1]
+    assert measured["size"].height() + TITLE_BAR <= free_height
+    assert measured["minimum"].height() + TITLE_BAR <= free_height
+    # Before a file is chosen (the tables empty) every heading shows whole.
+    for name in ("Match columns to case fields", "Stage and IP words"):
+        for title, width in measured[name]:
+            assert width >= _bold_width(dialog, title) + 16, f"{name}: {title!r} cut"
+
+
+def test_the_form_import_fits_the_laptop(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch, demo_main_window: MainWindow
+) -> None:
+    seen = _opened_by(monkeypatch, demo_main_window.import_form_action.trigger)
+    assert len(seen) == 1
+    _dialog, measured = seen[0]
+    assert measured["size"].height() + TITLE_BAR <= LAPTOP_WORK_AREA[1]
+    assert measured["minimum"].height() + TITLE_BAR <= LAPTOP_WORK_AREA[1]
+
+
+def test_the_export_dialog_shows_every_section_whole(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch, demo_main_window: MainWindow
+) -> None:
+    window = demo_main_window
+    window.go_to(5)  # Reports
+    page = window.area_stack.currentWidget()
+    cut: list[str] = []
+    texts: list[str] = []
+
+    def run(dialog: QDialog) -> int:
+        dialog.show()
+        QApplication.processEvents()
+        for check in dialog.findChildren(QCheckBox):
+            if not check.isVisible():
+                continue
+            texts.append(check.text())
+            right = check.mapTo(dialog, check.rect().topRight()).x()
+            if check.width() < check.sizeHint().width() or right > dialog.width():
+                cut.append(check.accessibleName())
+        dialog.reject()
+        return 0
+
+    monkeypatch.setattr(QDialog, "exec", run)
+    button = next(b for b in page.findChildren(QPushButton) if b.text() == "&Export…")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert len(texts) > 10
+    assert not cut, f"cut at the right: {cut}"
+    reconciliation = next(t for t in texts if t.startswith("Reconciliation"))
+    assert "\n" in reconciliation  # wrapped onto a second line
+
+
+def test_the_fee_schedule_gives_the_spare_width_to_the_source(
+    qtbot: Any, demo_main_window: MainWindow
+) -> None:
+    window = demo_main_window
+    window.resize(LAPTOP_WORK_AREA[0], LAPTOP_WORK_AREA[1] - TITLE_BAR)
+    window.go_to(3)  # Finance
+    page = window.area_stack.currentWidget()
+    page.tabs.setCurrentIndex(page.tabs.count() - 1)  # Fee schedule
+    table = page.fee_table
+    qtbot.waitUntil(lambda: table.model().rowCount() > 0)
+    QApplication.processEvents()
+    header = table.horizontalHeader()
+    titles = [table.model().headerData(c, Qt.Orientation.Horizontal) for c in range(header.count())]
+    fee, amount, source = titles.index("Fee"), titles.index("Amount"), titles.index("Source")
+    metrics = QFontMetrics(table.font())
+    # The usual fee shows on one line; the long source is given the spare width.
+    assert header.sectionSize(fee) >= metrics.horizontalAdvance("GB patent renewal fee for year 10")
+    assert header.sectionSize(source) > header.sectionSize(fee)
+    # Money fits its content and no more.
+    assert header.sectionSize(amount) < header.sectionSize(fee)
+    assert header.length() <= table.viewport().width()

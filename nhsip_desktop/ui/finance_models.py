@@ -279,7 +279,9 @@ class FeeTableModel(LedgerModel):
     """The register's fee schedule: each fee with its date, source and caveat."""
 
     record_columns = (
-        LedgerColumn("fee", "Fee"),
+        # The usual fee fits on one line (longer ones wrap); Source, the longest text, takes
+        # the spare width.
+        LedgerColumn("fee", "Fee", sample="GB patent renewal fee for year 10"),
         LedgerColumn("amount", "Amount", "money", sample="No official figure"),
         LedgerColumn(
             "as_of", "As of", "date", tooltip="The date this figure was last known to be right"

@@ -45,6 +45,7 @@ from nhsip_desktop.store.register import Register
 
 from .file_dialogs import remember, start_folder, suggested
 from .import_preview import ImportBase, off_thread
+from .screen_fit import fit_to_screen
 from .widgets import add_row, heading, paragraph
 from .worker import run_with_register
 
@@ -136,7 +137,7 @@ class FormImportDialog(ImportBase):
         layout.addWidget(self.as_draft)
         layout.addWidget(self.message)
         layout.addLayout(self._buttons())
-        self.resize(900, 720)
+        fit_to_screen(self, 900, 720)
         self._update_buttons()
         if path is not None:
             self.load_file(Path(path))

@@ -53,7 +53,8 @@ from nhsip_desktop.store.register import Register
 from nhsip_desktop.ui.file_dialogs import remember, start_folder
 
 from .import_preview import PreviewModel, off_thread, problems_text
-from .import_tables import MappingTables
+from .import_tables import COLUMNS_WIDTHS, WORDS_WIDTHS, MappingTables, size_columns
+from .screen_fit import fit_to_screen
 from .widgets import paragraph
 from .worker import run_with_register
 
@@ -186,6 +187,7 @@ class ImportDialog(MappingTables):
             "One row per column heading in the file, with the case field it is imported as."
         )
         self._table_look(self.columns_table)
+        size_columns(self.columns_table, COLUMNS_WIDTHS)
         self.load_mapping_button = QPushButton("&Load mapping…")
         self.load_mapping_button.clicked.connect(self.load_mapping_file)
         self.save_mapping_button = QPushButton("Sa&ve mapping…")
@@ -213,6 +215,7 @@ class ImportDialog(MappingTables):
         )
         self._table_look(self.words_table)
         self.words_table.horizontalHeader().setStretchLastSection(False)
+        size_columns(self.words_table, WORDS_WIDTHS)
         words_page, _ = _tab_page(
             "The words your file uses for stages and kinds of IP. Say what any word marked "
             "“not recognised” means; the choice is saved with the mapping.",
@@ -278,7 +281,7 @@ class ImportDialog(MappingTables):
         layout.addWidget(self.leave_out)
         layout.addWidget(self.message)
         layout.addLayout(self._buttons(self.report_button))
-        self.resize(1000, 700)
+        fit_to_screen(self, 1000, 700)
         self._update_buttons()
         if path is not None:
             self.load_file(Path(path))

@@ -4,7 +4,7 @@ mean.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QTableWidget,
@@ -25,6 +25,24 @@ from .import_preview import ImportBase
 
 NOT_IMPORTED = "(do not import)"
 NOT_RECOGNISED = "(not recognised)"
+# The columns' widths before the person drags them: the headings always show whole.
+COLUMNS_WIDTHS = (220, 230)
+WORDS_WIDTHS = (220, 130, 230)
+HEADER_PADDING = 24  # the header section's margins either side of its text
+
+
+def size_columns(table: QTableWidget, widths: tuple[int, ...]) -> None:
+    """Give each column its width, or the width of its heading (bold) when that is wider,
+    so a heading is never cut, even while the table is empty."""
+    bold = QFont(table.horizontalHeader().font())
+    bold.setBold(True)
+    metrics = QFontMetrics(bold)
+    for column, width in enumerate(widths):
+        item = table.horizontalHeaderItem(column)
+        title = item.text() if item is not None else ""
+        needed = metrics.horizontalAdvance(title) + HEADER_PADDING
+        table.setColumnWidth(column, max(width, needed))
+
 
 
 class MappingTables(ImportBase):
@@ -78,8 +96,6 @@ class MappingTables(ImportBase):
                 item.setForeground(QBrush(QColor("#3c4b5a")))
                 self.columns_table.setItem(row, 2, item)
                 self.columns_table.setRowHeight(row, combo.sizeHint().height() + 6)
-            self.columns_table.setColumnWidth(0, 220)
-            self.columns_table.setColumnWidth(1, 230)
         finally:
             self._building = False
 
@@ -167,9 +183,6 @@ class MappingTables(ImportBase):
         combo.currentIndexChanged.connect(self._word_changed)
         self.words_table.setCellWidget(row, 2, combo)
         self.words_table.setRowHeight(row, combo.sizeHint().height() + 6)
-        self.words_table.setColumnWidth(0, 220)
-        self.words_table.setColumnWidth(1, 130)
-        self.words_table.setColumnWidth(2, 230)
 
     def _unrecognised_words(self) -> int:
         count = 0

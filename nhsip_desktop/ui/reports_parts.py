@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -142,6 +142,27 @@ class LeavingNotice(QFrame):
         return f"{self.what.text()}\n{NOT_ENCRYPTED}\n{AUDITED}"
 
 
+WRAP_AT = 56  # characters: a section's checkbox is no wider than this (a checkbox cannot wrap)
+
+
+def _wrapped(title: str, metrics: QFontMetrics) -> str:
+    """``title`` broken into lines no wider than ``WRAP_AT`` average characters, the file
+    name after the dash on a line of its own first."""
+    width = metrics.averageCharWidth() * WRAP_AT
+    if metrics.horizontalAdvance(title) <= width:
+        return title
+    head, dash, file = title.rpartition(" – ")
+    if dash and metrics.horizontalAdvance(head) <= width:
+        return f"{head}\n– {file}"
+    lines: list[str] = []
+    for word in title.split(" "):
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
 class SectionList(QWidget):
     """The sections a file will hold: a checkbox each to choose from (all ticked at first),
     or, when the sections are fixed, a plain list."""
@@ -182,7 +203,7 @@ class SectionList(QWidget):
             self.setAccessibleDescription("; ".join(t for _k, t in self.sections))
             return
         for index, (key, title) in enumerate(self.sections):
-            box = QCheckBox(title)
+            box = QCheckBox(_wrapped(title, self.fontMetrics()))
             box.setChecked(True)
             box.setAccessibleName(title)
             box.toggled.connect(self.changed)
@@ -207,7 +228,7 @@ class SectionList(QWidget):
     def text(self) -> str:
         """The sections as shown, one per line."""
         if self.choosable:
-            return "\n".join(box.text() for box in self.boxes.values())
+            return "\n".join(box.accessibleName() for box in self.boxes.values())
         return "\n".join(label.text() for label in self.labels)
 
     def chosen(self) -> list[str]:

@@ -5,8 +5,8 @@ Every field gets a visible label that is its buddy (mnemonic with ``&``), an acc
 (from the label unless given), its help as tooltip and accessible description, an optional
 "Guidance in brief" button for its guidance reference (next after its field in the Tab order,
 named for the field), and under it a problem line that keeps its room while empty, so a
-message appearing moves nothing under the pointer. Tab follows the order of declaration. Cancel, Escape or closing with unsaved changes asks "Discard changes?",
-No by default.
+message appearing moves nothing under the pointer. Tab follows the order of declaration.
+Cancel, Escape or closing with unsaved changes asks "Discard changes?", No by default.
 """
 
 from __future__ import annotations
