@@ -44,7 +44,6 @@ def size_columns(table: QTableWidget, widths: tuple[int, ...]) -> None:
         table.setColumnWidth(column, max(width, needed))
 
 
-
 class MappingTables(ImportBase):
     """The part of ``ImportDialog`` that fills and reads its columns and words tables.
 
