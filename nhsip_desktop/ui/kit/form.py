@@ -175,7 +175,6 @@ class FormWidget(QWidget):
             line.addWidget(widget, 1)
             button = guidance_button(field.guidance_ref)
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches it after its field
-            button.setAutoDefault(False)  # Enter in the form still saves
             button.setAccessibleName(f"Guidance in brief for {field.name}: {field.guidance_ref}")
             line.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)  # never stretched
             self.guidance_buttons[field.key] = button
