@@ -283,3 +283,14 @@ def test_a_fields_guidance_button_comes_next_with_tab_and_opens_with_space(qtbot
     qtbot.waitUntil(lambda: bool(opened))
     assert opened == ["Step 3"]
     assert not dialog.submitted  # Space opened the guidance, it did not save the form
+
+
+def test_a_form_with_guidance_passes_the_accessibility_walk(qtbot: Any) -> None:
+    """Every input and button reachable with Tab, named, in one cycle (the walk every
+    dialog of the app gets in tests/test_accessibility.py)."""
+    from tests.test_accessibility import _open_dialog, walk
+
+    dialog = _Dialog()
+    qtbot.addWidget(dialog, before_close_func=lambda d: d.discard())
+    _open_dialog(qtbot, dialog)
+    assert not walk(dialog)
