@@ -411,6 +411,7 @@ class Shooter:
             (c.reference for c in cases if demo.returns.for_case(c.id)), cases[0].reference
         )
         demo.close()
+        before = set(QApplication.topLevelWidgets())
         window = MainWindow()
         window.resize(*self.window_size)
         self.shot(window, "start", "Start page (no register open)")
@@ -463,6 +464,14 @@ class Shooter:
         self.settle()
         self.shot(window, "locked", "Locked page")
         window.close()
+        # Leave nothing behind (a test runs this walk among others): every window it opened
+        # is deleted now, not left for a later style change to re-polish half torn down.
+        from PySide6.QtCore import QEvent
+
+        for widget in set(QApplication.topLevelWidgets()) - before:
+            widget.close()
+            widget.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         QApplication.processEvents()
 
     def walk_tabs(self, window: Any, root: Any) -> None:

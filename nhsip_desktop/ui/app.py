@@ -23,7 +23,11 @@ def make_app() -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
     app.setOrganizationName(APP_NAME)
-    apply_style(app)
+    if not app.property("nhsip_styled"):
+        # Once per application: setting the style sheet again re-polishes every widget
+        # alive, which costs time and crashed Qt when a closed window was being torn down.
+        apply_style(app)
+        app.setProperty("nhsip_styled", True)
     return app
 
 
