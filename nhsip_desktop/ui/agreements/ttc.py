@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     Qt,
@@ -12,7 +11,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -39,6 +37,7 @@ from nhsip_desktop.ui.file_dialogs import remember, suggested
 from ..assessment_tab import library
 from ..checklist_widget import ChecklistWidget
 from ..kit import hint
+from ..kit.parts import DialogPart
 from ..widgets import paragraph
 from .models import (
     DASH,
@@ -47,18 +46,9 @@ from .models import (
 )
 from .review import TtcReviewDialog
 
-if TYPE_CHECKING:
-    _Base = QDialog
-else:
-    _Base = object
 
-
-class TtcPart(_Base):
+class TtcPart(DialogPart):
     """The TTC checklist and reviews tabs of :class:`AgreementDialog`."""
-
-    if TYPE_CHECKING:  # a part of a widget class: its other attributes are the widget's
-
-        def __getattr__(self, name: str) -> Any: ...
 
     checklist: ChecklistWidget | None
     ttc_tab: QWidget | None

@@ -8,17 +8,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
     QLabel,
-    QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QWidget,
 )
 
@@ -40,6 +36,8 @@ from nhsip_desktop.governance.model import (
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 from nhsip_desktop.ui.file_dialogs import remember, suggested
 
+from ..kit.inputs import on_edit
+from ..kit.parts import WidgetPart
 from .forms import (
     _checked,
     _field_key,
@@ -58,18 +56,9 @@ from .models import (
 )
 from .training import TrainingDialog
 
-if TYPE_CHECKING:
-    _Base = QWidget
-else:
-    _Base = object
 
-
-class PageState(_Base):
+class PageState(WidgetPart):
     """The data half of :class:`GovernancePage`."""
-
-    if TYPE_CHECKING:  # a part of a widget class: its other attributes are the widget's
-
-        def __getattr__(self, name: str) -> Any: ...
 
     _dialog: QDialog | None
     _years: list[int]
@@ -112,17 +101,7 @@ class PageState(_Base):
         ]
 
     def _watch(self, field: QWidget, section: str) -> None:
-        def mark(*_args: object) -> None:
-            self._mark_dirty(section)
-
-        if isinstance(field, QLineEdit):
-            field.textEdited.connect(mark)
-        elif isinstance(field, QPlainTextEdit):
-            field.textChanged.connect(mark)
-        elif isinstance(field, QCheckBox):
-            field.toggled.connect(mark)
-        elif isinstance(field, QComboBox):
-            field.currentIndexChanged.connect(mark)
+        on_edit(field, lambda: self._mark_dirty(section))
 
     def _status_label(self, section: str) -> QLabel:
         return {
