@@ -37,7 +37,7 @@ from nhsip_desktop.ui.file_dialogs import remember, suggested
 from ..assessment_tab import library
 from ..checklist_widget import ChecklistWidget
 from ..kit import hint
-from ..kit.parts import DialogPart
+from ..kit.parts import DialogPart, confirm
 from ..widgets import paragraph
 from .models import (
     DASH,
@@ -204,16 +204,14 @@ class TtcPart(DialogPart):
 
         if self.checklist is None or not self.session.is_open:
             return None
-        answer = QMessageBox.warning(
+        if not confirm(
             self,
             "The report leaves the encrypted register",
             "The checklist report will be saved as an ordinary PDF file, outside the "
             "encrypted register. Anyone who can open that file can read it: save it where "
             "only the right people can reach it. Saving it is recorded in the audit trail.",
-            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Ok:
+            warn=True,
+        ):
             return None
         self.save_answers()
         reference = self.agreement.reference

@@ -37,7 +37,7 @@ from nhsip_desktop.store.errors import RegisterError, ValidationError
 from nhsip_desktop.ui.file_dialogs import remember, suggested
 
 from ..kit.inputs import on_edit
-from ..kit.parts import WidgetPart
+from ..kit.parts import WidgetPart, confirm
 from .forms import (
     _checked,
     _field_key,
@@ -669,16 +669,13 @@ class PageState(WidgetPart):
         training = self.selected_training()
         if training is None or training.id is None or not self.session.is_open:
             return False
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             "Remove this training session?",
             f"Remove the session on {format_date(training.held_on)} for {training.audience} "
             f"({training.topic}) from the training log? Only do this for a session recorded "
             "by mistake; the removal is recorded in the audit trail.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return False
         try:
             self.session.register.governance.remove_training(training.id)
@@ -697,7 +694,7 @@ class PageState(WidgetPart):
         if not self.session.is_open:
             return None
         year = self.selected_year()
-        answer = QMessageBox.warning(
+        if not confirm(
             self,
             "The annual return leaves the encrypted register",
             f"The IP annual return for {year_label(year)} will be saved as an ordinary PDF "
@@ -705,10 +702,8 @@ class PageState(WidgetPart):
             "and summarises the register for the year: anyone who can open the file can read "
             "it, so save it where only the right people can reach it and send it securely. "
             "Saving it is recorded in the audit trail.",
-            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Ok:
+            warn=True,
+        ):
             return None
         if target is None:
             chosen, _ = QFileDialog.getSaveFileName(

@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QVBoxLayout, QWidget
 
 from nhsip_desktop.core.errors import RegisterError
+
+from ..widgets import paragraph
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QDialog
 
     class DialogPart(QDialog):
         def __getattr__(self, name: str) -> Any: ...
@@ -63,3 +64,28 @@ def or_warn(
     except (RegisterError, *also) as exc:
         QMessageBox.warning(parent, title, str(exc))
         return None
+
+
+def save_cancel(dialog: QDialog, save: Callable[[], object]) -> QDialogButtonBox:
+    """The app's one pair of buttons under a form: Save (the default: Enter saves) runs
+    ``save``, Cancel (or Escape) rejects the dialog, which asks before dropping changes."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+    )
+    button = buttons.button(QDialogButtonBox.StandardButton.Save)
+    button.setDefault(True)
+    buttons.accepted.connect(lambda: save())
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def panel(
+    intro: str = "", margins: tuple[int, int, int, int] = (8, 10, 8, 8)
+) -> tuple[QWidget, QVBoxLayout]:
+    """A tab's or a section's widget and its column, opening with ``intro`` in words."""
+    widget = QWidget()
+    column = QVBoxLayout(widget)
+    column.setContentsMargins(*margins)
+    if intro:
+        column.addWidget(paragraph(intro))
+    return widget, column
