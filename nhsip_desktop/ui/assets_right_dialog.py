@@ -226,7 +226,6 @@ class RightDialog(CheckedFormDialog):
         self.preview = RecordTable("Renewal schedule preview", self.preview_model)
         self.preview.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.preview.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.preview.setWordWrap(False)
         self.preview.setMinimumHeight(160)
         self.preview_box = QWidget()
         preview_layout = QVBoxLayout(self.preview_box)

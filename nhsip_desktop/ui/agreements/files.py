@@ -107,7 +107,7 @@ class FilesPart(DialogPart):
             remember(Path(chosen))
             target = Path(chosen)
         chosen_target = target
-        written = or_warn(
+        written: Path | None = or_warn(
             self,
             "Copy not saved",
             lambda: agreements.save_file_to(file_id, chosen_target),

@@ -26,6 +26,7 @@ from nhsip_desktop.core.errors import RegisterError, ValidationError
 from .form import Field, FormDialog, FormWidget, Problems
 
 T = TypeVar("T")
+W = TypeVar("W", bound=QWidget)
 
 
 def attempt(action: Callable[[], T]) -> tuple[T | None, Problems]:
@@ -64,7 +65,7 @@ def check(form: FormWidget, key: str) -> QCheckBox:
     return widget
 
 
-def note_under(form: FormWidget, key: str, note: QWidget) -> QWidget:
+def note_under(form: FormWidget, key: str, note: W) -> W:
     """Put ``note`` (a hint, a check box) under a field's input, above its problem line."""
     cell = form.problems[key].parentWidget()
     column = cell.layout() if cell is not None else None
@@ -125,6 +126,13 @@ def use_form(dialog: FormDialog, form: FormWidget, shown: QWidget | None = None)
     layout = dialog.layout()
     assert layout is not None
     layout.replaceWidget(old, shown or form)
+    if shown is not None and isinstance(layout, QVBoxLayout):
+        # The form's stand-in (a scroll area) takes the spare height, not a stretch under it.
+        for index in reversed(range(layout.count())):
+            item = layout.itemAt(index)
+            if item is not None and item.spacerItem() is not None:
+                layout.takeAt(index)
+        layout.setStretchFactor(shown, 1)
     old.setParent(None)
     old.deleteLater()
     dialog.form = form

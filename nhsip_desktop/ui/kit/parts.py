@@ -59,9 +59,10 @@ def or_warn(
 ) -> T | None:
     """Run ``action``; a refusal from the register (or one of ``also``) is said in a warning
     titled ``title`` and gives None."""
+    caught: tuple[type[Exception], ...] = (RegisterError, *also)
     try:
         return action()
-    except (RegisterError, *also) as exc:
+    except caught as exc:
         QMessageBox.warning(parent, title, str(exc))
         return None
 
