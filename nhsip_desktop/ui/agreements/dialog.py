@@ -50,7 +50,6 @@ from ..kit.parts import panel, save_cancel
 from ..list_editor import FieldSpec, ListEditor, parse_date
 from ..session import RegisterSession
 from ..style import sheet
-from ..widgets import paragraph
 from .fields import (
     DETAILS_TAB,
     OBLIGATIONS_TAB,
@@ -402,16 +401,11 @@ class AgreementDialog(TtcPart, FilesPart, _FieldsDialog):
         for button in (self.add_file_button, self.save_copy_button, self.remove_file_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        inner = QWidget()
-        layout = QVBoxLayout(inner)
-        layout.setContentsMargins(8, 10, 8, 8)
-        layout.addWidget(
-            paragraph(
-                "The signed agreement, and any variations, are kept inside the encrypted "
-                "register (up to 25 MB each), with their SHA-256 so a copy can be checked. A "
-                "copy leaves the register only when you save one: it is not encrypted, and "
-                "saving it is recorded in the audit trail."
-            )
+        inner, layout = panel(
+            "The signed agreement, and any variations, are kept inside the encrypted "
+            "register (up to 25 MB each), with their SHA-256 so a copy can be checked. A "
+            "copy leaves the register only when you save one: it is not encrypted, and "
+            "saving it is recorded in the audit trail."
         )
         layout.addWidget(self.file_table, 1)
         layout.addWidget(self.file_status)

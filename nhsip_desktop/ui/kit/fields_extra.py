@@ -41,28 +41,27 @@ def attempt(action: Callable[[], T]) -> tuple[T | None, Problems]:
         return None, [(None, str(exc))]
 
 
-def line(form: FormWidget, key: str) -> QLineEdit:
+def typed(form: FormWidget, key: str, kind: type[W]) -> W:
+    """A field's input as the widget its kind makes (a QLineEdit for text, dates, money)."""
     widget = form.inputs[key]
-    assert isinstance(widget, QLineEdit)
+    assert isinstance(widget, kind), f"{key} is a {type(widget).__name__}"
     return widget
+
+
+def line(form: FormWidget, key: str) -> QLineEdit:
+    return typed(form, key, QLineEdit)
 
 
 def box(form: FormWidget, key: str) -> QPlainTextEdit:
-    widget = form.inputs[key]
-    assert isinstance(widget, QPlainTextEdit)
-    return widget
+    return typed(form, key, QPlainTextEdit)
 
 
 def choice(form: FormWidget, key: str) -> QComboBox:
-    widget = form.inputs[key]
-    assert isinstance(widget, QComboBox)
-    return widget
+    return typed(form, key, QComboBox)
 
 
 def check(form: FormWidget, key: str) -> QCheckBox:
-    widget = form.inputs[key]
-    assert isinstance(widget, QCheckBox)
-    return widget
+    return typed(form, key, QCheckBox)
 
 
 def note_under(form: FormWidget, key: str, note: W) -> W:
