@@ -36,9 +36,9 @@ from .kit.fields_extra import (
     note_under,
     use_form,
 )
+from .kit.parts import panel
 from .list_editor import parse_date
 from .session import RegisterSession
-from .widgets import paragraph
 
 # -- adding and editing a right -----------------------------------------------------------
 TYPES: tuple[RightType, ...] = tuple(RightType)
@@ -236,16 +236,12 @@ class RightDialog(CheckedFormDialog):
         preview_layout.addWidget(self.preview, 1)
         preview_layout.addStretch(0)  # takes the space only while the table is hidden
 
-        inner = QWidget()
-        inner_layout = QVBoxLayout(inner)
-        inner_layout.setContentsMargins(0, 0, 0, 0)
-        inner_layout.setSpacing(6)
-        inner_layout.addWidget(
-            paragraph(
-                "A patent, registered design or trade mark filed at an office, or an "
-                "unregistered right the trust wants to keep track of. Dates as dd/mm/yyyy."
-            )
+        inner, inner_layout = panel(
+            "A patent, registered design or trade mark filed at an office, or an "
+            "unregistered right the trust wants to keep track of. Dates as dd/mm/yyyy.",
+            margins=(0, 0, 0, 0),
         )
+        inner_layout.setSpacing(6)
         inner_layout.addWidget(form)
         inner_layout.addWidget(self.preview_box, 10)
         inner_layout.addStretch(1)
