@@ -480,7 +480,7 @@ DIALOGS: dict[str, Callable[[World], QWidget]] = {
     "NewRecoveryKeyDialog": _new_recovery_key_dialog,
 }
 # Private bases that are never shown on their own.
-ABSTRACT = {"_FieldsDialog", "_FormDialog", "FormDialog"}
+ABSTRACT = {"_FieldsDialog", "_FormDialog", "FormDialog", "CheckedFormDialog"}
 ABSTRACT |= {"AssetsFormDialog", "CaseTabs", "MappingTables"}  # bases of dialogs walked above
 ABSTRACT |= {"_FinanceDialog"}  # the base of finance's kit dialogs, walked above
 ABSTRACT |= {"ImportBase"}  # the base of both import dialogs (ui/import_preview.py)

@@ -151,7 +151,7 @@ def test_add_gb_patent_by_keyboard_then_record_renewal_paid(
     type_into(qtbot, dialog.attorney, "Example Attorneys LLP")
 
     # The renewal schedule is previewed under the form as the dates are typed.
-    qtbot.waitUntil(lambda: dialog.preview.rowCount() == 16)
+    qtbot.waitUntil(lambda: dialog.preview.model().rowCount() == 16)
     assert dialog.preview_box.isVisible()
     first = [dialog.preview.model().index(0, c).data() for c in range(6)]
     assert first[:5] == [

@@ -1,42 +1,27 @@
-"""The Assets area's dialogs for renewals and reviews, and the form pieces every assets dialog
-shares.
+"""The Assets area's dialogs for renewals and reviews, both forms declared as data on the UI
+kit (:mod:`nhsip_desktop.ui.kit`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from nhsip_desktop.assets.fees import Fee
-from nhsip_desktop.assets.renewals import (
-    RenewalDue,
-    payable_renewals,
-)
+from nhsip_desktop.assets.renewals import RenewalDue, payable_renewals
 from nhsip_desktop.assets.rights import Right
 from nhsip_desktop.cases.model import format_date
-from nhsip_desktop.core.money import money, parse_money
+from nhsip_desktop.core.money import money
 from nhsip_desktop.finance.ledgers import CostCategory, CostEntry, ReviewOutcome
-from nhsip_desktop.store.errors import RegisterError, ValidationError
 
-from .kit import date_edit, form_layout, hint, line_edit
+from .kit import Field, FormDialog, Problems, hint
+from .kit.fields_extra import attempt, box, check, choice, line, note_under
 from .list_editor import parse_date
 from .session import RegisterSession
-from .widgets import add_row, paragraph
 
 
 def fee_words(fee: Fee | None) -> str:
@@ -50,181 +35,81 @@ def fee_words(fee: Fee | None) -> str:
 RENEWAL_SUPPLIER = "UK Intellectual Property Office"
 
 
-# -- dialogs: shared pieces ---------------------------------------------------------------
-class AssetsFormDialog(QDialog):
-    """A dialog whose fields each have a problem label beside them, and one general label."""
-
-    def __init__(self, session: RegisterSession, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.inputs: dict[str, QWidget] = {}
-        self.errors: dict[str, QLabel] = {}
-        self._help: dict[str, str] = {}
-        self._rows: dict[str, tuple[QFormLayout, int]] = {}
-        self.error = QLabel()
-        self.error.setObjectName("errorText")
-        self.error.setWordWrap(True)
-        self.error.setAccessibleName("Problem")
-        self.error.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        session.locked.connect(self.reject)  # nothing can be saved once the register locks
-
-    def field(
-        self, form: QFormLayout, key: str, label: str, widget: QWidget, help_text: str = ""
-    ) -> QWidget:
-        add_row(form, label, widget, help_text)
-        problem = hint(name="errorText")
-        problem.setAccessibleName(f"Problem with {label.replace('&', '').rstrip(':')}")
-        form.addRow("", problem)
-        self._rows[key] = (form, form.rowCount() - 1)
-        form.setRowVisible(form.rowCount() - 1, False)  # no gap while there is no problem
-        self.inputs[key] = widget
-        self.errors[key] = problem
-        self._help[key] = help_text
-        if isinstance(widget, QLineEdit):
-            widget.textEdited.connect(lambda _text, k=key: self.clear_problem(k))
-        elif isinstance(widget, QPlainTextEdit):
-            widget.textChanged.connect(lambda k=key: self.clear_problem(k))
-        elif isinstance(widget, QComboBox):
-            widget.currentIndexChanged.connect(lambda _i, k=key: self.clear_problem(k))
-        return widget
-
-    def clear_problem(self, key: str) -> None:
-        label = self.errors.get(key)
-        if label is not None and not label.isHidden():
-            form, row = self._rows[key]
-            form.setRowVisible(row, False)
-            label.clear()
-            self.inputs[key].setAccessibleDescription(self._help.get(key, ""))
-
-    def clear_problems(self) -> None:
-        for key in self.errors:
-            self.clear_problem(key)
-        self.error.hide()
-        self.error.clear()
-
-    def show_problems(self, problems: Sequence[tuple[str | None, str]]) -> None:
-        """Each message beside its field (several join up); others in the general label."""
-        general: list[str] = []
-        shown: dict[str, list[str]] = {}
-        for key, message in problems:
-            if key in self.errors and key is not None:
-                if message not in shown.setdefault(key, []):
-                    shown[key].append(message)
-            elif message not in general:
-                general.append(message)
-        for key, messages in shown.items():
-            label = self.errors[key]
-            label.setText(" ".join(messages))
-            form, row = self._rows[key]
-            form.setRowVisible(row, True)
-            help_text = self._help.get(key, "")
-            self.inputs[key].setAccessibleDescription(f"{' '.join(messages)} {help_text}".strip())
-        if general:
-            self.error.setText("Not saved: " + " ".join(general))
-            self.error.show()
-        first = next((self.inputs[k] for k in self.inputs if k in shown), None)
-        if first is not None:
-            first.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def problem_text(self, key: str) -> str:
-        """The message shown beside a field ("" when none)."""
-        label = self.errors[key]
-        return "" if label.isHidden() else label.text()
-
-    def save(self) -> bool:  # pragma: no cover - each dialog overrides it
-        raise NotImplementedError
-
-
-def parse_dates(
-    fields: dict[str, QLineEdit],
-) -> tuple[dict[str, dt.date | None], list[tuple[str | None, str]]]:
-    values: dict[str, dt.date | None] = {}
-    problems: list[tuple[str | None, str]] = []
-    for key, edit in fields.items():
-        try:
-            values[key] = parse_date(edit.text())
-        except ValueError as exc:
-            values[key] = None
-            problems.append((key, str(exc)))
-    return values, problems
-
-
 # -- recording a renewal paid -------------------------------------------------------------
-class RenewalPaidDialog(AssetsFormDialog):
+class RenewalPaidDialog(FormDialog):
     """Record a renewal fee paid, and (by default) its cost in the costs ledger, together."""
 
     def __init__(
         self, session: RegisterSession, right: Right, parent: QWidget | None = None
     ) -> None:
-        super().__init__(session, parent)
         self.right = right
         self.schedule = session.register.reference.fee_schedule()
         self.renewals = payable_renewals(right, self.schedule, dt.date.today())
-        self.setWindowTitle("Record a renewal paid")
-        self.setAccessibleName("Record a renewal paid")
-        self._amount_typed = False
-
-        self.year = QComboBox()
-        for renewal in self.renewals:
-            self.year.addItem(
-                f"Year {renewal.renewal_year}: due {format_date(renewal.due)} "
-                f"({fee_words(renewal.fee)})"
+        years = [
+            (f"Year {r.renewal_year}: due {format_date(r.due)} ({fee_words(r.fee)})", i)
+            for i, r in enumerate(self.renewals)
+        ]
+        fields = (
+            Field("renewal_year", "Renewal &year:", "choice", choices=years),
+            Field(
+                "paid_on",
+                "&Date paid:",
+                "date",
+                help="dd/mm/yyyy, today or earlier.",
+                default=dt.date.today(),
+                validator=_paid_on_problem,
+            ),
+            Field(
+                "add_cost",
+                "Also add this payment to the costs ledger (official fee)",
+                "check",
+                accessible_name="Also add this payment to the costs ledger",
+                default=True,
+            ),
+            Field(
+                "amount",
+                "&Amount paid (£):",
+                "money",
+                help="Prefilled with the official fee and any late surcharge; change it to "
+                "what was paid.",
+                placeholder="e.g. 70.00",
+            ),
+        )
+        if self.renewals:
+            intro = (
+                f"{right.display_title} ({right.right_type.label.lower()}, "
+                f"{right.application_number or right.jurisdiction}). Record a renewal once the "
+                "office has confirmed the payment."
             )
-        self.paid_on = date_edit(dt.date.today())
-        self.state = hint()
-        self.add_cost = QCheckBox("Also add this payment to the costs ledger (official fee)")
-        self.add_cost.setChecked(True)
-        self.amount = line_edit("", "e.g. 70.00")
-        self.amount.setMaximumWidth(150)
-        self.amount.textEdited.connect(self._amount_edited)
-
-        form = form_layout()
-        self.field(form, "renewal_year", "Renewal &year:", self.year)
-        self.field(form, "paid_on", "&Date paid:", self.paid_on, "dd/mm/yyyy, today or earlier.")
-        form.addRow("", self.state)
-        form.addRow("", self.add_cost)
-        self.add_cost.setAccessibleName("Also add this payment to the costs ledger")
-        self.field(
-            form,
-            "amount",
-            "&Amount paid (£):",
-            self.amount,
-            "Prefilled with the official fee and any late surcharge; change it to what was paid.",
-        )
-
-        intro = paragraph(
-            f"{right.display_title} ({right.right_type.label.lower()}, "
-            f"{right.application_number or right.jurisdiction}). Record a renewal once the "
-            "office has confirmed the payment."
-        )
-        if not self.renewals:
-            self.year.setEnabled(False)
-            self.ok_button.setEnabled(False)
-            intro = paragraph(
+        else:
+            intro = (
                 "This right has no renewal to record: renewals are recorded for granted GB "
                 "patents and UK registered designs and trade marks."
             )
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 14)
-        layout.setSpacing(10)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
-
+        super().__init__("Record a renewal paid", fields, intro=intro, parent=parent)
+        self.session = session
+        self.ok_button = self.save_button
+        self.errors = self.form.problems
+        self._amount_typed = False
+        self.year = choice(self.form, "renewal_year")
+        self.paid_on = line(self.form, "paid_on")
+        self.add_cost = check(self.form, "add_cost")
+        self.amount = line(self.form, "amount")
+        self.state = note_under(self.form, "paid_on", hint())
+        if not self.renewals:
+            self.year.setEnabled(False)
+            self.save_button.setEnabled(False)
+        self.amount.textEdited.connect(self._amount_edited)
         self.year.currentIndexChanged.connect(self._update)
         self.paid_on.textChanged.connect(self._update)
         self.add_cost.toggled.connect(self.amount.setEnabled)
+        session.locked.connect(self.discard)  # nothing can be saved once the register locks
         self._update()
-        self.resize(620, 340)
+        self.form.dirty = False
+        self.resize(620, 380)
+
+    def problem_text(self, key: str) -> str:
+        return self.form.problem_text(key)
 
     def current_renewal(self) -> RenewalDue | None:
         index = self.year.currentIndex()
@@ -267,38 +152,21 @@ class RenewalPaidDialog(AssetsFormDialog):
             fee = renewal.fee.amount if renewal.fee is not None else None
             self.amount.setText("" if fee is None else f"{fee + surcharge:.2f}")
 
-    def save(self) -> bool:
-        self.clear_problems()
+    def submit(self, values: dict[str, Any]) -> Problems:
         renewal = self.current_renewal()
-        problems: list[tuple[str | None, str]] = []
-        if renewal is None or self.right.id is None:
-            self.show_problems([(None, "There is no renewal to record for this right.")])
-            return False
-        try:
-            paid_on = parse_date(self.paid_on.text())
-        except ValueError as exc:
-            paid_on = None
-            problems.append(("paid_on", str(exc)))
-        else:
-            if paid_on is None:
-                problems.append(("paid_on", "Enter the date the renewal was paid."))
-            elif paid_on > dt.date.today():
-                problems.append(("paid_on", "A payment cannot be dated in the future."))
-        amount: Decimal | None = None
-        if self.add_cost.isChecked():
-            amount = parse_money(self.amount.text())
-            if amount is None or amount <= 0:
-                problems.append(
-                    ("amount", "Enter the amount paid in pounds, e.g. 70.00 (more than £0).")
-                )
-        if problems or paid_on is None:
-            self.show_problems(problems)
-            return False
+        right_id = self.right.id
+        if renewal is None or right_id is None:
+            return [(None, "There is no renewal to record for this right.")]
+        paid_on: dt.date = values["paid_on"]
+        amount: Decimal | None = values["amount"] if values["add_cost"] else None
+        if values["add_cost"] and (amount is None or amount <= 0):
+            return [("amount", "Enter the amount paid in pounds, e.g. 70.00 (more than £0).")]
         register = self.session.register
         reference = self.right.registration_number or self.right.application_number
-        try:
+
+        def record() -> None:
             with register.transaction():
-                register.rights.mark_renewal_paid(self.right.id, renewal.renewal_year, paid_on)
+                register.rights.mark_renewal_paid(right_id, renewal.renewal_year, paid_on)
                 if amount is not None:
                     register.costs.add(
                         CostEntry(
@@ -312,44 +180,83 @@ class RenewalPaidDialog(AssetsFormDialog):
                                 f"{renewal.renewal_year}: {self.right.display_title}"
                             ),
                             case_id=self.right.case_id,
-                            right_id=self.right.id,
+                            right_id=right_id,
                         )
                     )
-        except ValidationError as exc:
-            mapped: list[tuple[str | None, str]] = [
-                ("paid_on" if key in ("spent_on", "renewals_paid") else key, message)
-                for key, message in exc.problems
-            ]
-            self.show_problems(mapped or [(None, str(exc))])
-            return False
-        except RegisterError as exc:
-            self.show_problems([(None, str(exc))])
-            return False
-        self.accept()
-        return True
+
+        _done, problems = attempt(record)
+        return [
+            ("paid_on" if key in ("spent_on", "renewals_paid") else key, message)
+            for key, message in problems
+        ]
+
+
+def _paid_on_problem(paid_on: dt.date | None) -> str | None:
+    if paid_on is None:
+        return "Enter the date the renewal was paid."
+    if paid_on > dt.date.today():
+        return "A payment cannot be dated in the future."
+    return None
 
 
 # -- recording a review -------------------------------------------------------------------
 OUTCOMES: tuple[ReviewOutcome, ...] = tuple(ReviewOutcome)
 
 
-class ReviewDialog(AssetsFormDialog):
+def _needed(message: str) -> Callable[[Any], str | None]:
+    return lambda value: None if value else message
+
+
+REVIEW_FIELDS = (
+    Field("outcome", "&Outcome:", "choice", choices=[(o.label, o.value) for o in OUTCOMES]),
+    Field(
+        "rationale",
+        "&Reasons:",
+        "multiline",
+        placeholder="Why: the right's value to patients and the trust against its cost to keep",
+        validator=_needed("Give the reasons for the review's outcome."),
+    ),
+    Field(
+        "reviewer",
+        "Re&viewer:",
+        placeholder="Who carried out the review",
+        validator=_needed("Say who carried out the review."),
+    ),
+    Field(
+        "reviewed_on",
+        "Reviewed &on:",
+        "date",
+        help="dd/mm/yyyy.",
+        validator=lambda day: (
+            "A review cannot be dated in the future." if day and day > dt.date.today() else None
+        ),
+    ),
+    Field(
+        "next_review",
+        "&Next review:",
+        "date",
+        help="Left empty: a year after the review when the right is kept or licensed.",
+    ),
+)
+REVIEW_WHY = (
+    "Steps 6 and 8 of the guidance ask for each right to be reviewed regularly: keep it only "
+    "while it is worth its cost, and letting it lapse or selling it at fair market value are "
+    "proper outcomes."
+)
+
+
+class ReviewDialog(FormDialog):
     """Record a portfolio review of one right through ``register.rights.record_review``."""
 
     def __init__(
         self, session: RegisterSession, right: Right, parent: QWidget | None = None
     ) -> None:
-        super().__init__(session, parent)
+        super().__init__("Record a review", REVIEW_FIELDS, intro=REVIEW_WHY, parent=parent)
+        self.session = session
         self.right = right
+        self.ok_button = self.save_button
+        self.errors = self.form.problems
         register = session.register
-        self.setWindowTitle("Record a review")
-        self.setAccessibleName("Record a review")
-
-        why = paragraph(
-            "Steps 6 and 8 of the guidance ask for each right to be reviewed regularly: keep "
-            "it only while it is worth its cost, and letting it lapse or selling it at fair "
-            "market value are proper outcomes."
-        )
         about = QLabel(f"{right.display_title} ({right.right_type.label.lower()})")
         about.setObjectName("stageText")
         about.setWordWrap(True)
@@ -362,54 +269,28 @@ class ReviewDialog(AssetsFormDialog):
             )
         else:
             history = "Not reviewed before."
-        self.history = QLabel(history)
-        self.history.setObjectName("hintText")
-        self.history.setWordWrap(True)
-
-        self.outcome = QComboBox()
-        for outcome in OUTCOMES:
-            self.outcome.addItem(outcome.label)
-        self.rationale = QPlainTextEdit()
-        self.rationale.setTabChangesFocus(True)
+        self.history = hint(history)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, about)
+        layout.insertWidget(2, self.history)
+        self.form.set_values(
+            {"reviewer": register.actor.display_name or "", "reviewed_on": dt.date.today()}
+        )
+        self.outcome = choice(self.form, "outcome")
+        self.rationale = box(self.form, "rationale")
         self.rationale.setFixedHeight(84)
-        self.rationale.setPlaceholderText(
-            "Why: the right's value to patients and the trust against its cost to keep"
-        )
-        actor = register.actor
-        self.reviewer = line_edit(actor.display_name or "", "Who carried out the review")
-        self.reviewed_on = date_edit(dt.date.today())
-        self.next_review = date_edit()
-        self.next_review.setPlaceholderText("dd/mm/yyyy")
-        self.outcome_hint = hint()
-
-        form = form_layout()
-        self.field(form, "outcome", "&Outcome:", self.outcome)
-        form.addRow("", self.outcome_hint)
-        self.field(form, "rationale", "&Reasons:", self.rationale)
-        self.field(form, "reviewer", "Re&viewer:", self.reviewer)
-        self.field(form, "reviewed_on", "Reviewed &on:", self.reviewed_on, "dd/mm/yyyy.")
-        self.field(
-            form,
-            "next_review",
-            "&Next review:",
-            self.next_review,
-            "Left empty: a year after the review when the right is kept or licensed.",
-        )
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 14)
-        layout.setSpacing(10)
-        layout.addWidget(why)
-        layout.addWidget(about)
-        layout.addWidget(self.history)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
-
+        self.reviewer = line(self.form, "reviewer")
+        self.reviewed_on = line(self.form, "reviewed_on")
+        self.next_review = line(self.form, "next_review")
+        self.outcome_hint = note_under(self.form, "outcome", hint())
         self.outcome.currentIndexChanged.connect(self._outcome_changed)
+        session.locked.connect(self.discard)  # nothing can be saved once the register locks
         self._outcome_changed()
-        self.resize(620, 470)
+        self.resize(620, 500)
+
+    def problem_text(self, key: str) -> str:
+        return self.form.problem_text(key)
 
     def current_outcome(self) -> ReviewOutcome:
         return OUTCOMES[max(self.outcome.currentIndex(), 0)]
@@ -425,38 +306,22 @@ class ReviewDialog(AssetsFormDialog):
             )
         self.outcome_hint.setText(text)
 
-    def save(self) -> bool:
-        self.clear_problems()
-        dates, problems = parse_dates(
-            {"reviewed_on": self.reviewed_on, "next_review": self.next_review}
-        )
-        if not self.rationale.toPlainText().strip():
-            problems.append(("rationale", "Give the reasons for the review's outcome."))
-        if not self.reviewer.text().strip():
-            problems.append(("reviewer", "Say who carried out the review."))
-        reviewed_on = dates["reviewed_on"] or dt.date.today()
-        if reviewed_on > dt.date.today():
-            problems.append(("reviewed_on", "A review cannot be dated in the future."))
-        next_review = dates["next_review"]
+    def submit(self, values: dict[str, Any]) -> Problems:
+        reviewed_on: dt.date = values["reviewed_on"] or dt.date.today()
+        next_review: dt.date | None = values["next_review"]
         if next_review is not None and next_review <= reviewed_on:
-            problems.append(("next_review", "The next review must be after this review."))
-        if problems or self.right.id is None:
-            self.show_problems(problems or [(None, "Save the right before reviewing it.")])
-            return False
-        try:
-            self.session.register.rights.record_review(
-                self.right.id,
+            return [("next_review", "The next review must be after this review.")]
+        right_id = self.right.id
+        if right_id is None:
+            return [(None, "Save the right before reviewing it.")]
+        _done, problems = attempt(
+            lambda: self.session.register.rights.record_review(
+                right_id,
                 outcome=self.current_outcome(),
-                rationale=self.rationale.toPlainText(),
-                reviewer=self.reviewer.text(),
+                rationale=values["rationale"],
+                reviewer=values["reviewer"],
                 reviewed_on=reviewed_on,
                 next_review=next_review,
             )
-        except ValidationError as exc:
-            self.show_problems(exc.problems or [(None, str(exc))])
-            return False
-        except RegisterError as exc:
-            self.show_problems([(None, str(exc))])
-            return False
-        self.accept()
-        return True
+        )
+        return problems

@@ -5,19 +5,13 @@ protects.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -28,39 +22,156 @@ from nhsip_desktop.assets.renewals import (
 from nhsip_desktop.assets.rights import Right, RightStatus, RightType, validate_right
 from nhsip_desktop.cases.model import format_date
 from nhsip_desktop.core.countries import countries
-from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationError
+from nhsip_desktop.store.errors import NotFoundError
 
-from .assets_dialogs import (
-    AssetsFormDialog,
-    date_edit,
-    fee_words,
-    form_layout,
-    line_edit,
-    parse_dates,
+from .assets_dialogs import fee_words
+from .kit import Column, Field, Problems, RecordModel, RecordTable, hint
+from .kit.fields_extra import (
+    CheckedFormDialog,
+    ColumnsForm,
+    attempt,
+    box,
+    choice,
+    line,
+    note_under,
+    use_form,
 )
-from .kit import hint
+from .kit.parts import panel
 from .list_editor import parse_date
 from .session import RegisterSession
-from .widgets import paragraph
-
-PREVIEW_COLUMNS: tuple[str, ...] = (
-    "Year",
-    "Due",
-    "Window opens",
-    "No penalty until",
-    "Late until",
-    "Fee",
-)
-
 
 # -- adding and editing a right -----------------------------------------------------------
 TYPES: tuple[RightType, ...] = tuple(RightType)
 STATUSES: tuple[RightStatus, ...] = tuple(RightStatus)
-DATE_FIELDS = ("filing_date", "priority_date", "publication_date", "grant_date", "next_review")
 
 
-class RightDialog(AssetsFormDialog):
-    """Add a right (``right`` None) or edit one; OK saves through ``register.rights.save``."""
+class PreviewModel(RecordModel):
+    """The GB patent renewal schedule, one renewal a row."""
+
+    record_columns = (
+        Column("year", "Year", sample="20 (paid 30/09/2026)"),
+        Column("due", "Due", "date"),
+        Column("window_opens", "Window opens", "date"),
+        Column("no_penalty_until", "No penalty until", "date"),
+        Column("late_until", "Late until", "date"),
+        Column("fee", "Fee"),
+    )
+
+    def tooltip(self, row: Any, column: int) -> str | None:
+        return self.text(row, column)
+
+
+def right_fields(start: Right, reference: str, organisation: str) -> tuple[Field, ...]:
+    """The right's form, as data: the left column, then (from the filing date) the right."""
+    return (
+        Field(
+            "right_type",
+            "&Type:",
+            "choice",
+            choices=[(kind.label, kind.value) for kind in TYPES],
+            default=start.right_type.value,
+        ),
+        Field(
+            "jurisdiction",
+            "&Jurisdiction:",
+            help="Where the right was filed: GB (or UK), EP, PCT, or another office. Renewal "
+            "dates are worked out for GB and UK rights.",
+            placeholder="GB, EP, PCT, US…",
+            default=start.jurisdiction,
+        ),
+        Field(
+            "country",
+            "Co&untry:",
+            "choice",
+            help="The country the right has effect in (ISO 3166). Leave it as not recorded for "
+            "EP or PCT filings; a jurisdiction such as GB or US gives it anyway.",
+            choices=[
+                (name if not code else f"{name} ({code})", code)
+                for code, name in countries().choices()
+            ],
+            default=start.country,
+        ),
+        Field(
+            "title",
+            "T&itle:",
+            placeholder="A short name the trust will recognise",
+            default=start.title,
+        ),
+        Field(
+            "application_number",
+            "Application &no.:",
+            placeholder="e.g. GB2401234.5",
+            default=start.application_number,
+        ),
+        Field(
+            "registration_number",
+            "Re&gistration no.:",
+            placeholder="e.g. GB2601234",
+            default=start.registration_number,
+        ),
+        Field(
+            "status",
+            "&Status:",
+            "choice",
+            choices=[(status.label, status.value) for status in STATUSES],
+            default=start.status.value,
+        ),
+        Field(
+            "owners",
+            "O&wners:",
+            help="Who owns the right, as filed.",
+            placeholder=f"e.g. {organisation}" if organisation else "",
+            default=start.owners,
+        ),
+        Field(
+            "attorney",
+            "Attorne&y:",
+            placeholder="The patent or trade mark attorney, if any",
+            default=start.attorney,
+        ),
+        Field(
+            "filing_date",
+            "&Filing date:",
+            "date",
+            help="dd/mm/yyyy. Renewal and priority deadlines are worked out from it.",
+            default=start.filing_date,
+        ),
+        Field("priority_date", "&Priority date:", "date", default=start.priority_date),
+        Field("publication_date", "P&ublication date:", "date", default=start.publication_date),
+        Field(
+            "grant_date",
+            "Grant or registration &date:",
+            "date",
+            help="dd/mm/yyyy: the date the patent was granted, or the design or mark registered.",
+            default=start.grant_date,
+        ),
+        Field(
+            "case_id",
+            "Linked &case:",
+            help="The reference of the case this right protects, e.g. IP-2026-0001 (optional).",
+            placeholder="e.g. IP-2026-0001",
+            default=reference,
+        ),
+        Field(
+            "next_review",
+            "Next re&view:",
+            "date",
+            help="Left empty, a registered right is due for review a year from today.",
+            default=start.next_review,
+        ),
+        Field(
+            "note",
+            "N&ote:",
+            "multiline",
+            placeholder="Anything the next person to look at this should know",
+            default=start.note,
+        ),
+    )
+
+
+class RightDialog(CheckedFormDialog):
+    """Add a right (``right`` None) or edit one; Save stores it through
+    ``register.rights.save``."""
 
     def __init__(
         self,
@@ -70,14 +181,13 @@ class RightDialog(AssetsFormDialog):
         case_id: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(session, parent)
+        title = "Edit right" if right is not None else "Add a right"
+        super().__init__(title, (), parent=parent)
+        self.session = session
         register = session.register
         self.original = right
         self.saved: Right | None = None
         self.schedule = register.reference.fee_schedule()
-        title = "Edit right" if right is not None else "Add a right"
-        self.setWindowTitle(title)
-        self.setAccessibleName(title)
         start = right or Right(None, RightType.PATENT, "GB", "", case_id=case_id)
         reference = ""
         if start.case_id is not None:
@@ -85,123 +195,38 @@ class RightDialog(AssetsFormDialog):
                 reference = register.cases.get(start.case_id).reference
             except NotFoundError:
                 reference = ""
-
-        self.right_type = QComboBox()
-        for kind in TYPES:
-            self.right_type.addItem(kind.label)
-        self.right_type.setCurrentIndex(TYPES.index(start.right_type))
-        self.jurisdiction = line_edit(start.jurisdiction, "GB, EP, PCT, US…")
-        self.jurisdiction.setMaximumWidth(150)
-        self.country = QComboBox()
-        for code, name in countries().choices():
-            self.country.addItem(name if not code else f"{name} ({code})", code)
-        self.country.setCurrentIndex(max(0, self.country.findData(start.country)))
-        self.title = line_edit(start.title, "A short name the trust will recognise")
-        self.application_number = line_edit(start.application_number, "e.g. GB2401234.5")
-        self.registration_number = line_edit(start.registration_number, "e.g. GB2601234")
-        self.filing_date = date_edit(start.filing_date)
-        self.priority_date = date_edit(start.priority_date)
-        self.publication_date = date_edit(start.publication_date)
-        self.grant_date = date_edit(start.grant_date)
-        self.status = QComboBox()
-        for status in STATUSES:
-            self.status.addItem(status.label)
-        self.status.setCurrentIndex(STATUSES.index(start.status))
         organisation = str(register.settings.get("organisation") or "").strip()
-        self.owners = line_edit(start.owners, f"e.g. {organisation}" if organisation else "")
-        self.attorney = line_edit(start.attorney, "The patent or trade mark attorney, if any")
-        self.case_reference = line_edit(reference, "e.g. IP-2026-0001")
+        form = ColumnsForm(right_fields(start, reference, organisation), ("filing_date",))
+        self.ok_button = self.save_button
+        self.errors = form.problems
+        self.right_type = choice(form, "right_type")
+        self.jurisdiction = line(form, "jurisdiction")
+        self.jurisdiction.setMaximumWidth(150)
+        self.country = choice(form, "country")
+        self.title = line(form, "title")
+        self.application_number = line(form, "application_number")
+        self.registration_number = line(form, "registration_number")
+        self.status = choice(form, "status")
+        self.owners = line(form, "owners")
+        self.attorney = line(form, "attorney")
+        self.filing_date = line(form, "filing_date")
+        self.priority_date = line(form, "priority_date")
+        self.publication_date = line(form, "publication_date")
+        self.grant_date = line(form, "grant_date")
+        self.case_reference = line(form, "case_id")
         self.case_reference.setMaximumWidth(200)
-        self.case_title = hint()
-        self.next_review = date_edit(start.next_review)
-        self.note = QPlainTextEdit(start.note)
-        self.note.setTabChangesFocus(True)
-        self.note.setFixedHeight(56)
-        self.note.setPlaceholderText("Anything the next person to look at this should know")
-
-        left, right_form = form_layout(), form_layout()
-        self.field(left, "right_type", "&Type:", self.right_type)
-        self.field(
-            left,
-            "jurisdiction",
-            "&Jurisdiction:",
-            self.jurisdiction,
-            "Where the right was filed: GB (or UK), EP, PCT, or another office. Renewal dates "
-            "are worked out for GB and UK rights.",
-        )
-        self.field(
-            left,
-            "country",
-            "Co&untry:",
-            self.country,
-            "The country the right has effect in (ISO 3166). Leave it as not recorded for EP "
-            "or PCT filings; a jurisdiction such as GB or US gives it anyway.",
-        )
-        self.field(left, "title", "T&itle:", self.title)
-        self.field(left, "application_number", "Application &no.:", self.application_number)
-        self.field(left, "registration_number", "Re&gistration no.:", self.registration_number)
-        self.field(left, "status", "&Status:", self.status)
-        self.field(left, "owners", "O&wners:", self.owners, "Who owns the right, as filed.")
-        self.field(left, "attorney", "Attorne&y:", self.attorney)
-        self.field(
-            right_form,
-            "filing_date",
-            "&Filing date:",
-            self.filing_date,
-            "dd/mm/yyyy. Renewal and priority deadlines are worked out from it.",
-        )
-        self.field(right_form, "priority_date", "&Priority date:", self.priority_date)
-        self.field(right_form, "publication_date", "P&ublication date:", self.publication_date)
-        self.field(
-            right_form,
-            "grant_date",
-            "Grant or registration &date:",
-            self.grant_date,
-            "dd/mm/yyyy: the date the patent was granted, or the design or mark registered.",
-        )
-        self.field(
-            right_form,
-            "case_id",
-            "Linked &case:",
-            self.case_reference,
-            "The reference of the case this right protects, e.g. IP-2026-0001 (optional).",
-        )
-        right_form.addRow("", self.case_title)
-        self.field(
-            right_form,
-            "next_review",
-            "Next re&view:",
-            self.next_review,
-            "Left empty, a registered right is due for review a year from today.",
-        )
-        notes = form_layout()
-        self.field(notes, "note", "N&ote:", self.note)
+        self.next_review = line(form, "next_review")
+        self.note = box(form, "note")
+        self.case_title = note_under(form, "case_id", hint())
 
         self.preview_heading = QLabel("GB patent renewals (preview)")
         self.preview_heading.setObjectName("stageText")
         self.preview_note = hint()
-        self.preview = QTableWidget(0, len(PREVIEW_COLUMNS))
-        self.preview.setAccessibleName("Renewal schedule preview")
-        self.preview.setHorizontalHeaderLabels(list(PREVIEW_COLUMNS))
-        self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview_model = PreviewModel()
+        self.preview = RecordTable("Renewal schedule preview", self.preview_model)
         self.preview.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.preview.setTabKeyNavigation(False)
         self.preview.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.preview.verticalHeader().setVisible(False)
-        self.preview.verticalHeader().setDefaultSectionSize(22)
-        self.preview.setAlternatingRowColors(True)
-        self.preview.setWordWrap(False)
         self.preview.setMinimumHeight(160)
-        header = self.preview.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        bold = QFont(self.preview.font())
-        bold.setBold(True)
-        metrics = QFontMetrics(bold)
-        for column, title in enumerate(PREVIEW_COLUMNS[:-1]):
-            sample = "20 (paid 30/09/2026)" if column == 0 else "30/09/2026"
-            width = max(metrics.horizontalAdvance(title), metrics.horizontalAdvance(sample))
-            header.resizeSection(column, width + 22)
-        header.setStretchLastSection(True)
         self.preview_box = QWidget()
         preview_layout = QVBoxLayout(self.preview_box)
         preview_layout.setContentsMargins(0, 6, 0, 0)
@@ -211,58 +236,26 @@ class RightDialog(AssetsFormDialog):
         preview_layout.addWidget(self.preview, 1)
         preview_layout.addStretch(0)  # takes the space only while the table is hidden
 
-        columns = QHBoxLayout()
-        columns.setSpacing(24)
-        columns.addLayout(left, 1)
-        columns.addLayout(right_form, 1)
-        inner = QWidget()
-        inner_layout = QVBoxLayout(inner)
-        inner_layout.setContentsMargins(0, 0, 0, 0)
-        inner_layout.setSpacing(6)
-        inner_layout.addWidget(
-            paragraph(
-                "A patent, registered design or trade mark filed at an office, or an "
-                "unregistered right the trust wants to keep track of. Dates as dd/mm/yyyy."
-            )
+        inner, inner_layout = panel(
+            "A patent, registered design or trade mark filed at an office, or an "
+            "unregistered right the trust wants to keep track of. Dates as dd/mm/yyyy.",
+            margins=(0, 0, 0, 0),
         )
-        inner_layout.addLayout(columns)
-        inner_layout.addLayout(notes)
+        inner_layout.setSpacing(6)
+        inner_layout.addWidget(form)
         inner_layout.addWidget(self.preview_box, 10)
         inner_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(inner)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 14)
-        layout.setSpacing(8)
-        layout.addWidget(scroll, 1)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
-
-        order: list[QWidget] = [
-            self.right_type,
-            self.jurisdiction,
-            self.country,
-            self.title,
-            self.application_number,
-            self.registration_number,
-            self.status,
-            self.owners,
-            self.attorney,
-            self.filing_date,
-            self.priority_date,
-            self.publication_date,
-            self.grant_date,
-            self.case_reference,
-            self.next_review,
-            self.note,
-            self.preview,
-            self.buttons,
-        ]
-        for first, second in itertools.pairwise(order):
-            QWidget.setTabOrder(first, second)
+        use_form(self, form, scroll)
+        outer = self.layout()
+        assert isinstance(outer, QVBoxLayout)
+        outer.setSpacing(8)
+        outer.setStretchFactor(scroll, 1)
+        QWidget.setTabOrder(self.note, self.preview)
+        QWidget.setTabOrder(self.preview, self.save_button)
 
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
@@ -273,11 +266,16 @@ class RightDialog(AssetsFormDialog):
         for edit in (self.jurisdiction, self.filing_date, self.grant_date):
             edit.textChanged.connect(lambda _t: self._preview_timer.start())
         self.case_reference.textChanged.connect(self._lookup_case)
+        session.locked.connect(self.discard)  # nothing can be saved once the register locks
         self._type_changed()
         self._lookup_case()
         self.title.setFocus(Qt.FocusReason.OtherFocusReason)
         self._inner = inner
         self.resize(960, 720 if self.preview_box.isVisibleTo(self) else self._compact_height())
+
+    def problem_text(self, key: str) -> str:
+        """The message shown under a field ("" when none)."""
+        return self.form.problem_text(key)
 
     def _compact_height(self) -> int:
         return min(720, self._inner.sizeHint().height() + 110)
@@ -327,30 +325,29 @@ class RightDialog(AssetsFormDialog):
             grant = None
         self.preview.setVisible(filing is not None)
         if filing is None:
-            self.preview.setRowCount(0)
+            self.preview_model.clear()
             self.preview_note.setText("Type the filing date to see the renewal dates.")
             return
         if grant is not None and grant < filing:
             grant = None  # a problem shown on saving; the ordinary schedule meanwhile
         renewals = gb_patent_renewals(filing, grant, self.schedule)
         paid = self.original.renewals_paid if self.original is not None else {}
-        self.preview.setRowCount(len(renewals))
-        for row, renewal in enumerate(renewals):
+        rows = []
+        for renewal in renewals:
             year = str(renewal.renewal_year)
             if renewal.renewal_year in paid:
                 year += f" (paid {format_date(paid[renewal.renewal_year])})"
-            cells = (
-                year,
-                format_date(renewal.due),
-                format_date(renewal.window_opens),
-                format_date(renewal.no_penalty_until),
-                format_date(renewal.late_until),
-                fee_words(renewal.fee),
+            rows.append(
+                {
+                    "year": year,
+                    "due": renewal.due,
+                    "window_opens": renewal.window_opens,
+                    "no_penalty_until": renewal.no_penalty_until,
+                    "late_until": renewal.late_until,
+                    "fee": fee_words(renewal.fee),
+                }
             )
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.preview.setItem(row, column, item)
+        self.preview_model.set_rows(rows)
         notes = [
             "The first renewal is for year 5, due at the end of the month of the 4th "
             "anniversary of filing; fees from the register's fee schedule "
@@ -366,11 +363,11 @@ class RightDialog(AssetsFormDialog):
         self.preview_note.setText(" ".join(notes))
 
     # -- saving --------------------------------------------------------------------------
-    def candidate(self) -> tuple[Right, list[tuple[str | None, str]]]:
-        """The right as typed, and the problems found before the store is asked."""
-        dates, problems = parse_dates({key: getattr(self, key) for key in DATE_FIELDS})
+    def candidate(self, values: dict[str, Any]) -> tuple[Right, Problems]:
+        """The right as read from the form, and the problems its rules find."""
+        problems: Problems = []
         case_id: int | None = None
-        reference = self.case_reference.text().strip()
+        reference = values["case_id"] or ""
         if reference:
             try:
                 case_id = self.session.register.cases.get_by_reference(reference).id
@@ -380,45 +377,36 @@ class RightDialog(AssetsFormDialog):
         right = Right(
             id=base.id if base is not None else None,
             right_type=self.current_type(),
-            jurisdiction=self.jurisdiction.text().strip(),
-            title=self.title.text().strip(),
-            application_number=self.application_number.text().strip(),
-            registration_number=self.registration_number.text().strip(),
-            filing_date=dates["filing_date"],
-            priority_date=dates["priority_date"],
-            publication_date=dates["publication_date"],
-            grant_date=dates["grant_date"],
+            jurisdiction=values["jurisdiction"],
+            title=values["title"],
+            application_number=values["application_number"],
+            registration_number=values["registration_number"],
+            filing_date=values["filing_date"],
+            priority_date=values["priority_date"],
+            publication_date=values["publication_date"],
+            grant_date=values["grant_date"],
             status=self.current_status(),
-            owners=self.owners.text().strip(),
-            attorney=self.attorney.text().strip(),
+            owners=values["owners"],
+            attorney=values["attorney"],
             case_id=case_id,
-            next_review=dates["next_review"],
+            next_review=values["next_review"],
             renewals_paid=dict(base.renewals_paid) if base is not None else {},
-            note=self.note.toPlainText().strip(),
-            country=str(self.country.currentData() or ""),
+            note=values["note"],
+            country=str(values["country"] or ""),
         )
-        unreadable = {key for key, _message in problems}
-        problems.extend(
-            (key, message)
-            for key, message in validate_right(right, dt.date.today())
-            if key not in unreadable
-        )
+        problems.extend(validate_right(right, dt.date.today()))
         return right, problems
 
+    def check(self, values: dict[str, Any]) -> Problems:
+        return self.candidate(values)[1]
+
     def save(self) -> bool:
-        self.clear_problems()
         self.update_preview()
-        right, problems = self.candidate()
+        return super().save()
+
+    def submit(self, values: dict[str, Any]) -> Problems:
+        right, problems = self.candidate(values)
         if problems:
-            self.show_problems(problems)
-            return False
-        try:
-            self.saved = self.session.register.rights.save(right)
-        except ValidationError as exc:
-            self.show_problems(exc.problems or [(None, str(exc))])
-            return False
-        except RegisterError as exc:
-            self.show_problems([(None, str(exc))])
-            return False
-        self.accept()
-        return True
+            return problems
+        self.saved, problems = attempt(lambda: self.session.register.rights.save(right))
+        return problems

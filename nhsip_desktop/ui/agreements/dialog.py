@@ -46,10 +46,10 @@ from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationE
 from ..checklist_widget import ChecklistWidget
 from ..kit import hint, problem_label
 from ..kit.inputs import date_edit, form_layout, line_edit, text_box
+from ..kit.parts import panel, save_cancel
 from ..list_editor import FieldSpec, ListEditor, parse_date
 from ..session import RegisterSession
 from ..style import sheet
-from ..widgets import paragraph
 from .fields import (
     DETAILS_TAB,
     OBLIGATIONS_TAB,
@@ -123,13 +123,8 @@ class AgreementDialog(TtcPart, FilesPart, _FieldsDialog):
         self.check_box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.check_box.hide()
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
+        self.buttons = save_cancel(self, self.save)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setDefault(True)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
@@ -369,16 +364,11 @@ class AgreementDialog(TtcPart, FilesPart, _FieldsDialog):
             obligations_problem.setVisible,
             tab=OBLIGATIONS_TAB,
         )
-        inner = QWidget()
-        layout = QVBoxLayout(inner)
-        layout.setContentsMargins(8, 10, 8, 8)
-        layout.addWidget(
-            paragraph(
-                "What the agreement requires, and of whom: reports, payments, milestones, "
-                "notices. Whose obligation: \u201ctrust\u201d when the trust must act, or the "
-                "other party's name. Open obligations with a due date are listed under "
-                "Obligations and review dates until they are marked done."
-            )
+        inner, layout = panel(
+            "What the agreement requires, and of whom: reports, payments, milestones, "
+            "notices. Whose obligation: \u201ctrust\u201d when the trust must act, or the "
+            "other party's name. Open obligations with a due date are listed under "
+            "Obligations and review dates until they are marked done."
         )
         layout.addWidget(self.obligations, 1)
         layout.addWidget(obligations_problem)
@@ -411,16 +401,11 @@ class AgreementDialog(TtcPart, FilesPart, _FieldsDialog):
         for button in (self.add_file_button, self.save_copy_button, self.remove_file_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        inner = QWidget()
-        layout = QVBoxLayout(inner)
-        layout.setContentsMargins(8, 10, 8, 8)
-        layout.addWidget(
-            paragraph(
-                "The signed agreement, and any variations, are kept inside the encrypted "
-                "register (up to 25 MB each), with their SHA-256 so a copy can be checked. A "
-                "copy leaves the register only when you save one: it is not encrypted, and "
-                "saving it is recorded in the audit trail."
-            )
+        inner, layout = panel(
+            "The signed agreement, and any variations, are kept inside the encrypted "
+            "register (up to 25 MB each), with their SHA-256 so a copy can be checked. A "
+            "copy leaves the register only when you save one: it is not encrypted, and "
+            "saving it is recorded in the audit trail."
         )
         layout.addWidget(self.file_table, 1)
         layout.addWidget(self.file_status)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtWidgets import (
-    QDialog,
     QFileDialog,
     QMessageBox,
     QTableWidgetItem,
@@ -21,18 +19,12 @@ from nhsip_desktop.cases.model import format_date
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.ui.file_dialogs import remember, start_folder, suggested
 
-if TYPE_CHECKING:
-    _Base = QDialog
-else:
-    _Base = object
+from ..kit.parts import DialogPart, or_warn
+from ..kit.parts import confirm as ask
 
 
-class FilesPart(_Base):
+class FilesPart(DialogPart):
     """The documents tab of :class:`AgreementDialog`."""
-
-    if TYPE_CHECKING:  # a part of a widget class: its other attributes are the widget's
-
-        def __getattr__(self, name: str) -> Any: ...
 
     # -- documents ---------------------------------------------------------------------------
     def _refresh_files(self) -> None:
@@ -100,15 +92,13 @@ class FilesPart(_Base):
             return None
         agreements = self.session.register.agreements
         info = agreements.file(file_id)
-        answer = QMessageBox.warning(
+        if not ask(
             self,
             "Save a copy outside the register?",
             f"The copy of {info.name} will not be encrypted. Save it only where the trust's "
             "policy allows. Saving it is recorded in the audit trail.",
-            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Ok:
+            warn=True,
+        ):
             return None
         if target is None:
             chosen, _ = QFileDialog.getSaveFileName(self, "Save a copy", suggested(info.name))
@@ -116,10 +106,14 @@ class FilesPart(_Base):
                 return None
             remember(Path(chosen))
             target = Path(chosen)
-        try:
-            written: Path = agreements.save_file_to(file_id, target)
-        except (RegisterError, OSError) as exc:
-            QMessageBox.warning(self, "Copy not saved", str(exc))
+        chosen_target = target
+        written: Path | None = or_warn(
+            self,
+            "Copy not saved",
+            lambda: agreements.save_file_to(file_id, chosen_target),
+            (OSError,),
+        )
+        if written is None:
             return None
         self.file_status.setText(f"A copy of {info.name} was saved to {written}.")
         return written
@@ -130,21 +124,16 @@ class FilesPart(_Base):
             return False
         agreements = self.session.register.agreements
         info = agreements.file(file_id)
-        if confirm:
-            answer = QMessageBox.question(
-                self,
-                "Remove document?",
-                f"Remove {info.name} from this agreement? The audit trail keeps its name and "
-                "SHA-256.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return False
-        try:
-            agreements.remove_file(file_id)
-        except RegisterError as exc:
-            QMessageBox.warning(self, "Document not removed", str(exc))
+        if confirm and not ask(
+            self,
+            "Remove document?",
+            f"Remove {info.name} from this agreement? The audit trail keeps its name and SHA-256.",
+        ):
+            return False
+        removed = or_warn(
+            self, "Document not removed", lambda: agreements.remove_file(file_id) or True
+        )
+        if removed is None:
             return False
         self._refresh_files()
         return True

@@ -26,6 +26,7 @@ from nhsip_desktop.store.errors import RegisterError
 
 from ..guidance_help import with_guidance
 from ..kit import RecordTable
+from ..kit.parts import confirm as ask
 from ..session import RegisterSession
 from ..widgets import heading, paragraph
 from .dialog import (
@@ -273,16 +274,13 @@ class AgreementsPage(QWidget):
             if register.assessments.latest_for_agreement(agreement.id, TTC_CHECKLIST):
                 parts.append("its TTC checklist answers")
             going = f" with {', '.join(parts)}" if parts else ""
-            answer = QMessageBox.question(
+            if not ask(
                 self,
                 "Delete agreement?",
                 f"Delete {agreement.reference} ({agreement.display_title}){going}? Its "
                 "reference is not used again, and the audit trail keeps a record of what it "
                 "held.",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            ):
                 return False
         try:
             register.agreements.delete(agreement.id)

@@ -1,21 +1,13 @@
-"""Recording a review of a TTC services agreement."""
+"""Recording a review of a TTC services agreement: a form declared as data on the UI kit."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from decimal import Decimal
+from typing import Any
 
-from PySide6.QtCore import (
-    Qt,
-)
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QDialogButtonBox,
-    QHBoxLayout,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 
 from nhsip_desktop.agreements.model import (
     REVIEW_EVERY_MONTHS,
@@ -27,141 +19,162 @@ from nhsip_desktop.agreements.model import (
 )
 from nhsip_desktop.assets.renewals import add_months
 from nhsip_desktop.cases.model import format_date
-from nhsip_desktop.core.money import parse_money
-from nhsip_desktop.store.errors import RegisterError, ValidationError
 
-from ..kit.inputs import date_edit, form_layout, line_edit, text_box
+from ..kit import Field, Problems
+from ..kit.fields_extra import (
+    CheckedFormDialog,
+    ColumnsForm,
+    attempt,
+    box,
+    check,
+    count_of,
+    line,
+    use_form,
+    whole_number,
+)
 from ..list_editor import parse_date
 from ..session import RegisterSession
-from ..widgets import paragraph
-from .fields import (
-    _FieldsDialog,
-    _whole_number,
-)
 
 
 # -- recording a TTC review --------------------------------------------------------------------
-class TtcReviewDialog(_FieldsDialog):
+def review_fields(period: str, today: dt.date, reviewer: str) -> tuple[Field, ...]:
+    """The review's form, as data: figures on the left, words from "Pipeline" on."""
+    return (
+        Field(
+            "period",
+            "&Period:",
+            help='The quarter reviewed, e.g. "Q3 2026-27".',
+            default=period,
+        ),
+        Field(
+            "reviewed_on",
+            "Reviewed &on:",
+            "date",
+            help="dd/mm/yyyy.",
+            default=today,
+            validator=lambda day: None if day else "Enter the date of the review.",
+        ),
+        Field(
+            "licences_executed",
+            "&Licences signed:",
+            help="Licences executed in the period.",
+            placeholder="0",
+            validator=whole_number("Licences signed"),
+        ),
+        Field(
+            "active_licences",
+            "&Active licences:",
+            placeholder="0",
+            validator=whole_number("Active licences"),
+        ),
+        Field(
+            "revenue",
+            "Re&venue (£):",
+            "money",
+            help="Revenue generated in the period.",
+            placeholder="e.g. 12,500.00",
+        ),
+        Field(
+            "days_to_licence",
+            "&Time to licence (days):",
+            help="The days taken to agree a licence (typical, or the latest).",
+            placeholder="e.g. 120",
+            validator=whole_number("Time to licence"),
+        ),
+        Field(
+            "pipeline",
+            "Pipe&line:",
+            "multiline",
+            placeholder="Deals in negotiation, and how far each has got",
+        ),
+        Field(
+            "health_impact",
+            "&Health impact:",
+            "multiline",
+            placeholder="Patients reached, services changed, evidence",
+        ),
+        Field(
+            "summary",
+            "&Summary:",
+            "multiline",
+            placeholder="How the TTC performed in the period, and what to change",
+        ),
+        Field(
+            "formal_annual",
+            "This is the formal annual review",
+            "check",
+            accessible_name="Formal annual review",
+        ),
+        Field("reviewer", "Revie&wer:", placeholder="Who reviewed", default=reviewer),
+        Field(
+            "next_review",
+            "&Next review:",
+            "date",
+            help="dd/mm/yyyy. Three months after the review unless you change it (quarterly).",
+            default=add_months(today, REVIEW_EVERY_MONTHS),
+        ),
+    )
+
+
+class TtcReviewDialog(CheckedFormDialog):
     """Record a quarterly (or formal annual) review of a TTC services agreement through
     ``register.agreements.record_review``; the next review defaults to 3 months on."""
 
     def __init__(
         self, session: RegisterSession, agreement: Agreement, parent: QWidget | None = None
     ) -> None:
-        super().__init__(session, parent)
-        self.agreement = agreement
-        self.saved: TtcReview | None = None
-        self.setWindowTitle("Record a TTC performance review")
-        self.setAccessibleName("Record a TTC performance review")
-        today = dt.date.today()
-        self._next_typed = False
-
-        self.period = line_edit(financial_quarter(add_months(today, -REVIEW_EVERY_MONTHS)))
-        self.period.setMaximumWidth(150)
-        self.reviewed_on = date_edit(today)
-        self.licences_executed = line_edit("", "0")
-        self.active_licences = line_edit("", "0")
-        self.revenue = line_edit("", "e.g. 12,500.00")
-        self.days_to_licence = line_edit("", "e.g. 120")
-        for edit in (
-            self.licences_executed,
-            self.active_licences,
-            self.revenue,
-            self.days_to_licence,
-        ):
-            edit.setMaximumWidth(150)
-        self.pipeline = text_box("", "Deals in negotiation, and how far each has got", 48)
-        self.health_impact = text_box("", "Patients reached, services changed, evidence", 48)
-        self.summary = text_box("", "How the TTC performed in the period, and what to change")
-        self.formal_annual = QCheckBox("This is the formal annual review")
-        self.reviewer = line_edit(session.register.actor.display_name or "", "Who reviewed")
-        self.next_review = date_edit(add_months(today, REVIEW_EVERY_MONTHS))
-
-        left, right = form_layout(), form_layout()
-        self.field(
-            left, "period", "&Period:", self.period, 'The quarter reviewed, e.g. "Q3 2026-27".'
-        )
-        self.field(left, "reviewed_on", "Reviewed &on:", self.reviewed_on, "dd/mm/yyyy.")
-        self.field(
-            left,
-            "licences_executed",
-            "&Licences signed:",
-            self.licences_executed,
-            "Licences executed in the period.",
-        )
-        self.field(left, "active_licences", "&Active licences:", self.active_licences)
-        self.field(
-            left, "revenue", "Re&venue (£):", self.revenue, "Revenue generated in the period."
-        )
-        self.field(
-            left,
-            "days_to_licence",
-            "&Time to licence (days):",
-            self.days_to_licence,
-            "The days taken to agree a licence (typical, or the latest).",
-        )
-        self.field(right, "pipeline", "Pipe&line:", self.pipeline)
-        self.field(right, "health_impact", "&Health impact:", self.health_impact)
-        self.field(right, "summary", "&Summary:", self.summary)
-        right.addRow("", self.formal_annual)
-        self.formal_annual.setAccessibleName("Formal annual review")
-        self.field(right, "reviewer", "Revie&wer:", self.reviewer)
-        self.field(
-            right,
-            "next_review",
-            "&Next review:",
-            self.next_review,
-            "dd/mm/yyyy. Three months after the review unless you change it (quarterly).",
-        )
-
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Record")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-
-        columns = QHBoxLayout()
-        columns.setSpacing(20)
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 14)
-        layout.setSpacing(10)
-        layout.addWidget(
-            paragraph(
+        super().__init__(
+            "Record a TTC performance review",
+            (),
+            intro=(
                 f"{agreement.reference}: {agreement.display_title}. Annex B asks for the "
                 "TTC's performance to be reviewed every quarter, with a more formal review "
                 "once a year."
-            )
+            ),
+            parent=parent,
         )
-        layout.addLayout(columns)
-        layout.addWidget(self.error)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
-
+        self.session = session
+        self.agreement = agreement
+        self.saved: TtcReview | None = None
+        today = dt.date.today()
+        self._next_typed = False
+        form = ColumnsForm(
+            review_fields(
+                financial_quarter(add_months(today, -REVIEW_EVERY_MONTHS)),
+                today,
+                session.register.actor.display_name or "",
+            ),
+            ("pipeline",),
+            spacing=20,
+        )
+        use_form(self, form)
+        self.ok_button = self.save_button
+        self.errors = form.problems
+        self.period = line(form, "period")
+        self.period.setMaximumWidth(150)
+        self.reviewed_on = line(form, "reviewed_on")
+        self.licences_executed = line(form, "licences_executed")
+        self.active_licences = line(form, "active_licences")
+        self.revenue = line(form, "revenue")
+        self.days_to_licence = line(form, "days_to_licence")
+        for edit in (self.licences_executed, self.active_licences, self.days_to_licence):
+            edit.setMaximumWidth(150)
+        self.pipeline = box(form, "pipeline")
+        self.health_impact = box(form, "health_impact")
+        for short in (self.pipeline, self.health_impact):
+            short.setFixedHeight(48)
+        self.summary = box(form, "summary")
+        self.formal_annual = check(form, "formal_annual")
+        self.reviewer = line(form, "reviewer")
+        self.next_review = line(form, "next_review")
         self.reviewed_on.textEdited.connect(self._reviewed_on_edited)
         self.next_review.textEdited.connect(self._next_edited)
-        order: list[QWidget] = [
-            self.period,
-            self.reviewed_on,
-            self.licences_executed,
-            self.active_licences,
-            self.revenue,
-            self.days_to_licence,
-            self.pipeline,
-            self.health_impact,
-            self.summary,
-            self.formal_annual,
-            self.reviewer,
-            self.next_review,
-            self.buttons,
-        ]
-        for first, second in itertools.pairwise(order):
-            QWidget.setTabOrder(first, second)
-        self.resize(860, 440)
+        session.locked.connect(self.discard)  # nothing can be saved once the register locks
+        self.resize(860, 470)
         self.licences_executed.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def problem_text(self, key: str) -> str:
+        return self.form.problem_text(key)
 
     def _next_edited(self) -> None:
         self._next_typed = True
@@ -177,71 +190,48 @@ class TtcReviewDialog(_FieldsDialog):
         if reviewed_on is not None:
             self.next_review.setText(format_date(add_months(reviewed_on, REVIEW_EVERY_MONTHS)))
 
-    def candidate(self) -> tuple[TtcReview | None, list[tuple[str | None, str]]]:
-        problems: list[tuple[str | None, str]] = []
-        dates: dict[str, dt.date | None] = {}
-        for key, edit in (("reviewed_on", self.reviewed_on), ("next_review", self.next_review)):
-            try:
-                dates[key] = parse_date(edit.text())
-            except ValueError as exc:
-                dates[key] = None
-                problems.append((key, str(exc)))
-        if dates["reviewed_on"] is None and not any(k == "reviewed_on" for k, _m in problems):
-            problems.append(("reviewed_on", "Enter the date of the review."))
-        counts: dict[str, int | None] = {}
-        for key, edit, words in (
-            ("licences_executed", self.licences_executed, "Licences signed"),
-            ("active_licences", self.active_licences, "Active licences"),
-            ("days_to_licence", self.days_to_licence, "Time to licence"),
-        ):
-            value, found = _whole_number(edit.text(), key, words)
-            counts[key] = value
-            problems += found
-        revenue = parse_money(self.revenue.text())
-        if revenue is None:
-            problems.append(("revenue", "Enter the revenue in pounds and pence, e.g. 12,500.00."))
-        reviewed_on = dates["reviewed_on"]
+    def candidate(self, values: dict[str, Any]) -> TtcReview | None:
+        """The review as typed (None before the agreement is saved or without a date)."""
+        reviewed_on = values["reviewed_on"]
         if reviewed_on is None or self.agreement.id is None:
-            return None, problems
-        review = TtcReview(
+            return None
+        revenue = values["revenue"]
+        return TtcReview(
             agreement_id=self.agreement.id,
             reviewed_on=reviewed_on,
-            period=self.period.text().strip(),
-            licences_executed=counts["licences_executed"] or 0,
+            period=values["period"],
+            licences_executed=_count(values["licences_executed"]) or 0,
             revenue=revenue if revenue is not None else Decimal(0),
-            active_licences=counts["active_licences"] or 0,
-            days_to_licence=counts["days_to_licence"],
-            pipeline=self.pipeline.toPlainText().strip(),
-            health_impact=self.health_impact.toPlainText().strip(),
-            summary=self.summary.toPlainText().strip(),
-            formal_annual=self.formal_annual.isChecked(),
-            next_review=dates["next_review"],
-            reviewer=self.reviewer.text().strip(),
+            active_licences=_count(values["active_licences"]) or 0,
+            days_to_licence=_count(values["days_to_licence"]),
+            pipeline=values["pipeline"],
+            health_impact=values["health_impact"],
+            summary=values["summary"],
+            formal_annual=values["formal_annual"],
+            next_review=values["next_review"],
+            reviewer=values["reviewer"],
         )
-        return review, problems
 
-    def save(self) -> bool:
-        self.clear_problems()
-        review, problems = self.candidate()
-        if review is not None:
-            unreadable = {key for key, _message in problems}
-            problems.extend(
-                (key, message)
-                for key, message in validate_ttc_review(
-                    review_with_defaults(review), dt.date.today()
-                )
-                if key not in unreadable
-            )
-        if problems or review is None:
-            self.show_problems(problems or [(None, "Save the agreement before reviewing it.")])
-            return False
-        try:
-            self.saved = self.session.register.agreements.record_review(review)
-        except ValidationError as exc:
-            self.show_problems(exc.problems or [(None, str(exc))])
-            return False
-        except RegisterError as exc:
-            self.show_problems([(None, str(exc))])
-            return False
-        self.accept()
-        return True
+    def check(self, values: dict[str, Any]) -> Problems:
+        if self.agreement.id is None:
+            return [(None, "Save the agreement before reviewing it.")]
+        review = self.candidate(values)
+        if review is None:
+            return []
+        return list(validate_ttc_review(review_with_defaults(review), dt.date.today()))
+
+    def submit(self, values: dict[str, Any]) -> Problems:
+        review = self.candidate(values)
+        if review is None:
+            return [(None, "Save the agreement before reviewing it.")]
+        self.saved, problems = attempt(
+            lambda: self.session.register.agreements.record_review(review)
+        )
+        return problems
+
+
+def _count(text: Any) -> int | None:
+    try:
+        return count_of(text)
+    except ValueError:  # pragma: no cover - the form's validator says so first
+        return None

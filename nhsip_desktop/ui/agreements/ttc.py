@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     Qt,
@@ -12,7 +11,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -39,6 +37,7 @@ from nhsip_desktop.ui.file_dialogs import remember, suggested
 from ..assessment_tab import library
 from ..checklist_widget import ChecklistWidget
 from ..kit import hint
+from ..kit.parts import DialogPart, confirm
 from ..widgets import paragraph
 from .models import (
     DASH,
@@ -47,18 +46,9 @@ from .models import (
 )
 from .review import TtcReviewDialog
 
-if TYPE_CHECKING:
-    _Base = QDialog
-else:
-    _Base = object
 
-
-class TtcPart(_Base):
+class TtcPart(DialogPart):
     """The TTC checklist and reviews tabs of :class:`AgreementDialog`."""
-
-    if TYPE_CHECKING:  # a part of a widget class: its other attributes are the widget's
-
-        def __getattr__(self, name: str) -> Any: ...
 
     checklist: ChecklistWidget | None
     ttc_tab: QWidget | None
@@ -214,16 +204,14 @@ class TtcPart(_Base):
 
         if self.checklist is None or not self.session.is_open:
             return None
-        answer = QMessageBox.warning(
+        if not confirm(
             self,
             "The report leaves the encrypted register",
             "The checklist report will be saved as an ordinary PDF file, outside the "
             "encrypted register. Anyone who can open that file can read it: save it where "
             "only the right people can reach it. Saving it is recorded in the audit trail.",
-            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Ok:
+            warn=True,
+        ):
             return None
         self.save_answers()
         reference = self.agreement.reference

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nhsip_desktop.cases.model import format_date
-
 from ..kit import problem_label
+from ..kit.inputs import date_edit, line_edit, text_box
+from ..kit.parts import panel
 from ..list_editor import parse_date
 from ..widgets import heading
 from .models import (
@@ -123,26 +123,17 @@ class _Form(QFormLayout):
 
 
 def _line(placeholder: str = "") -> QLineEdit:
-    field = QLineEdit()
-    if placeholder:
-        field.setPlaceholderText(placeholder)
-    return field
+    return line_edit("", placeholder)
 
 
 def _date_line(value: dt.date | None = None) -> QLineEdit:
-    field = QLineEdit(format_date(value))
-    field.setPlaceholderText("dd/mm/yyyy")
+    field = date_edit(value)
     field.setMaximumWidth(160)
     return field
 
 
 def _text_box(height: int, placeholder: str = "") -> QPlainTextEdit:
-    box = QPlainTextEdit()
-    box.setTabChangesFocus(True)
-    box.setFixedHeight(height)
-    if placeholder:
-        box.setPlaceholderText(placeholder)
-    return box
+    return text_box("", placeholder, height)
 
 
 def _error_line() -> QLabel:
@@ -182,9 +173,7 @@ def _scrolled(content: QWidget) -> QScrollArea:
 
 
 def _tab_page() -> tuple[QWidget, QVBoxLayout]:
-    page = QWidget()
-    layout = QVBoxLayout(page)
-    layout.setContentsMargins(14, 12, 14, 12)
+    page, layout = panel(margins=(14, 12, 14, 12))
     layout.setSpacing(8)
     return page, layout
 

@@ -8,16 +8,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QLabel,
-    QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QWidget,
 )
 
@@ -39,6 +35,8 @@ from nhsip_desktop.governance.model import (
 from nhsip_desktop.store.errors import RegisterError, ValidationError
 from nhsip_desktop.ui.kit.files import ask_save_path
 
+from ..kit.inputs import on_edit
+from ..kit.parts import WidgetPart, confirm
 from .forms import (
     _checked,
     _field_key,
@@ -57,18 +55,9 @@ from .models import (
 )
 from .training import TrainingDialog
 
-if TYPE_CHECKING:
-    _Base = QWidget
-else:
-    _Base = object
 
-
-class PageState(_Base):
+class PageState(WidgetPart):
     """The data half of :class:`GovernancePage`."""
-
-    if TYPE_CHECKING:  # a part of a widget class: its other attributes are the widget's
-
-        def __getattr__(self, name: str) -> Any: ...
 
     _dialog: QDialog | None
     _years: list[int]
@@ -111,17 +100,7 @@ class PageState(_Base):
         ]
 
     def _watch(self, field: QWidget, section: str) -> None:
-        def mark(*_args: object) -> None:
-            self._mark_dirty(section)
-
-        if isinstance(field, QLineEdit):
-            field.textEdited.connect(mark)
-        elif isinstance(field, QPlainTextEdit):
-            field.textChanged.connect(mark)
-        elif isinstance(field, QCheckBox):
-            field.toggled.connect(mark)
-        elif isinstance(field, QComboBox):
-            field.currentIndexChanged.connect(mark)
+        on_edit(field, lambda: self._mark_dirty(section))
 
     def _status_label(self, section: str) -> QLabel:
         return {
@@ -689,16 +668,13 @@ class PageState(_Base):
         training = self.selected_training()
         if training is None or training.id is None or not self.session.is_open:
             return False
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             "Remove this training session?",
             f"Remove the session on {format_date(training.held_on)} for {training.audience} "
             f"({training.topic}) from the training log? Only do this for a session recorded "
             "by mistake; the removal is recorded in the audit trail.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return False
         try:
             self.session.register.governance.remove_training(training.id)
@@ -717,7 +693,7 @@ class PageState(_Base):
         if not self.session.is_open:
             return None
         year = self.selected_year()
-        answer = QMessageBox.warning(
+        if not confirm(
             self,
             "The annual return leaves the encrypted register",
             f"The IP annual return for {year_label(year)} will be saved as an ordinary PDF "
@@ -725,10 +701,8 @@ class PageState(_Base):
             "and summarises the register for the year: anyone who can open the file can read "
             "it, so save it where only the right people can reach it and send it securely. "
             "Saving it is recorded in the audit trail.",
-            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Ok:
+            warn=True,
+        ):
             return None
         if target is None:
             target = ask_save_path(

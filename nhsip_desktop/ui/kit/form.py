@@ -40,6 +40,7 @@ from nhsip_desktop.core.money import parse_money
 
 from ..list_editor import parse_date
 from ..widgets import paragraph
+from .inputs import on_edit
 from .labels import Note, problem_label
 
 FieldKind = Literal["text", "multiline", "date", "money", "count", "choice", "check"]
@@ -196,21 +197,12 @@ class FormWidget(QWidget):
         return widget
 
     def _connect(self, key: str, widget: QWidget) -> None:
-        def touched(*_args: object) -> None:
+        def touched() -> None:
             self.dirty = True
             self.clear_problem(key)
             self.edited.emit()
 
-        if isinstance(widget, QLineEdit):
-            widget.textEdited.connect(touched)
-        elif isinstance(widget, QPlainTextEdit):
-            widget.textChanged.connect(touched)
-        elif isinstance(widget, QSpinBox):
-            widget.valueChanged.connect(touched)
-        elif isinstance(widget, QComboBox):
-            widget.currentIndexChanged.connect(touched)
-        elif isinstance(widget, QCheckBox):
-            widget.toggled.connect(touched)
+        on_edit(widget, touched)
 
     # -- values --------------------------------------------------------------------------
     def widget(self, key: str) -> QWidget:

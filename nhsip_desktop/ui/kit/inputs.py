@@ -4,9 +4,18 @@ text box that Tab leaves, and the form layout they sit in. One copy, used by eve
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLineEdit, QPlainTextEdit
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
 
 from nhsip_desktop.cases.model import format_date
 
@@ -44,3 +53,22 @@ def form_layout() -> QFormLayout:
     form.setHorizontalSpacing(10)
     form.setVerticalSpacing(4)
     return form
+
+
+def on_edit(widget: QWidget, callback: Callable[[], None]) -> None:
+    """Call ``callback`` whenever the person changes ``widget`` (typing, choosing, ticking);
+    a line edit set by the program does not count."""
+
+    def edited(*_args: object) -> None:
+        callback()
+
+    if isinstance(widget, QLineEdit):
+        widget.textEdited.connect(edited)
+    elif isinstance(widget, QPlainTextEdit):
+        widget.textChanged.connect(edited)
+    elif isinstance(widget, QAbstractSpinBox) and hasattr(widget, "valueChanged"):
+        widget.valueChanged.connect(edited)
+    elif isinstance(widget, QComboBox):
+        widget.currentIndexChanged.connect(edited)
+    elif isinstance(widget, QAbstractButton):
+        widget.toggled.connect(edited)
