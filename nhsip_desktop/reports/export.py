@@ -1374,6 +1374,7 @@ class _WorkbookWriter:
     def __init__(self, path: Path) -> None:
         self._zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self._pump = _ZipPump()
+        self._parts: list[_PumpedPart] = []
         self.sheets: list[_SheetInfo] = []
 
     def sheet(self, section: Section, layout: _RowFormat) -> _SheetWriter:
@@ -1381,6 +1382,7 @@ class _WorkbookWriter:
         self.sheets.append(info)
         number = len(self.sheets) + 1  # sheet1 is the README
         out = _PumpedPart(self._pump, self._zip, f"xl/worksheets/sheet{number}.xml")
+        self._parts.append(out)
         return _SheetWriter(out, section, info, layout)
 
     def finish(self, readme: list[list[str]]) -> None:
@@ -1435,13 +1437,16 @@ class _WorkbookWriter:
         """Wait for the zip thread, then close the file; an error the thread met (no space)
         is raised here."""
         failed = self._pump.stop()
-        try:
+        if failed is None:
             self._zip.close()
-        except ValueError:  # a part left open by the failure: the file is removed anyway
-            if failed is None:
-                raise
-        if failed is not None:
-            raise failed
+            return
+        # The file is removed with the work folder: close what is open, whatever it says.
+        for part in self._parts:
+            with contextlib.suppress(Exception):
+                part.close_now()
+        with contextlib.suppress(Exception):
+            self._zip.close()
+        raise failed
 
 
 class _ZipPump:
@@ -1493,15 +1498,17 @@ class _PumpedPart:
         assert self._handle is not None
         self._handle.write(data)
 
-    def _close(self) -> None:
+    def close_now(self) -> None:
+        """Close the part in the calling thread (after the zip thread has stopped)."""
         if self._handle is not None:
-            self._handle.close()
+            handle, self._handle = self._handle, None
+            handle.close()
 
     def write(self, data: bytes) -> None:
         self._pump.submit(functools.partial(self._write, data))
 
     def close(self) -> None:
-        self._pump.submit(self._close)
+        self._pump.submit(self.close_now)
 
 
 def _content_types(count: int) -> str:
