@@ -9,9 +9,13 @@ format. Text that a spreadsheet would read as a formula is made safe (``cells.sa
 Streams a batch of 2,000 rows at a time (bounded memory at 100,000 cases): each section is
 written to its CSV file and its worksheet in one pass, each batch column by column (one type,
 formula and XML check a column, one format a row; a batch with a value of an unexpected type
-is written row by row). The pack is built in a work folder beside the target and
-renamed into place only when complete; a cancelled or failed export removes it, and one left
-by a crash (power cut, killed process) is removed at the next start
+is written row by row). The workbook's zip (zlib, file writes) runs in a thread of its own,
+and the audit trail's next batch is read from SQLite in another while one is written: both
+release Python's lock, so on two cores they overlap the formatting (``_ZipPump``,
+``_batches``). A text cell carries ``xml:space="preserve"`` only when it starts or ends with
+white space or holds a line break or tab. The pack is built in a work folder beside the
+target and renamed into place only when complete; a cancelled or failed export removes it,
+and one left by a crash (power cut, killed process) is removed at the next start
 (:func:`remove_leftover_work`). The export and the sections chosen are recorded in the audit
 trail.
 
@@ -997,23 +1001,26 @@ class _BatchFormat:
     def _times(self, column: list[str]) -> list[str] | None:
         """UTC times ``YYYY-MM-DDTHH:MM:SS...`` as days since 30/12/1899, to the second."""
         cache = self._seconds
-        out: list[str] = []
-        for text in column:
-            if not text:
-                out.append("")
-                continue
-            key = text[:19]
-            value = cache.get(key)
-            if value is None:
-                try:
-                    value = repr((_from_iso(key) - _EXCEL_EPOCH_TIME) / _DAY)
-                except ValueError:
-                    return None
-                if len(cache) > 50_000:
-                    cache.clear()
-                cache[key] = value
-            out.append(value)
-        return out
+        seen = cache.get
+        try:  # most seconds are seen before: one look-up, no call
+            return [
+                (seen(text[:19]) or _excel_time(text, cache)) if text else "" for text in column
+            ]
+        except ValueError:
+            return None
+
+
+def _excel_time(text: str, cache: dict[str, str]) -> str:
+    """A UTC time ``YYYY-MM-DDTHH:MM:SS...`` as days since 30/12/1899 (to the second), as the
+    worksheet writes it; the last 50,000 seconds seen are remembered. ValueError: not a time."""
+    key = text[:19]
+    value = cache.get(key)
+    if value is None:
+        value = repr((_from_iso(key) - _EXCEL_EPOCH_TIME) / _DAY)
+        if len(cache) > 50_000:
+            cache.clear()
+        cache[key] = value
+    return value
 
 
 def _write_section(
@@ -1276,16 +1283,10 @@ class _SheetWriter:
         for i in self._times:
             text = values[i]
             if text:
-                value = self._seconds.get(text[:19])
-                if value is None:
-                    try:  # "YYYY-MM-DDTHH:MM:SS..." (UTC): days since 30/12/1899, to the second
-                        value = repr((_from_iso(text[:19]) - _EXCEL_EPOCH_TIME) / _DAY)
-                    except ValueError:
-                        return self._slow(cells, cells)
-                    if len(self._seconds) > 50_000:
-                        self._seconds.clear()
-                    self._seconds[text[:19]] = value
-                values[i] = value
+                try:
+                    values[i] = _excel_time(text, self._seconds)
+                except ValueError:
+                    return self._slow(cells, cells)
         joined = _SEPARATOR.join(map(str, values))
         if "&" in joined or "<" in joined or ">" in joined:
             joined = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
