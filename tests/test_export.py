@@ -13,8 +13,9 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -610,6 +611,9 @@ def test_rows_written_a_batch_at_a_time_are_the_rows_written_one_by_one(
         "£ Łukasz",
         None,
         "\x07",
+        "  padded  ",
+        "tab\there",
+        "\u2003em space",
     ]
     kinds = ("text", "int", "number", "date", "money", "time")
     columns = tuple(export_module.Column(f"c{n}", "test", kind) for n, kind in enumerate(kinds))
@@ -677,3 +681,76 @@ def test_the_listing_prints_any_name_in_embedded_fonts_dates_the_uk_way(
         ["pdfinfo", str(listing)], capture_output=True, text=True, check=True
     ).stdout
     assert "anonymous" not in info
+
+
+def test_white_space_is_kept_only_where_a_cell_has_it_at_an_end_or_a_line_break(
+    register: Register, tmp_path: Path
+) -> None:
+    # (Titles are trimmed when saved: other text, such as imported notes, keeps its spaces.)
+    texts = ["  leading", "trailing  ", "two\nlines", "plain text", "\u2003em space", "a  b"]
+    columns = (export_module.Column("text", "test"),)
+    section = export_module.Section(
+        "notes", "notes.csv", "Notes", columns, lambda _s: [(t,) for t in texts]
+    )
+    written = _write_every_section(register, tmp_path / "book", [section])
+    xml = written["xl/worksheets/sheet2.xml"].decode("utf-8")
+    kept = [t for t in texts if f'<t xml:space="preserve">{t}</t>' in xml]
+    assert kept == ["  leading", "trailing  ", "two\nlines", "\u2003em space"]
+    assert "<t>plain text</t>" in xml and "<t>a  b</t>" in xml
+    assert xml.count('xml:space="preserve"') == 4  # no other cell carries it
+    book = openpyxl.load_workbook(tmp_path / "book" / "book.xlsx")
+    assert [book["notes"].cell(row, 1).value for row in range(2, 8)] == texts
+
+
+def test_a_failure_while_the_workbook_is_compressed_leaves_nothing(
+    filled: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The zip is written in a thread of its own: its error still stops the export.
+    def no_space(_self: object, _data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_module._PumpedPart, "_write", no_space)
+    with pytest.raises(ExportError, match="No space"):
+        export_pack(filled, tmp_path / "pack")
+    register_files = {filled.path.name + s for s in ("", "-wal", "-shm", ".lock")}
+    assert {p.name for p in tmp_path.iterdir()} <= register_files
+    assert all(t.name != "export-workbook" for t in threading.enumerate())
+
+
+def test_the_audit_trail_read_ahead_gives_the_same_rows_and_its_errors(
+    filled: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = list(range(7))
+    monkeypatch.setattr(export_module, "_BATCH", 3)
+    assert list(export_module._batches(rows, True)) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert list(export_module._batches(rows, False)) == [[0, 1, 2], [3, 4, 5], [6]]
+
+    def broken() -> Iterator[int]:
+        yield from range(4)
+        raise OSError(5, "Input/output error")
+
+    batches = export_module._batches(broken(), True)
+    assert next(batches) == [0, 1, 2]
+    with pytest.raises(OSError, match="Input/output"):
+        list(batches)
+    # Stopped part-way (a cancelled export): the reading thread ends and closes its rows.
+    closed: list[bool] = []
+
+    def endless() -> Iterator[int]:
+        try:
+            n = 0
+            while True:
+                yield n
+                n += 1
+        finally:
+            closed.append(True)
+
+    batches = export_module._batches(endless(), True)
+    assert next(batches) == [0, 1, 2]
+    batches.close()
+    assert closed == [True]
+    assert all(t.name != "export-read-ahead" for t in threading.enumerate())
+    # The whole pack, read ahead, verifies and holds the whole trail.
+    folder = export_pack(filled, tmp_path / "pack", sections=["audit_trail"]).folder
+    assert verify_pack(folder).ok
+    assert len(read_csv(folder / "audit_trail.csv")) == filled.chain_head().seq - 1
