@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, QTimer, Signal
 
 from nhsip_desktop.store.backup_source import BackupSource, backup_source
 from nhsip_desktop.store.backups import BackupError, BackupInfo
@@ -165,6 +165,11 @@ class RegisterSession(QObject):
         """Return when no backup is under way; meanwhile the window keeps repainting (the
         event loop runs) and shows its progress."""
         if self._backup_thread is None:
+            return
+        if QCoreApplication.instance() is None:  # no event loop to wait in (a script, a test)
+            thread = self._backup_thread
+            thread.wait()
+            self._backup_finished(thread)
             return
         loop = QEventLoop()
         self.backup_finished.connect(loop.quit)
