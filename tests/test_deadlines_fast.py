@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 import pytest
 
+from nhsip_desktop.assets.deadline_rules import add_months as rules_add_months
 from nhsip_desktop.assets.deadline_rules import shipped_rules
 from nhsip_desktop.assets.fees import FeeSchedule, default_fee_schedule
 from nhsip_desktop.assets.renewals import (
@@ -288,6 +289,8 @@ def test_calendar_arithmetic_matches_the_calendar_module() -> None:
             assert add_months(day, n) == _old_add_months(day, n)
             end = _old_month_end(day)
             assert add_months(end, n) == _old_add_months(end, n)
+            assert rules_add_months(day, n) == _old_add_months(day, n)
+            assert rules_add_months(end, n) == _old_add_months(end, n)
         day = _old_add_months(day, 1) + dt.timedelta(days=day.day % 3)
 
 

@@ -5,7 +5,9 @@ next actions, confidentiality alerts (step 4: a notice from the moment a disclos
 planned, urgent within the alert window), and agreements' obligations, end and
 notice dates and TTC reviews (step 9), and governance (no SRO, policy review due,
 training). Cheap on a large register: the case deadlines come from indexed date columns,
-filtered to the window.
+filtered to the window, and only the rights that can have a deadline in the window are read
+(by their next renewal due date, next review, filing date and status columns); the rules in
+``renewals.right_deadlines`` still decide each right's deadlines.
 """
 
 from __future__ import annotations
@@ -17,8 +19,12 @@ from typing import TYPE_CHECKING
 
 from nhsip_desktop.assets.deadline_rules import shipped_rules
 from nhsip_desktop.assets.renewals import (
+    PRIORITY_SHOWN_AFTER_MONTHS,
     Deadline,
     UpcomingSummary,
+    add_months,
+    priority_deadline,
+    priority_months,
     right_deadlines,
     summarise_upcoming,
     upcoming,
@@ -187,11 +193,27 @@ def _rights_in_window(register: Register, today: dt.date, until: dt.date) -> lis
     return [Right.from_json(json.loads(r[0])) for r in rows]
 
 
-def _foreign_filings(register: Register, rights: Sequence[Right]) -> list[Right]:
+def _foreign_filings(register: Register, rights: Sequence[Right], today: dt.date) -> list[Right]:
     """Every right outside GB that shares a case or a priority date with a GB right of
-    ``rights`` (a few more may be read; ``rights_deadlines`` checks): what decides whether
-    their priority deadlines are still open, wherever those rights are in the register."""
-    gb = [r for r in rights if r.is_gb]
+    ``rights`` whose priority deadline is still listed (a few more may be read;
+    ``rights_deadlines`` checks): what decides whether those priority deadlines are still
+    open, wherever the filings are in the register."""
+    gb = [
+        r
+        for r in rights
+        if r.is_gb
+        and r.right_type.registered
+        and r.filing_date is not None
+        and r.status not in (RightStatus.DRAFTING, RightStatus.SOLD)
+        and today
+        <= add_months(
+            priority_deadline(
+                min(r.filing_date, r.priority_date or r.filing_date),
+                priority_months(r.right_type),
+            ),
+            PRIORITY_SHOWN_AFTER_MONTHS,
+        )
+    ]
     case_ids = sorted({r.case_id for r in gb if r.case_id is not None})
     bases = sorted(
         {
@@ -221,7 +243,7 @@ def _window_deadlines(
     horizon = until.isoformat()
     conn = register.conn
     rights = _rights_in_window(register, today, until)
-    filings = _foreign_filings(register, rights)
+    filings = _foreign_filings(register, rights, today)
     # The references of the cases with rights, straight from SQL (building every such case
     # as a Case object cost over a second with 30,000 rights).
     case_ids = sorted({r.case_id for r in rights if r.case_id is not None})
