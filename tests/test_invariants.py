@@ -213,6 +213,14 @@ def _break_ttc(register: Register) -> str:
     return ttc.reference
 
 
+def _break_renewal_due(register: Register) -> str:
+    (right_id,) = register.conn.execute(
+        "SELECT id FROM rights WHERE renewal_due IS NOT NULL ORDER BY id LIMIT 1"
+    ).fetchone()
+    register.conn.execute("UPDATE rights SET renewal_due = '2999-01-31' WHERE id = ?", (right_id,))
+    return f"right {right_id}"
+
+
 BREAKS: list[tuple[str, Callable[[Register], str]]] = [
     ("decision", _break_decision),
     ("outcome", _break_outcome),
@@ -225,6 +233,7 @@ BREAKS: list[tuple[str, Callable[[Register], str]]] = [
     ("obligations", _break_obligations),
     ("obligations", _break_links),
     ("ttc", _break_ttc),
+    ("renewal_due", _break_renewal_due),
 ]
 
 

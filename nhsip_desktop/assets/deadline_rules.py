@@ -12,7 +12,6 @@ version of each file) so a test or a later version can supply its own.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -47,16 +46,27 @@ class RuleError(ValueError):
         super().__init__(f"The deadline rules file {source} is not usable: {where}: {problem}")
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    """``calendar.monthrange(year, month)[1]`` without working out the weekday (called tens
+    of thousands of times for the deadline list of a large register)."""
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month - 1]
+
+
 def add_months(d: dt.date, n: int) -> dt.date:
     """``d`` moved by ``n`` months, the day clamped to the month's end (31/01 + 1 = 28/02 or
     29/02 in a leap year)."""
     index = d.month - 1 + n
     year, month = d.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+    return dt.date(year, month, min(d.day, _days_in_month(year, month)))
 
 
 def _month_end(d: dt.date) -> dt.date:
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+    return dt.date(d.year, d.month, _days_in_month(d.year, d.month))
 
 
 @dataclass(frozen=True)

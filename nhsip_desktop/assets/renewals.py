@@ -65,9 +65,10 @@ Leap years: an anniversary of 29 February in a year that is not a leap year is 2
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import heapq
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -100,6 +101,7 @@ __all__ = [
     "URGENT_DAYS",
     "Deadline",
     "RenewalDue",
+    "UpcomingSummary",
     "add_months",
     "expected_renewal_words",
     "gb_design_renewals",
@@ -107,6 +109,7 @@ __all__ = [
     "gb_trade_mark_renewals",
     "last_day_of_month",
     "next_filing_step",
+    "next_renewal_due",
     "payable_renewals",
     "pending_renewals",
     "priority_deadline",
@@ -114,6 +117,7 @@ __all__ = [
     "register_deadlines",
     "review_due",
     "right_deadlines",
+    "summarise_upcoming",
     "upcoming",
 ]
 
@@ -144,8 +148,19 @@ ZERO = Decimal(0)
 
 
 # -- calendar arithmetic ---------------------------------------------------------------------
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    """``calendar.monthrange(year, month)[1]`` without working out the weekday (the deadline
+    list calls this a million times on a large register)."""
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month - 1]
+
+
 def last_day_of_month(d: dt.date) -> dt.date:
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+    return dt.date(d.year, d.month, _days_in_month(d.year, d.month))
 
 
 def add_months(d: dt.date, n: int) -> dt.date:
@@ -153,7 +168,7 @@ def add_months(d: dt.date, n: int) -> dt.date:
     31/01/2025 + 1 month = 28/02/2025; 29/02/2024 + 12 months = 28/02/2025."""
     index = d.month - 1 + n
     year, month = d.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+    return dt.date(year, month, min(d.day, _days_in_month(year, month)))
 
 
 def _uk(d: dt.date) -> str:
@@ -272,6 +287,17 @@ def gb_patent_renewals(
     ``grant_date`` None: the ordinary schedule (renewals are payable only once granted).
     ``schedule`` None: no fees (``fee`` None) and the £24 monthly surcharge.
     """
+    return list(_gb_patent_renewals_from(filing_date, grant_date, schedule, 5))
+
+
+def _gb_patent_renewals_from(
+    filing_date: dt.date,
+    grant_date: dt.date | None,
+    schedule: FeeSchedule | None,
+    first_year: int,
+) -> Iterator[RenewalDue]:
+    """:func:`gb_patent_renewals` from ``first_year`` on, one at a time, worked out only as
+    they are asked for (the deadline list needs just the first unpaid one or two)."""
     surcharge = _amount(schedule, PATENT_LATE_SURCHARGE_CODE, DEFAULT_PATENT_SURCHARGE)
     rules = shipped_rules()  # resources/deadline_rules/uk-ipo-v*.json: patent_late_grant
     after = rules.number("patent_late_grant", "grant_after_months")
@@ -288,8 +314,7 @@ def gb_patent_renewals(
             if corresponding.day != grant_date.day
             else corresponding - dt.timedelta(days=1)
         )
-    renewals: list[RenewalDue] = []
-    for year in range(5, 21):
+    for year in range(max(first_year, 5), 21):
         anniversary = add_months(filing_date, 12 * (year - 1))
         moved = first_renewal_date is not None and anniversary <= first_renewal_date
         if moved and first_renewal_date is not None and grant_date is not None:
@@ -300,21 +325,18 @@ def gb_patent_renewals(
             opens = add_months(due.replace(day=1), -2)
             if grant_date is not None and grant_date > opens:
                 opens = grant_date
-        renewals.append(
-            RenewalDue(
-                renewal_year=year,
-                anniversary=anniversary,
-                due=due,
-                window_opens=opens,
-                no_penalty_until=last_day_of_month(add_months(due, 1)),
-                late_until=last_day_of_month(add_months(due, 6)),
-                fee=schedule.patent_renewal(year) if schedule is not None else None,
-                surcharge_per_month=surcharge,
-                right_type=RightType.PATENT,
-                late_grant=moved,
-            )
+        yield RenewalDue(
+            renewal_year=year,
+            anniversary=anniversary,
+            due=due,
+            window_opens=opens,
+            no_penalty_until=last_day_of_month(add_months(due, 1)),
+            late_until=last_day_of_month(add_months(due, 6)),
+            fee=schedule.patent_renewal(year) if schedule is not None else None,
+            surcharge_per_month=surcharge,
+            right_type=RightType.PATENT,
+            late_grant=moved,
         )
-    return renewals
 
 
 def gb_design_renewals(
@@ -322,24 +344,29 @@ def gb_design_renewals(
 ) -> list[RenewalDue]:
     """The 4 renewals (at 5, 10, 15, 20 years) of a UK registered design, due on the
     anniversary of the filing date itself (see the module docstring)."""
+    return list(_gb_design_renewals_from(filing_date, schedule, 5))
+
+
+def _gb_design_renewals_from(
+    filing_date: dt.date, schedule: FeeSchedule | None, first_year: int
+) -> Iterator[RenewalDue]:
+    """:func:`gb_design_renewals` from ``first_year`` on, one at a time."""
     surcharge = _amount(schedule, DESIGN_LATE_SURCHARGE_CODE, DEFAULT_DESIGN_SURCHARGE)
-    renewals: list[RenewalDue] = []
     for year in (5, 10, 15, 20):
+        if year < first_year:
+            continue
         due = add_months(filing_date, 12 * year)
-        renewals.append(
-            RenewalDue(
-                renewal_year=year,
-                anniversary=due,
-                due=due,
-                window_opens=add_months(due, -6),
-                no_penalty_until=add_months(due, 1),
-                late_until=add_months(due, 6),
-                fee=schedule.design_renewal(year) if schedule is not None else None,
-                surcharge_per_month=surcharge,
-                right_type=RightType.REGISTERED_DESIGN,
-            )
+        yield RenewalDue(
+            renewal_year=year,
+            anniversary=due,
+            due=due,
+            window_opens=add_months(due, -6),
+            no_penalty_until=add_months(due, 1),
+            late_until=add_months(due, 6),
+            fee=schedule.design_renewal(year) if schedule is not None else None,
+            surcharge_per_month=surcharge,
+            right_type=RightType.REGISTERED_DESIGN,
         )
-    return renewals
 
 
 def gb_trade_mark_renewals(
@@ -350,26 +377,31 @@ def gb_trade_mark_renewals(
     Assumed: due on the anniversary of the filing date (which is the registration date);
     payable from 6 months before; up to 6 months after with a single late-renewal fee.
     """
+    return list(_gb_trade_mark_renewals_from(filing_date, schedule, 10, periods))
+
+
+def _gb_trade_mark_renewals_from(
+    filing_date: dt.date, schedule: FeeSchedule | None, first_year: int, periods: int = 10
+) -> Iterator[RenewalDue]:
+    """:func:`gb_trade_mark_renewals` from ``first_year`` on, one at a time."""
     fee = schedule.fees.get(TRADE_MARK_RENEWAL_CODE) if schedule is not None else None
     late_fee = _amount(schedule, TRADE_MARK_LATE_FEE_CODE, DEFAULT_TRADE_MARK_LATE_FEE)
-    renewals: list[RenewalDue] = []
     for k in range(1, periods + 1):
+        if 10 * k < first_year:
+            continue
         due = add_months(filing_date, 120 * k)
-        renewals.append(
-            RenewalDue(
-                renewal_year=10 * k,
-                anniversary=due,
-                due=due,
-                window_opens=add_months(due, -6),
-                no_penalty_until=due,
-                late_until=add_months(due, 6),
-                fee=fee,
-                surcharge_per_month=ZERO,
-                right_type=RightType.TRADE_MARK,
-                late_fee=late_fee,
-            )
+        yield RenewalDue(
+            renewal_year=10 * k,
+            anniversary=due,
+            due=due,
+            window_opens=add_months(due, -6),
+            no_penalty_until=due,
+            late_until=add_months(due, 6),
+            fee=fee,
+            surcharge_per_month=ZERO,
+            right_type=RightType.TRADE_MARK,
+            late_fee=late_fee,
         )
-    return renewals
 
 
 # -- priority --------------------------------------------------------------------------------
@@ -417,18 +449,26 @@ def _fee_words(fee: Fee | None) -> str:
 
 def renewals_for(right: Right, schedule: FeeSchedule | None) -> list[RenewalDue]:
     """GB/UK renewals of a granted (registered) right; none for other rights."""
+    return list(_renewals_from(right, schedule, 0))
+
+
+def _renewals_from(
+    right: Right, schedule: FeeSchedule | None, first_year: int
+) -> Iterator[RenewalDue]:
+    """:func:`renewals_for` from the renewal year ``first_year`` on, worked out one at a time
+    as they are asked for."""
     if (
         not right.right_type.registered
         or right.status is not RightStatus.GRANTED
         or right.filing_date is None
         or not right.is_gb
     ):
-        return []
+        return iter(())
     if right.right_type is RightType.PATENT:
-        return gb_patent_renewals(right.filing_date, right.grant_date, schedule)
+        return _gb_patent_renewals_from(right.filing_date, right.grant_date, schedule, first_year)
     if right.right_type is RightType.REGISTERED_DESIGN:
-        return gb_design_renewals(right.filing_date, schedule)
-    return gb_trade_mark_renewals(right.filing_date, schedule)
+        return _gb_design_renewals_from(right.filing_date, schedule, first_year)
+    return _gb_trade_mark_renewals_from(right.filing_date, schedule, first_year)
 
 
 def _renewal_deadline(
@@ -514,12 +554,18 @@ def review_due(right: Right) -> dt.date | None:
 
 def pending_renewals(right: Right, schedule: FeeSchedule | None) -> list[RenewalDue]:
     """The renewals after the latest one recorded as paid (earlier gaps count as paid)."""
-    latest_paid = max(right.renewals_paid, default=0)
-    return [
-        r
-        for r in renewals_for(right, schedule)
-        if r.renewal_year > latest_paid and r.renewal_year not in right.renewals_paid
-    ]
+    # Every year after the latest paid one is unpaid, so they follow on from it.
+    return list(_renewals_from(right, schedule, max(right.renewals_paid, default=0) + 1))
+
+
+def next_renewal_due(right: Right) -> dt.date | None:
+    """The due date of the right's first renewal not recorded as paid (None when it has
+    none): no renewal deadline of the right is dated earlier, whatever the day (it is dated
+    that due date, the IPO's next working day, or a later last day). The store keeps it on
+    the right's row (``rights.renewal_due``) so the deadline list reads only the rights with
+    a renewal in its window."""
+    first = next(_renewals_from(right, None, max(right.renewals_paid, default=0) + 1), None)
+    return first.due if first is not None else None
 
 
 def payable_renewals(
@@ -530,13 +576,16 @@ def payable_renewals(
     window has opened while the first can still be paid (a late grant can open several at
     once). After the first one's late period has ended nothing later is payable: the right
     has lapsed unless restored. The one rule the deadlines view and the assets page use."""
-    pending = pending_renewals(right, schedule)
-    if not pending:
+    # Worked out one at a time and no further than needed: the first pending renewal, then
+    # while the window has opened (each year's window opens no earlier than the year
+    # before's, so the first not yet open ends the list), never all 16 of a patent.
+    pending = _renewals_from(right, schedule, max(right.renewals_paid, default=0) + 1)
+    first = next(pending, None)
+    if first is None:
         return []
-    first = pending[0]
     if today > first.late_until:
         return [first]
-    return [first, *(r for r in pending[1:] if r.window_opens <= today)]
+    return [first, *itertools.takewhile(lambda r: r.window_opens <= today, pending)]
 
 
 def right_deadlines(
@@ -546,8 +595,10 @@ def right_deadlines(
     *,
     reference: str | None = None,
     related: Iterable[Right] = (),
+    until: dt.date | None = None,
 ) -> list[Deadline]:
-    """The deadlines of one right, as of ``today``:
+    """The deadlines of one right, as of ``today`` (only those due by ``until`` when given:
+    the same as filtering the full list, without writing the words of the rest):
 
     - renewal: for a granted GB/UK patent, registered design or trade mark, the first renewal
       not recorded as paid after the latest year recorded as paid (earlier gaps are taken as
@@ -570,6 +621,9 @@ def right_deadlines(
     deadlines: list[Deadline] = []
 
     for renewal in payable_renewals(right, schedule, today):
+        # Not yet due: dated its due date or the IPO's next working day, never earlier.
+        if until is not None and today <= renewal.due and renewal.due > until:
+            continue
         deadlines.append(_renewal_deadline(right, renewal, today, reference, source))
 
     if (
@@ -582,7 +636,12 @@ def right_deadlines(
         months = priority_months(right.right_type)
         deadline = priority_deadline(base, months)
         shown_until = add_months(deadline, PRIORITY_SHOWN_AFTER_MONTHS)
-        if today <= shown_until and not _has_foreign_filing(right, base, deadline, related):
+        if (
+            today <= shown_until
+            # dated the deadline or the IPO's next working day after it, never earlier
+            and (until is None or deadline <= until)
+            and not _has_foreign_filing(right, base, deadline, related)
+        ):
             rules = shipped_rules()
             moved = ipo_working_day(deadline, rules)
             if today <= deadline:
@@ -610,10 +669,10 @@ def right_deadlines(
                 )
             )
 
-    deadlines += _beyond_uk_deadlines(right, today, reference, source, shipped_rules())
+    deadlines += _beyond_uk_deadlines(right, today, reference, source, shipped_rules(), until)
 
     next_review = review_due(right)
-    if next_review is not None:
+    if next_review is not None and (until is None or next_review <= until):
         deadlines.append(
             Deadline(
                 next_review,
@@ -624,6 +683,8 @@ def right_deadlines(
                 next_review < today,
             )
         )
+    if until is not None:  # a priority deadline can move past ``until`` to a working day
+        deadlines = [d for d in deadlines if d.due <= until]
     return deadlines
 
 
@@ -632,7 +693,12 @@ def _jurisdiction(right: Right) -> str:
 
 
 def _beyond_uk_deadlines(
-    right: Right, today: dt.date, reference: str, source: str, rules: DeadlineRules
+    right: Right,
+    today: dt.date,
+    reference: str,
+    source: str,
+    rules: DeadlineRules,
+    until: dt.date | None = None,
 ) -> list[Deadline]:
     """PCT national and regional phase; EPO renewals before grant; EP validation after grant
     (from ``resources/deadline_rules``; each text names its source)."""
@@ -643,7 +709,9 @@ def _beyond_uk_deadlines(
     base = min(right.filing_date, right.priority_date or right.filing_date)
     if where in ("PCT", "WO") and right.status in (RightStatus.FILED, RightStatus.PUBLISHED):
         for months, last, offices in pct_phase_deadlines(base, rules):
-            if today > add_months(last, PRIORITY_SHOWN_AFTER_MONTHS):
+            if today > add_months(last, PRIORITY_SHOWN_AFTER_MONTHS) or (
+                until is not None and last > until
+            ):
                 continue
             names = ", ".join(o.name for o in offices)
             text = (
@@ -662,6 +730,8 @@ def _beyond_uk_deadlines(
         for fee in epo_renewals_before_grant(right.filing_date, rules):
             if fee.year <= latest or fee.year in paid or today > fee.late_until:
                 continue
+            if until is not None and fee.due > until:
+                break  # the next unpaid year is dated after ``until``
             late = today > fee.due
             text = (
                 f"EPO renewal fee for year {fee.year} "
@@ -682,7 +752,9 @@ def _beyond_uk_deadlines(
             break  # the next unpaid year only
     if where == "EP" and right.status is RightStatus.GRANTED and right.grant_date is not None:
         last = ep_validation_deadline(right.grant_date, rules)
-        if today <= add_months(last, PRIORITY_SHOWN_AFTER_MONTHS):
+        if today <= add_months(last, PRIORITY_SHOWN_AFTER_MONTHS) and (
+            until is None or last <= until
+        ):
             text = (
                 f"Validate the European patent in each country wanted by {_uk(last)} (3 months "
                 f"from the mention of grant on {_uk(right.grant_date)}); the UK needs no "
@@ -756,9 +828,62 @@ def register_deadlines(
     return deadlines
 
 
+def _upcoming_order(d: Deadline) -> tuple[dt.date, bool, str, str, str]:
+    return (d.due, not d.urgent, d.reference, d.kind, d.text)
+
+
 def upcoming(deadlines: Iterable[Deadline], today: dt.date, days: int = 90) -> list[Deadline]:
     """Deadlines overdue or due within ``days`` days of ``today`` (inclusive): overdue first,
     most overdue first, then by date; on the same date, urgent first, then by reference."""
     horizon = today + dt.timedelta(days=days)
     chosen = [d for d in deadlines if d.due <= horizon]
-    return sorted(chosen, key=lambda d: (d.due, not d.urgent, d.reference, d.kind, d.text))
+    return sorted(chosen, key=_upcoming_order)
+
+
+@dataclass(frozen=True)
+class UpcomingSummary:
+    """What a paper states of :func:`upcoming` without listing it all: ``count`` deadlines,
+    how many days late each overdue one is (``overdue_by``, most overdue first), the
+    ``first`` few in :func:`upcoming`'s order and how many of the rest are overdue."""
+
+    count: int
+    overdue_by: list[int]
+    first: list[Deadline]
+    rest_overdue: int
+
+    @property
+    def overdue(self) -> int:
+        return len(self.overdue_by)
+
+
+def summarise_upcoming(
+    deadlines: Iterable[Deadline],
+    today: dt.date,
+    days: int = 90,
+    shown: int = 5,
+    groups: Iterable[tuple[Sequence[Deadline], Iterable[tuple[dt.date, int]]]] = (),
+) -> UpcomingSummary:
+    """:func:`upcoming` of ``deadlines`` and ``groups`` counted, with only its first ``shown``
+    deadlines picked out (``heapq.nsmallest``, which gives what ``sorted(...)[:shown]``
+    gives): every figure is that of the whole list, without sorting tens of thousands of
+    deadlines in one call that holds the interpreter lock (a stalled window while a paper is
+    written in the background).
+
+    ``groups``: deadlines counted elsewhere (by the store, in SQL), each group as its first
+    ``shown`` deadlines in :func:`upcoming`'s order and how many of the group fall due on each
+    date; no deadline of a group sorts level with one outside it."""
+    horizon = today + dt.timedelta(days=days)
+    chosen = [d for d in deadlines if d.due <= horizon]
+    count = len(chosen)
+    overdue_by = [(today - d.due).days for d in chosen if d.due < today]
+    for group_first, dates in groups:
+        chosen.extend(d for d in group_first if d.due <= horizon)
+        for due, n in dates:
+            if due <= horizon:
+                count += n
+                if due < today:
+                    overdue_by.extend([(today - due).days] * n)
+    first = heapq.nsmallest(shown, chosen, key=_upcoming_order)
+    overdue_by.sort(reverse=True)
+    rest_overdue = len(overdue_by) - sum(1 for d in first if d.due < today)
+    return UpcomingSummary(count, overdue_by, first, rest_overdue)

@@ -368,8 +368,8 @@ def write_board_summary(
     received = facts.disclosures_received(start, end)
     decided = facts.decisions_in(start, end)
     feedback = facts.feedback(start, end, today)
-    deadlines = facts.deadlines(today, rules.coming_days)
-    overdue = [d for d in deadlines if d.due < today]
+    # The counts of the whole deadline list and its first rows (no sort of every deadline)
+    deadlines = facts.deadline_counts(today, rules.coming_days, DEADLINES_SHOWN)
     costs = facts.costs_in(start, end)
     returns = facts.returns_in(start, end)
     needing = facts.board_decisions_needed()
@@ -383,9 +383,7 @@ def write_board_summary(
     messages = [
         feedback_message(feedback, rules),
         _in_section(
-            deadlines_message(
-                [(today - d.due).days for d in overdue], len(deadlines) - len(overdue), rules
-            ),
+            deadlines_message(deadlines.overdue_by, deadlines.count - deadlines.overdue, rules),
             6,
         ),
         _in_section(decisions_message([n.decided_on for n in needing], today, rules), 3),
@@ -403,7 +401,10 @@ def write_board_summary(
         boxed(
             [
                 para("The board is asked to:", "Alert"),
-                *(para(text, bullet=True) for text in _asks(len(needing), not_met, len(overdue))),
+                *(
+                    para(text, bullet=True)
+                    for text in _asks(len(needing), not_met, deadlines.overdue)
+                ),
             ],
             weight=1.2,
             padding=6,
@@ -433,7 +434,7 @@ def write_board_summary(
                 ("Decisions made", f"{len(decided):,}"),
                 (
                     f"Deadlines, next {rules.coming_days} days",
-                    f"{len(deadlines):,}, of which {len(overdue):,} overdue",
+                    f"{deadlines.count:,}, of which {deadlines.overdue:,} overdue",
                 ),
                 ("Protection spend", money(spend_in)),
                 ("Returns received", money(returns_in)),
@@ -505,8 +506,8 @@ def write_board_summary(
     )
 
     # -- page 2: deadlines, decisions, governance, portfolio and TTC ----------------------------
-    shown = deadlines[:DEADLINES_SHOWN]
-    rest = deadlines[DEADLINES_SHOWN:]
+    shown = deadlines.first
+    rest = deadlines.count - len(shown)
     rows = [[format_date(d.due), d.describe(today), d.text, d.reference] for d in shown]
     deadline_part: list[Any] = [
         _h1(f"6. Deadlines: overdue and the next {rules.coming_days} days"),
@@ -515,10 +516,10 @@ def write_board_summary(
         else none_recorded(f"Nothing is due in the next {rules.coming_days} days."),
     ]
     if rest:
-        rest_overdue = sum(1 for d in rest if d.due < today)
+        rest_overdue = deadlines.rest_overdue
         deadline_part.append(
             para(
-                f"\u2026 and {len(rest)} more of the {len(deadlines)}"
+                f"\u2026 and {rest} more of the {deadlines.count}"
                 + (f" ({rest_overdue} of them overdue)" if rest_overdue else "")
                 + ", in the app's upcoming deadlines.",
                 "Small",

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from nhsip_desktop.assets.fees import FeeSchedule, default_fee_schedule
-from nhsip_desktop.assets.renewals import register_deadlines
+from nhsip_desktop.assets.renewals import next_renewal_due, register_deadlines
 from nhsip_desktop.assets.rights import Right, validate_right
 from nhsip_desktop.cases.disclosure import Contributor
 from nhsip_desktop.cases.worksheet import Worksheet
@@ -44,6 +44,10 @@ if TYPE_CHECKING:
 
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+def _iso_or_none(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _refuse(problems: list[tuple[str, str]]) -> None:
@@ -136,6 +140,8 @@ class RightManager:
             "filing_date": right.filing_date.isoformat() if right.filing_date else None,
             "next_review": right.next_review.isoformat() if right.next_review else None,
             "country": right.country_code,
+            # the deadline list reads only rights with a renewal in its window by this column
+            "renewal_due": _iso_or_none(next_renewal_due(right)),
             "data": canonical_json(right.to_json()),
         }
 

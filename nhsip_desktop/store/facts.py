@@ -10,7 +10,7 @@ store and nowhere else.
 - :func:`ttc_arrangement`: whether a TTC arrangement is in place (``governance.ttc_in_place``:
   the agreements register is the truth);
 - :func:`deadlines`: the deadline list (``store.deadlines.all_deadlines``); counts derive
-  from it;
+  from it; :func:`deadline_counts` gives the same counts and only the first few deadlines;
 - :func:`reviews_due`: portfolio reviews due (``renewals.review_due``, lapsed rights
   included, as every screen shows them);
 - pending and payable renewals are ``renewals.pending_renewals`` / ``payable_renewals`` on a
@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from nhsip_desktop.agreements.model import TtcReview
-from nhsip_desktop.assets.renewals import Deadline, review_due
+from nhsip_desktop.assets.renewals import Deadline, UpcomingSummary, review_due
 from nhsip_desktop.assets.rights import Right, RightStatus, RightType
 from nhsip_desktop.cases.feedback import FeedbackFigures, feedback_within_target
 from nhsip_desktop.cases.model import Stage
@@ -36,7 +36,7 @@ from nhsip_desktop.core.periods import financial_year_of
 from nhsip_desktop.governance.model import GovernanceRecord, TtcInPlace, ttc_in_place
 
 from .agreements import row_to_review
-from .deadlines import all_deadlines
+from .deadlines import all_deadlines, deadline_summary
 
 if TYPE_CHECKING:
     from .register import Register
@@ -350,6 +350,11 @@ class Facts:
         """Every deadline overdue or due within ``days`` of ``today`` (the upcoming-deadlines
         list); every count of deadlines is the length of this list."""
         return all_deadlines(self._reg, today, days)
+
+    def deadline_counts(self, today: dt.date, days: int = 90, shown: int = 5) -> UpcomingSummary:
+        """:meth:`deadlines` counted (every deadline, every overdue one and how late), with
+        only its first ``shown`` in order: the same figures without sorting the whole list."""
+        return deadline_summary(self._reg, today, days, shown)
 
     def last_board_paper(self, start: dt.date, end: dt.date) -> BoardPaper | None:
         """The board paper to compare a paper for ``start``..``end`` with: the latest one

@@ -34,6 +34,10 @@ obligations
 ttc
     TTC performance reviews belong to TTC services agreements; the governance record's TTC
     arrangement names an agreement that exists and is a TTC services agreement.
+renewal_due
+    Each right's row keeps the due date of its first renewal not recorded as paid
+    (``renewals.next_renewal_due``): the deadline list reads rights with a renewal in its
+    window by it, so a wrong date would hide a renewal from the deadlines and the board.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from nhsip_desktop.agreements.model import AgreementKind
+from nhsip_desktop.assets.renewals import next_renewal_due
+from nhsip_desktop.assets.rights import Right
 from nhsip_desktop.cases.model import Stage
 
 from .errors import RegisterError
@@ -65,6 +71,7 @@ INVARIANTS: dict[str, str] = {
     "policy": "Each return's revenue-sharing policy version is kept",
     "obligations": "Every agreement's obligations and linked cases belong to it",
     "ttc": "TTC reviews and the governance TTC arrangement point at TTC agreements",
+    "renewal_due": "Each right's row keeps its next renewal's due date",
 }
 
 # Triage outcomes that take an idea forward (resources/checklists/triage.json), and the
@@ -293,6 +300,24 @@ def _ttc(register: Register) -> Iterator[Violation]:
             )
 
 
+def _renewal_due(register: Register) -> Iterator[Violation]:
+    rows = register.conn.execute("SELECT id, title, renewal_due, data FROM rights ORDER BY id")
+    for right_id, title, kept, data in rows:
+        try:
+            due = next_renewal_due(Right.from_json(json.loads(data)))
+        except (ValueError, KeyError, TypeError) as exc:
+            yield Violation("renewal_due", f"right {right_id}", f"cannot be read: {exc}")
+            continue
+        expected = due.isoformat() if due is not None else None
+        if kept != expected:
+            yield Violation(
+                "renewal_due",
+                f"right {right_id} ({title})",
+                f"its row keeps the next renewal due as {kept or 'none'}, its renewals give "
+                f"{expected or 'none'}",
+            )
+
+
 _CHECKS: tuple[Callable[[Register], Iterator[Violation]], ...] = (
     _decision,
     _outcome,
@@ -303,6 +328,7 @@ _CHECKS: tuple[Callable[[Register], Iterator[Violation]], ...] = (
     _policy,
     _obligations,
     _ttc,
+    _renewal_due,
 )
 
 

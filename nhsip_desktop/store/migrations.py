@@ -7,6 +7,7 @@ know was written by a newer app, and is refused untouched (see ``register.py``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -573,3 +574,25 @@ def m0010_board_papers(db: Database) -> None:
         """
     )
     db.conn.execute("CREATE INDEX idx_board_papers_end ON board_papers(period_end)")
+
+
+@migrations(name="0011_rights_renewal_due")
+def m0011_rights_renewal_due(db: Database) -> None:
+    """Each right's next renewal due date (its first renewal not recorded as paid,
+    ``renewals.next_renewal_due``) kept on its row, indexed: the deadline list reads only the
+    rights with a renewal in its window instead of working out every right's renewals (issue
+    24: the board summary at 100,000 cases). Kept by the rights manager with each save."""
+    from nhsip_desktop.assets.renewals import next_renewal_due
+    from nhsip_desktop.assets.rights import Right
+
+    conn = db.conn
+    conn.execute("ALTER TABLE rights ADD COLUMN renewal_due TEXT")
+    for right_id, data in conn.execute("SELECT id, data FROM rights").fetchall():
+        due = next_renewal_due(Right.from_json(json.loads(data)))
+        if due is not None:
+            conn.execute(
+                "UPDATE rights SET renewal_due = ? WHERE id = ?", (due.isoformat(), right_id)
+            )
+    conn.execute(
+        "CREATE INDEX idx_rights_renewal_due ON rights(renewal_due) WHERE renewal_due IS NOT NULL"
+    )
