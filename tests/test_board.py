@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader
 from reportlab.graphics import renderPDF
@@ -240,3 +241,25 @@ def test_period_parts_cover_the_period_exactly() -> None:
     years = period_parts(dt.date(2020, 1, 5), end)  # more than eight quarters: by year
     assert years[0].short == "2019-20" and years[0].start == dt.date(2020, 1, 5)
     assert years[-1].label == "2026 to 2027" and years[-1].end == end
+
+
+def test_large_counts_carry_thousands_separators(
+    demo_register: Callable[[int], Register], tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A hub-sized register: "… and 61,719 more of the 61,724", not "61719" (UK style)."""
+    from nhsip_desktop.assets.renewals import UpcomingSummary
+    from nhsip_desktop.store.facts import Facts
+
+    register = demo_register(40)
+    real = Facts.deadline_counts
+
+    def many(self: Facts, today: dt.date, days: int = 90, shown: int = 5) -> UpcomingSummary:
+        summary = real(self, today, days, shown)
+        return UpcomingSummary(61_724, [3] * 12_345, summary.first, 12_345)
+
+    monkeypatch.setattr(Facts, "deadline_counts", many)
+    today = dt.date.today()
+    out = write_board_summary(register, today - dt.timedelta(days=365), today, tmp_path / "b.pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(str(out)).pages).split())
+    assert "more of the 61,724" in text and "12,345 of them overdue" in text
+    assert "61724" not in text

@@ -519,8 +519,8 @@ def write_board_summary(
         rest_overdue = deadlines.rest_overdue
         deadline_part.append(
             para(
-                f"\u2026 and {rest} more of the {deadlines.count}"
-                + (f" ({rest_overdue} of them overdue)" if rest_overdue else "")
+                f"\u2026 and {rest:,} more of the {deadlines.count:,}"
+                + (f" ({rest_overdue:,} of them overdue)" if rest_overdue else "")
                 + ", in the app's upcoming deadlines.",
                 "Small",
             )
