@@ -38,6 +38,7 @@ from .kit.fields_extra import (
 )
 from .kit.parts import panel
 from .list_editor import parse_date
+from .screen_fit import fit_to_screen
 from .session import RegisterSession
 
 # -- adding and editing a right -----------------------------------------------------------
@@ -271,7 +272,9 @@ class RightDialog(CheckedFormDialog):
         self._lookup_case()
         self.title.setFocus(Qt.FocusReason.OtherFocusReason)
         self._inner = inner
-        self.resize(960, 720 if self.preview_box.isVisibleTo(self) else self._compact_height())
+        fit_to_screen(
+            self, 960, 720 if self.preview_box.isVisibleTo(self) else self._compact_height()
+        )
 
     def problem_text(self, key: str) -> str:
         """The message shown under a field ("" when none)."""
@@ -314,7 +317,7 @@ class RightDialog(CheckedFormDialog):
         if not show:
             return
         if self.isVisible() and self.height() < 700:
-            self.resize(self.width(), 720)  # room for the schedule
+            fit_to_screen(self, self.width(), 720)  # room for the schedule
         try:
             filing = parse_date(self.filing_date.text())
         except ValueError:

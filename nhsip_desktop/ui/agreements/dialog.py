@@ -48,6 +48,7 @@ from ..kit import hint, problem_label
 from ..kit.inputs import date_edit, form_layout, line_edit, text_box
 from ..kit.parts import panel, save_cancel
 from ..list_editor import FieldSpec, ListEditor, parse_date
+from ..screen_fit import fit_to_screen
 from ..session import RegisterSession
 from ..style import sheet
 from .fields import (
@@ -156,7 +157,7 @@ class AgreementDialog(TtcPart, FilesPart, _FieldsDialog):
         self._licence_type_changed()
         self._lookup_cases()
         self._kind_changed()
-        self.resize(1060, 720)
+        fit_to_screen(self, 1060, 720)
         self.tabs.setCurrentIndex(DETAILS_TAB)
         self.title.setFocus(Qt.FocusReason.OtherFocusReason)
 

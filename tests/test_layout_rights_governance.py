@@ -1,0 +1,78 @@
+"""At 1366x768 the Rights table shows whole titles and the governance Actions tab shows every
+action and deadline (issue 20 item 4: nothing cramped or cut)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QApplication, QPushButton, QTableView
+
+from nhsip_desktop.ui.main_window import MainWindow
+from nhsip_desktop.ui.screen_fit import LAPTOP_WORK_AREA, TITLE_BAR
+
+
+@pytest.fixture
+def laptop_window(qtbot: Any) -> Iterator[MainWindow]:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    demo = next(b for b in window.findChildren(QPushButton) if "demo" in b.text().lower())
+    qtbot.mouseClick(demo, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.session.is_open)
+    window.resize(LAPTOP_WORK_AREA[0], LAPTOP_WORK_AREA[1] - TITLE_BAR)  # maximised
+    yield window
+    window.session.lock()
+
+
+def _settle(qtbot: Any) -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+        qtbot.wait(20)
+
+
+def _shows_every_row(table: QTableView) -> bool:
+    rows = table.verticalHeader().length()
+    return table.model().rowCount() > 0 and table.viewport().height() >= rows
+
+
+def test_the_rights_table_shows_a_long_title_whole_and_fits_its_width(
+    qtbot: Any, laptop_window: MainWindow
+) -> None:
+    window = laptop_window
+    window.go_to(1)  # Assets and renewals, as the navigation list does
+    page = window.area_stack.currentWidget()
+    table = page.rights
+    qtbot.waitUntil(lambda: table.model().rowCount() > 0)
+    _settle(qtbot)
+    header = table.horizontalHeader()
+    metrics = QFontMetrics(table.font())
+    title = "Steady Steps falls prevention programme"  # 40 characters
+    assert len(title) >= 39
+    assert header.sectionSize(0) >= metrics.horizontalAdvance(title) + 8
+    # No sideways scrolling: every column, "Next filing step" too, is in view.
+    assert header.length() <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+
+
+def test_the_governance_actions_tab_shows_every_action_and_deadline(
+    qtbot: Any, laptop_window: MainWindow
+) -> None:
+    window = laptop_window
+    window.go_to(4)  # Governance
+    page = window.area_stack.currentWidget()
+    page.tabs.setCurrentIndex(0)  # Actions
+    qtbot.waitUntil(lambda: page.action_model.rowCount() == 5)
+    _settle(qtbot)
+    for table in (page.actions_table, page.deadline_table):
+        assert _shows_every_row(table), (
+            f"{table.accessibleName()}: {table.viewport().height()} px for "
+            f"{table.verticalHeader().length()} px of rows"
+        )
+    # Each action row is readable: none is cut to less than its wrapped text.
+    actions = page.actions_table
+    for row in range(actions.model().rowCount()):
+        assert actions.rowHeight(row) >= actions.sizeHintForRow(row) - 1
