@@ -76,3 +76,33 @@ def test_the_governance_actions_tab_shows_every_action_and_deadline(
     actions = page.actions_table
     for row in range(actions.model().rowCount()):
         assert actions.rowHeight(row) >= actions.sizeHintForRow(row) - 1
+
+
+def test_a_governance_problem_shows_under_its_field_in_room_kept_for_it(
+    qtbot: Any, laptop_window: MainWindow
+) -> None:
+    window = laptop_window
+    window.go_to(4)  # Governance
+    page = window.area_stack.currentWidget()
+    page.tabs.setCurrentIndex(1)  # SRO and decisions
+    _settle(qtbot)
+    field = page.pathway_where
+    message = page.sro_form.messages["decision_making.pathway_where"]
+    before = field.mapTo(page, field.rect().topLeft())
+    assert not message.isVisible()
+    page.sro_name.setText("Dr Jane Example")
+    page.decision_maker.setText("Chief Executive")
+    page.pathway_published.setChecked(True)  # published, but where is not said
+    page.pathway_where.clear()
+    qtbot.mouseClick(page.save_sro_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot)
+    assert message.isVisible() and "pathway" in message.text()
+    field_box = field.geometry()
+    message_box = message.geometry()
+    assert message.parentWidget() is field.parentWidget()
+    assert message_box.top() >= field_box.bottom()  # under the field, not beside it
+    assert message_box.left() == field_box.left()
+    assert message_box.width() >= field_box.width() - 1
+    # Its room was kept: the field did not move when the problem appeared.
+    assert field.mapTo(page, field.rect().topLeft()) == before
+    assert message.accessibleName().startswith("Problem with")
