@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QApplication, QPushButton, QTableView
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFontMetrics, QScreen
+from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QTableView
 
 from nhsip_desktop.ui.main_window import MainWindow
 from nhsip_desktop.ui.screen_fit import LAPTOP_WORK_AREA, TITLE_BAR
@@ -106,3 +106,28 @@ def test_a_governance_problem_shows_under_its_field_in_room_kept_for_it(
     # Its room was kept: the field did not move when the problem appeared.
     assert field.mapTo(page, field.rect().topLeft()) == before
     assert message.accessibleName().startswith("Problem with")
+
+
+def test_add_right_opens_as_tall_as_its_form_and_grows_for_the_schedule(
+    qtbot: Any, laptop_window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        QScreen, "availableGeometry", lambda _screen: QRect(0, 0, *LAPTOP_WORK_AREA)
+    )
+    window = laptop_window
+    window.go_to(1)  # Assets and renewals
+    page = window.area_stack.currentWidget()
+    qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+    dialog = next(d for d in page.findChildren(QDialog) if d.isVisible())
+    _settle(qtbot)
+    opened = dialog.height()
+    form_bottom = dialog.form.mapTo(dialog, dialog.form.rect().bottomLeft()).y()
+    dialog.filing_date.setText("01/02/2024")  # a GB patent: its renewals appear
+    dialog.update_preview()
+    _settle(qtbot)
+    grown, renewals = dialog.height(), dialog.preview_model.rowCount()
+    dialog.reject()
+    # No tall empty space under the form: the note, the preview's line and the buttons only.
+    assert opened - form_bottom < 160, (opened, form_bottom)
+    assert renewals > 10
+    assert opened < grown <= LAPTOP_WORK_AREA[1] - TITLE_BAR
