@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QHeaderView,
+    QMessageBox,
+    QWidget,
+)
 
 from nhsip_desktop.agreements.model import (
     KIND_TTC_REVIEW,
@@ -38,6 +45,7 @@ from nhsip_desktop.ui.agreements_page import (
     TtcReviewDialog,
 )
 from nhsip_desktop.ui.assessment_tab import library
+from nhsip_desktop.ui.kit import RecordTable
 from nhsip_desktop.ui.session import RegisterSession
 
 TODAY = dt.date.today()
@@ -487,13 +495,19 @@ def test_signed_document_is_kept_encrypted_and_a_copy_is_recorded(
     source.write_bytes(b"%PDF-1.4 signed copy")
     assert not dialog.save_copy_button.isEnabled()
     assert dialog.add_file(source)
-    assert dialog.file_table.rowCount() == 1
-    cells = [dialog.file_table.item(0, c).text() for c in range(3)]
+    documents = dialog.file_table.model()
+    assert documents.rowCount() == 1
+    cells = [documents.index(0, c).data() for c in range(3)]
     assert cells == [
         "signed NDA.pdf",
         "20 bytes",
         hashlib.sha256(b"%PDF-1.4 signed copy").hexdigest(),
     ]
+    # The kit's record table: the date as dd/mm/yyyy, the name given the spare width.
+    assert isinstance(dialog.file_table, RecordTable)
+    assert documents.index(0, 3).data() == dt.date.today().strftime("%d/%m/%Y")
+    header = dialog.file_table.horizontalHeader()
+    assert header.sectionResizeMode(0) == QHeaderView.ResizeMode.Stretch
 
     warnings: list[str] = []
 
@@ -511,7 +525,7 @@ def test_signed_document_is_kept_encrypted_and_a_copy_is_recorded(
     assert next(register.audit.entries()).action == "export"
 
     assert dialog.remove_file(confirm=False)
-    assert dialog.file_table.rowCount() == 0
+    assert dialog.file_table.model().rowCount() == 0
     assert agreement.id is not None and register.agreements.files(agreement.id) == []
 
 

@@ -245,7 +245,7 @@ def test_pathway_published_needs_where_beside_the_field(
     message = page.sro_form.messages["decision_making.pathway_where"]
     assert message.isVisible()
     assert "where the innovation pathway is published" in message.text()
-    assert message.parentWidget() is page.pathway_where.parentWidget()  # beside the field
+    assert message.parentWidget() is page.pathway_where.parentWidget()  # with the field
     assert register.audit.count() == count
     assert register.governance.record().decision_making is None
 

@@ -48,6 +48,7 @@ from .assets_dialogs import RenewalPaidDialog, ReviewDialog, fee_words
 from .assets_right_dialog import RightDialog
 from .guidance_help import with_guidance
 from .kit import RecordTable
+from .kit.table import PaddedDelegate
 from .session import RegisterSession
 from .table_model import RowsModel
 from .widgets import heading, paragraph
@@ -386,6 +387,10 @@ class AssetsPage(QWidget):
         self.right_count.setAccessibleName("Number of rights")
         self.rights = RecordTable("Rights")
         self.rights.setModel(self.right_model)
+        # The title takes the spare width (a 40-character title on one line at 1366x768);
+        # the other columns are as wide as their short content and their longer words wrap.
+        # The table is not sorted: no room is kept for a sort arrow.
+        self.rights.PADDING = 2 * PaddedDelegate.PAD_X + 4
         self.rights.size_columns(
             {
                 1: "Trade mark",
@@ -393,8 +398,8 @@ class AssetsPage(QWidget):
                 3: "GB2401234.5",
                 4: "Registered",
                 5: "30/09/2026",
-                6: "£70 as of 31/03/2026, check before relying",
-                7: "PCT national and regional phase",
+                6: "Year 5 due 30/09/2026",
+                7: "30/09/2026",
                 8: "30/09/2026",
             },
             stretch=0,

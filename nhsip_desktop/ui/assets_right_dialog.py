@@ -38,6 +38,7 @@ from .kit.fields_extra import (
 )
 from .kit.parts import panel
 from .list_editor import parse_date
+from .screen_fit import fit_to_screen
 from .session import RegisterSession
 
 # -- adding and editing a right -----------------------------------------------------------
@@ -271,7 +272,7 @@ class RightDialog(CheckedFormDialog):
         self._lookup_case()
         self.title.setFocus(Qt.FocusReason.OtherFocusReason)
         self._inner = inner
-        self.resize(960, 720 if self.preview_box.isVisibleTo(self) else self._compact_height())
+        fit_to_screen(self, 960, 720 if self.preview.isVisibleTo(self) else self._compact_height())
 
     def problem_text(self, key: str) -> str:
         """The message shown under a field ("" when none)."""
@@ -313,8 +314,6 @@ class RightDialog(CheckedFormDialog):
         self.preview_box.setVisible(show)
         if not show:
             return
-        if self.isVisible() and self.height() < 700:
-            self.resize(self.width(), 720)  # room for the schedule
         try:
             filing = parse_date(self.filing_date.text())
         except ValueError:
@@ -328,6 +327,8 @@ class RightDialog(CheckedFormDialog):
             self.preview_model.clear()
             self.preview_note.setText("Type the filing date to see the renewal dates.")
             return
+        if self.isVisible() and self.height() < 700:
+            fit_to_screen(self, self.width(), 720)  # room for the schedule
         if grant is not None and grant < filing:
             grant = None  # a problem shown on saving; the ordinary schedule meanwhile
         renewals = gb_patent_renewals(filing, grant, self.schedule)

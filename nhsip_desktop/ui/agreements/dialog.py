@@ -13,18 +13,15 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialogButtonBox,
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListView,
     QPushButton,
     QScrollArea,
-    QTableWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -44,10 +41,11 @@ from nhsip_desktop.cases.model import format_date
 from nhsip_desktop.store.errors import NotFoundError, RegisterError, ValidationError
 
 from ..checklist_widget import ChecklistWidget
-from ..kit import hint, problem_label
+from ..kit import RecordTable, hint, problem_label
 from ..kit.inputs import date_edit, form_layout, line_edit, text_box
 from ..kit.parts import panel, save_cancel
 from ..list_editor import FieldSpec, ListEditor, parse_date
+from ..screen_fit import fit_to_screen
 from ..session import RegisterSession
 from ..style import sheet
 from .fields import (
@@ -58,6 +56,7 @@ from .fields import (
     _whole_number,
 )
 from .files import (
+    DocumentModel,
     FilesPart,
 )
 from .models import (
@@ -156,7 +155,7 @@ class AgreementDialog(TtcPart, FilesPart, _FieldsDialog):
         self._licence_type_changed()
         self._lookup_cases()
         self._kind_changed()
-        self.resize(1060, 720)
+        fit_to_screen(self, 1060, 720)
         self.tabs.setCurrentIndex(DETAILS_TAB)
         self.title.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -375,27 +374,18 @@ class AgreementDialog(TtcPart, FilesPart, _FieldsDialog):
         return inner
 
     def _document_tab(self) -> QWidget:
-        self.file_table = QTableWidget(0, 4)
-        self.file_table.setHorizontalHeaderLabels(["Name", "Size", "SHA-256", "Added"])
-        self.file_table.setAccessibleName("Documents kept with the agreement")
-        self.file_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.file_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.file_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.file_table.setTabKeyNavigation(False)
-        self.file_table.verticalHeader().setVisible(False)
-        header = self.file_table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.file_table.setColumnWidth(1, 90)
-        self.file_table.setColumnWidth(2, 470)
-        self.file_table.setColumnWidth(3, 100)
+        self.file_model = DocumentModel()
+        self.file_table = RecordTable("Documents kept with the agreement", self.file_model)
+        self.file_table.setWordWrap(False)  # a name or hash on one line, whole in its tooltip
         self.add_file_button = QPushButton("&Add file…")
         self.add_file_button.clicked.connect(lambda: self.add_file())
         self.save_copy_button = QPushButton("Save a &copy…")
         self.save_copy_button.clicked.connect(lambda: self.save_file_copy())
         self.remove_file_button = QPushButton("&Remove…")
         self.remove_file_button.clicked.connect(lambda: self.remove_file())
-        self.file_table.itemSelectionChanged.connect(self._update_file_buttons)
+        self.file_table.selectionModel().selectionChanged.connect(
+            lambda *_args: self._update_file_buttons()
+        )
         self.file_status = hint()
         buttons = QHBoxLayout()
         for button in (self.add_file_button, self.save_copy_button, self.remove_file_button):

@@ -5,22 +5,43 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import (
-    Qt,
-)
 from PySide6.QtWidgets import (
     QFileDialog,
     QMessageBox,
-    QTableWidgetItem,
 )
 
-from nhsip_desktop.cases.model import format_date
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.ui.file_dialogs import remember, start_folder, suggested
 
+from ..kit import Column, RecordModel
 from ..kit.parts import DialogPart, or_warn
 from ..kit.parts import confirm as ask
+
+
+def _added_on(info: Any) -> dt.date | str:
+    added = str(info.added_at)[:10]
+    with contextlib.suppress(ValueError):
+        return dt.date.fromisoformat(added)
+    return added
+
+
+class DocumentModel(RecordModel):
+    """The documents kept with an agreement, one a row: the name takes the spare width."""
+
+    record_columns = (
+        Column("name", "Name"),
+        Column("size_text", "Size", sample="25.0 MB"),
+        Column("sha256", "SHA-256", sample="0123456789abcdef" * 4),
+        Column("added_at", "Added", "date", value=_added_on),
+    )
+
+    def file_at(self, row: int) -> Any:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def tooltip(self, row: Any, column: int) -> str | None:
+        return self.text(row, column)
 
 
 class FilesPart(DialogPart):
@@ -36,15 +57,7 @@ class FilesPart(DialogPart):
             else []
         )
         self._files = files
-        self.file_table.setRowCount(len(files))
-        for row, info in enumerate(files):
-            added = info.added_at[:10]
-            with contextlib.suppress(ValueError):
-                added = format_date(dt.date.fromisoformat(added))
-            for column, text in enumerate((info.name, info.size_text, info.sha256, added)):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, info.id)
-                self.file_table.setItem(row, column, item)
+        self.file_model.set_rows(files)
         if self.agreement.id is None:
             self.file_status.setText("Adding a file saves the agreement first.")
         elif not files:
@@ -59,9 +72,11 @@ class FilesPart(DialogPart):
         self.remove_file_button.setEnabled(chosen)
 
     def selected_file(self) -> int | None:
-        row = self.file_table.currentRow()
-        cell = self.file_table.item(row, 0) if row >= 0 else None
-        return int(cell.data(Qt.ItemDataRole.UserRole)) if cell is not None else None
+        index = self.file_table.currentIndex()
+        if not index.isValid() or not self.file_table.selectionModel().isRowSelected(index.row()):
+            return None
+        info = self.file_model.file_at(index.row())
+        return int(info.id) if info is not None else None
 
     def add_file(self, path: Path | None = None) -> bool:
         """Keep a document with the agreement (saving the agreement first when it is new)."""
@@ -81,7 +96,7 @@ class FilesPart(DialogPart):
             QMessageBox.warning(self, "File not added", str(exc))
             return False
         self._refresh_files()
-        self.file_table.selectRow(self.file_table.rowCount() - 1)
+        self.file_table.selectRow(self.file_model.rowCount() - 1)
         return True
 
     def save_file_copy(self, target: Path | None = None) -> Path | None:

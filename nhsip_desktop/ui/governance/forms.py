@@ -40,21 +40,20 @@ def _field_key(key: str) -> str:
     return re.sub(r"\[\d+\]$", "", key)
 
 
-def _message_label() -> QLabel:
-    message = problem_label()
-    message.setContentsMargins(0, 3, 0, 0)  # on the field's text line, not its frame
-    return message
+def _message_label(name: str = "Problem") -> QLabel:
+    """The kit's problem line: under its field, one line's room kept while there is none."""
+    return problem_label(name)
 
 
 class _Form(QFormLayout):
-    """A form whose every input has a buddy label, an accessible name and help, and beside it
-    a place for the message that says what is wrong with it."""
+    """A form whose every input has a buddy label, an accessible name and help, and under it
+    (as in the kit's ``FormWidget``) a place for the message that says what is wrong with it."""
 
     def __init__(self) -> None:
         super().__init__()
         self.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.setVerticalSpacing(8)
+        self.setVerticalSpacing(2)
         self.fields: dict[str, QWidget] = {}
         self.messages: dict[str, QLabel] = {}
         self._help: dict[str, str] = {}
@@ -63,13 +62,14 @@ class _Form(QFormLayout):
         if help_text:
             field.setAccessibleDescription(help_text)
             field.setToolTip(help_text)
-        message = _message_label()
+        name = field.accessibleName() or key
+        message = _message_label(f"Problem with {name}")
         row = QWidget()
-        line = QHBoxLayout(row)
-        line.setContentsMargins(0, 0, 0, 0)
-        line.setSpacing(12)
-        line.addWidget(field, 3, Qt.AlignmentFlag.AlignTop)
-        line.addWidget(message, 2, Qt.AlignmentFlag.AlignTop)
+        column = QVBoxLayout(row)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(field)
+        column.addWidget(message)
         self.fields[key] = field
         self.messages[key] = message
         self._help[key] = help_text

@@ -13,12 +13,14 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -152,12 +154,14 @@ class GovernancePage(PageState, QWidget):
         self.deadline_model = GovernanceDeadlineModel()
         self.deadline_table = RecordTable("Governance deadlines", self.deadline_model)
         self.deadline_table.size_columns({0: "30/09/2026", 1: "Overdue by 365 days"}, stretch=2)
-        self.deadline_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.deadline_model.modelReset.connect(self._fit_deadlines)
-        # One line a deadline (the full text in its tooltip), so the table's height is known.
+        # One line a deadline (the full text in its tooltip).
         self.deadline_table.setWordWrap(False)
         self.deadline_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.deadline_table.verticalHeader().setDefaultSectionSize(30)
+        # Both tables as tall as all their rows: the tab scrolls as a whole (at 1366x768 a
+        # table of its own height showed three actions and two deadlines).
+        self.actions_table.show_all_rows()
+        self.deadline_table.show_all_rows()
 
         page, layout = _tab_page()
         layout.addWidget(
@@ -173,19 +177,16 @@ class GovernancePage(PageState, QWidget):
         layout.addWidget(self.feedback_line)
         self.actions_policy_notice = PolicyNotice("IP policy draft compared with the register")
         layout.addWidget(self.actions_policy_notice)
-        layout.addWidget(self.actions_table, 3)
+        layout.addWidget(self.actions_table)
         layout.addWidget(heading("Governance deadlines", 2))
         layout.addWidget(self.deadline_table)
-        return page
-
-    def _fit_deadlines(self) -> None:
-        """The deadlines table as tall as its few rows, so the actions get the rest."""
-        table = self.deadline_table
-        rows = table.verticalHeader().length()
-        height = table.horizontalHeader().sizeHint().height() + rows + 2 * table.frameWidth()
-        height = max(height, 60)
-        if table.height() != height or table.minimumHeight() != height:
-            table.setFixedHeight(height)
+        layout.addStretch(1)
+        self.actions_scroll = QScrollArea()
+        self.actions_scroll.setWidgetResizable(True)
+        self.actions_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.actions_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.actions_scroll.setWidget(page)
+        return self.actions_scroll
 
     def _build_sro(self) -> QWidget:
         form = self.sro_form = _Form()

@@ -152,6 +152,7 @@ class RecordTable(QTableView):
     ) -> None:
         super().__init__(parent)
         self._fit_pending = False
+        self._all_rows_minimum = 0
         self.setItemDelegate(PaddedDelegate(self))
         self.setAccessibleName(name)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -229,6 +230,27 @@ class RecordTable(QTableView):
     def _fit_now(self) -> None:
         self._fit_pending = False
         self.resizeRowsToContents()
+        if self._all_rows_minimum:
+            self._fit_height()  # resizing to contents does not report each row
+
+    def show_all_rows(self, minimum: int = 60) -> None:
+        """Be as tall as every row, whatever their heights (for a short table on a page that
+        scrolls as a whole): no scroll bar of its own, the height kept up as rows change."""
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._all_rows_minimum = minimum
+        self.verticalHeader().sectionResized.connect(self._fit_height)
+        self.verticalHeader().sectionCountChanged.connect(self._fit_height)
+        model = self.model()
+        if model is not None:
+            model.modelReset.connect(self._fit_height)
+        self._fit_height()
+
+    def _fit_height(self, *_args: object) -> None:
+        rows = self.verticalHeader().length()
+        header = self.horizontalHeader().sizeHint().height()
+        height = max(header + rows + 2 * self.frameWidth(), self._all_rows_minimum)
+        if self.height() != height or self.minimumHeight() != height:
+            self.setFixedHeight(height)
 
     # -- keyboard ------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
