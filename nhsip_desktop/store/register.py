@@ -147,7 +147,7 @@ def verify_file(
             "and typed its own recovery key (or passphrase). If you are sure the key is right, "
             "the start of the file may be damaged: restore it from a backup."
         )
-    _check_log(path, key, header)
+    check_log_before_folding(path, key, header)
     problems: list[str] = []
     applied: list[str] = []
     size = path.stat().st_size
@@ -220,29 +220,63 @@ def verify_file(
     return applied
 
 
-def _check_log(path: Path, key: bytes, header: RegisterHeader) -> None:
-    """Refuse a register whose write-ahead log holds committed changes SQLite could not read
-    (:mod:`.wal_check`), before any connection can fold the log in and delete it."""
+def _log_damage(path: Path, key: bytes, salt: bytes) -> tuple[str, int] | None:
+    """What is wrong with ``path``'s write-ahead log (:mod:`.wal_check`): ``(problem, lost
+    commits)``, or None when SQLite can read every committed change in it (or there is none)."""
     log = wal_check.log_path(path)
     try:
-        report = wal_check.check_log(path, key, header.salt)
+        report = wal_check.check_log(path, key, salt)
     except OSError as exc:
-        problem = f"the change log {log.name} could not be read ({exc.strerror or exc})"
+        return f"the change log {log.name} could not be read ({exc.strerror or exc})", 0
+    if report.damaged:
+        return report.message(), report.lost_commits
+    return None
+
+
+def check_log_before_folding(path: Path, key: bytes, header: RegisterHeader) -> None:
+    """Refuse a register whose write-ahead log holds committed changes SQLite could not read
+    (:mod:`.wal_check`), before any connection can fold the log in and delete it."""
+    damage = _log_damage(path, key, header.salt)
+    if damage is None:
+        return
+    problem, lost = damage
+    log = wal_check.log_path(path)
+    if not lost:
         raise DamagedLogError(
             f"{path.name} cannot be opened safely: {problem}. Nothing has been changed and the "
             "log has been left as it is. Check that the file can be read, then try again.",
             [problem],
             0,
-        ) from exc
-    if report.damaged:
-        raise DamagedLogError(
-            f"{path.name} cannot be opened safely: {report.message()}. Nothing has been "
-            f"changed, and the change log ({log.name}) has been kept as evidence. Restore the "
-            "register from its newest verified backup (changes made after that backup are "
-            "lost), and keep both files for investigation.",
-            [report.message()],
-            report.lost_commits,
         )
+    raise DamagedLogError(
+        f"{path.name} cannot be opened safely: {problem}. Nothing has been "
+        f"changed, and the change log ({log.name}) has been kept as evidence. Restore the "
+        "register from its newest verified backup (changes made after that backup are "
+        "lost), and keep both files for investigation.",
+        [problem],
+        lost,
+    )
+
+
+def _close_keeping_log(path: Path, key: bytes, salt: bytes, conn: sqlcipher.Connection) -> None:
+    """Close ``conn`` without folding in (or deleting) the write-ahead log.
+
+    The last connection to close folds the log in and deletes it, and only when it can take
+    the file's exclusive lock. A read-only connection is opened first and holds its shared
+    lock while ``conn`` closes (so ``conn`` cannot take the exclusive lock and leaves the log
+    alone); a read-only connection never checkpoints, so closing it last leaves the log too.
+    """
+    guard = sqlcipher.connect(path, key, salt, readonly=True)
+    try:
+        # Any read takes the shared lock; it is held (in WAL mode) even when the read fails
+        # on the damaged page.
+        with contextlib.suppress(sqlcipher.DatabaseError):
+            guard.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        try:
+            conn.close()
+        finally:
+            guard.close()
 
 
 def refuse_long_path(path: Path) -> None:
@@ -709,25 +743,61 @@ class Register:
             self._raw_fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         return self._raw_fd
 
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the file and empty it, after reading its frames
+        (:mod:`.wal_check`). Raises :class:`DamagedLogError`, leaving the log as it is, when
+        committed changes in it cannot be read (folding it in would drop them for good)."""
+        damage = _log_damage(self.path, self.data_key, self.header.salt)
+        if damage is not None:
+            raise self._log_kept_error(*damage, closed=False)
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _log_kept_error(self, problem: str, lost: int, *, closed: bool) -> DamagedLogError:
+        log = wal_check.log_path(self.path).name
+        done = "was closed" if closed else "has not been saved into its file"
+        return DamagedLogError(
+            f"{self.path.name} {done} without folding in its change log, because {problem}. "
+            f"The log ({log}) has been kept as evidence and nothing more has been written. "
+            "Run `nhsip-desktop check` on the register, restore it from its newest verified "
+            "backup (changes made after that backup are lost), and keep both files for "
+            "investigation.",
+            [problem],
+            lost,
+        )
+
     def close(self) -> None:
-        """Close the connection and drop the key. Safe to call twice."""
+        """Close the connection and drop the key. Safe to call twice.
+
+        The write-ahead log is read first (:mod:`.wal_check`): when committed changes in it
+        cannot be read, the register is closed without folding the log in or deleting it, and
+        :class:`DamagedLogError` is raised once everything has been let go (the next open
+        reports the damage in the same way and offers the newest verified backup).
+        """
         conn, self._conn = self._conn, None
-        self._key = None
+        key, self._key = self._key, None
         lock, self._lock = self._lock, None
         raw, self._raw_fd = self._raw_fd, None
+        damage: tuple[str, int] | None = None
         try:
             if conn is not None:
-                try:
-                    with contextlib.suppress(sqlcipher.DatabaseError):
-                        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                finally:
-                    conn.close()
+                if key is not None:
+                    damage = _log_damage(self.path, key, self.header.salt)
+                if damage is not None and key is not None:
+                    _close_keeping_log(self.path, key, self.header.salt, conn)
+                else:
+                    try:
+                        with contextlib.suppress(sqlcipher.DatabaseError):
+                            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    finally:
+                        conn.close()
         finally:
             if raw is not None:  # only now, after SQLite has let go of its locks
                 with contextlib.suppress(OSError):
                     os.close(raw)
             if lock is not None:
                 lock.release()
+        if damage is not None:
+            raise self._log_kept_error(*damage, closed=True)
 
     def __enter__(self) -> Register:
         return self
