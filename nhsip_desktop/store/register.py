@@ -341,6 +341,9 @@ class Register:
         self.backup_before_migration: Path | None = None
         # Set by open() when the register is on a network drive: what the person is told.
         self.storage_notice = ""
+        # Opened read-only: the companion files that existed then (any others that the
+        # read-only connection made are removed at close, while the lock is still held).
+        self._read_only_sidecars: set[Path] | None = None
 
     # -- managers: each created (and its module imported) on first use, so that a command
     # or window that needs only the cases never pays for the rest ---------------------------
@@ -544,12 +547,17 @@ class Register:
         actor: Actor,
         backup_dir: Path | None = None,
         thorough: bool | None = None,
+        read_only: bool = False,
     ) -> Register:
         """Verify and open ``path`` with ``key``.
 
         Raises :class:`~.errors.NotARegisterError`, :class:`~.errors.WrongKeyError`,
         :class:`~.errors.DamagedRegisterError` or :class:`~.errors.NewerRegisterError`
         without writing a byte. Pending migrations are applied after a verified backup.
+
+        ``read_only`` opens for reading only (commands that print): see :meth:`_open_to_read`
+        for what is checked then and what is left to the reads themselves. A register that
+        needs migrating is opened in full instead.
         """
         from .lock import RegisterLock
 
@@ -563,6 +571,10 @@ class Register:
                 from .backups import remove_stale_links
 
                 remove_stale_links(path)  # leftovers of a crash mid-swap or mid-backup
+            if read_only:
+                reader = cls._open_to_read(path, header, key, actor, lock)
+                if reader is not None:
+                    return reader
             applied = verify_file(path, key, header=header, thorough=thorough)
             conn = sqlcipher.connect(path, key, header.salt)
         except DamagedLogError as exc:
@@ -608,6 +620,42 @@ class Register:
             raise
         return register
 
+    @classmethod
+    def _open_to_read(
+        cls, path: Path, header: RegisterHeader, key: bytes, actor: Actor, lock: Any
+    ) -> Register | None:
+        """A register opened read-only (``Register.open(..., read_only=True)``), or None when
+        it needs migrating (then the caller opens it in full).
+
+        Checked first, as for every open: the header and the key, the write-ahead log's frames
+        (so no acknowledged change is silently missing from what is read), the file's length
+        against its page count, the schema and the migrations applied. Left out, because
+        nothing is written and SQLCipher authenticates every page as it is read (a damaged
+        page that a read reaches fails that read with a message, never gives wrong rows): the
+        HMAC of every page of the file and SQLite's structural ``quick_check`` over all of it,
+        the audit chain's verification and its checkpoint (a write), and the checkpoint that
+        folds the log in at close. ``check`` and every open for writing still do all of these.
+        """
+        applied = verify_file(path, key, header=header, thorough=False)
+        if any(name not in applied for name in known_names()):
+            return None
+        before = {p for p in sqlcipher.sidecars(path) if p.exists()}
+        conn = sqlcipher.connect(path, key, header.salt, readonly=True)
+        try:
+            sqlcipher.configure(conn, readonly=True)
+            register = cls(path, header, key, conn, actor)
+        except BaseException:
+            conn.close()
+            raise
+        register._lock = lock
+        register._read_only_sidecars = before
+        return register
+
+    @property
+    def read_only(self) -> bool:
+        """True when opened with ``read_only``: every change is refused."""
+        return self._read_only_sidecars is not None
+
     def _migration_backup(self, backup_dir: Path | None) -> Path:
         """A verified backup (same key) before any schema change."""
         from .backups import create_backup
@@ -627,6 +675,10 @@ class Register:
             yield self._tx
             return
         conn = self.conn
+        if self.read_only:
+            raise RegisterError(
+                f"{self.path.name} was opened for reading only: nothing was changed."
+            )
         tx = Transaction(self)
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -779,7 +831,16 @@ class Register:
         raw, self._raw_fd = self._raw_fd, None
         damage: tuple[str, int] | None = None
         try:
-            if conn is not None:
+            if conn is not None and self._read_only_sidecars is not None:
+                # A read-only connection never folds the log in: nothing to check first.
+                try:
+                    conn.close()
+                finally:
+                    for stray in sqlcipher.sidecars(self.path):
+                        if stray not in self._read_only_sidecars and stray.exists():
+                            with contextlib.suppress(OSError):
+                                stray.unlink()
+            elif conn is not None:
                 if key is not None:
                     damage = _log_damage(self.path, key, self.header.salt)
                 if damage is not None and key is not None:
