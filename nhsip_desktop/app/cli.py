@@ -615,12 +615,22 @@ def _open_to_read(path: Path, recovery_key_file: Path | None) -> Register:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
+    from nhsip_desktop.store.sqlcipher import DatabaseError
+
     with _open_to_read(args.path, args.recovery_key_file) as register:
         flt = CaseFilter(text=args.search, stage=Stage(args.stage) if args.stage else None)
         out = sys.stdout
-        for reference, stage, title in register.cases.listing(flt):
-            title = title.replace("\t", " ").replace("\n", " ")
-            out.write(f"{reference}\t{stage}\t{title}\n")
+        try:
+            for reference, stage, title in register.cases.listing(flt):
+                title = title.replace("\t", " ").replace("\n", " ")
+                out.write(f"{reference}\t{stage}\t{title}\n")
+        except DatabaseError as exc:  # a damaged page, met as it was read (never wrong rows)
+            out.flush()
+            return _fail(
+                f"{args.path.name} is damaged: the key is right, but part of it cannot be read "
+                f"({exc}). Nothing has been changed. Run `nhsip-desktop check` on it, restore "
+                "it from its most recent backup, and keep this file for investigation."
+            )
         out.flush()
     return EXIT_OK
 
