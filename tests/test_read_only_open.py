@@ -78,9 +78,7 @@ def test_cases_reads_an_intact_crash_log_and_refuses_one_damaged_in_the_middle(
     data = bytearray(saved[wal])
     count = (len(data) - WAL_HEADER_SIZE) // FRAME
     commits = [
-        i
-        for i in range(count)
-        if struct.unpack_from(">II", data, WAL_HEADER_SIZE + i * FRAME)[1]
+        i for i in range(count) if struct.unpack_from(">II", data, WAL_HEADER_SIZE + i * FRAME)[1]
     ]
     data[WAL_HEADER_SIZE + (commits[len(commits) // 2] - 1) * FRAME + 2000] ^= 1
     wal.write_bytes(bytes(data))

@@ -799,7 +799,10 @@ class Register:
         """Fold the write-ahead log into the file and empty it, after reading its frames
         (:mod:`.wal_check`). Raises :class:`DamagedLogError`, leaving the log as it is, when
         committed changes in it cannot be read (folding it in would drop them for good)."""
-        damage = _log_damage(self.path, self.data_key, self.header.salt)
+        if wal_check.folded_in(self.path):
+            damage = None  # every frame is in the file already: nothing to fold in
+        else:
+            damage = _log_damage(self.path, self.data_key, self.header.salt)
         if damage is not None:
             raise self._log_kept_error(*damage, closed=False)
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -841,7 +844,7 @@ class Register:
                             with contextlib.suppress(OSError):
                                 stray.unlink()
             elif conn is not None:
-                if key is not None:
+                if key is not None and not wal_check.folded_in(self.path):
                     damage = _log_damage(self.path, key, self.header.salt)
                 if damage is not None and key is not None:
                     _close_keeping_log(self.path, key, self.header.salt, conn)
