@@ -122,8 +122,8 @@ def folded_in(register_path: Path) -> bool:
         return False
     native = "<" if sys.byteorder == "little" else ">"
     version, _unused, _change, initialised = struct.unpack_from(native + "IIIB", index)
-    max_frame = struct.unpack_from(native + "I", index, 16)[0]
-    backfilled = struct.unpack_from(native + "I", index, 96)[0]
+    max_frame: int = struct.unpack_from(native + "I", index, 16)[0]
+    backfilled: int = struct.unpack_from(native + "I", index, 96)[0]
     # The index's two copies of its header must agree (a writer changes them in turn).
     if version != _FORMAT_VERSION or not initialised or index[:48] != index[48:96]:
         return False
