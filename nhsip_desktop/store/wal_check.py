@@ -33,6 +33,7 @@ import os
 import struct
 import sys
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -182,6 +183,15 @@ def _check_open_log(handle: BinaryIO, size: int, key: bytes, salt: bytes) -> Log
         view = memoryview(raw)
         return _FRAME_HEADER.unpack_from(raw), view[FRAME_HEADER_SIZE:]
 
+    def _same_generation(first: int) -> Iterator[int]:
+        """Indexes from ``first`` on of the frames with this generation's salts (read by
+        their headers alone: the rest of a large log is usually an older generation)."""
+        salts = struct.pack(">II", salt1, salt2)
+        for index in range(first, count):
+            handle.seek(WAL_HEADER_SIZE + index * frame_size + 8)
+            if handle.read(8) == salts:
+                yield index
+
     if not header_ok:
         # SQLite ignores the whole log. That is harmless only if it holds no authentic commit
         # (for example a header torn while the log was first being written).
@@ -228,8 +238,8 @@ def _check_open_log(handle: BinaryIO, size: int, key: bytes, salt: bytes) -> Log
     # the chain is broken, so each is judged by itself) mean the log was damaged in the middle.
     later = [
         bool(commit)
-        for (number, commit, f1, f2, _a, _b), page in map(frame, range(stop + 1, count))
-        if (f1, f2) == (salt1, salt2) and authentic(number, page)
+        for (number, commit, f1, f2, _a, _b), page in map(frame, _same_generation(stop + 1))
+        if authentic(number, page)
     ]
     if not later:  # the log simply ends here (a crash, or an older generation beyond)
         return LogReport(frames=count, replayable=replayable, commits=commits, torn_tail=True)
