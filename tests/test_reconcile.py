@@ -162,11 +162,13 @@ def test_a_right_and_its_renewals_edited_with_raw_sql_are_named(
         f"UPDATE rights SET data = json_set(data, '$.renewals_paid.\"6\"', '2021-03-01'), "
         f"title = 'Renamed in the column' WHERE id = {paid}",
         f"UPDATE rights SET data = json_set(data, '$.attorney', 'Someone else') WHERE id = {other}",
+        f"UPDATE rights SET data = json_remove(data, '$.jurisdiction') WHERE id = {other}",
     )
     assert f"rights {paid}, renewals_paid 5: differs from its audit trail" in line
     assert f"rights {paid}, renewals_paid 6: set without an audit row" in line
     assert f"rights {paid}, title: column differs from the record's audit trail" in line
     assert f"rights {other}, attorney: " in line
+    assert f"rights {other}, jurisdiction: differs from its audit trail" in line
 
 
 def test_a_cost_edited_or_deleted_with_raw_sql_is_named(

@@ -192,8 +192,8 @@ def _kind_differences(
             continue
         if flatten:
             actual, record = _flatten(actual, flatten), _flatten(record, flatten)
-            for name in record:  # a year removed from the table, still audited as paid
-                actual.setdefault(name, None)
+        for name in record:  # a field (or a renewal year) removed from the row, still audited
+            actual.setdefault(name, None)
         _compare(found, table, reference, actual, record)
         found += [
             Difference(table, reference, name, "column differs from the record's audit trail")
