@@ -100,9 +100,11 @@ def _app_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "nhsip_desktop"]
 
 
-def _run_to_exit(cmd: list[str], stdin: str | None = None) -> tuple[float, str]:
+def _run_to_exit(
+    cmd: list[str], stdin: str | None = None, env: dict[str, str] | None = None
+) -> tuple[float, str]:
     start = time.perf_counter()
-    done = subprocess.run(cmd, input=stdin, capture_output=True, text=True, check=True)
+    done = subprocess.run(cmd, input=stdin, capture_output=True, text=True, check=True, env=env)
     return time.perf_counter() - start, done.stdout
 
 
@@ -233,18 +235,22 @@ def main(argv: list[str] | None = None) -> int:
     bare = work / "bare_window.py"
     bare.write_text(BARE_WINDOW)
     cases_cmd = [*app, "cases", str(register), "--recovery-key-file", str(key_file)]
+    # The app's own settings folder for `cases`: on a shared machine another session's
+    # export in progress (listed in the user's settings folder) would otherwise make every
+    # start look for its leftovers.
+    cases_env = {**os.environ, "NHSIP_CONFIG_DIR": str(work / "config")}
     start_cmd = [
         *app, "--open", str(register), "--recovery-key-file", str(key_file), "--exit-when-ready",
     ]  # fmt: skip
 
     rows = []
     if args.only in (None, "cases"):
-        _, app_out = _run_to_exit(cases_cmd)  # warm-up: bytecode, file cache
+        _, app_out = _run_to_exit(cases_cmd, env=cases_env)  # warm-up: bytecode, file cache
         _, raw_out = _run_to_exit([sys.executable, str(raw), str(register)], secret)
         if app_out != raw_out:
             raise SystemExit("the raw read printed other rows than `nhsip-desktop cases`")
         results = _pairs(
-            lambda: _run_to_exit(cases_cmd)[0],
+            lambda: _run_to_exit(cases_cmd, env=cases_env)[0],
             lambda: _run_to_exit([sys.executable, str(raw), str(register)], secret)[0],
             args.pairs,
         )

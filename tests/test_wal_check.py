@@ -197,3 +197,97 @@ def test_a_damaged_log_header_with_commits_is_refused(tmp_path: Path, actor: Act
     with pytest.raises(DamagedLogError, match="header is damaged"):
         Register.open(path, key, actor=actor)
     assert wal.exists()
+
+
+def test_closing_keeps_a_log_damaged_in_the_middle(tmp_path: Path, actor: Actor) -> None:
+    """Closing folds the log in (the last connection's checkpoint) only after reading its
+    frames: damaged in the middle of an open register's log, it is kept, and the error says so;
+    the next open reports it as before."""
+    register = Register.create(tmp_path / "trust.nhsip", actor=actor)
+    create_backup(register, reason="manual")
+    path = register.path
+    for number in range(12):
+        register.cases.add(f"Change {number}")
+    key = register.data_key
+    wal = path.with_name(path.name + "-wal")
+    _flip(wal, WAL_HEADER_SIZE + (_middle_commit_frame(wal) - 1) * FRAME + 3000)
+    before = (_digest(path), _digest(wal))
+
+    with pytest.raises(DamagedLogError) as caught:
+        register.close()
+
+    assert "without folding in its change log" in str(caught.value)
+    assert "committed changes cannot be read" in str(caught.value)
+    assert caught.value.lost_commits >= 1
+    assert wal.exists(), "the damaged log is kept as evidence"
+    assert (_digest(path), _digest(wal)) == before, "nothing folded in, nothing written"
+    assert not register.is_open
+    assert not path.with_name(path.name + ".lock").exists()
+    register.close()  # a second close is quiet
+    with pytest.raises(DamagedLogError, match="committed change"):
+        Register.open(path, key, actor=actor)
+    assert wal.exists()
+
+
+def test_an_explicit_checkpoint_refuses_a_damaged_log(tmp_path: Path, actor: Actor) -> None:
+    register = Register.create(tmp_path / "trust.nhsip", actor=actor)
+    wal = register.path.with_name(register.path.name + "-wal")
+    try:
+        for number in range(12):
+            register.cases.add(f"Change {number}")
+        register.checkpoint()  # an intact log is folded in and emptied
+        assert wal.stat().st_size == 0
+        for number in range(12):
+            register.cases.add(f"Later change {number}")
+        _flip(wal, WAL_HEADER_SIZE + (_middle_commit_frame(wal) - 1) * FRAME + 3000)
+        before = (_digest(register.path), _digest(wal))
+        with pytest.raises(DamagedLogError, match="has not been saved into its file"):
+            register.checkpoint()
+        assert (_digest(register.path), _digest(wal)) == before
+    finally:
+        with pytest.raises(DamagedLogError):
+            register.close()
+    assert wal.exists()
+
+
+def test_an_ordinary_close_folds_the_log_in(tmp_path: Path, actor: Actor) -> None:
+    register = Register.create(tmp_path / "trust.nhsip", actor=actor)
+    path, key = register.path, register.data_key
+    for number in range(12):
+        register.cases.add(f"Change {number}")
+    wal = path.with_name(path.name + "-wal")
+    assert wal.stat().st_size > 0
+    register.close()
+    assert not wal.exists() or wal.stat().st_size == 0
+    with Register.open(path, key, actor=actor) as reopened:
+        assert reopened.cases.count() == 12
+
+
+def test_a_log_already_folded_in_is_not_read_again_at_close(
+    tmp_path: Path, actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large transaction (an import) leaves a log SQLite has already copied back whole:
+    reading it again at close would cost its size in memory and 0.3 ms a frame for nothing."""
+    from nhsip_desktop.store import wal_check
+
+    register = Register.create(tmp_path / "trust.nhsip", actor=actor)
+    path, key = register.path, register.data_key
+    for number in range(3):
+        register.cases.add(f"Small change {number}")
+    assert not wal_check.folded_in(path)  # small commits stay in the log until a checkpoint
+    with register.transaction():
+        for number in range(3000):
+            register.cases.add(f"Imported {number}", summary="x" * 500)
+    wal = path.with_name(path.name + "-wal")
+    assert wal.stat().st_size > 1000 * FRAME
+    assert wal_check.folded_in(path)
+
+    def not_again(*_args: object) -> None:
+        raise AssertionError("the folded-in log was read again")
+
+    monkeypatch.setattr(wal_check, "check_log", not_again)
+    register.close()
+    assert not wal.exists() or wal.stat().st_size == 0
+    monkeypatch.undo()
+    with Register.open(path, key, actor=actor) as reopened:
+        assert reopened.cases.count() == 3003

@@ -35,12 +35,21 @@ from nhsip_desktop.app.cli_common import say as _say
 from nhsip_desktop.cases.model import CaseFilter, Stage
 from nhsip_desktop.core.errors import DamagedRegisterError, RegisterError
 from nhsip_desktop.core.hardening import harden_process
-from nhsip_desktop.interchange.demo import build_demo
 
 if TYPE_CHECKING:
     from nhsip_desktop.store.register import Register
 
-__all__ = ["EXIT_CHECK_FAILED", "EXIT_ERROR", "EXIT_OK", "actor", "build_demo", "main"]
+__all__ = ["EXIT_CHECK_FAILED", "EXIT_ERROR", "EXIT_OK", "actor", "main"]
+
+
+def __getattr__(name: str) -> Any:
+    """``build_demo`` (kept here for callers of old), imported only when asked for: the demo
+    builder is not needed by any command but ``demo``."""
+    if name == "build_demo":
+        from nhsip_desktop.interchange.demo import build_demo
+
+        return build_demo
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _sections() -> list[str]:
@@ -424,6 +433,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return _fail("--cases must be between 0 and 1,000,000.")
     register, keyring_message = _write_new_register(args.path, args.recovery_key_out, "")
     with register:
+        from nhsip_desktop.interchange.demo import build_demo
+
         added = build_demo(register, args.cases)
         _say(f"Created demo register {args.path} with {added} fictional cases.")
         _say(f"Recovery key written to {args.recovery_key_out}.")
@@ -585,13 +596,41 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _open_to_read(path: Path, recovery_key_file: Path | None) -> Register:
+    """Open a register for a command that only prints (``open_for_command``, read-only: see
+    ``Register.open``; docs/RELIABILITY.md says what such an open checks)."""
+    from nhsip_desktop.store.unlock import open_register, read_recovery_key_file
+
+    recovery = read_recovery_key_file(recovery_key_file) if recovery_key_file else None
+    unlocked = open_register(
+        path,
+        actor=actor(),
+        recovery_key=recovery,
+        passphrase=None if recovery is not None else given_passphrase(),
+        read_only=True,
+    )
+    if unlocked.key_change_message:
+        _say(unlocked.key_change_message)
+    return unlocked.register
+
+
 def cmd_cases(args: argparse.Namespace) -> int:
-    with _open(args.path, args.recovery_key_file) as register:
+    from nhsip_desktop.store.sqlcipher import DatabaseError
+
+    with _open_to_read(args.path, args.recovery_key_file) as register:
         flt = CaseFilter(text=args.search, stage=Stage(args.stage) if args.stage else None)
         out = sys.stdout
-        for reference, stage, title in register.cases.listing(flt):
-            title = title.replace("\t", " ").replace("\n", " ")
-            out.write(f"{reference}\t{stage}\t{title}\n")
+        try:
+            for reference, stage, title in register.cases.listing(flt):
+                title = title.replace("\t", " ").replace("\n", " ")
+                out.write(f"{reference}\t{stage}\t{title}\n")
+        except DatabaseError as exc:  # a damaged page, met as it was read (never wrong rows)
+            out.flush()
+            return _fail(
+                f"{args.path.name} is damaged: the key is right, but part of it cannot be read "
+                f"({exc}). Nothing has been changed. Run `nhsip-desktop check` on it, restore "
+                "it from its most recent backup, and keep this file for investigation."
+            )
         out.flush()
     return EXIT_OK
 
@@ -682,8 +721,12 @@ def _remove_export_leftovers() -> None:
     imported only when its list of work in progress exists."""
     from .appconfig import EXPORTS_IN_PROGRESS, config_dir
 
-    if not (config_dir() / EXPORTS_IN_PROGRESS).exists():
+    try:
+        listed = (config_dir() / EXPORTS_IN_PROGRESS).read_bytes()
+    except OSError:  # no list (the usual case): nothing was left
         return
+    if _only_running_exports(listed):
+        return  # exports still under way in other processes: theirs to finish and remove
     from nhsip_desktop.reports.export import remove_leftover_work
 
     removed = remove_leftover_work()
@@ -692,6 +735,29 @@ def _remove_export_leftovers() -> None:
             f"Removed {len(removed)} unfinished export folder(s) left by an earlier crash.",
             file=sys.stderr,
         )
+
+
+def _only_running_exports(listed: bytes) -> bool:
+    """True when every export in the list of work in progress belongs to another process
+    that is still running (so ``remove_leftover_work`` would keep them all, and its module,
+    the whole export machinery, need not be imported)."""
+    import json
+
+    from nhsip_desktop.store.lock import pid_alive
+
+    try:
+        items = json.loads(listed)
+    except ValueError:
+        return False
+    if not isinstance(items, list):
+        return False
+    return all(
+        isinstance(item, dict)
+        and isinstance(item.get("pid"), int)
+        and item["pid"] != os.getpid()
+        and pid_alive(item["pid"])
+        for item in items
+    )
 
 
 def run_gui(args: argparse.Namespace) -> int:

@@ -9,22 +9,19 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from nhsip_desktop.cases.disclosure import ConfirmedOwnership, Disclosure, validate
 from nhsip_desktop.cases.model import Case, CaseFilter, IpKind, Stage
-from nhsip_desktop.cases.stages import (
-    REVIEWED_STAGES,
-    AlertBasis,
-    CloseReason,
-    StageChange,
-    alert_basis,
-    transition_problem,
-)
 
 from .audit import canonical_json, diff, utc_now
 from .errors import NotFoundError, ValidationError
 from .sqlcipher import CACHE_KIB
 
+# The disclosure and stage rules (``cases.disclosure``, ``cases.stages``) are imported by the
+# methods that write or read them, not here: listing and counting cases (the ``cases``
+# command, the browser's first rows) never need them (issue 24).
 if TYPE_CHECKING:
+    from nhsip_desktop.cases.disclosure import Disclosure
+    from nhsip_desktop.cases.stages import AlertBasis, CloseReason, StageChange
+
     from .register import Register, Transaction
     from .sqlcipher import Connection
 
@@ -483,6 +480,9 @@ class CaseManager:
         """:meth:`save_disclosure` for a case being imported (``stored``: its row so far, a
         new case with no rights): changes ``stored``, adds the audit entries, and returns the
         details to store ("" if none)."""
+        from nhsip_desktop.cases.disclosure import validate
+        from nhsip_desktop.cases.stages import REVIEWED_STAGES, alert_basis
+
         stage = Stage(stored["stage"])
         draft = stage is Stage.DRAFT
         title, summary = stored["title"], stored["summary"]
@@ -614,6 +614,8 @@ class CaseManager:
     # -- disclosures (step 4) -------------------------------------------------------------
     def details(self, case_id: int) -> Disclosure:
         """The case's disclosure details (empty for a case that has none yet)."""
+        from nhsip_desktop.cases.disclosure import Disclosure
+
         row = self._reg.conn.execute(
             "SELECT details FROM case_details WHERE case_id = ?", (case_id,)
         ).fetchone()
@@ -631,6 +633,8 @@ class CaseManager:
         """Create (``case_id=None``) or update a case from the disclosure form, in one audited
         transaction. A draft saves whatever was typed (even with no title yet, so autosave
         never loses work); a case past Draft must stay valid for submission."""
+        from nhsip_desktop.cases.disclosure import validate
+
         kinds = tuple(ip_kinds)
         conn = self._reg.conn
         # An update to one case in a transaction of its own can keep the remembered order.
@@ -715,6 +719,9 @@ class CaseManager:
         Submitting checks the disclosure is complete, records the date received and sets the
         feedback due date from the register's feedback target (step 5).
         """
+        from nhsip_desktop.cases.disclosure import validate
+        from nhsip_desktop.cases.stages import transition_problem
+
         today = today or dt.date.today()
         with self._reg.transaction() as tx:
             old = self._stored(case_id)
@@ -773,6 +780,8 @@ class CaseManager:
     ) -> AlertBasis | None:
         """The case's alert from a disclosure (as saved, or as typed in the case window),
         given the rights filed for the case and whether its internal review has decided."""
+        from nhsip_desktop.cases.stages import REVIEWED_STAGES, alert_basis
+
         rights = self._reg.rights.for_case(case_id) if case_id is not None else []
         return alert_basis(
             tuple(kinds), disclosure, rights=rights, reviewed=stage in REVIEWED_STAGES
@@ -824,6 +833,8 @@ class CaseManager:
         )
 
     def history(self, case_id: int) -> list[StageChange]:
+        from nhsip_desktop.cases.stages import CloseReason, StageChange
+
         rows = self._reg.conn.execute(
             "SELECT from_stage, to_stage, changed_on, changed_at, actor, reason, note "
             "FROM stage_history WHERE case_id = ? ORDER BY id",
@@ -844,6 +855,8 @@ class CaseManager:
 
     def confirm_ownership(self, case_id: int, position: str, note: str = "") -> Case:
         """Record the IP lead's confirmed ownership position (after the app's suggestion)."""
+        from nhsip_desktop.cases.disclosure import ConfirmedOwnership
+
         if not position.strip():
             raise ValidationError("Say who owns the IP, in a few words.", "position")
         case = self.get(case_id)

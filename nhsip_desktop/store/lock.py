@@ -95,7 +95,11 @@ def lock_path(register_path: Path) -> Path:
 
 
 def _hostname() -> str:
-    import socket  # here, not at start (about 9 ms)
+    """This computer's name: ``uname``'s node name where there is one (the very name
+    ``socket.gethostname`` gives there, without importing ``socket``: 10-25 ms a start)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
 
     return socket.gethostname()
 

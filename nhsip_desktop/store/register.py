@@ -147,7 +147,7 @@ def verify_file(
             "and typed its own recovery key (or passphrase). If you are sure the key is right, "
             "the start of the file may be damaged: restore it from a backup."
         )
-    _check_log(path, key, header)
+    check_log_before_folding(path, key, header)
     problems: list[str] = []
     applied: list[str] = []
     size = path.stat().st_size
@@ -220,29 +220,63 @@ def verify_file(
     return applied
 
 
-def _check_log(path: Path, key: bytes, header: RegisterHeader) -> None:
-    """Refuse a register whose write-ahead log holds committed changes SQLite could not read
-    (:mod:`.wal_check`), before any connection can fold the log in and delete it."""
+def _log_damage(path: Path, key: bytes, salt: bytes) -> tuple[str, int] | None:
+    """What is wrong with ``path``'s write-ahead log (:mod:`.wal_check`): ``(problem, lost
+    commits)``, or None when SQLite can read every committed change in it (or there is none)."""
     log = wal_check.log_path(path)
     try:
-        report = wal_check.check_log(path, key, header.salt)
+        report = wal_check.check_log(path, key, salt)
     except OSError as exc:
-        problem = f"the change log {log.name} could not be read ({exc.strerror or exc})"
+        return f"the change log {log.name} could not be read ({exc.strerror or exc})", 0
+    if report.damaged:
+        return report.message(), report.lost_commits
+    return None
+
+
+def check_log_before_folding(path: Path, key: bytes, header: RegisterHeader) -> None:
+    """Refuse a register whose write-ahead log holds committed changes SQLite could not read
+    (:mod:`.wal_check`), before any connection can fold the log in and delete it."""
+    damage = _log_damage(path, key, header.salt)
+    if damage is None:
+        return
+    problem, lost = damage
+    log = wal_check.log_path(path)
+    if not lost:
         raise DamagedLogError(
             f"{path.name} cannot be opened safely: {problem}. Nothing has been changed and the "
             "log has been left as it is. Check that the file can be read, then try again.",
             [problem],
             0,
-        ) from exc
-    if report.damaged:
-        raise DamagedLogError(
-            f"{path.name} cannot be opened safely: {report.message()}. Nothing has been "
-            f"changed, and the change log ({log.name}) has been kept as evidence. Restore the "
-            "register from its newest verified backup (changes made after that backup are "
-            "lost), and keep both files for investigation.",
-            [report.message()],
-            report.lost_commits,
         )
+    raise DamagedLogError(
+        f"{path.name} cannot be opened safely: {problem}. Nothing has been "
+        f"changed, and the change log ({log.name}) has been kept as evidence. Restore the "
+        "register from its newest verified backup (changes made after that backup are "
+        "lost), and keep both files for investigation.",
+        [problem],
+        lost,
+    )
+
+
+def _close_keeping_log(path: Path, key: bytes, salt: bytes, conn: sqlcipher.Connection) -> None:
+    """Close ``conn`` without folding in (or deleting) the write-ahead log.
+
+    The last connection to close folds the log in and deletes it, and only when it can take
+    the file's exclusive lock. A read-only connection is opened first and holds its shared
+    lock while ``conn`` closes (so ``conn`` cannot take the exclusive lock and leaves the log
+    alone); a read-only connection never checkpoints, so closing it last leaves the log too.
+    """
+    guard = sqlcipher.connect(path, key, salt, readonly=True)
+    try:
+        # Any read takes the shared lock; it is held (in WAL mode) even when the read fails
+        # on the damaged page.
+        with contextlib.suppress(sqlcipher.DatabaseError):
+            guard.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        try:
+            conn.close()
+        finally:
+            guard.close()
 
 
 def refuse_long_path(path: Path) -> None:
@@ -307,6 +341,9 @@ class Register:
         self.backup_before_migration: Path | None = None
         # Set by open() when the register is on a network drive: what the person is told.
         self.storage_notice = ""
+        # Opened read-only: the companion files that existed then (any others that the
+        # read-only connection made are removed at close, while the lock is still held).
+        self._read_only_sidecars: set[Path] | None = None
 
     # -- managers: each created (and its module imported) on first use, so that a command
     # or window that needs only the cases never pays for the rest ---------------------------
@@ -510,12 +547,17 @@ class Register:
         actor: Actor,
         backup_dir: Path | None = None,
         thorough: bool | None = None,
+        read_only: bool = False,
     ) -> Register:
         """Verify and open ``path`` with ``key``.
 
         Raises :class:`~.errors.NotARegisterError`, :class:`~.errors.WrongKeyError`,
         :class:`~.errors.DamagedRegisterError` or :class:`~.errors.NewerRegisterError`
         without writing a byte. Pending migrations are applied after a verified backup.
+
+        ``read_only`` opens for reading only (commands that print): see :meth:`_open_to_read`
+        for what is checked then and what is left to the reads themselves. A register that
+        needs migrating is opened in full instead.
         """
         from .lock import RegisterLock
 
@@ -529,6 +571,10 @@ class Register:
                 from .backups import remove_stale_links
 
                 remove_stale_links(path)  # leftovers of a crash mid-swap or mid-backup
+            if read_only:
+                reader = cls._open_to_read(path, header, key, actor, lock)
+                if reader is not None:
+                    return reader
             applied = verify_file(path, key, header=header, thorough=thorough)
             conn = sqlcipher.connect(path, key, header.salt)
         except DamagedLogError as exc:
@@ -574,6 +620,42 @@ class Register:
             raise
         return register
 
+    @classmethod
+    def _open_to_read(
+        cls, path: Path, header: RegisterHeader, key: bytes, actor: Actor, lock: Any
+    ) -> Register | None:
+        """A register opened read-only (``Register.open(..., read_only=True)``), or None when
+        it needs migrating (then the caller opens it in full).
+
+        Checked first, as for every open: the header and the key, the write-ahead log's frames
+        (so no acknowledged change is silently missing from what is read), the file's length
+        against its page count, the schema and the migrations applied. Left out, because
+        nothing is written and SQLCipher authenticates every page as it is read (a damaged
+        page that a read reaches fails that read with a message, never gives wrong rows): the
+        HMAC of every page of the file and SQLite's structural ``quick_check`` over all of it,
+        the audit chain's verification and its checkpoint (a write), and the checkpoint that
+        folds the log in at close. ``check`` and every open for writing still do all of these.
+        """
+        applied = verify_file(path, key, header=header, thorough=False)
+        if any(name not in applied for name in known_names()):
+            return None
+        before = {p for p in sqlcipher.sidecars(path) if p.exists()}
+        conn = sqlcipher.connect(path, key, header.salt, readonly=True)
+        try:
+            sqlcipher.configure(conn, readonly=True)
+            register = cls(path, header, key, conn, actor)
+        except BaseException:
+            conn.close()
+            raise
+        register._lock = lock
+        register._read_only_sidecars = before
+        return register
+
+    @property
+    def read_only(self) -> bool:
+        """True when opened with ``read_only``: every change is refused."""
+        return self._read_only_sidecars is not None
+
     def _migration_backup(self, backup_dir: Path | None) -> Path:
         """A verified backup (same key) before any schema change."""
         from .backups import create_backup
@@ -593,6 +675,10 @@ class Register:
             yield self._tx
             return
         conn = self.conn
+        if self.read_only:
+            raise RegisterError(
+                f"{self.path.name} was opened for reading only: nothing was changed."
+            )
         tx = Transaction(self)
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -709,25 +795,73 @@ class Register:
             self._raw_fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         return self._raw_fd
 
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the file and empty it, after reading its frames
+        (:mod:`.wal_check`). Raises :class:`DamagedLogError`, leaving the log as it is, when
+        committed changes in it cannot be read (folding it in would drop them for good)."""
+        if wal_check.folded_in(self.path):
+            damage = None  # every frame is in the file already: nothing to fold in
+        else:
+            damage = _log_damage(self.path, self.data_key, self.header.salt)
+        if damage is not None:
+            raise self._log_kept_error(*damage, closed=False)
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _log_kept_error(self, problem: str, lost: int, *, closed: bool) -> DamagedLogError:
+        log = wal_check.log_path(self.path).name
+        done = "was closed" if closed else "has not been saved into its file"
+        return DamagedLogError(
+            f"{self.path.name} {done} without folding in its change log, because {problem}. "
+            f"The log ({log}) has been kept as evidence and nothing more has been written. "
+            "Run `nhsip-desktop check` on the register, restore it from its newest verified "
+            "backup (changes made after that backup are lost), and keep both files for "
+            "investigation.",
+            [problem],
+            lost,
+        )
+
     def close(self) -> None:
-        """Close the connection and drop the key. Safe to call twice."""
+        """Close the connection and drop the key. Safe to call twice.
+
+        The write-ahead log is read first (:mod:`.wal_check`): when committed changes in it
+        cannot be read, the register is closed without folding the log in or deleting it, and
+        :class:`DamagedLogError` is raised once everything has been let go (the next open
+        reports the damage in the same way and offers the newest verified backup).
+        """
         conn, self._conn = self._conn, None
-        self._key = None
+        key, self._key = self._key, None
         lock, self._lock = self._lock, None
         raw, self._raw_fd = self._raw_fd, None
+        damage: tuple[str, int] | None = None
         try:
-            if conn is not None:
+            if conn is not None and self._read_only_sidecars is not None:
+                # A read-only connection never folds the log in: nothing to check first.
                 try:
-                    with contextlib.suppress(sqlcipher.DatabaseError):
-                        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                finally:
                     conn.close()
+                finally:
+                    for stray in sqlcipher.sidecars(self.path):
+                        if stray not in self._read_only_sidecars and stray.exists():
+                            with contextlib.suppress(OSError):
+                                stray.unlink()
+            elif conn is not None:
+                if key is not None and not wal_check.folded_in(self.path):
+                    damage = _log_damage(self.path, key, self.header.salt)
+                if damage is not None and key is not None:
+                    _close_keeping_log(self.path, key, self.header.salt, conn)
+                else:
+                    try:
+                        with contextlib.suppress(sqlcipher.DatabaseError):
+                            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    finally:
+                        conn.close()
         finally:
             if raw is not None:  # only now, after SQLite has let go of its locks
                 with contextlib.suppress(OSError):
                     os.close(raw)
             if lock is not None:
                 lock.release()
+        if damage is not None:
+            raise self._log_kept_error(*damage, closed=True)
 
     def __enter__(self) -> Register:
         return self

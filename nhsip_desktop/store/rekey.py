@@ -64,7 +64,7 @@ from .keystore import (
 )
 from .lock import RegisterLock
 from .recovery import encode_recovery_key
-from .register import verify_file
+from .register import check_log_before_folding, verify_file
 from .sqlcipher import no_stray_sidecars, sidecars
 
 KEY_BYTES = 32
@@ -86,10 +86,13 @@ class ChangedKey:
 
 
 def _checkpoint(path: Path, key: bytes, salt: bytes) -> None:
-    """Fold a write-ahead log left beside ``path`` into the file (SQLite's own checkpoint)."""
+    """Fold a write-ahead log left beside ``path`` into the file (SQLite's own checkpoint),
+    after reading its frames: a log whose committed changes cannot all be read is left as it
+    is (:class:`~.errors.DamagedLogError`), never folded in."""
     wal = path.with_name(path.name + "-wal")
     if not wal.exists() or wal.stat().st_size == 0:
         return
+    check_log_before_folding(path, key, read_header(path))
     conn = sqlcipher.connect(path, key, salt)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()

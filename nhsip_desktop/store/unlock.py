@@ -63,11 +63,13 @@ def open_register(
     passphrase: str | None = None,
     key: bytes | None = None,
     restore_to_keyring: bool = False,
+    read_only: bool = False,
 ) -> Unlocked:
     """Open ``path`` with the first key source available (see the module docstring).
 
     With ``restore_to_keyring`` a register opened by recovery key or passphrase puts its key
-    back into the keyring; ``keyring_message`` says whether that worked.
+    back into the keyring; ``keyring_message`` says whether that worked. ``read_only``
+    opens it for reading only (``Register.open``).
     """
     path = Path(path)
     read_header(path)  # not a register: say so before looking for leftovers
@@ -92,7 +94,7 @@ def open_register(
                 raise type(exc)(f"{key_change_message}\n\n{exc}") from None
             raise
         source = KeySource.KEYRING
-    register = Register.open(path, key, actor=actor)
+    register = Register.open(path, key, actor=actor, read_only=read_only)
     message = ""
     if restore_to_keyring and source is not KeySource.KEYRING:
         message = store_in_keyring(register)

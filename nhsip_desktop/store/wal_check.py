@@ -29,11 +29,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import struct
 import sys
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from nhsip_desktop.store import sqlcipher
 
@@ -96,6 +99,40 @@ def log_path(register_path: Path) -> Path:
     return sqlcipher.sidecars(Path(register_path))[0]
 
 
+def folded_in(register_path: Path) -> bool:
+    """True when a *live* register's log holds nothing that is not already in the file: the
+    shared-memory index (``<register>-shm``, in the machine's byte order) says every frame of
+    the log's current generation has been copied back (``nBackfill == mxFrame``), and names
+    the same generation (salts) as the log's header.
+
+    SQLite folds the log in by itself after a commit that leaves it over about 1,000 pages (a
+    large import leaves hundreds of megabytes of log, already copied back); reading all of it
+    again at close would cost about 0.3 ms a frame and its size in memory, to guard nothing:
+    a checkpoint then copies nothing. False whenever this cannot be told (then the log is
+    read as usual).
+    """
+    wal, shm = log_path(register_path), sqlcipher.sidecars(Path(register_path))[1]
+    try:
+        with shm.open("rb") as handle:
+            index = handle.read(100)
+        with wal.open("rb") as handle:
+            header = handle.read(WAL_HEADER_SIZE)
+    except OSError:
+        return False
+    if len(index) < 100 or len(header) < WAL_HEADER_SIZE:
+        return False
+    native = "<" if sys.byteorder == "little" else ">"
+    version, _unused, _change, initialised = struct.unpack_from(native + "IIIB", index)
+    max_frame: int = struct.unpack_from(native + "I", index, 16)[0]
+    backfilled: int = struct.unpack_from(native + "I", index, 96)[0]
+    # The index's two copies of its header must agree (a writer changes them in turn).
+    if version != _FORMAT_VERSION or not initialised or index[:48] != index[48:96]:
+        return False
+    if index[32:40] != header[16:24]:  # the salts, copied byte for byte from the log
+        return False
+    return max_frame > 0 and backfilled == max_frame
+
+
 def check_log(register_path: Path, key: bytes, salt: bytes) -> LogReport:
     """Read ``<register>-wal`` (if any) and say whether SQLite could replay all of it.
 
@@ -104,23 +141,29 @@ def check_log(register_path: Path, key: bytes, salt: bytes) -> LogReport:
     """
     wal = log_path(register_path)
     try:
-        data = wal.read_bytes()
+        handle = wal.open("rb")
     except FileNotFoundError:
         return LogReport()
-    if len(data) < WAL_HEADER_SIZE:
+    with handle:  # read a frame at a time: a log can hold hundreds of megabytes
+        return _check_open_log(handle, os.fstat(handle.fileno()).st_size, key, salt)
+
+
+def _check_open_log(handle: BinaryIO, size: int, key: bytes, salt: bytes) -> LogReport:
+    head = handle.read(WAL_HEADER_SIZE)
+    if len(head) < WAL_HEADER_SIZE:
         # SQLite ignores a log without a whole header; it cannot hold a commit.
-        return LogReport(torn_tail=bool(data))
-    magic, version, page_size, _ckpt, salt1, salt2, c1, c2 = _WAL_HEADER.unpack_from(data)
+        return LogReport(torn_tail=bool(head))
+    magic, version, page_size, _ckpt, salt1, salt2, c1, c2 = _WAL_HEADER.unpack_from(head)
     big = bool(magic & 1)
     header_ok = (
         magic in _MAGICS
         and version == _FORMAT_VERSION
         and page_size == sqlcipher.PAGE_SIZE
-        and _checksum(data[:24], big, 0, 0) == (c1, c2)
+        and _checksum(head[:24], big, 0, 0) == (c1, c2)
     )
     frame_size = FRAME_HEADER_SIZE + sqlcipher.PAGE_SIZE
-    count = (len(data) - WAL_HEADER_SIZE) // frame_size
-    partial = (len(data) - WAL_HEADER_SIZE) % frame_size != 0
+    count = (size - WAL_HEADER_SIZE) // frame_size
+    partial = (size - WAL_HEADER_SIZE) % frame_size != 0
     base = hmac.new(hmac_key(key, salt), digestmod=hashlib.sha512)
     page_size = sqlcipher.PAGE_SIZE
     data_end = page_size - HMAC_SIZE
@@ -132,14 +175,22 @@ def check_log(register_path: Path, key: bytes, salt: bytes) -> LogReport:
         mac.update(pack_page(page_number))
         return hmac.compare_digest(mac.digest(), page[data_end:])
 
-    view = memoryview(data)
-
     def frame(index: int) -> tuple[tuple[int, ...], memoryview]:
-        offset = WAL_HEADER_SIZE + index * frame_size
-        return (
-            _FRAME_HEADER.unpack_from(data, offset),
-            view[offset + FRAME_HEADER_SIZE : offset + frame_size],
-        )
+        handle.seek(WAL_HEADER_SIZE + index * frame_size)
+        raw = handle.read(frame_size)
+        if len(raw) < frame_size:
+            raise OSError(f"the change log {handle.name} shrank while it was read")
+        view = memoryview(raw)
+        return _FRAME_HEADER.unpack_from(raw), view[FRAME_HEADER_SIZE:]
+
+    def _same_generation(first: int) -> Iterator[int]:
+        """Indexes from ``first`` on of the frames with this generation's salts (read by
+        their headers alone: the rest of a large log is usually an older generation)."""
+        salts = struct.pack(">II", salt1, salt2)
+        for index in range(first, count):
+            handle.seek(WAL_HEADER_SIZE + index * frame_size + 8)
+            if handle.read(8) == salts:
+                yield index
 
     if not header_ok:
         # SQLite ignores the whole log. That is harmless only if it holds no authentic commit
@@ -171,8 +222,7 @@ def check_log(register_path: Path, key: bytes, salt: bytes) -> LogReport:
             # damaged salt is told apart below by frames of this generation after it.
             stop, problem = index, f"frame {index + 1} has the salts of another generation"
             break
-        offset = WAL_HEADER_SIZE + index * frame_size
-        s0, s1 = _checksum(data[offset : offset + 8], big, s0, s1)
+        s0, s1 = _checksum(struct.pack(">II", number, commit), big, s0, s1)
         s0, s1 = _checksum(page.tobytes(), big, s0, s1)
         if (s0, s1) != (fc1, fc2):
             stop, problem = index, f"frame {index + 1} fails its checksum"
@@ -188,8 +238,8 @@ def check_log(register_path: Path, key: bytes, salt: bytes) -> LogReport:
     # the chain is broken, so each is judged by itself) mean the log was damaged in the middle.
     later = [
         bool(commit)
-        for (number, commit, f1, f2, _a, _b), page in map(frame, range(stop + 1, count))
-        if (f1, f2) == (salt1, salt2) and authentic(number, page)
+        for (number, commit, f1, f2, _a, _b), page in map(frame, _same_generation(stop + 1))
+        if authentic(number, page)
     ]
     if not later:  # the log simply ends here (a crash, or an older generation beyond)
         return LogReport(frames=count, replayable=replayable, commits=commits, torn_tail=True)

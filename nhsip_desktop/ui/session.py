@@ -202,8 +202,8 @@ class RegisterSession(QObject):
             self._unsubscribe()
             self._unsubscribe = None
         if self._register is not None:
-            self._register.close()
-            self._register = None
+            register, self._register = self._register, None
+            register.close()  # may raise DamagedLogError (the log is kept as evidence)
 
     def _on_change(self, changes: Changes) -> None:
         self.changed.emit(changes)
