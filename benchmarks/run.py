@@ -71,16 +71,18 @@ UI_MEASURES = (
 REPORT_MEASURES = ("board", "export", "verify_chain", "backup")
 STORE_OPS = ("first_rows_query", "search_query", "open_case", "save_case", "verify_chain", "backup")
 
-# (measure, statistic, limit, label) for the issue's targets on 100,000 cases.
+# (measure, statistic, limit, label) for the issues' targets on 100,000 cases (one million
+# audit rows). Issue 24 raised four of them: search p95 80 -> 50 ms, board 5 -> 2 s, export
+# 60 -> 20 s, chain verification 5 -> 2.5 s a million rows.
 TARGETS: tuple[tuple[str, str, float, str], ...] = (
     ("first_rows", "p50_s", 0.5, "first rows within 0.5 s of unlock"),
-    ("search", "p95_s", 0.080, "search update p95 within 80 ms"),
+    ("search", "p95_s", 0.050, "search update p95 within 50 ms"),
     ("open_case", "p50_s", 0.150, "open a case within 150 ms"),
     ("save_case", "p50_s", 0.050, "save a case within 50 ms"),
-    ("board", "p50_s", 5.0, "board summary within 5 s"),
-    ("export", "p50_s", 60.0, "audit export within 60 s"),
+    ("board", "p50_s", 2.0, "board summary within 2 s"),
+    ("export", "p50_s", 20.0, "audit export within 20 s"),
     ("export", "peak_rss_mb", 500.0, "audit export peak memory under 500 MB"),
-    ("verify_chain", "p50_s", 5.0, "chain verification within 5 s"),
+    ("verify_chain", "p50_s", 2.5, "chain verification within 2.5 s (one million rows)"),
     ("backup_stall", "p95_s", 0.100, "longest event-loop stall during the on-open backup, 100 ms"),
 )
 MAX_ENCRYPTION_RATIO = 1.5
