@@ -24,6 +24,7 @@ from nhsip_desktop.app.cli_common import (
     EXIT_ERROR,
     EXIT_OK,
     actor,
+    add_key_file_option,
     begin,
     date_arg,
     given_passphrase,
@@ -159,7 +160,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="check a register's encryption, structure and audit trail")
     p.add_argument("path", type=Path)
-    p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(p)
 
     p = sub.add_parser(
         "set-passphrase",
@@ -167,7 +168,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "keyring cannot be used; you are asked to type it twice",
     )
     p.add_argument("path", type=Path)
-    p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(p)
 
     p = sub.add_parser("backup", help="make a verified, encrypted backup of a register")
     p.add_argument("path", type=Path)
@@ -177,7 +178,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         metavar="FOLDER",
         help="where to put it (default: the register's backups folder)",
     )
-    p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(p)
 
     p = sub.add_parser(
         "restore",
@@ -223,7 +224,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the refused rows and their problems to this CSV",
     )
-    p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(p)
 
     p = sub.add_parser("export", help="export the register for someone else")
     exports = p.add_subparsers(dest="export", metavar="EXPORT", required=True)
@@ -240,7 +241,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         metavar="LIST",
         help="comma-separated sections to include (default: all): " + _SECTIONS,
     )
-    e.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(e)
     cli_hub.add_export_parsers(exports)
 
     p = sub.add_parser(
@@ -262,7 +263,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "--case", required=True, metavar="REF", help="the case reference, e.g. IP-2026-0001"
     )
     r.add_argument("--out", required=True, type=Path, metavar="FILE")
-    r.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(r)
     r = reports.add_parser(
         "letter",
         help="the feedback letter to the innovator (needs a triage decision); records that "
@@ -271,7 +272,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     r.add_argument("path", type=Path)
     r.add_argument("--case", required=True, metavar="REF", help="the case reference")
     r.add_argument("--out", required=True, type=Path, metavar="FILE")
-    r.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(r)
 
     r = reports.add_parser("board", help="the two-page board summary for a period")
     r.add_argument("path", type=Path)
@@ -292,7 +293,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         help="last day (dd/mm/yyyy or yyyy-mm-dd)",
     )
     r.add_argument("--out", required=True, type=Path, metavar="FILE")
-    r.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(r)
     r = reports.add_parser(
         "annual-return",
         help="the annual return for the financial year 1 April YYYY to 31 March YYYY+1",
@@ -300,12 +301,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     r.add_argument("path", type=Path)
     r.add_argument("--year", required=True, type=int, metavar="YYYY")
     r.add_argument("--out", required=True, type=Path, metavar="FILE")
-    r.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(r)
     r = reports.add_parser("ttc", help="the TTC contract checklist (Annex B) for an agreement")
     r.add_argument("path", type=Path)
     r.add_argument("--agreement", required=True, metavar="REF", help="e.g. AG-2026-0001")
     r.add_argument("--out", required=True, type=Path, metavar="FILE")
-    r.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(r)
 
     cli_form.add_parser(sub)
     cli_policy.add_parser(sub)
@@ -316,7 +317,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("path", type=Path)
     p.add_argument("--search", default="", metavar="TEXT", help="words to search for")
     p.add_argument("--stage", choices=_stages(), help="only cases at this stage")
-    p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(p)
     # The app's own way in for --open (the unlock dialog otherwise): a recovery key file, or
     # (added with every other --recovery-key-file below) a passphrase on standard input.
     parser.add_argument(

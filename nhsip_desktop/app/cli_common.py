@@ -25,6 +25,7 @@ __all__ = [
     "EXIT_ERROR",
     "EXIT_OK",
     "actor",
+    "add_key_file_option",
     "date_arg",
     "fail",
     "note",
@@ -41,6 +42,11 @@ def actor() -> Actor:
     from nhsip_desktop.store.audit import Actor
 
     return Actor(os_user(), AppConfig.load().display_name)
+
+
+def add_key_file_option(parser: argparse.ArgumentParser) -> None:
+    """Give a command the ``--recovery-key-file`` option every command that opens a register has."""
+    parser.add_argument("--recovery-key-file", type=Path, metavar="FILE")
 
 
 def date_arg(text: str) -> dt.date:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nhsip_desktop.app.cli_common import add_key_file_option
+
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``form`` command and its subcommands to the top-level parser."""
@@ -32,7 +34,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="TEXT",
         help="who staff send the completed form to: name, email, phone (shown on every page)",
     )
-    b.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(b)
     i = forms.add_parser(
         "import",
         help="import a completed disclosure form (PDF) as a case, with the PDF attached",
@@ -44,7 +46,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="import a form that is not complete enough to submit as a draft case",
     )
-    i.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(i)
 
 
 def run(args: argparse.Namespace) -> int:

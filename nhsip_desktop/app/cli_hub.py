@@ -11,7 +11,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from nhsip_desktop.app.cli_common import EXIT_CHECK_FAILED, EXIT_OK, say
+from nhsip_desktop.app.cli_common import EXIT_CHECK_FAILED, EXIT_OK, add_key_file_option, say
 from nhsip_desktop.app.cli_common import open_for_command as open_register_for_command
 
 __all__ = ["add_export_parsers", "add_parser", "run", "run_export"]
@@ -34,7 +34,7 @@ def add_export_parsers(exports: argparse._SubParsersAction[argparse.ArgumentPars
     )
     e.add_argument("path", type=Path)
     e.add_argument("--out", required=True, type=Path, metavar="FILE")
-    e.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(e)
     e = exports.add_parser(
         "hub",
         help="the data shared with the regional hub: one file, signed by the register and "
@@ -52,7 +52,7 @@ def add_export_parsers(exports: argparse._SubParsersAction[argparse.ArgumentPars
         "wording of deadlines (left out by default)",
     )
     e.add_argument("--ods", metavar="CODE", help="the trust's ODS code (default: Settings)")
-    e.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(e)
 
 
 def run_export(args: argparse.Namespace) -> int:

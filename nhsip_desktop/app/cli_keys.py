@@ -11,7 +11,7 @@ import argparse
 import getpass
 from pathlib import Path
 
-from nhsip_desktop.app.cli_common import given_passphrase, unlock
+from nhsip_desktop.app.cli_common import add_key_file_option, given_passphrase, unlock
 from nhsip_desktop.core.errors import RegisterError
 from nhsip_desktop.core.keyfile import recovery_key_text, write_private_file
 
@@ -40,7 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "the passphrase and keyring entry move to the new key",
     )
     p.add_argument("path", type=Path)
-    p.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(p)
     p.add_argument(
         "--new-recovery-key-out",
         type=Path,

@@ -15,7 +15,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from nhsip_desktop.app.cli_common import date_arg
+from nhsip_desktop.app.cli_common import add_key_file_option, date_arg
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -60,7 +60,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="also record this draft as the policy's new version in the governance record",
     )
-    d.add_argument("--recovery-key-file", type=Path, metavar="FILE")
+    add_key_file_option(d)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,19 +15,12 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
+from .export_rows import _date
+
 if TYPE_CHECKING:
     from .register import Register
 
 __all__ = ["HubCaseRow", "MoneyYearRow", "financial_year_of", "hub_cases", "money_by_year"]
-
-
-def _date(value: object) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 class HubCaseRow(NamedTuple):

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QStyle,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -45,8 +44,9 @@ from nhsip_desktop.store.register import Register
 
 from .file_dialogs import remember, start_folder, suggested
 from .import_preview import ImportBase, off_thread
+from .kit.parts import headed_column
 from .screen_fit import fit_to_screen
-from .widgets import add_row, heading, paragraph
+from .widgets import add_row
 from .worker import run_with_register
 
 MUST_FIX = "Must be put right"
@@ -340,19 +340,18 @@ class BlankFormDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 16)
-        layout.setSpacing(10)
-        layout.addWidget(heading("Save a blank disclosure form", level=2))
-        layout.addWidget(
-            paragraph(
+        layout = headed_column(
+            self,
+            "Save a blank disclosure form",
+            (
                 "A fillable PDF that any member of staff can complete in a free PDF reader and "
                 "send back to you, for importing with File > Import a completed disclosure "
                 f"form. It shows your organisation ({organisation}), your marking and the "
                 "contact below, and nothing else from the register, so it can go on the "
                 "intranet or in an email. The contact is kept as the IP lead contact in "
                 "Settings."
-            )
+            ),
+            top=16,
         )
         layout.addLayout(form)
         layout.addWidget(self.message)

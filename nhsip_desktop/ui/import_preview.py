@@ -26,7 +26,7 @@ from nhsip_desktop.interchange.importer import (
 from nhsip_desktop.store.errors import RegisterError
 from nhsip_desktop.store.register import Register
 
-from .widgets import heading, paragraph
+from .kit.parts import headed_column
 from .worker import run_in_background
 
 Index = QModelIndex | QPersistentModelIndex
@@ -86,12 +86,7 @@ class ImportBase(QDialog):
 
     def _begin_layout(self, intro: str) -> QVBoxLayout:
         """The dialog's layout, opened by its title and what to do, in words."""
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 16)
-        layout.setSpacing(10)
-        layout.addWidget(heading(self.TITLE, level=2))
-        layout.addWidget(paragraph(intro))
-        return layout
+        return headed_column(self, self.TITLE, intro, top=16)
 
     def _buttons(self, *first: QWidget) -> QHBoxLayout:
         """The row of buttons: ``first`` on the left, Import and Close on the right."""

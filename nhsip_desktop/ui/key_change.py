@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -44,8 +43,9 @@ from nhsip_desktop.store.recovery import (
 )
 from nhsip_desktop.store.rekey import ChangedKey, KeyChangeError, change_data_key
 
+from .kit.parts import headed_column
 from .unlock import current_actor, show_toggle
-from .widgets import add_row, heading, paragraph
+from .widgets import add_row
 from .worker import Progress, run_in_background
 
 if TYPE_CHECKING:
@@ -70,17 +70,15 @@ class KeyChangeDialog(QDialog):
         self.path, self._key = path, key
         self.setWindowTitle("Change the data key")
         self.setAccessibleName("Change the data key")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 16)
-        layout.setSpacing(10)
-        layout.addWidget(heading("Change the data key", level=2))
-        layout.addWidget(
-            paragraph(
+        layout = headed_column(
+            self,
+            "Change the data key",
+            (
                 "The register will be re-encrypted under a new key. You will be shown the new "
                 "recovery key and asked to confirm it BEFORE the register is switched to it. "
                 "Backups made before now still need the OLD recovery key: keep it until those "
                 "backups are no longer needed."
-            )
+            ),
         )
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
@@ -189,17 +187,15 @@ class NewRecoveryKeyDialog(QDialog):
             "To make sure your copy is readable. Nothing is switched until you confirm; "
             "Cancel keeps the old key.",
         )
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 18, 20, 16)
-        layout.setSpacing(10)
-        layout.addWidget(heading("Print or write down the new recovery key now", level=2))
-        layout.addWidget(
-            paragraph(
+        layout = headed_column(
+            self,
+            "Print or write down the new recovery key now",
+            (
                 "The register has been re-encrypted into a copy but NOT switched yet: the old "
                 "key still opens it. Once you confirm, only this new key (and your passphrase, "
                 "if you set one) will open it. The old key opens only the kept old file and "
                 "older backups."
-            )
+            ),
         )
         layout.addWidget(self.key_label)
         sheet_row = QHBoxLayout()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QVBoxLayou
 
 from nhsip_desktop.core.errors import RegisterError
 
-from ..widgets import paragraph
+from ..widgets import heading, paragraph
 
 T = TypeVar("T")
 
@@ -78,6 +78,16 @@ def save_cancel(dialog: QDialog, save: Callable[[], object]) -> QDialogButtonBox
     buttons.accepted.connect(lambda: save())
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def headed_column(dialog: QDialog, title: str, intro: str, *, top: int = 18) -> QVBoxLayout:
+    """A dialog's layout, opened by its title and what it does, in words."""
+    layout = QVBoxLayout(dialog)
+    layout.setContentsMargins(20, top, 20, 16)
+    layout.setSpacing(10)
+    layout.addWidget(heading(title, level=2))
+    layout.addWidget(paragraph(intro))
+    return layout
 
 
 def panel(
