@@ -1403,22 +1403,24 @@ def import_rows(
         added = register.cases.add_imported(items)
         references = [(row.row_number, ref) for row, (_id, ref) in zip(good, added, strict=True)]
         ids = [case_id for case_id, _ref in added]
-        for row, (case_id, _ref) in zip(good, added, strict=True):
-            ready = row.ready
-            assert ready is not None
-            if ready.stage in (Stage.DECISION_MADE, Stage.ACTIVE):
-                # A decision stage needs its decision (store.invariants): the sheet does not
-                # say what it was, so the decision is recorded as made before the register.
-                register.assessments.record_decision(
-                    case_id,
-                    "triage",
-                    outcome=IMPORTED_OUTCOME,
-                    outcome_label="Decided before the register was kept (imported)",
-                    rationale=f"Imported from {source}, row {row.row_number}: the decision is "
-                    "in the trust's earlier records.",
-                    decided_on=min(ready.received_on or dt.date.today(), dt.date.today()),
-                    decision_maker="Imported record",
-                )
+        today = dt.date.today()
+        # A decision stage needs its decision (store.invariants): the sheet does not say what
+        # it was, so the decision is recorded as made before the register (in bulk).
+        register.assessments.record_decisions(
+            (
+                case_id,
+                reference,
+                "triage",
+                IMPORTED_OUTCOME,
+                "Decided before the register was kept (imported)",
+                f"Imported from {source}, row {row.row_number}: the decision is "
+                "in the trust's earlier records.",
+                min(row.ready.received_on or today, today),
+                "Imported record",
+            )
+            for row, (case_id, reference) in zip(good, added, strict=True)
+            if row.ready is not None and row.ready.stage in (Stage.DECISION_MADE, Stage.ACTIVE)
+        )
         tx.audit(
             "import",
             "import",
