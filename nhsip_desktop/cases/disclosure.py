@@ -329,7 +329,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, StrEnum):
         return value.value
     if kind is list:
-        return [_plain(v) for v in value]
+        return [v if type(v) in _JSON_LEAVES else _plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -340,7 +340,11 @@ def _plain(value: Any) -> Any:
         return str(value)
     names = _field_names(kind)
     if names is not None:
-        return {name: _plain(getattr(value, name)) for name in names}
+        out: dict[str, Any] = {}
+        for name in names:  # leaves inline: an import turns 100,000 disclosures into JSON
+            item = getattr(value, name)
+            out[name] = item if type(item) in _JSON_LEAVES else _plain(item)
+        return out
     return value
     if is_dataclass(value) and not isinstance(value, type):
         return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}

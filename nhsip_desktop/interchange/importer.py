@@ -293,6 +293,10 @@ _KIND_WORDS: dict[str, IpKind] = {
     "dataset": IpKind.DATA,
 }
 
+_NON_WORD = re.compile(r"[^\w]+")
+_KIND_SEPARATORS = re.compile(r"[;,]")
+_PEOPLE_SEPARATORS = re.compile(r"[;\n]")
+_UK_SLASHED = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")  # %d/%m/%Y, ASCII digits only
 _SHARE_AT_END = re.compile(r"^(?P<name>.*?)[\s:(\-–]*(?P<share>\d+(?:\.\d+)?)\s*%?\s*\)?$")
 
 
@@ -318,7 +322,13 @@ class ImportRefusedError(RegisterError):
 def _norm(text: str) -> str:
     """Compare words whatever their case, spacing and punctuation ("Type of IP:" = "type of ip")."""
     text = text.casefold().replace("(s)", "s")
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+@functools.lru_cache(maxsize=1024)
+def _norm_word(text: str) -> str:
+    """:func:`_norm` of a cell that repeats from row to row (a stage, a kind of IP)."""
+    return _norm(text)
 
 
 def _heading_key(text: str) -> str:
@@ -343,7 +353,7 @@ def _kind_names() -> str:
 
 def match_stage(text: str, extra: dict[str, str] | None = None) -> Stage | None:
     """The stage a person's word means (value, label, or a word from ``extra``), or None."""
-    key = _norm(text)
+    key = _norm_word(text)
     value = _extra_words(extra).get(key)
     if value is not None:
         return Stage(value)
@@ -352,7 +362,7 @@ def match_stage(text: str, extra: dict[str, str] | None = None) -> Stage | None:
 
 def match_ip_kind(text: str, extra: dict[str, str] | None = None) -> IpKind | None:
     """The kind of IP a person's word means (value, label, or a word from ``extra``), or None."""
-    key = _norm(text)
+    key = _norm_word(text)
     value = _extra_words(extra).get(key)
     if value is not None:
         return IpKind(value)
@@ -399,7 +409,7 @@ def _kind_words() -> dict[str, IpKind]:
 
 def split_kinds(text: str) -> list[str]:
     """Several kinds of IP in one cell, separated by ``;`` or ``,``."""
-    return [part.strip() for part in re.split(r"[;,]", text) if part.strip()]
+    return [part.strip() for part in _KIND_SEPARATORS.split(text) if part.strip()]
 
 
 # -- the mapping ----------------------------------------------------------------------------
@@ -1106,6 +1116,15 @@ def _parse_date(value: CellValue, mapping: ImportMapping) -> dt.date | None:
             return dt.datetime.fromisoformat(text).date()
         except ValueError:
             pass
+    if not mapping.date_format:
+        # The usual day-first date, read without strptime (several times slower); anything
+        # else, or a day that does not exist, goes the long way below.
+        found = _UK_SLASHED.fullmatch(text)
+        if found is not None:
+            try:
+                return dt.date(int(found[3]), int(found[2]), int(found[1]))
+            except ValueError:
+                pass
     formats = (mapping.date_format,) if mapping.date_format else _UK_DATE_FORMATS
     for fmt in formats:
         try:
@@ -1129,7 +1148,7 @@ def parse_contributors(text: str) -> tuple[list[Contributor], list[str], list[st
     every part is a full name: ``Smith, Jane`` stays one person). A share is the number at the
     end (``60``, ``60%``, ``(60%)``). One person with no share gets 100%.
     """
-    parts = [p.strip() for p in re.split(r"[;\n]", text) if p.strip()]
+    parts = [p.strip() for p in _PEOPLE_SEPARATORS.split(text) if p.strip()]
     if len(parts) == 1 and "," in parts[0]:
         pieces = [p.strip() for p in parts[0].split(",") if p.strip()]
         with_share = [bool(_SHARE_AT_END.match(p)) for p in pieces]

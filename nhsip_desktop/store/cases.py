@@ -127,6 +127,17 @@ _INSERT_STAGE = (
 )
 
 
+@functools.lru_cache(maxsize=256)
+def _stored_kinds(value: tuple[Any, ...]) -> str:
+    """Kinds of IP as stored: a JSON list of values in the order of :class:`IpKind` (kept
+    for the next rows: an import gives the same few combinations over and over)."""
+    try:
+        kinds = sorted({IpKind(k) for k in value}, key=list(IpKind).index)
+    except ValueError:
+        raise ValidationError("One of the kinds of IP is not recognised.", "ip_kinds") from None
+    return json.dumps([k.value for k in kinds])
+
+
 def _clean(values: dict[str, Any], *, draft: bool = False) -> dict[str, Any]:
     """Validate and convert field values to their stored form (a draft may lack a title)."""
     out: dict[str, Any] = {}
@@ -153,11 +164,7 @@ def _clean(values: dict[str, Any], *, draft: bool = False) -> dict[str, Any]:
             except ValueError:
                 raise ValidationError(f"{value!r} is not a stage.", name) from None
         elif name == "ip_kinds":
-            try:
-                kinds = sorted({IpKind(k) for k in value}, key=list(IpKind).index)
-            except ValueError:
-                raise ValidationError("One of the kinds of IP is not recognised.", name) from None
-            value = json.dumps([k.value for k in kinds])
+            value = _stored_kinds(tuple(value))
         elif name in ("received_on", "next_action_due"):
             if value is not None and not isinstance(value, dt.date):
                 raise ValidationError("Dates must be real calendar dates.", name)
@@ -537,7 +544,9 @@ class CaseManager:
         new_details = json.loads(details)
         if not new_details:
             return ""
-        entries.append((now, "update", "case_details", reference, diff({}, new_details)))
+        # diff({}, new_details), without comparing each field with nothing
+        added = {k: [None, v] for k, v in sorted(new_details.items()) if v is not None}
+        entries.append((now, "update", "case_details", reference, added))
         return details
 
     def _write_imported(
