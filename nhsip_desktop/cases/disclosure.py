@@ -329,7 +329,10 @@ def _plain(value: Any) -> Any:
     if isinstance(value, StrEnum):
         return value.value
     if kind is list:
-        return [v if type(v) in _JSON_LEAVES else _plain(v) for v in value]
+        return [
+            v if type(v) in _JSON_LEAVES else v.value if isinstance(v, StrEnum) else _plain(v)
+            for v in value
+        ]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -540,8 +540,10 @@ class CaseManager:
             record = {k: [stored.get(k), v] for k, v in sorted(changed.items())}
             entries.append((now, "update", "case", reference, record))
             stored.update(changed)
-        details = canonical_json(disclosure.to_json())
-        new_details = json.loads(details)
+        # to_json gives JSON's own types, so the audit row written from it is the one written
+        # from the stored text read back (which an import need not parse again).
+        new_details = disclosure.to_json()
+        details = canonical_json(new_details)
         if not new_details:
             return ""
         # diff({}, new_details), without comparing each field with nothing
