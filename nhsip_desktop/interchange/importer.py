@@ -92,13 +92,15 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import contextlib
 import functools
+import gc
 import importlib
 import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -319,6 +321,20 @@ class ImportRefusedError(RegisterError):
 
 
 # -- small helpers --------------------------------------------------------------------------
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while rows are checked or imported: the rows and their
+    cases are hundreds of thousands of live objects, which every collection would walk again
+    (an import makes no cycles to collect; reference counting still frees what it drops)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _norm(text: str) -> str:
     """Compare words whatever their case, spacing and punctuation ("Type of IP:" = "type of ip")."""
     text = text.casefold().replace("(s)", "s")
@@ -941,10 +957,11 @@ def read_table(path: Path, mapping: ImportMapping | None = None) -> Table:
     kind = _kind(path)
     sheet: str | None = None
     sheets: list[str] = []
-    if kind == "xlsx":
-        raw, sheet, sheets = _read_xlsx(path, mapping.sheet)
-    else:
-        raw = _read_csv(path, header_row)
+    with _no_cycle_collection():
+        if kind == "xlsx":
+            raw, sheet, sheets = _read_xlsx(path, mapping.sheet)
+        else:
+            raw = _read_csv(path, header_row)
     where = f"The sheet {sheet!r} in {path.name}" if sheet else path.name
     if not any(any(c is not None for c in row) for row in raw):
         raise ImportFileError(f"{where} is empty: there is nothing to import.")
@@ -1204,10 +1221,11 @@ def preview(
     today = today or dt.date.today()
     mapping.check()
     columns = _column_indexes(table, mapping)
-    results = [
-        _check_row(number, row, columns, mapping, today)
-        for number, row in zip(table.row_numbers, table.rows, strict=True)
-    ]
+    with _no_cycle_collection():
+        results = [
+            _check_row(number, row, columns, mapping, today)
+            for number, row in zip(table.row_numbers, table.rows, strict=True)
+        ]
 
     seen: dict[str, list[RowResult]] = {}
     for result in results:
@@ -1418,7 +1436,7 @@ def import_rows(
         for ready in (row.ready for row in good)
         if ready is not None
     )
-    with register.transaction() as tx:
+    with _no_cycle_collection(), register.transaction() as tx:
         added = register.cases.add_imported(items)
         references = [(row.row_number, ref) for row, (_id, ref) in zip(good, added, strict=True)]
         ids = [case_id for case_id, _ref in added]
