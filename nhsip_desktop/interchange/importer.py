@@ -90,9 +90,9 @@ name, the row counts and the mapping used.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
-import contextlib
 import functools
 import gc
 import importlib
