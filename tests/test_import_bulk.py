@@ -181,3 +181,76 @@ def test_disclosure_json_is_what_asdict_gave() -> None:
         got = disclosure.to_json()
         assert json.dumps(got) == json.dumps(expected)
         assert d.Disclosure.from_json(got).to_json() == got
+
+
+def test_imported_decisions_and_stage_history_are_what_one_call_per_case_wrote(
+    tmp_path: Path, actor: Actor
+) -> None:
+    """The imported decisions (written in bulk) and the stage history (written in batches)
+    are the rows and audit rows that ``record_decision`` and ``add``/``update`` wrote."""
+    path = write_csv(tmp_path / "register.csv", ROWS)
+    mapping = standard_mapping()
+    result = preview(read_table(path, mapping), mapping, today=TODAY)
+    with (
+        Register.create(tmp_path / "one.nhsip", actor=actor, organisation="T") as one,
+        Register.create(tmp_path / "bulk.nhsip", actor=actor, organisation="T") as bulk,
+    ):
+        _one_call_per_case(one, result)
+        ids = [row[0] for row in one.conn.execute("SELECT id FROM cases ORDER BY id")]
+        with one.transaction():
+            for row, case_id in zip(result.good_rows, ids, strict=True):
+                ready = row.ready
+                assert ready is not None
+                if ready.stage.value in ("decision_made", "active"):
+                    one.assessments.record_decision(
+                        case_id,
+                        "triage",
+                        outcome="imported",
+                        outcome_label="Decided before the register was kept (imported)",
+                        rationale=f"Imported from register.csv, row {row.row_number}: the "
+                        "decision is in the trust's earlier records.",
+                        decided_on=min(ready.received_on or TODAY, TODAY),
+                        decision_maker="Imported record",
+                    )
+        import_rows(bulk, result)
+
+        def written(register: Register) -> tuple[list[Any], list[Any], list[Any]]:
+            conn = register.conn
+            decisions = conn.execute(
+                "SELECT case_id, kind, outcome, outcome_label, rationale, decided_on, "
+                "decision_maker, assessment_id FROM decisions ORDER BY id"
+            ).fetchall()
+            history = conn.execute(
+                "SELECT case_id, from_stage, to_stage, changed_on, actor, reason, note "
+                "FROM stage_history ORDER BY id"
+            ).fetchall()
+            audit = conn.execute(
+                "SELECT action, record_id, changes FROM audit_log "
+                "WHERE record_kind = 'decision' ORDER BY seq"
+            ).fetchall()
+            return decisions, history, audit
+
+        expected, got = written(one), written(bulk)
+        assert got[0] and got[1] and got[2]  # the Active row has its decision
+        assert got == expected
+        assert bulk.check().ok
+
+
+def test_day_first_dates_are_read_as_strptime_reads_them() -> None:
+    """The quick path for 31/01/2024 agrees with ``strptime`` (and refuses what it refuses)."""
+    import datetime as dt
+
+    from nhsip_desktop.interchange.importer import ImportMapping, _parse_date
+
+    mapping = ImportMapping()
+    for text in ("31/01/2024", "1/2/2024", "01/2/2024", "29/02/2024", "29/02/2023",
+                 "31/04/2024", "00/01/2024", "1/13/2024", "12/12/0000", "١/٢/٢٠٢٤",
+                 "31-01-2024", "3 Feb 2023", " 1/2/2024", "1/2/24"):  # fmt: skip
+        expected = None
+        for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y"):
+            try:
+                expected = dt.datetime.strptime(text.strip(), fmt).date()
+                break
+            except ValueError:
+                continue
+        assert _parse_date(text, mapping) == expected, text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -273,6 +273,62 @@ class AssessmentManager:
             )
             tx.case_ids.add(case_id)
         return self.decision(decision_id)
+
+    def record_decisions(
+        self, items: Iterable[tuple[int, str, str, str, str, str, dt.date, str]]
+    ) -> int:
+        """Many decisions at once (a bulk import), each ``(case_id, case reference, kind,
+        outcome, outcome_label, rationale, decided_on, decision_maker)``: the rows and audit
+        rows :meth:`record_decision` writes one by one, checked the same way, without reading
+        each back. Inside the caller's transaction, or one of its own; returns the count."""
+        today = dt.date.today()
+        count = 0
+        with self._reg.transaction() as tx:
+            conn = self._reg.conn
+            entries: list[tuple[str, str, str, str | int, dict[str, Any]]] = []
+            for case_id, reference, kind, outcome, label, rationale, on, maker in items:
+                problems = []
+                if not rationale.strip():
+                    problems.append(("rationale", "Give the reasons for the decision."))
+                if not maker.strip():
+                    problems.append(("decision_maker", "Say who made the decision."))
+                if on > today:
+                    problems.append(("decided_on", "A decision cannot be dated in the future."))
+                if problems:
+                    raise ValidationError(
+                        " ".join(m for _f, m in problems), problems[0][0], problems
+                    )
+                now = utc_now()
+                cur = conn.execute(
+                    "INSERT INTO decisions(case_id, kind, outcome, outcome_label, rationale, "
+                    "decided_on, decision_maker, assessment_id, recorded_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (case_id, kind, outcome, label, rationale.strip(), on.isoformat(),
+                     maker.strip(), None, now),
+                )  # fmt: skip
+                entries.append(
+                    (
+                        now,
+                        "insert",
+                        "decision",
+                        f"{reference}/{int(cur.lastrowid)}",
+                        {
+                            "kind": [None, kind],
+                            "outcome": [None, outcome],
+                            "rationale": [None, rationale],
+                            "decided_on": [None, on.isoformat()],
+                            "decision_maker": [None, maker],
+                        },
+                    )
+                )
+                tx.case_ids.add(case_id)
+                count += 1
+                if len(entries) >= 2000:
+                    tx.audit_many(entries)
+                    entries.clear()
+            if entries:
+                tx.audit_many(entries)
+        return count
 
     def decision(self, decision_id: int) -> Decision:
         row = self._reg.conn.execute(

@@ -81,8 +81,14 @@ def derive_audit_key(data_key: bytes, register_id: str) -> bytes:
     return hmac.new(prk, _HKDF_INFO + b"\x01", hashlib.sha256).digest()
 
 
+# One encoder for every call (``json.dumps`` with options builds a new one each time).
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+)
+
+
 def canonical_json(value: object) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL.encode(value)
 
 
 def _message(
@@ -185,7 +191,9 @@ def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> d
 
 
 def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The time now in UTC, as ``2026-01-31T09:05:07.123456Z`` (``isoformat`` is several times
+    faster than ``strftime``; a bulk import calls this for every row)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 SCHEMA = """

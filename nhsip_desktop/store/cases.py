@@ -122,6 +122,23 @@ def _row_to_case(row: Sequence[Any]) -> Case:
     )
 
 
+_INSERT_STAGE = (
+    "INSERT INTO stage_history(case_id, from_stage, to_stage, changed_on, changed_at, "
+    "actor, reason, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _stored_kinds(value: tuple[Any, ...]) -> str:
+    """Kinds of IP as stored: a JSON list of values in the order of :class:`IpKind` (kept
+    for the next rows: an import gives the same few combinations over and over)."""
+    try:
+        kinds = sorted({IpKind(k) for k in value}, key=list(IpKind).index)
+    except ValueError:
+        raise ValidationError("One of the kinds of IP is not recognised.", "ip_kinds") from None
+    return json.dumps([k.value for k in kinds])
+
+
 def _clean(values: dict[str, Any], *, draft: bool = False) -> dict[str, Any]:
     """Validate and convert field values to their stored form (a draft may lack a title)."""
     out: dict[str, Any] = {}
@@ -148,11 +165,7 @@ def _clean(values: dict[str, Any], *, draft: bool = False) -> dict[str, Any]:
             except ValueError:
                 raise ValidationError(f"{value!r} is not a stage.", name) from None
         elif name == "ip_kinds":
-            try:
-                kinds = sorted({IpKind(k) for k in value}, key=list(IpKind).index)
-            except ValueError:
-                raise ValidationError("One of the kinds of IP is not recognised.", name) from None
-            value = json.dumps([k.value for k in kinds])
+            value = _stored_kinds(tuple(value))
         elif name in ("received_on", "next_action_due"):
             if value is not None and not isinstance(value, dt.date):
                 raise ValidationError("Dates must be real calendar dates.", name)
@@ -378,6 +391,8 @@ class CaseManager:
         out: list[tuple[int, str]] = []
         entries: list[tuple[str, str, str, str | int, dict[str, Any]]] = []
         details_rows: list[tuple[int, str]] = []
+        stage_rows: list[tuple[Any, ...]] = []
+        actor = self._reg.actor.describe()
         conn = self._reg.conn
         with self._reg.transaction() as tx:
             # The import changes far more pages than the register's page cache need hold: let
@@ -385,14 +400,16 @@ class CaseManager:
             conn.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB}")
             try:
                 for item in items:
-                    case_id, reference, details = self._add_imported_one(item, counters, entries)
+                    case_id, reference, details = self._add_imported_one(
+                        item, counters, entries, stage_rows, actor
+                    )
                     if details:
                         details_rows.append((case_id, details))
                     out.append((case_id, reference))
                     tx.case_ids.add(case_id)
                     if len(entries) >= 2000:
-                        self._write_imported(tx, entries, details_rows)
-                self._write_imported(tx, entries, details_rows)
+                        self._write_imported(tx, entries, details_rows, stage_rows)
+                self._write_imported(tx, entries, details_rows, stage_rows)
             finally:
                 conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             for year, number in counters.items():
@@ -408,10 +425,14 @@ class CaseManager:
         item: Mapping[str, Any],
         counters: dict[int, int],
         entries: list[tuple[str, str, str, str | int, dict[str, Any]]],
+        stage_rows: list[tuple[Any, ...]],
+        actor: str,
     ) -> tuple[int, str, str]:
         """Insert one case of :meth:`add_imported` with its final values; add its audit
-        entries to ``entries``; return its id, reference and the details to store ("" if
-        none). ``counters``: the last reference number given out for each year so far."""
+        entries to ``entries`` and its stage history rows to ``stage_rows`` (written in
+        batches); return its id, reference and the details to store ("" if none).
+        ``counters``: the last reference number given out for each year so far. One time,
+        ``now``, stamps the case's creation, its changes and its stage history."""
         conn = self._reg.conn
         disclosure: Disclosure | None = item.get("disclosure")
         stage = Stage(item.get("stage", Stage.DRAFT))
@@ -444,11 +465,11 @@ class CaseManager:
         stored: dict[str, Any] = {**row, "alert_on": None, "alert_planned": 0, "alert_reason": ""}
         details = ""
         if disclosure is not None:
-            details = self._imported_disclosure(stored, kinds, disclosure, entries)
+            details = self._imported_disclosure(stored, kinds, disclosure, entries, now)
             final = _clean({"stage": stage, "lead_innovator": item.get("lead_innovator", "")})
             changed = {k: v for k, v in final.items() if stored.get(k) != v}
             if changed:
-                changed["updated_at"] = utc_now()
+                changed["updated_at"] = now
                 record = {k: [stored.get(k), v] for k, v in sorted(changed.items())}
                 entries.append((changed["updated_at"], "update", "case", reference, record))
                 stored.update(changed)
@@ -460,16 +481,20 @@ class CaseManager:
         # The stage history that add() then update() give (the invariant ``history``).
         created_stage = str(row["stage"])
         received = row.get("received_on")
-        on = dt.date.fromisoformat(str(received)) if received else dt.date.today()
-        self._record_stage(case_id, None, created_stage, on, "", "Created")
+        on = str(received) if received else dt.date.today().isoformat()
+        stage_rows.append((case_id, None, created_stage, on, now, actor, "", "Created"))
         if str(stored["stage"]) != created_stage:
-            self._record_stage(
-                case_id,
-                created_stage,
-                str(stored["stage"]),
-                dt.date.today(),
-                "",
-                "Stage set directly, not through the stage rules (an imported record).",
+            stage_rows.append(
+                (
+                    case_id,
+                    created_stage,
+                    str(stored["stage"]),
+                    dt.date.today().isoformat(),
+                    now,
+                    actor,
+                    "",
+                    "Stage set directly, not through the stage rules (an imported record).",
+                )
             )
         return case_id, reference, details
 
@@ -479,6 +504,7 @@ class CaseManager:
         kinds: tuple[IpKind, ...],
         disclosure: Disclosure,
         entries: list[tuple[str, str, str, str | int, dict[str, Any]]],
+        now: str,
     ) -> str:
         """:meth:`save_disclosure` for a case being imported (``stored``: its row so far, a
         new case with no rights): changes ``stored``, adds the audit entries, and returns the
@@ -510,7 +536,6 @@ class CaseManager:
         values["alert_on"] = basis.on.isoformat() if basis else None
         values["alert_planned"] = int(basis.planned) if basis else 0
         values["alert_reason"] = basis.reason if basis else ""
-        now = utc_now()
         reference = stored["reference"]
         changed = {k: v for k, v in values.items() if stored.get(k) != v}
         if changed:
@@ -518,11 +543,15 @@ class CaseManager:
             record = {k: [stored.get(k), v] for k, v in sorted(changed.items())}
             entries.append((now, "update", "case", reference, record))
             stored.update(changed)
-        details = canonical_json(disclosure.to_json())
-        new_details = json.loads(details)
+        # to_json gives JSON's own types, so the audit row written from it is the one written
+        # from the stored text read back (which an import need not parse again).
+        new_details = disclosure.to_json()
+        details = canonical_json(new_details)
         if not new_details:
             return ""
-        entries.append((now, "update", "case_details", reference, diff({}, new_details)))
+        # diff({}, new_details), without comparing each field with nothing
+        added = {k: [None, v] for k, v in sorted(new_details.items()) if v is not None}
+        entries.append((now, "update", "case_details", reference, added))
         return details
 
     def _write_imported(
@@ -530,8 +559,13 @@ class CaseManager:
         tx: Transaction,
         entries: list[tuple[str, str, str, str | int, dict[str, Any]]],
         details_rows: list[tuple[int, str]],
+        stage_rows: list[tuple[Any, ...]],
     ) -> None:
-        """Write the batched audit rows and disclosure details of :meth:`add_imported`."""
+        """Write the batched audit rows, stage history and disclosure details of
+        :meth:`add_imported`."""
+        if stage_rows:
+            self._reg.conn.executemany(_INSERT_STAGE, stage_rows)
+            stage_rows.clear()
         if details_rows:
             self._reg.conn.executemany(
                 "INSERT INTO case_details(case_id, details) VALUES (?, ?)", details_rows
@@ -821,8 +855,7 @@ class CaseManager:
     ) -> None:
         """One row of the case's stage history (inside the caller's transaction)."""
         self._reg.conn.execute(
-            "INSERT INTO stage_history(case_id, from_stage, to_stage, changed_on, changed_at, "
-            "actor, reason, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            _INSERT_STAGE,
             (
                 case_id,
                 before,
