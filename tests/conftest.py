@@ -11,6 +11,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 import keyring.backend
@@ -21,6 +22,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from nhsip_desktop.store.audit import Actor
 from nhsip_desktop.store.register import Register
+
+if TYPE_CHECKING:
+    from nhsip_desktop.ui.session import RegisterSession
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -118,6 +122,17 @@ def register(tmp_path: Path, actor: Actor) -> Iterator[Register]:
         yield reg
     finally:
         reg.close()
+
+
+@pytest.fixture
+def session(register: Register) -> Iterator[RegisterSession]:
+    """A UI session on ``register`` (the pages' view of it), locked at the end."""
+    from nhsip_desktop.ui.session import RegisterSession
+
+    s = RegisterSession()
+    s.attach(register)
+    yield s
+    s.lock()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -51,14 +50,6 @@ from nhsip_desktop.ui.session import RegisterSession
 TODAY = dt.date.today()
 WARNINGS = AGREEMENT_COLUMNS.index("Warnings")
 OBLIGATIONS = AGREEMENT_COLUMNS.index("Open obligations")
-
-
-@pytest.fixture
-def session(register: Register) -> Iterator[RegisterSession]:
-    s = RegisterSession()
-    s.attach(register)
-    yield s
-    s.lock()
 
 
 @pytest.fixture

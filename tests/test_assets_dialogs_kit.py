@@ -5,7 +5,6 @@ table shows it; Cancel with changes asks "Discard changes?" with No the default.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,14 +24,6 @@ from tests.test_assets_page import (
 )
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture
-def session(register: Register) -> Iterator[RegisterSession]:
-    s = RegisterSession()
-    s.attach(register)
-    yield s
-    s.lock()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ encrypted register."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -41,14 +40,6 @@ def filed_4_years_ago_less_2_months() -> dt.date:
     4th anniversary) then always falls 55 to 86 days ahead, inside the 90-day list, and its
     payment window is already open."""
     return add_months(TODAY - dt.timedelta(days=5), -46)
-
-
-@pytest.fixture
-def session(register: Register) -> Iterator[RegisterSession]:
-    s = RegisterSession()
-    s.attach(register)
-    yield s
-    s.lock()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ dates as wide as their content)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -26,14 +26,6 @@ from nhsip_desktop.ui.kit import FormDialog, RecordTable
 from nhsip_desktop.ui.session import RegisterSession
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture
-def session(register: Register) -> Iterator[RegisterSession]:
-    s = RegisterSession()
-    s.attach(register)
-    yield s
-    s.lock()
 
 
 @pytest.fixture

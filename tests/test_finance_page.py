@@ -4,7 +4,6 @@ exact to the penny, the sharing policy's versions, statements and the fee schedu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -33,14 +32,6 @@ from nhsip_desktop.ui.session import RegisterSession
 
 FIRST = dt.date(2026, 2, 10)
 SECOND = dt.date(2026, 6, 30)
-
-
-@pytest.fixture
-def session(register: Register) -> Iterator[RegisterSession]:
-    s = RegisterSession()
-    s.attach(register)
-    yield s
-    s.lock()
 
 
 def make_case(register: Register, shares: tuple[int, int] = (70, 30)) -> Case:

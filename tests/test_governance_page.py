@@ -5,7 +5,6 @@ variations and the annual return."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +44,6 @@ from nhsip_desktop.ui.session import RegisterSession
 TODAY = dt.date.today()
 STATUS = ACTION_COLUMNS.index("Status")
 ROW = {key: row for row, key in enumerate(ACTIONS)}
-
-
-@pytest.fixture
-def session(register: Register) -> Iterator[RegisterSession]:
-    s = RegisterSession()
-    s.attach(register)
-    yield s
-    s.lock()
 
 
 @pytest.fixture

@@ -5,10 +5,8 @@ Cancel with edits asks "Discard changes?" (No by default)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton, QWidget
 
@@ -19,14 +17,6 @@ from nhsip_desktop.ui.governance_page import GovernancePage, TrainingDialog
 from nhsip_desktop.ui.session import RegisterSession
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture
-def session(register: Register) -> Iterator[RegisterSession]:
-    s = RegisterSession()
-    s.attach(register)
-    yield s
-    s.lock()
 
 
 def _where(button: QPushButton, dialog: QWidget) -> tuple[QPoint, Any]:

@@ -10,7 +10,7 @@ import csv
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -70,14 +70,6 @@ class Watch:
 @pytest.fixture
 def register(demo_register: Callable[[int], Register]) -> Register:
     return demo_register(12)
-
-
-@pytest.fixture
-def session(register: Register) -> Iterator[RegisterSession]:
-    s = RegisterSession()
-    s.attach(register)
-    yield s
-    s.lock()
 
 
 @pytest.fixture

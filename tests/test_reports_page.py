@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +42,6 @@ WAIT_MS = 30_000
 def register(demo_register: Callable[[int], Register]) -> Register:
     """A copy of the 12-case demo register (built once per run; see conftest)."""
     return demo_register(12)
-
-
-@pytest.fixture
-def session(register: Register) -> Iterator[RegisterSession]:
-    s = RegisterSession()
-    s.attach(register)
-    yield s
-    s.lock()
 
 
 @pytest.fixture
