@@ -319,3 +319,26 @@ def test_dossier_of_an_active_case_is_its_evidence_file(tmp_path: Path, register
     assert "Feedback due Not recorded" not in text
     assert "Not yet recorded" not in text  # feedback was given
     assert "None recorded: no agreement is linked" not in text
+
+
+def test_partner_kinds_read_the_same_in_the_dossier_as_on_the_form(
+    tmp_path: Path, register: Register
+) -> None:
+    """One set of words for a partner's kind: the dossier said "NHS body" where the form and
+    the case window say "Another NHS body"."""
+    from nhsip_desktop.cases.disclosure import Partner, PartnerKind
+    from nhsip_desktop.interchange.disclosure_form import PARTNER_KIND_LABELS
+
+    disclosure = _disclosure()
+    disclosure.partners = [
+        Partner(name="Neighbouring Trust", kind=PartnerKind.NHS_BODY),
+        Partner(name="Leeds BRC", kind=PartnerKind.HOSTED_BODY),
+    ]
+    case = register.cases.save_disclosure(
+        None, title="Shared splint", summary="", ip_kinds=[IpKind.INVENTION], disclosure=disclosure
+    )
+    out = write_dossier(register, case.id, tmp_path / "dossier.pdf")
+    text = _flat(" ".join(page.extract_text() for page in PdfReader(str(out)).pages))
+    for kind in (PartnerKind.NHS_BODY, PartnerKind.HOSTED_BODY):
+        assert PARTNER_KIND_LABELS[kind] == kind.label
+        assert kind.label in text, kind.label

@@ -72,12 +72,14 @@ class Resource(StrEnum):
     MONEY = "money"
 
 
-class PartnerKind(StrEnum):
-    UNIVERSITY = "university"
-    COMPANY = "company"
-    HOSTED_BODY = "hosted_body"
-    NHS_BODY = "nhs_body"
-    OTHER = "other"
+class PartnerKind(LabelledEnum):
+    """Who a partner is: one set of words for the form, the case window and the dossier."""
+
+    UNIVERSITY = "university", "University"
+    COMPANY = "company", "Company"
+    HOSTED_BODY = "hosted_body", "Hosted body (e.g. an NIHR BRC)"
+    NHS_BODY = "nhs_body", "Another NHS body"
+    OTHER = "other", "Other"
 
 
 class IpTerms(LabelledEnum):

@@ -50,6 +50,7 @@ from nhsip_desktop.cases.disclosure import (
 from nhsip_desktop.cases.model import IP_KIND_LABELS, IpKind, format_date
 from nhsip_desktop.core.countries import countries
 from nhsip_desktop.core.errors import RegisterError
+from nhsip_desktop.core.labelled import labels
 
 __all__ = [
     "CHOOSE",
@@ -92,13 +93,7 @@ TITLE_MAX = 300  # as store.cases.TITLE_MAX (a test keeps the two the same)
 #: The first entry of every choice list: nothing chosen yet.
 CHOOSE = "Please select"
 
-PARTNER_KIND_LABELS: dict[PartnerKind, str] = {
-    PartnerKind.UNIVERSITY: "University",
-    PartnerKind.COMPANY: "Company",
-    PartnerKind.HOSTED_BODY: "Hosted body (e.g. an NIHR BRC)",
-    PartnerKind.NHS_BODY: "Another NHS body",
-    PartnerKind.OTHER: "Other",
-}
+PARTNER_KIND_LABELS: dict[PartnerKind, str] = labels(PartnerKind)
 BENEFICIARY_LABELS: dict[Beneficiary, str] = {
     Beneficiary.PATIENTS: "Patients",
     Beneficiary.STAFF: "Staff",

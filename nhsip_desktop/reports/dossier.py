@@ -30,7 +30,6 @@ from nhsip_desktop.cases.disclosure import (
     Beneficiary,
     Disclosure,
     ExternalDisclosure,
-    PartnerKind,
     Resource,
 )
 from nhsip_desktop.cases.model import Case, IpKind, Stage
@@ -100,13 +99,6 @@ _RESOURCE_LABELS = {
     Resource.DATA: "Data",
     Resource.FACILITIES: "Facilities or equipment",
     Resource.MONEY: "Money",
-}
-_PARTNER_KIND_LABELS = {
-    PartnerKind.UNIVERSITY: "University",
-    PartnerKind.COMPANY: "Company",
-    PartnerKind.HOSTED_BODY: "Hosted body",
-    PartnerKind.NHS_BODY: "NHS body",
-    PartnerKind.OTHER: "Other",
 }
 
 
@@ -300,7 +292,7 @@ def _partners(d: Disclosure) -> list[Any]:
     rows = [
         [
             _or_not_recorded(p.name),
-            _PARTNER_KIND_LABELS[p.kind],
+            p.kind.label,
             p.agreement_terms.label,
             p.background_ip.strip() or "None recorded",
         ]

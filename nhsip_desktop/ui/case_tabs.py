@@ -280,13 +280,7 @@ class CaseTabs(QDialog):
                     "kind",
                     "Kind",
                     "choice",
-                    [
-                        (disclosure.PartnerKind.UNIVERSITY, "University"),
-                        (disclosure.PartnerKind.COMPANY, "Company"),
-                        (disclosure.PartnerKind.HOSTED_BODY, "Hosted body (e.g. an NIHR BRC)"),
-                        (disclosure.PartnerKind.NHS_BODY, "Another NHS body"),
-                        (disclosure.PartnerKind.OTHER, "Other"),
-                    ],
+                    [(kind, kind.label) for kind in disclosure.PartnerKind],
                 ),
                 FieldSpec(
                     "country",
