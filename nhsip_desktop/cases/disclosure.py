@@ -352,19 +352,6 @@ def _plain(value: Any) -> Any:
             out[name] = item if type(item) in _JSON_LEAVES else _plain(item)
         return out
     return value
-    if is_dataclass(value) and not isinstance(value, type):
-        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, StrEnum):
-        return value.value
-    return value
 
 
 def parse_share(text: str) -> Decimal | None:
